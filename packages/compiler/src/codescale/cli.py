@@ -1,0 +1,98 @@
+"""``codescale``: a thin face over the four packages that imports only what the chosen command needs.
+
+``codescale plan`` or ``codescale fit`` never import torch: the table below maps each command to the module that
+implements it, and only that module is imported. A command module exposes ``register(command, parser)``, which adds
+the command's arguments to an ``argparse`` parser and sets ``parser.set_defaults(func=...)``; ``func(args)`` returns
+the exit status.
+
+Exit statuses: 0 success, 1 the command ran and found a problem (e.g. a failed run, an over-budget plan), 2 bad
+input (a :class:`~codescale.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# command -> (module, one-line help). Keep in sync with each module's register(); tests check every entry imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    # compiler: spec -> plan -> rendered jobs
+    "validate": ("codescale.compiler.cli", "check a spec file and report every error with file:line"),
+    "plan": ("codescale.compiler.cli", "expand a spec into runs and show parameters, tokens, FLOPs and GPU-hours"),
+    "compile": ("codescale.compiler.cli", "render torchtitan job configs, mixture manifests and the plan file"),
+    "schema": ("codescale.compiler.cli", "print the spec JSON Schema (for editor completion)"),
+    "diff": ("codescale.compiler.cli", "compare two plan files: runs added, removed and changed"),
+    # mixtures: corpus -> tokenizer -> shards
+    "data": ("codescale.mixtures.cli", "corpora: generate a parallel corpus, train a tokenizer, prepare token shards"),
+    # titan_runner: plan -> torchtitan runs -> run directories
+    "submit": ("codescale.titan_runner.cli", "submit a spec's or plan's runs (local, debug or slurm executor)"),
+    "status": ("codescale.titan_runner.cli", "show each run's state and progress"),
+    "cancel": ("codescale.titan_runner.cli", "stop runs"),
+    "train": ("codescale.titan_runner.cli", "run one compiled run in this process (what executors call)"),
+    # laws: run directories -> DuckDB -> fits -> allocation
+    "ingest": ("codescale.laws.cli", "load run directories into the DuckDB results store"),
+    "import": ("codescale.laws.cli", "load external scaling results (CSV/parquet) as runs"),
+    "sql": ("codescale.laws.cli", "query the results store with SQL (table, CSV or JSON; interactive without a query)"),
+    "fit": ("codescale.laws.cli", "fit a scaling law (chinchilla, synergy, translation, multilingual)"),
+    "validate-law": ("codescale.laws.cli", "fit on part of the runs and report error on the held-out ones"),
+    "allocate": ("codescale.laws.cli", "optimise language proportions under a fitted law and write a spec"),
+    "report": ("codescale.laws.cli", "write PNG figures and a Markdown summary"),
+    "simulate": ("codescale.laws.cli", "fill the store with synthetic results for a plan from a ground-truth law"),
+    # the whole loop
+    "demo": ("codescale.demo", "run a micro multilingual scaling study end to end on this machine"),
+}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    width = max(len(c) for c in COMMANDS)
+    lines = "\n".join(f"  {c.ljust(width)}  {h}" for c, (_, h) in COMMANDS.items())
+    return argparse.ArgumentParser(
+        prog="codescale",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Plan, run and analyse multilingual code-LLM scaling studies.",
+        epilog=f"commands:\n{lines}\n\n`codescale COMMAND --help` shows a command's options.",
+        usage="codescale [-h] [--version] COMMAND [ARGS...]",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from codescale.errors import CodescaleError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    top = _top_parser()
+    if not argv or argv[0] in ("-h", "--help"):
+        top.print_help()
+        return 0
+    if argv[0] == "--version":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"codescale {version('codescale')}")
+        except PackageNotFoundError:
+            print("codescale (not installed)")
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        top.print_usage(sys.stderr)
+        print(f"codescale: unknown command {command!r}; run `codescale --help` for the list", file=sys.stderr)
+        return 2
+    module_name, help_text = COMMANDS[command]
+    parser = argparse.ArgumentParser(prog=f"codescale {command}", description=help_text)
+    try:
+        module = importlib.import_module(module_name)
+        module.register(command, parser)
+        args = parser.parse_args(rest)
+        return int(args.func(args) or 0)
+    except CodescaleError as err:
+        print(f"error: {err.render()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""codescale.titan_runner"""
