@@ -34,11 +34,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("codescale.laws.cli", "load run directories into the DuckDB results store"),
     "import": ("codescale.laws.cli", "load external scaling results (CSV/parquet) as runs"),
     "sql": ("codescale.laws.cli", "query the results store with SQL (table, CSV or JSON; interactive without a query)"),
-    "fit": ("codescale.laws.cli", "fit a scaling law (chinchilla, synergy, translation, multilingual)"),
-    "validate-law": ("codescale.laws.cli", "fit on part of the runs and report error on the held-out ones"),
-    "allocate": ("codescale.laws.cli", "optimise language proportions under a fitted law and write a spec"),
-    "report": ("codescale.laws.cli", "write PNG figures and a Markdown summary"),
-    "simulate": ("codescale.laws.cli", "fill the store with synthetic results for a plan from a ground-truth law"),
+    "fit": ("codescale.laws.analysis_cli", "fit a scaling law (chinchilla, synergy, translation, multilingual)"),
+    "validate-law": ("codescale.laws.analysis_cli", "fit on part of the runs and report error on the held-out ones"),
+    "allocate": ("codescale.laws.analysis_cli", "optimise language proportions under a fitted law and write a spec"),
+    "report": ("codescale.laws.analysis_cli", "write PNG figures and a Markdown summary"),
+    "simulate": ("codescale.laws.analysis_cli", "fill the store with synthetic results for a plan from a ground-truth law"),
     # the whole loop
     "demo": ("codescale.demo", "run a micro multilingual scaling study end to end on this machine"),
 }
