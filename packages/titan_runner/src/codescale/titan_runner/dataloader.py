@@ -1,0 +1,146 @@
+"""A torchtitan dataloader fed by the ``codescale.mixtures`` sampler.
+
+The Trainer builds its dataloader from ``Trainer.Config.dataloader`` with
+``config.build(dp_world_size=, dp_rank=, tokenizer=, seq_len=, local_batch_size=, snapshot_every_n_steps=)``.
+Compiled jobs render ``MixtureDataLoader.Config(manifest="<run_dir>/mixture.json")``: the manifest names the
+prepared corpus, the languages (their order is the language index) and the exact per-language token quotas, so the
+config needs nothing else. The tokenizer the Trainer passes is not used: the corpus is already tokenised with the
+same tokenizer the Trainer loads from ``hf_assets_path``.
+
+Each item is ``({"input": LongTensor[B, L]}, labels LongTensor[B, L])`` with labels already shifted and -100 where a
+token must not count. The per-token language ids cannot travel in the input dict (its extra keys become model
+forward kwargs), so the loader keeps them in a FIFO side channel: one entry per yielded batch, taken by the trainer
+with :meth:`MixtureDataLoader.take_language_ids` when it computes the loss of that batch.
+
+Resume: the loader's state is the sampler's state (plain ints and lists), saved by torchtitan's checkpointer under
+``dataloader`` at every checkpoint step. The Trainer pulls batches lazily (no prefetch), so the state at save time
+is exactly "the batches the finished steps consumed"; loading it replays the same data order.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torchtitan.components.dataloader import BaseDataLoader
+
+from codescale.errors import CodescaleError
+
+MIXTURE_FORMAT_MAJOR = "codescale.mixture/1"
+
+
+def load_manifest(path: str | Path) -> dict[str, Any]:
+    """Read a run's ``mixture.json`` and refuse a format this runner does not know."""
+    path = Path(path)
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CodescaleError(
+            "mixture manifest not found", source=path, hint="compile the spec first: codescale compile SPEC -o OUT"
+        ) from None
+    except json.JSONDecodeError as err:
+        raise CodescaleError(f"mixture manifest is not valid JSON: {err.msg}", source=path, line=err.lineno) from None
+    fmt = manifest.get("format", "")
+    if fmt != MIXTURE_FORMAT_MAJOR and not fmt.startswith(MIXTURE_FORMAT_MAJOR + "."):
+        raise CodescaleError(
+            f"unsupported mixture manifest format {fmt!r}; this runner reads {MIXTURE_FORMAT_MAJOR}",
+            source=path,
+            field="format",
+        )
+    if not manifest.get("prepared"):
+        raise CodescaleError(
+            "the mixture names no prepared corpus",
+            source=path,
+            field="prepared",
+            hint="compile with --corpus CATALOG --prepared DIR so the run knows its token shards",
+        )
+    return manifest
+
+
+class MixtureDataLoader(BaseDataLoader):
+    """Batches of a run's mixture for one data-parallel rank, checkpointable through torchtitan."""
+
+    @dataclass(kw_only=True, slots=True)
+    class Config(BaseDataLoader.Config):
+        manifest: str
+        """Path of the run's ``mixture.json`` (the sampler manifest written by ``codescale compile``)."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        dp_world_size: int = 1,
+        dp_rank: int = 0,
+        tokenizer: Any = None,
+        seq_len: int,
+        local_batch_size: int,
+        snapshot_every_n_steps: int | None = None,
+    ) -> None:
+        from codescale.mixtures import MixtureSampler, PreparedCorpus
+
+        self.config = config
+        self.manifest_path = Path(config.manifest)
+        self.manifest = load_manifest(self.manifest_path)
+        if int(self.manifest["seq_len"]) != int(seq_len):
+            raise CodescaleError(
+                f"training.seq_len is {seq_len} but the mixture was compiled for {self.manifest['seq_len']}",
+                source=self.manifest_path,
+                field="seq_len",
+                hint="recompile the spec instead of overriding training.seq_len",
+            )
+        self.languages: list[str] = list(self.manifest["languages"])
+        self.seq_len = int(seq_len)
+        self.local_batch_size = int(local_batch_size)
+        self.dp_rank = int(dp_rank)
+        self.dp_world_size = int(dp_world_size)
+        self.corpus = PreparedCorpus(self.manifest["prepared"])
+        self.sampler = MixtureSampler(self.manifest, self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
+        self._language_ids: collections.deque[torch.Tensor] = collections.deque()
+
+    def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
+        while True:
+            try:
+                batch = self.sampler.next_batch(self.local_batch_size)
+            except StopIteration:
+                return
+            if batch is None:
+                return
+            input_ids = torch.from_numpy(batch.input_ids).long()
+            labels = torch.from_numpy(batch.labels).long()
+            self._language_ids.append(torch.from_numpy(batch.language_ids).long())
+            yield {"input": input_ids}, labels
+
+    def take_language_ids(self) -> torch.Tensor | None:
+        """Language index of each label token of the oldest batch not yet taken (-1 where the label is ignored)."""
+        return self._language_ids.popleft() if self._language_ids else None
+
+    def tokens_seen(self) -> dict[str, int]:
+        """Tokens this rank has drawn per language so far (as the sampler counts them)."""
+        return dict(self.sampler.tokens_seen())
+
+    def state_dict(self) -> dict[str, Any]:
+        # Keyed by rank: DCP saves one entry per dp rank, as torchtitan's own loaders do.
+        return {f"dp_rank_{self.dp_rank}": json.dumps(self.sampler.state_dict()), "world_size": self.dp_world_size}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if not state_dict:
+            return
+        key = f"dp_rank_{self.dp_rank}"
+        if key not in state_dict:
+            raise CodescaleError(
+                f"the checkpoint holds no data-loader state for data-parallel rank {self.dp_rank}",
+                hint="resume with the same parallelism the run started with",
+            )
+        if int(state_dict.get("world_size", self.dp_world_size)) != self.dp_world_size:
+            raise CodescaleError(
+                f"the checkpoint was written with {state_dict['world_size']} data-parallel ranks, "
+                f"this run has {self.dp_world_size}",
+                hint="resume with the same parallelism the run started with",
+            )
+        self.sampler.load_state_dict(json.loads(state_dict[key]))
+        self._language_ids.clear()
