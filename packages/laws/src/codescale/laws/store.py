@@ -1,0 +1,292 @@
+"""The results store: one DuckDB file holding every run, its step-level metrics and its evaluations.
+
+Model
+-----
+A *run* is one trained model (or one row of external scaling data). Everything the analysis needs about it lives in
+one row of ``runs``; what it measured lives in long-format rows of ``metrics`` (training curves) and ``evals``
+(validation and translation losses). ``run_languages`` spells the mixture out as one row per language so SQL can join
+on a language without parsing JSON. The store is rebuilt from its sources at any time: run directories
+(``codescale ingest``), external tables (``codescale import``) or a simulation (``codescale simulate``); ``source``
+says which.
+
+Identity and replacement: ``run_id`` is the key. Re-ingesting a run replaces *all* its rows in one transaction, so a
+reader sees the old run or the new run, never a mix. ``ingest_log`` remembers, per run directory, the fingerprint of
+its files (sizes and modification times) so that ingesting an unchanged directory does nothing.
+
+Concurrency: DuckDB allows one writing process per file (or several read-only ones). :func:`connect` waits a bounded
+time for a conflicting process to let go, then fails with a :class:`~codescale.errors.CodescaleError` naming the file.
+Every write goes through :func:`transaction`, so a failure leaves the database as it was.
+
+Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
+:func:`connect` leaves unknown tables alone):
+
+``runs``            one row per run.
+    run_id (PK), study, name, spec, source ('rundir'|'import'|'simulate'), run_dir, status
+    ('pending'|'running'|'completed'|'failed'|'cancelled'; imports are 'completed'), sweep JSON ({axis: value}),
+    languages VARCHAR[] (mixture order), params BIGINT (N, all parameters), params_non_embedding BIGINT,
+    n_layers, dim, tokens BIGINT (D, planned training tokens), tokens_per_language JSON, proportions JSON,
+    mixture_kind, pairing_mode ('none'|'parallel'), pairing_template, seed, steps (planned), flops, gpu_hours
+    (planned), wall_seconds (measured), fingerprint, ingested_at, size_label, seq_len, global_batch_tokens, lr,
+    step (latest step reached), tokens_seen (latest), run_json JSON (the whole run.json, or the imported row).
+``run_languages``   one row per run x mixture language: run_id, language, position (index in ``languages``),
+    proportion, tokens (that language's planned training tokens).
+``metrics``         training curves, long format: run_id, step, kind ('train'), name ('loss', 'lr',
+    'tokens_per_second', 'grad_norm', 'tokens', 'time'), language (NULL for the whole batch; set for
+    'loss'/'tokens' per language), value.
+``evals``           run_id, step, tokens (seen at that step), metric ('valid_loss'|'translation_loss'), language
+    (the evaluated language; the target for translation), src, tgt, direction ('python->java'), seen (was the
+    direction paired in training), loss (nats/token), is_final (the evaluation at the run's last planned step; for
+    imports every row).
+``ingest_log``      one row per ingested run directory: run_dir (PK), run_id, fingerprint, ingested_at,
+    metric_rows, eval_rows, problems JSON (list of rendered warnings).
+``schema_version``  version, migrated_at.
+
+Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
+and the pairing -- what a per-language law selects from), ``translation_final`` (run x direction, seen/unseen),
+``synergy_pairs`` (two-language 50:50 mixtures against self-repetition baselines, the paper's Table 1 definition:
+delta = loss_self - loss_mix, rel_gain = delta / loss_self, positive = mixing helps), ``run_progress`` (latest
+train step, tokens and loss per run). ``docs/results-store.md`` shows them in use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from codescale.errors import CodescaleError
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "codescale.duckdb"
+DB_ENV = "CODESCALE_DB"
+LOCK_WAIT_S = 30.0
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    study VARCHAR, name VARCHAR, spec VARCHAR,
+    source VARCHAR NOT NULL CHECK (source IN ('rundir', 'import', 'simulate')),
+    run_dir VARCHAR, status VARCHAR,
+    sweep JSON, languages VARCHAR[],
+    params BIGINT, params_non_embedding BIGINT, n_layers INTEGER, dim INTEGER,
+    tokens BIGINT, tokens_per_language JSON, proportions JSON,
+    mixture_kind VARCHAR, pairing_mode VARCHAR, pairing_template VARCHAR,
+    seed INTEGER, steps INTEGER, flops DOUBLE, gpu_hours DOUBLE, wall_seconds DOUBLE,
+    fingerprint VARCHAR, ingested_at TIMESTAMP,
+    size_label VARCHAR, seq_len INTEGER, global_batch_tokens BIGINT, lr DOUBLE,
+    step INTEGER, tokens_seen BIGINT, run_json JSON
+);
+CREATE TABLE IF NOT EXISTS run_languages (
+    run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, proportion DOUBLE, tokens BIGINT
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    run_id VARCHAR NOT NULL, step INTEGER NOT NULL, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    language VARCHAR, value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS evals (
+    run_id VARCHAR NOT NULL, step INTEGER, tokens BIGINT,
+    metric VARCHAR NOT NULL CHECK (metric IN ('valid_loss', 'translation_loss')),
+    language VARCHAR, src VARCHAR, tgt VARCHAR, direction VARCHAR, seen BOOLEAN,
+    loss DOUBLE, is_final BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    run_dir VARCHAR PRIMARY KEY, run_id VARCHAR, fingerprint VARCHAR, ingested_at TIMESTAMP,
+    metric_rows BIGINT, eval_rows BIGINT, problems JSON
+);
+"""
+
+# Views are replaced on every writable connect, so a newer codescale's definitions win without a migration step.
+_VIEWS = """
+CREATE OR REPLACE VIEW final_loss AS
+SELECT r.run_id, r.study, r.name, r.source, r.status, e.language, e.loss, e.step,
+       r.params, r.params_non_embedding, r.tokens, rl.tokens AS language_tokens, rl.proportion,
+       len(r.languages) AS n_languages, r.languages, r.tokens_per_language, r.proportions,
+       r.mixture_kind, r.pairing_mode, r.pairing_template, r.seed, r.n_layers, r.dim, r.flops, r.sweep, r.spec
+FROM evals e
+JOIN runs r USING (run_id)
+LEFT JOIN run_languages rl ON rl.run_id = e.run_id AND rl.language = e.language
+WHERE e.metric = 'valid_loss' AND e.is_final;
+
+CREATE OR REPLACE VIEW translation_final AS
+SELECT r.run_id, r.study, r.name, r.source, r.status, e.direction, e.src, e.tgt, e.seen, e.loss, e.step,
+       r.params, r.params_non_embedding, r.tokens, len(r.languages) AS n_languages, r.languages, r.proportions,
+       r.mixture_kind, r.pairing_mode, r.pairing_template, r.seed, r.flops, r.sweep
+FROM evals e
+JOIN runs r USING (run_id)
+WHERE e.metric = 'translation_loss' AND e.is_final;
+
+CREATE OR REPLACE VIEW synergy_pairs AS
+WITH mix AS (
+    SELECT f.*, aux.language AS aux
+    FROM final_loss f
+    JOIN run_languages aux ON aux.run_id = f.run_id AND aux.language <> f.language
+    WHERE f.n_languages = 2 AND abs(f.proportion - 0.5) < 1e-6 AND coalesce(f.pairing_mode, 'none') = 'none'
+), self AS (
+    SELECT study, language, params, tokens, avg(loss) AS loss_self, stddev_samp(loss) AS loss_self_std,
+           count(*) AS n_self, list(run_id ORDER BY run_id) AS self_run_ids
+    FROM final_loss
+    WHERE n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none'
+    GROUP BY study, language, params, tokens
+)
+SELECT m.study, m.language AS target, m.aux, m.params, m.tokens, m.seed, m.run_id AS mix_run_id, s.self_run_ids,
+       m.loss AS loss_mix, s.loss_self, s.loss_self_std, s.n_self,
+       s.loss_self - m.loss AS delta, (s.loss_self - m.loss) / s.loss_self AS rel_gain
+FROM mix m
+JOIN self s ON s.study IS NOT DISTINCT FROM m.study AND s.language = m.language
+            AND s.params = m.params AND s.tokens = m.tokens;
+
+CREATE OR REPLACE VIEW run_progress AS
+WITH last_train AS (
+    SELECT run_id, max(step) AS step FROM metrics WHERE kind = 'train' GROUP BY run_id
+), last_values AS (
+    SELECT m.run_id, m.step,
+           max(m.value) FILTER (WHERE m.name = 'tokens') AS tokens,
+           max(m.value) FILTER (WHERE m.name = 'loss') AS loss,
+           max(m.value) FILTER (WHERE m.name = 'lr') AS lr,
+           max(m.value) FILTER (WHERE m.name = 'tokens_per_second') AS tokens_per_second
+    FROM metrics m JOIN last_train USING (run_id, step)
+    WHERE m.kind = 'train' AND m.language IS NULL
+    GROUP BY m.run_id, m.step
+), last_eval AS (
+    SELECT run_id, max(step) AS step FROM evals GROUP BY run_id
+)
+SELECT r.run_id, r.study, r.name, r.source, r.status, coalesce(v.step, r.step) AS step, r.steps AS total_steps,
+       coalesce(v.step, r.step) / nullif(r.steps, 0) AS fraction_done,
+       coalesce(CAST(v.tokens AS BIGINT), r.tokens_seen) AS tokens, r.tokens AS total_tokens,
+       v.loss, v.lr, v.tokens_per_second, le.step AS last_eval_step, r.wall_seconds, r.ingested_at
+FROM runs r
+LEFT JOIN last_values v USING (run_id)
+LEFT JOIN last_eval le USING (run_id);
+"""
+
+_RUN_TABLES = ("evals", "metrics", "run_languages", "runs")
+
+
+def default_db_path() -> Path:
+    """``$CODESCALE_DB`` if set, else ``./codescale.duckdb``."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def connect(
+    path: str | Path | None = None, read_only: bool = False, *, wait_s: float = LOCK_WAIT_S
+) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate, unless ``read_only``) the results store at ``path``.
+
+    If another process holds the file, retry for up to ``wait_s`` seconds, then raise a CodescaleError naming the
+    file and the holder. A read-only open of a missing file is an error rather than an empty store.
+    """
+    path = Path(path) if path is not None else default_db_path()
+    if read_only and not path.exists():
+        raise CodescaleError(
+            "no results store here",
+            source=path,
+            hint="run `codescale ingest RUN_DIRS` or `codescale import FILE` first, or pass --db / set CODESCALE_DB",
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as err:
+            if not _is_lock_conflict(err):
+                raise CodescaleError(f"cannot open the results store: {_first_line(err)}", source=path) from None
+            if time.monotonic() >= deadline:
+                raise CodescaleError(
+                    f"the results store is in use by another process ({_lock_holder(err)}); gave up after {wait_s:g} s",
+                    source=path,
+                    hint="wait for the other codescale command to finish, or use another --db file",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        except duckdb.Error as err:
+            raise CodescaleError(
+                f"not a readable DuckDB results store: {_first_line(err)}",
+                source=path,
+                hint="point --db at a file written by codescale, or at a new path",
+            ) from None
+    try:
+        _check_or_migrate(con, path, read_only)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All writes inside happen together or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def delete_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
+    """Remove every row of these runs (call inside a transaction, before inserting their replacement)."""
+    if not run_ids:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _doomed AS SELECT unnest(?::VARCHAR[]) AS run_id", [run_ids])
+    for table in _RUN_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT run_id FROM _doomed)")
+    con.execute("DROP TABLE _doomed")
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of the main schema, sorted."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _check_or_migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    tables = set(table_names(con))
+    version = None
+    if "schema_version" in tables:
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = row[0] if row else None
+    if version is not None and version > SCHEMA_VERSION:
+        raise CodescaleError(
+            f"results store has schema version {version}; this codescale knows up to {SCHEMA_VERSION}",
+            source=path,
+            hint="upgrade codescale",
+        )
+    if read_only:
+        if version is None:
+            raise CodescaleError(
+                "this DuckDB file is not a codescale results store (no schema_version table)",
+                source=path,
+                hint="point --db at a file written by `codescale ingest` or `codescale import`",
+            )
+        return
+    with transaction(con):
+        con.execute(_TABLES)
+        con.execute(_VIEWS)
+        if version is None:
+            con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
+
+
+def _is_lock_conflict(err: Exception) -> bool:
+    text = str(err)
+    return "lock" in text.lower() and ("conflicting" in text.lower() or "could not set lock" in text.lower())
+
+
+def _lock_holder(err: Exception) -> str:
+    match = re.search(r"PID (\d+)", str(err))
+    return f"PID {match.group(1)}" if match else "another process"
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
