@@ -1,0 +1,255 @@
+"""Submit compiled runs to Slurm through submitit's ``SlurmExecutor``: job arrays, idempotent, returns at once.
+
+The model:
+
+- **Identity is the run ID.** Each run directory (``OUT/runs/<run_id>/``) is submitted as one array task that calls
+  the checkpointable ``TrainJob`` with that directory. Slurm job ids are only *where the run currently executes*: they
+  are recorded in ``submission.json`` next to ``run.json`` (the previous ones under ``history``), never used to name
+  anything. Every job is named ``codescale-<token>`` and the token is recorded too, so a job id that Slurm handed out
+  again (after a controller reset ids restart at 1) is not mistaken for ours.
+- **Arrays by shape.** Runs that ask for the same resources (nodes, tasks, GPUs, CPUs, memory, time, partition,
+  account, QOS, constraint, extra sbatch lines) share an array; different shapes get different arrays. An array
+  never holds more than the cluster's ``MaxArraySize`` tasks (read from ``scontrol show config``), and at most
+  ``array_parallelism`` of its tasks run at once. Each task has ``nodes x tasks_per_node = world_size`` ranks, one per
+  GPU (or per CPU rank on a CPU cluster); ``TrainJob`` exports the torch distributed environment in each of them.
+- **Idempotent.** Before queueing, :func:`submit_runs` takes an ``flock`` on every run directory, skips runs whose
+  ``status.json`` says ``completed``, and asks the scheduler once (one ``sacct``/``squeue``) about every recorded job:
+  a run whose job is still pending, requeued or running is not submitted twice. Failed, cancelled, timed-out or lost
+  runs are submitted again and resume from their latest checkpoint (the run directory is the same).
+- **Preemption, timeout, requeue.** submitit gives each job ``--signal=USR2@signal_delay_s``; on that signal (time
+  limit near, preemption, ``scontrol requeue``) it calls ``TrainJob.checkpoint()`` and requeues the *same* job id, up
+  to ``max_num_timeout`` times; the requeued task restarts in the same run directory from its last torchtitan
+  checkpoint and records a new entry in ``status.json``'s ``starts``.
+- **Validated first.** :func:`~codescale.titan_runner.slurm_cluster.validate_against_cluster` checks every run against
+  the live cluster and raises all problems before anything is queued.
+
+States: :func:`poll`, :func:`merge_state` and :func:`cancel` live in :mod:`codescale.titan_runner.slurm_states`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from codescale.errors import CodescaleError
+from codescale.titan_runner.slurm_cluster import RunShape, SlurmCluster, load_run, validate_against_cluster
+from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
+
+__all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "validate_against_cluster",
+           "read_submission", "mark_cancel_requested", "run_state"]
+
+SUBMISSION_FILE = "submission.json"
+SUBMISSION_FORMAT = "codescale.submission/1"
+# sbatch options codescale derives from run.json; extra_sbatch may not set them behind its back.
+_OWNED_OPTIONS = {"nodes", "ntasks-per-node", "gpus-per-node", "cpus-per-task", "mem", "time", "partition", "account",
+                  "qos", "constraint", "array", "job-name", "output", "error", "signal", "open-mode"}
+
+
+def read_submission(run_dir: Path) -> dict[str, Any] | None:
+    path = Path(run_dir) / SUBMISSION_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def _read_status(run_dir: Path) -> dict[str, Any] | None:
+    path = Path(run_dir) / "status.json"
+    try:
+        return json.loads(path.read_text()) if path.is_file() else None
+    except json.JSONDecodeError:  # a writer that crashed mid-way never renames, so this is not ours to judge
+        return None
+
+
+def mark_cancel_requested(run_dir: Path) -> None:
+    """Remember in the run directory that codescale cancelled its job (Slurm may forget it long before we do)."""
+    record = read_submission(run_dir)
+    if record is not None:
+        record["cancel_requested_at"] = _now()
+        _write_json_atomic(Path(run_dir) / SUBMISSION_FILE, record)
+
+
+def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
+    """``(state, reason)`` of one run directory given its job's scheduler state (see ``explain_state``)."""
+    record = read_submission(run_dir) or {}
+    return explain_state(_read_status(run_dir), scheduler_state, cancel_requested="cancel_requested_at" in record)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _locked(run_dirs: list[Path]) -> Iterator[None]:
+    """Hold an exclusive flock on every run directory (sorted, so two submitters cannot deadlock)."""
+    with contextlib.ExitStack() as stack:
+        for run_dir in sorted(run_dirs):
+            handle = stack.enter_context(open(run_dir / ".submission.lock", "w"))
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _extra_sbatch(lines: tuple[str, ...], source: Path) -> dict[str, Any]:
+    """``["--exclusive", "#SBATCH --reservation=big", "--comment x"]`` -> submitit ``additional_parameters``."""
+    params: dict[str, Any] = {}
+    for line in lines:
+        text = line.strip().removeprefix("#SBATCH").strip()
+        if not text.startswith("--"):
+            raise CodescaleError(f"extra_sbatch line {line!r} is not a long option", source=source,
+                                 field="cluster.extra_sbatch", hint="write it as --option=value (e.g. --reservation=big)")
+        key, sep, value = text[2:].partition("=")
+        if not sep and " " in key:
+            key, value = key.split(" ", 1)
+            sep = "="
+        key = key.strip()
+        if key in _OWNED_OPTIONS:
+            raise CodescaleError(f"extra_sbatch sets --{key}, which codescale derives from the run", source=source,
+                                 field="cluster.extra_sbatch", hint="set the matching cluster field instead")
+        params[key] = value.strip() if sep else True
+    return params
+
+
+def _executor_parameters(shape: RunShape, default_partition: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "nodes": shape.nodes, "ntasks_per_node": shape.tasks_per_node, "cpus_per_task": shape.cpus_per_task,
+        "time": shape.time_limit_min, "partition": shape.partition or default_partition,
+    }
+    if shape.gpus_per_node:
+        params["gpus_per_node"] = shape.gpus_per_node
+    if shape.mem_gb:
+        params["mem"] = f"{int(shape.mem_gb * 1024)}M"
+    for key in ("account", "qos", "constraint"):
+        if getattr(shape, key):
+            params[key] = getattr(shape, key)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _public(record: dict | None) -> dict:
+    return {k: v for k, v in (record or {}).items() if k not in ("history", "format")}
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _default_job() -> Callable[[str], Any]:
+    from codescale.titan_runner.train import TrainJob
+
+    return TrainJob()
+
+
+def submit_runs(
+    run_dirs: list[Path],
+    folder: Path,
+    *,
+    array_parallelism: int | None = None,
+    dry_run: bool = False,
+    extra: dict | None = None,
+    job: Callable[[str], Any] | None = None,
+) -> list[dict]:
+    """Queue every run that is not completed nor already queued; return one record per run, in input order.
+
+    ``folder`` is submitit's folder (pickles, sbatch scripts, logs under ``folder/<job_id>/``): use a fresh one per
+    cluster. ``extra`` overrides ``SlurmExecutor`` parameters (``setup``, ``signal_delay_s``, ``srun_args``,
+    ``additional_parameters``...) plus ``max_num_timeout`` (requeues after a timeout). ``job`` is the
+    checkpointable callable run as ``job(run_dir)`` in each task (default: ``TrainJob()``).
+
+    Records: ``{"run_id", "run_dir", "action": "submitted"|"skipped"|"would_submit", "reason", "job_id",
+    "array_id", "array_index", "submitted_at", "executor": "slurm", "folder", "job_name"}``.
+    """
+    run_dirs = [Path(d).resolve() for d in run_dirs]
+    folder = Path(folder).resolve()
+    if array_parallelism is not None and array_parallelism < 1:
+        raise CodescaleError(f"array_parallelism must be at least 1, got {array_parallelism}")
+    cluster = SlurmCluster.read()
+    shapes = validate_against_cluster(run_dirs, cluster)
+    sbatch_extras = [_extra_sbatch(s.extra_sbatch, d / "run.json") for s, d in zip(shapes, run_dirs)]
+    extra = dict(extra or {})
+    max_num_timeout = int(extra.pop("max_num_timeout", 3))
+
+    records: dict[Path, dict] = {}
+    with _locked(run_dirs):
+        previous = {d: read_submission(d) for d in run_dirs}
+        scheduler = query([p["job_id"] for p in previous.values() if p and p.get("job_id")])
+        todo: dict[tuple, list[Path]] = {}
+        for run_dir, shape, sbatch in zip(run_dirs, shapes, sbatch_extras):
+            run_id = load_run(run_dir)["run_id"]
+            base = {"run_id": run_id, "run_dir": str(run_dir), "executor": "slurm"}
+            status = _read_status(run_dir) or {}
+            prev = previous[run_dir]
+            if status.get("state") == "completed":
+                records[run_dir] = {**base, **_public(prev), "action": "skipped", "reason": "completed"}
+                continue
+            if prev and prev.get("job_id") in scheduler:
+                state, name = scheduler[prev["job_id"]]
+                if state in ACTIVE and name == prev.get("job_name"):
+                    records[run_dir] = {**base, **_public(prev), "action": "skipped",
+                                        "reason": f"already queued as job {prev['job_id']} ({state})"}
+                    continue
+            key = (dataclasses.astuple(shape), tuple(sorted(sbatch.items())))
+            todo.setdefault(key, []).append(run_dir)
+
+        for (shape_tuple, sbatch_items), group in todo.items():
+            shape = RunShape(*shape_tuple)
+            params = _executor_parameters(shape, cluster.default_partition())
+            if sbatch_items:
+                params["additional_parameters"] = dict(sbatch_items)
+            for chunk in _chunks(group, cluster.max_array_size):
+                records.update(_submit_array(chunk, folder, params, array_parallelism, extra, max_num_timeout,
+                                             dry_run, job, previous))
+    return [records[d] for d in run_dirs]
+
+
+def _submit_array(chunk: list[Path], folder: Path, params: dict, array_parallelism: int | None, extra: dict,
+                  max_num_timeout: int, dry_run: bool, job: Callable[[str], Any] | None,
+                  previous: dict[Path, dict | None]) -> dict[Path, dict]:
+    import submitit
+
+    job_name = f"codescale-{uuid.uuid4().hex[:8]}"
+    executor = submitit.SlurmExecutor(folder=folder / "%j", max_num_timeout=max_num_timeout)
+    settings = {"job_name": job_name, **params}
+    if array_parallelism:
+        settings["array_parallelism"] = array_parallelism
+    settings.update(extra)
+    try:
+        executor.update_parameters(**settings)
+    except ValueError as err:
+        raise CodescaleError(f"invalid Slurm executor parameter: {str(err).splitlines()[0]}",
+                             hint="fix the keys passed as extra (they are SlurmExecutor.update_parameters names)") from err
+    out: dict[Path, dict] = {}
+    if dry_run:
+        for run_dir in chunk:
+            out[run_dir] = {"run_id": load_run(run_dir)["run_id"], "run_dir": str(run_dir), "executor": "slurm",
+                            "action": "would_submit", "reason": f"array of {len(chunk)}", "job_id": None,
+                            "array_id": None, "array_index": None, "submitted_at": None, "folder": str(folder),
+                            "job_name": job_name, "parameters": dict(executor.parameters)}
+        return out
+    callable_ = job if job is not None else _default_job()
+    with executor.batch():
+        jobs = [executor.submit(callable_, str(run_dir)) for run_dir in chunk]
+    submitted_at = _now()
+    for index, (run_dir, submitted) in enumerate(zip(chunk, jobs)):
+        array_id = str(submitted.job_id).split("_")[0]
+        record = {"format": SUBMISSION_FORMAT, "run_id": load_run(run_dir)["run_id"], "run_dir": str(run_dir),
+                  "executor": "slurm", "action": "submitted", "reason": "", "job_id": str(submitted.job_id),
+                  "array_id": array_id, "array_index": index if len(chunk) > 1 else None,
+                  "submitted_at": submitted_at, "folder": str(folder), "job_name": job_name}
+        prev = previous.get(run_dir)
+        history = list((prev or {}).get("history", []))
+        if prev:
+            history.append({k: v for k, v in prev.items() if k != "history"})
+        _write_json_atomic(run_dir / SUBMISSION_FILE, {**record, "history": history})
+        out[run_dir] = record
+    return out

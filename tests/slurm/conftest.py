@@ -1,0 +1,36 @@
+"""Slurm tests run against the real single-node cluster that ``.ci/slurm_local.sh up`` starts (``.ci/run`` does).
+
+Without a reachable Slurm they skip with the reason; the unit tests of the state rules run everywhere.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import cloudpickle
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import toy_job  # noqa: E402
+
+# The job processes cannot import tests/, so the toy job travels inside the pickle.
+cloudpickle.register_pickle_by_value(toy_job)
+
+
+def _slurm_unavailable() -> str | None:
+    if shutil.which("sbatch") is None:
+        return "no Slurm here: sbatch is not on PATH (start one with `.ci/slurm_local.sh up`)"
+    ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=30)
+    if ping.returncode != 0 or "UP" not in ping.stdout:
+        return f"no Slurm here: `scontrol ping` says {(ping.stdout or ping.stderr).strip()!r}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    marked = [item for item in items if item.get_closest_marker("slurm") is not None]
+    reason = _slurm_unavailable() if marked else None
+    for item in marked if reason else ():
+        item.add_marker(pytest.mark.skip(reason=reason))

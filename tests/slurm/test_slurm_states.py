@@ -1,0 +1,68 @@
+"""How scheduler states are normalised and merged with the run directory (pure rules, no cluster needed)."""
+
+import pytest
+
+from codescale.errors import CodescaleError
+from codescale.titan_runner.slurm_cluster import parse_slurm_minutes
+from codescale.titan_runner.slurm_states import _expand_ids, explain_state, merge_state, normalise_state
+
+RUNNING_IN_RUN_DIR = {"state": "running", "step": 3, "starts": [{"job_id": "7_1", "resumed_from_step": 0}]}
+
+
+@pytest.mark.parametrize("raw, state", [
+    ("CANCELLED by 0", "CANCELLED"), ("COMPLETING", "RUNNING"), ("OUT_OF_MEMORY", "FAILED"),
+    ("BOOT_FAIL", "NODE_FAIL"), ("REQUEUE_HOLD", "REQUEUED"), ("DEADLINE", "TIMEOUT"), ("PENDING", "PENDING"),
+    ("SOMETHING_NEW", "UNKNOWN"),
+])
+def test_slurm_states_normalise_to_the_ten_codescale_states(raw, state):
+    assert normalise_state(raw) == state
+
+
+def test_pending_array_ranges_expand_to_one_id_per_task():
+    assert _expand_ids("12_[0-2,5%2]") == ["12_0", "12_1", "12_2", "12_5"]
+    assert _expand_ids("12_3") == ["12_3"]
+
+
+@pytest.mark.parametrize("scheduler, expected", [
+    ("CANCELLED", "cancelled"), ("FAILED", "failed"), ("TIMEOUT", "failed"), ("NODE_FAIL", "failed"),
+    ("PREEMPTED", "failed"), ("COMPLETED", "failed"), ("UNKNOWN", "failed"),
+])
+def test_run_dir_says_running_but_job_is_over_or_gone(scheduler, expected):
+    state, reason = explain_state(RUNNING_IN_RUN_DIR, scheduler)
+    assert state == expected and reason
+
+
+def test_a_requeued_job_is_pending_even_though_the_run_dir_still_says_running():
+    state, reason = explain_state(RUNNING_IN_RUN_DIR, "REQUEUED")
+    assert state == "pending" and "checkpoint" in reason
+
+
+def test_completed_in_the_run_dir_wins_over_any_scheduler_state():
+    assert merge_state({"state": "completed"}, "UNKNOWN") == "completed"
+    assert merge_state({"state": "completed"}, "CANCELLED") == "completed"
+
+
+def test_a_cancel_codescale_requested_survives_the_scheduler_forgetting_the_job():
+    assert explain_state(RUNNING_IN_RUN_DIR, "UNKNOWN", cancel_requested=True)[0] == "cancelled"
+
+
+def test_never_submitted_runs_keep_their_own_state():
+    assert merge_state(None, None) == "pending"
+    assert merge_state({"state": "running"}, None) == "running"
+
+
+def test_a_failed_run_keeps_its_own_error_message():
+    status = {"state": "failed", "error": {"type": "ValueError", "message": "loss is NaN at step 7"}}
+    assert explain_state(status, "FAILED") == ("failed", "loss is NaN at step 7")
+
+
+def test_an_unknown_scheduler_state_is_a_clear_error():
+    with pytest.raises(CodescaleError, match="unknown scheduler state 'DONE'"):
+        merge_state({}, "DONE")
+
+
+@pytest.mark.parametrize("text, minutes", [
+    ("UNLIMITED", None), ("30", 30), ("1:30:00", 90), ("2-00:00:00", 2880), ("1-12", 2160), ("10:30", 11),
+])
+def test_slurm_time_limits_parse_to_minutes(text, minutes):
+    assert parse_slurm_minutes(text) == minutes
