@@ -56,8 +56,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from codescale.errors import CodescaleError
 
@@ -241,6 +243,20 @@ def delete_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
     for table in _RUN_TABLES:
         con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT run_id FROM _doomed)")
     con.execute("DROP TABLE _doomed")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
+    """Insert dicts into ``table`` by column name through Arrow (one statement, whatever the row count)."""
+    if not rows:
+        return 0
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    batch = pa.table({c: [row.get(c) for row in rows] for c in columns})
+    con.register("_codescale_rows", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _codescale_rows")
+    finally:
+        con.unregister("_codescale_rows")
+    return len(rows)
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
