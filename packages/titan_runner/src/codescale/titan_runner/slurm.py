@@ -48,6 +48,7 @@ __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "val
 
 SUBMISSION_FILE = "submission.json"
 SUBMISSION_FORMAT = "codescale.submission/1"
+JUST_SUBMITTED_S = 120  # accounting may not list a job for a moment after sbatch returns
 # sbatch options codescale derives from run.json; extra_sbatch may not set them behind its back.
 _OWNED_OPTIONS = {"nodes", "ntasks-per-node", "gpus-per-node", "cpus-per-task", "mem", "time", "partition", "account",
                   "qos", "constraint", "array", "job-name", "output", "error", "signal", "open-mode"}
@@ -83,7 +84,12 @@ def mark_cancel_requested(run_dir: Path) -> None:
 def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     """``(state, reason)`` of one run directory given its job's scheduler state (see ``explain_state``)."""
     record = read_submission(run_dir) or {}
-    return explain_state(_read_status(run_dir), scheduler_state, cancel_requested="cancel_requested_at" in record)
+    status = _read_status(run_dir)
+    submitted_at = record.get("submitted_at")
+    age = (datetime.now(timezone.utc) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
+    started = any(s.get("job_id") == record.get("job_id") for s in (status or {}).get("starts", []))
+    return explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
+                         just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
 
 
 def _now() -> str:
@@ -182,7 +188,7 @@ def submit_runs(
     records: dict[Path, dict] = {}
     with _locked(run_dirs):
         previous = {d: read_submission(d) for d in run_dirs}
-        scheduler = query([p["job_id"] for p in previous.values() if p and p.get("job_id")])
+        scheduler = query([p["job_id"] for p in previous.values() if p and p.get("job_id")], live=True)
         todo: dict[tuple, list[Path]] = {}
         for run_dir, shape, sbatch in zip(run_dirs, shapes, sbatch_extras):
             run_id = load_run(run_dir)["run_id"]

@@ -64,23 +64,26 @@ def _expand_ids(raw: str) -> list[str]:
     return ids
 
 
-def query(job_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """``{job_id: (normalised state, job name)}`` for the ids the scheduler knows, from ONE sacct (or squeue) call."""
+def query(job_ids: list[str], *, live: bool = False) -> dict[str, tuple[str, str]]:
+    """``{job_id: (normalised state, job name)}`` for the ids the scheduler knows, from ONE sacct (or squeue) call.
+
+    ``live=True`` asks the queue itself (``squeue``): it knows a job the instant it is submitted, while accounting
+    may lag a second behind; that is what deciding "already queued?" needs. Otherwise ``sacct`` answers, which also
+    remembers finished jobs, with ``squeue`` as the fallback where accounting is off.
+    """
     ids = sorted({str(j) for j in job_ids if j})
     if not ids:
         return {}
     wanted = set(ids)
-    mains = sorted({j.split("_")[0] for j in ids}, key=int)
+    mains = ",".join(sorted({j.split("_")[0] for j in ids}, key=int))
     proc = None
-    if shutil.which("sacct"):
-        proc = subprocess.run(
-            ["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", ",".join(mains)],
-            capture_output=True, text=True, timeout=120,
-        )
+    if not live and shutil.which("sacct"):
+        proc = subprocess.run(["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", mains],
+                              capture_output=True, text=True, timeout=120)
     if proc is not None and proc.returncode == 0:
         lines = proc.stdout
-    else:  # accounting off or unreachable: the queue still knows live and recently finished jobs
-        lines = slurm_command(["squeue", "-h", "-r", "-o", "%i|%j|%T", "-j", ",".join(mains)], timeout=120)
+    else:  # the queue knows live jobs and, for MinJobAge seconds, finished ones
+        lines = slurm_command(["squeue", "-h", "-r", "-t", "all", "-o", "%i|%j|%T", "-j", mains], timeout=120)
     found: dict[str, tuple[str, str]] = {}
     for line in lines.splitlines():
         fields = line.split("|")
@@ -107,11 +110,12 @@ def cancel(job_ids: list[str]) -> None:
 
 
 def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
-                  cancel_requested: bool = False) -> tuple[str, str]:
+                  cancel_requested: bool = False, just_submitted: bool = False) -> tuple[str, str]:
     """``(state, reason)`` with state one of pending/running/completed/failed/cancelled (``status.json``'s words).
 
     ``scheduler_state`` is None when the run was never submitted to Slurm; ``UNKNOWN`` when it was but the
-    scheduler no longer knows the job.
+    scheduler no longer knows the job, or does not know it *yet* (``just_submitted``: sbatch returned moments ago and
+    the job has not started; accounting lags the queue).
     """
     status = run_dir_status or {}
     run_state = status.get("state") or "pending"
@@ -121,6 +125,8 @@ def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
         return "completed", ""
     if scheduler_state is None:
         return run_state, ""
+    if scheduler_state == "UNKNOWN" and just_submitted:
+        return "pending", "just submitted; not in the scheduler's accounting yet"
     if scheduler_state in ("PENDING", "REQUEUED"):
         resumed = " (requeued; resumes from its last checkpoint)" if status.get("starts") else ""
         return "pending", f"queued{resumed}"

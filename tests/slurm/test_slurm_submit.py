@@ -1,0 +1,123 @@
+"""Submitting runs through submitit's real SlurmExecutor to the local Slurm cluster (toy checkpointable job)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+
+import pytest
+import submitit
+from slurm_testing import make_run, read_status, wait_for
+from toy_job import ToyTrainJob
+
+from codescale.errors import CodescaleError
+from codescale.titan_runner.slurm import cancel, poll, read_submission, run_state, submit_runs
+from codescale.titan_runner.slurm_cluster import SlurmCluster
+from codescale.titan_runner.slurm_states import query
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+
+def _queue() -> list[str]:
+    return subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True, check=True).stdout.split()
+
+
+def _done(run_dirs):
+    return all(read_status(d).get("state") == "completed" for d in run_dirs)
+
+
+def test_bad_runs_are_refused_with_every_reason_before_anything_is_queued(tmp_path):
+    runs = [
+        make_run(tmp_path, "nopart", partition="h800"),
+        make_run(tmp_path, "noaccount", account="ghost-lab"),
+        make_run(tmp_path, "huge", cpus_per_task=512, mem_gb=4096),
+        make_run(tmp_path, "short", time_limit_min=10),
+        make_run(tmp_path, "ok"),
+    ]
+    (runs[3] / "run.json").write_text(
+        json.dumps({**json.loads((runs[3] / "run.json").read_text()), "derived": {"gpu_hours": 2.0}}))
+    before = _queue()
+    with pytest.raises(CodescaleError) as err:
+        submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob())
+    text = err.value.render()
+    assert "partition 'h800' does not exist" in text and "debug" in text
+    assert "account 'ghost-lab' is not known" in text
+    assert "512 CPUs" in text and "largest node has" in text
+    assert "shorter than the plan's estimate of 120 min" in text and "at least 120" in text
+    assert _queue() == before
+    assert not (tmp_path / "submitit").exists()
+    assert not any((d / "submission.json").exists() for d in runs)
+
+
+def test_dry_run_shows_the_arrays_and_queues_nothing(tmp_path):
+    runs = [make_run(tmp_path, f"r{i}", world_size=2) for i in range(2)]
+    records = submit_runs(runs, tmp_path / "submitit", dry_run=True, job=ToyTrainJob())
+    assert [r["action"] for r in records] == ["would_submit"] * 2
+    assert records[0]["parameters"]["ntasks_per_node"] == 2 and records[0]["parameters"]["nodes"] == 1
+    assert not any((d / "submission.json").exists() for d in runs)
+
+
+def test_runs_go_into_arrays_by_shape_split_at_max_array_size_and_all_complete(tmp_path):
+    max_array = SlurmCluster.read().max_array_size
+    small = [make_run(tmp_path, f"small{i}", steps=2) for i in range(max_array + 1)]
+    wide = [make_run(tmp_path, "wide", steps=2, cpus_per_task=2)]
+    records = submit_runs(small + wide, tmp_path / "submitit", job=ToyTrainJob())
+
+    assert all(r["action"] == "submitted" for r in records)
+    per_array = Counter(r["array_id"] for r in records)
+    assert sorted(per_array.values()) == sorted([max_array, 1, 1])
+    assert records[-1]["array_id"] not in {r["array_id"] for r in records[:-1]}  # a different shape, its own job
+    assert read_submission(small[0])["job_id"] == records[0]["job_id"]
+
+    wait_for(lambda: _done(small + wide), 120, "every run to complete")
+    states = poll([r["job_id"] for r in records])
+    wait_for(lambda: set(poll([r["job_id"] for r in records]).values()) == {"COMPLETED"}, 30, "sacct to agree")
+    assert set(states) == {r["job_id"] for r in records}
+
+    again = submit_runs(small + wide, tmp_path / "submitit", job=ToyTrainJob())
+    assert [r["action"] for r in again] == ["skipped"] * len(again)
+    assert {r["reason"] for r in again} == {"completed"}
+
+
+def test_queued_runs_are_not_submitted_twice_and_cancel_shows_cancelled(tmp_path):
+    run = make_run(tmp_path, "long", steps=200)
+    first = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    second = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    assert second["action"] == "skipped" and second["job_id"] == first["job_id"]
+    assert "already queued" in second["reason"]
+
+    wait_for(lambda: read_status(run).get("step", 0) >= 1, 60, "the run to start training")
+    cancel([first["job_id"]])
+    wait_for(lambda: poll([first["job_id"]])[first["job_id"]] == "CANCELLED", 30, "the job to show CANCELLED")
+    assert read_status(run)["state"] == "running"  # the killed process never said otherwise...
+    assert run_state(run, "CANCELLED")[0] == "cancelled"  # ...but the merged state does
+    assert run_state(run, "UNKNOWN")[0] == "failed"  # and with Slurm's record gone it is not left "running"
+
+    # while the killed step is still COMPLETING its process may write to the run dir: no second job until it is gone
+    wait_for(lambda: query([first["job_id"]], live=True)[first["job_id"]][0] == "CANCELLED", 30, "the step to end")
+    third = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    assert third["action"] == "submitted" and third["job_id"] != first["job_id"]
+    assert read_submission(run)["history"][0]["job_id"] == first["job_id"]
+    cancel([third["job_id"]])
+
+
+def test_a_requeued_run_resumes_from_its_checkpoint_with_continuous_metrics(tmp_path):
+    run = make_run(tmp_path, "preempted", steps=14)
+    record = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    wait_for(lambda: read_status(run).get("step", 0) >= 3, 60, "a few steps")
+    submitit.SlurmJob(folder=tmp_path / "submitit" / "%j", job_id=record["job_id"])._interrupt()  # preemption
+
+    status = wait_for(lambda: _done([run]) and read_status(run), 120, "the requeued run to complete")
+    assert len(status["starts"]) == 2
+    assert status["starts"][1]["resumed_from_step"] >= 3
+    assert {s["job_id"] for s in status["starts"]} == {record["job_id"]}  # the same job, requeued
+    steps = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, 15))
+
+
+def test_a_run_with_two_ranks_gets_two_tasks(tmp_path):
+    run = make_run(tmp_path, "two-ranks", steps=2, world_size=2)
+    submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
+    status = wait_for(lambda: _done([run]) and read_status(run), 60, "the run to complete")
+    assert status["world_size"] == 2
