@@ -1,0 +1,301 @@
+"""``codescale import``: external scaling results (CSV or parquet) as runs, so every fit works on public data too.
+
+Model: each data row is one trained model evaluated once -- a run with ``source = 'import'``, status 'completed', and
+one final ``valid_loss`` row in ``evals``. Rows that share the value of a mapped ``run`` column are one run evaluated
+on several languages. The study (``--study``, default the file's stem) is the unit of replacement: importing into a
+study replaces every run imported into it before, in one transaction, so re-importing a corrected file never leaves
+duplicates. Run ids are ``<study>-<row>`` (or ``<study>-<run value>``). Every source column is kept in
+``runs.run_json``, so ``run_json->>'Model Size'`` still works in SQL.
+
+``--map field=Column,...`` says which column holds which field:
+
+=====================  ==========================================================================================
+``size`` (required)    N, parameters: ``124000000``, ``1.3e9``, ``70M``, ``1.3B``, ``13,000,000``
+``tokens`` (required)  D, training tokens, same spellings (``400B``, ``1.4T``)
+``loss`` (required)    final validation loss (nats/token); empty, NaN or inf rows are skipped with a count
+``language``           evaluated language (canonical id or alias); ``--language`` sets one for the whole file
+``languages``          the training mixture, ``python+java`` (default: the evaluated language)
+``proportions``        matching shares, ``0.5+0.5`` (default: equal)
+``params_non_embedding``, ``seed``, ``flops`` (default 6·N·D), ``name``, ``run``
+=====================  ==========================================================================================
+
+Without ``--map`` the usual column names are recognised (``params``/``N``/``Model Size``, ``tokens``/``D``/
+``Training Tokens``, ``loss``/``Loss``/``valid_loss``). A missing column is an error that lists the columns there are.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from codescale.compiler.languages import canonical
+from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.laws import store
+
+REQUIRED = ("size", "tokens", "loss")
+OPTIONAL = ("language", "languages", "proportions", "params_non_embedding", "seed", "flops", "name", "run")
+MAP_SYNTAX = "--map size=COLUMN,tokens=COLUMN,loss=COLUMN[,language=COLUMN,...]"
+DEFAULT_COLUMNS = {
+    "size": ("params", "n", "parameters", "model size", "model_size", "size", "num_params", "n_params"),
+    "tokens": ("tokens", "d", "training tokens", "training_tokens", "data", "num_tokens", "n_tokens"),
+    "loss": ("loss", "valid_loss", "final_loss", "validation loss", "val_loss"),
+    "language": ("language", "lang"),
+}
+_SUFFIX = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
+_COUNT = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*([kmbgt]?)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class ImportReport:
+    db: str
+    study: str
+    runs: int = 0
+    evals: int = 0
+    replaced: int = 0
+    skipped_nonfinite: int = 0
+    skipped_empty: int = 0
+    warnings: list[CodescaleError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.db}: imported {self.runs} runs ({self.evals} final losses) into study {self.study!r}"
+        if self.replaced:
+            text += f", replacing {self.replaced} runs of the earlier import"
+        return text
+
+
+def parse_count(text: Any) -> int:
+    """``"1.3B"`` -> 1_300_000_000; also plain numbers, ``70M``, ``400k``, ``1.4T``, ``13,000,000``, ``1e9``."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if not math.isfinite(text) or text <= 0:
+            raise ValueError(f"expected a positive count, got {text!r}")
+        return int(round(text))
+    match = _COUNT.match(str(text))
+    if not match:
+        raise ValueError(f"expected a count such as 124000000, 1.3e9, 70M or 1.3B, got {text!r}")
+    value = float(match.group(1).replace(",", "").replace("_", "")) * _SUFFIX[match.group(2).lower()]
+    if value <= 0:
+        raise ValueError(f"expected a positive count, got {text!r}")
+    return int(round(value))
+
+
+def parse_map(specs: list[str] | None) -> dict[str, str]:
+    """``["size=Model Size,tokens=Training Tokens", "loss=loss"]`` -> ``{"size": "Model Size", ...}``."""
+    mapping: dict[str, str] = {}
+    for spec in specs or []:
+        for item in spec.split(","):
+            if not item.strip():
+                continue
+            key, sep, column = item.partition("=")
+            key = key.strip()
+            if not sep or not column.strip():
+                raise CodescaleError(f"--map entry {item!r} is not FIELD=COLUMN", field="--map", hint=MAP_SYNTAX)
+            if key not in REQUIRED + OPTIONAL:
+                raise CodescaleError(f"unknown field {key!r}", field="--map",
+                                     hint=f"fields: {', '.join(REQUIRED + OPTIONAL)}; {MAP_SYNTAX}")
+            mapping[key] = column.strip()
+    return mapping
+
+
+def import_table(
+    db: str | Path | duckdb.DuckDBPyConnection | None,
+    path: str | Path,
+    mapping: dict[str, str] | None = None,
+    *,
+    study: str | None = None,
+    language: str | None = None,
+    wait_s: float = store.LOCK_WAIT_S,
+) -> ImportReport:
+    """Load ``path`` (.csv/.tsv/.parquet) into the store as runs of ``study``; see the module docstring."""
+    path = Path(path)
+    columns, rows = _read_table(path)
+    resolved = _resolve_columns(path, columns, mapping or {})
+    study = study or path.stem
+    fixed_language = canonical(language) if language else None
+    report = ImportReport(db=str(db if db is not None else store.default_db_path()), study=study)
+    runs, languages, evals = _to_rows(path, resolved, columns, rows, study, fixed_language, report)
+    if not runs:
+        raise CodescaleError("no usable rows", source=path,
+                             hint=f"{report.skipped_nonfinite} non-finite and {report.skipped_empty} empty losses were skipped")
+    own = not isinstance(db, duckdb.DuckDBPyConnection)
+    con = store.connect(db, wait_s=wait_s) if own else db
+    try:
+        with store.transaction(con):
+            old = [r[0] for r in con.execute(
+                "SELECT run_id FROM runs WHERE source = 'import' AND study = ?", [study]).fetchall()]
+            store.delete_runs(con, old)
+            clash = con.execute("SELECT run_id, source FROM runs WHERE list_contains(?::VARCHAR[], run_id) LIMIT 1",
+                                [[r["run_id"] for r in runs]]).fetchall()
+            if clash:
+                raise CodescaleError(f"run id {clash[0][0]!r} already exists (from {clash[0][1]})", source=path,
+                                     hint="import into another --study")
+            store.insert_rows(con, "runs", runs)
+            con.execute("UPDATE runs SET ingested_at = now() WHERE ingested_at IS NULL")
+            store.insert_rows(con, "run_languages", languages)
+            store.insert_rows(con, "evals", evals)
+    except duckdb.Error as err:
+        raise CodescaleError(f"import failed and changed nothing: {str(err).splitlines()[0]}", source=path) from None
+    finally:
+        if own:
+            con.close()
+    report.runs, report.evals, report.replaced = len(runs), len(evals), len(old)
+    return report
+
+
+def _read_table(path: Path) -> tuple[list[str], list[tuple]]:
+    if not path.is_file():
+        raise CodescaleError("no such file", source=path)
+    suffix = path.suffix.lower()
+    con = duckdb.connect()
+    try:
+        if suffix == ".parquet":
+            result = con.execute("SELECT * FROM read_parquet(?)", [str(path)])
+        elif suffix in (".csv", ".tsv", ".txt"):
+            result = con.execute("SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(path)])
+        else:
+            raise CodescaleError(f"unsupported file type {suffix or '(none)'}", source=path, hint="use .csv, .tsv or .parquet")
+        columns = [d[0] for d in result.description]
+        return columns, result.fetchall()
+    except duckdb.Error as err:
+        raise CodescaleError(f"cannot read the table: {str(err).splitlines()[0]}", source=path) from None
+    finally:
+        con.close()
+
+
+def _resolve_columns(path: Path, columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    by_lower = {c.lower(): c for c in columns}
+    resolved: dict[str, str] = {}
+    missing = []
+    for key, column in mapping.items():
+        if column in columns:
+            resolved[key] = column
+        elif column.lower() in by_lower:
+            resolved[key] = by_lower[column.lower()]
+        else:
+            missing.append(f"{key}={column!r} (no such column)")
+    for key, names in DEFAULT_COLUMNS.items():
+        if key not in mapping:
+            found = next((by_lower[n] for n in names if n in by_lower), None)
+            if found:
+                resolved[key] = found
+    missing += [f"{key} (not mapped)" for key in REQUIRED if key not in resolved and key not in mapping]
+    if missing:
+        raise CodescaleError(
+            f"missing {', '.join(missing)}; the file has columns: {', '.join(repr(c) for c in columns)}",
+            source=path, field="--map", hint=f"say which column holds what: {MAP_SYNTAX}")
+    return resolved
+
+
+def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[tuple], study: str,
+             fixed_language: str | None, report: ImportReport) -> tuple[list[dict], list[dict], list[dict]]:
+    """Parse every row; collect all bad cells before failing, so one run of the command shows every fix needed."""
+    errors: list[CodescaleError] = []
+    runs: dict[str, dict] = {}
+    languages: list[dict] = []
+    evals: list[dict] = []
+    first = 1 if path.suffix.lower() == ".parquet" else 2  # a CSV's header is line 1; parquet rows count from 1
+    for number, values in enumerate(rows, start=first):
+        row = dict(zip(header, values))
+
+        def cell(key: str) -> Any:
+            return row.get(columns[key]) if key in columns else None
+
+        def fail(key: str, message: str) -> None:
+            errors.append(CodescaleError(message, source=path, line=number, field=f"{key} ({columns.get(key, key)!r})"))
+
+        loss_text = cell("loss")
+        if loss_text is None or str(loss_text).strip() == "":
+            report.skipped_empty += 1
+            continue
+        try:
+            loss = float(loss_text)
+        except ValueError:
+            fail("loss", f"expected a number, got {loss_text!r}")
+            continue
+        if not math.isfinite(loss):
+            report.skipped_nonfinite += 1
+            continue
+        try:
+            params = parse_count(cell("size"))
+        except ValueError as err:
+            fail("size", str(err))
+            continue
+        try:
+            tokens = parse_count(cell("tokens"))
+        except ValueError as err:
+            fail("tokens", str(err))
+            continue
+        try:
+            evaluated = fixed_language or (canonical(cell("language")) if cell("language") not in (None, "") else None)
+            mixture = [canonical(x) for x in re.split(r"[+,;/ ]+", str(cell("languages")).strip()) if x] \
+                if cell("languages") not in (None, "") else ([evaluated] if evaluated else [])
+        except CodescaleError as err:
+            fail("language", f"{err.message} ({err.hint})")
+            continue
+        shares = _shares(cell("proportions"), len(mixture))
+        if shares is None:
+            fail("proportions", f"expected {len(mixture)} numbers like 0.5+0.5 matching languages, got {cell('proportions')!r}")
+            continue
+        optional = {}
+        for key in ("params_non_embedding", "seed"):
+            if cell(key) not in (None, ""):
+                try:
+                    optional[key] = parse_count(cell(key)) if key != "seed" else int(float(cell(key)))
+                except ValueError as err:
+                    fail(key, str(err))
+        flops = 6.0 * params * tokens
+        if cell("flops") not in (None, ""):
+            try:
+                flops = float(cell("flops"))
+            except ValueError:
+                fail("flops", f"expected a number, got {cell('flops')!r}")
+        run_key = str(cell("run")) if cell("run") not in (None, "") else f"{number - first + 1:05d}"
+        run_id = f"{study}-{run_key}"
+        if run_id not in runs:
+            proportions = dict(zip(mixture, shares))
+            runs[run_id] = {
+                "run_id": run_id, "study": study, "name": str(cell("name") or run_id), "spec": str(path.resolve()),
+                "source": "import", "status": "completed", "sweep": json.dumps({}), "languages": mixture,
+                "params": params, "tokens": tokens, "params_non_embedding": optional.get("params_non_embedding"),
+                "seed": optional.get("seed"), "flops": flops, "proportions": json.dumps(proportions),
+                "tokens_per_language": json.dumps({lang: round(tokens * p) for lang, p in proportions.items()}),
+                "mixture_kind": "explicit" if mixture else None, "pairing_mode": "none",
+                "run_json": json.dumps({"file": str(path), "line": number, **{k: _jsonable(v) for k, v in row.items()}}),
+            }
+            languages.extend({"run_id": run_id, "language": lang, "position": i, "proportion": p,
+                              "tokens": round(tokens * p)} for i, (lang, p) in enumerate(proportions.items()))
+        evals.append({"run_id": run_id, "step": None, "tokens": tokens, "metric": "valid_loss", "language": evaluated,
+                      "loss": loss, "is_final": True})
+    if errors:
+        raise CodescaleErrors(errors[:20])
+    if report.skipped_nonfinite:
+        report.warnings.append(CodescaleError(f"{report.skipped_nonfinite} rows with NaN or infinite loss skipped", source=path))
+    if report.skipped_empty:
+        report.warnings.append(CodescaleError(f"{report.skipped_empty} rows with an empty loss skipped", source=path))
+    return list(runs.values()), languages, evals
+
+
+def _shares(text: Any, n: int) -> list[float] | None:
+    if text in (None, ""):
+        return [1.0 / n] * n if n else []
+    try:
+        values = [float(x) for x in re.split(r"[+,;/ ]+", str(text).strip()) if x]
+    except ValueError:
+        return None
+    if len(values) != n or any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+        return None
+    total = sum(values)
+    return [v / total for v in values]
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)
