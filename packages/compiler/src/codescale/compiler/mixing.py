@@ -1,0 +1,105 @@
+"""Language proportions of a run and their exact token quotas.
+
+A mixture resolves to proportions over the run's languages, in the vocabulary's fixed order (``LANGUAGE_IDS``),
+which is also the language index the sampler writes into ``language_ids``:
+
+- ``proportions``: as written; each share > 0, and they must sum to 1 within 1e-6;
+- ``uniform``: 1/k each;
+- ``natural``: training tokens of each language in the prepared corpus (``manifest.json``), normalised;
+- ``temperature``: natural counts raised to 1/tau, normalised;
+- ``from_allocation``: the ``proportions`` of an allocation file (``codescale.allocation/1``) written by the laws package.
+
+Token quotas are integers that sum exactly to the run's tokens: each language gets the floor of its share, and the
+tokens left over go one by one to the largest fractional remainders (ties to the earlier language).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from codescale.compiler.languages import LANGUAGE_IDS, canonical
+from codescale.compiler.yaml_source import load_yaml
+from codescale.errors import CodescaleError
+
+SUM_TOLERANCE = 1e-6
+ALLOCATION_FORMAT = "codescale.allocation/1"
+PREPARED_FORMAT = "codescale.prepared/1"
+
+
+def ordered(languages: list[str] | set[str]) -> list[str]:
+    """Languages in the vocabulary's order."""
+    present = set(languages)
+    return [lang for lang in LANGUAGE_IDS if lang in present]
+
+
+def largest_remainder(total: int, proportions: dict[str, float]) -> dict[str, int]:
+    """Integer quotas summing exactly to ``total`` (largest-remainder rounding)."""
+    langs = list(proportions)
+    norm = sum(proportions.values())
+    exact = [total * proportions[lang] / norm for lang in langs]
+    quotas = [math.floor(x) for x in exact]
+    left = total - sum(quotas)
+    order = sorted(range(len(langs)), key=lambda i: (-(exact[i] - quotas[i]), i))
+    for i in order[:left]:
+        quotas[i] += 1
+    return dict(zip(langs, quotas))
+
+
+@lru_cache(maxsize=64)
+def prepared_manifest(prepared: str) -> dict[str, Any]:
+    """The prepared corpus manifest (contracts §2); CodescaleError if missing or of an unknown format."""
+    path = Path(prepared) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CodescaleError("prepared corpus has no manifest.json", source=path,
+                             hint="run `codescale data prepare` first, or point corpus.prepared at a prepared directory") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CodescaleError(f"cannot read the prepared corpus manifest: {err}", source=path) from None
+    fmt = str(manifest.get("format", "")) if isinstance(manifest, dict) else ""
+    if fmt.split("/")[0] != PREPARED_FORMAT.split("/")[0] or not fmt.startswith(PREPARED_FORMAT):
+        raise CodescaleError(f"unsupported prepared-corpus format {fmt!r}; this compiler reads {PREPARED_FORMAT}",
+                             source=path, field="format")
+    return manifest
+
+
+def corpus_tokens(prepared: str, language: str) -> int:
+    """Training tokens of a language in a prepared corpus; CodescaleError if the corpus lacks the language."""
+    manifest = prepared_manifest(prepared)
+    try:
+        return int(manifest["languages"][language]["train"]["tokens"])
+    except (KeyError, TypeError, ValueError):
+        known = ", ".join(sorted((manifest.get("languages") or {}))) or "none"
+        raise CodescaleError(f"the prepared corpus has no training tokens for {language!r}",
+                             source=Path(prepared) / "manifest.json", hint=f"it has: {known}") from None
+
+
+@lru_cache(maxsize=64)
+def allocation_proportions(path: str, display: str) -> tuple[tuple[str, float], ...]:
+    """Proportions from an allocation file, validated (format, languages, positive shares summing to 1)."""
+    data, smap = load_yaml(path, display)
+    if not isinstance(data, dict):
+        raise CodescaleError("an allocation file must be a mapping with format and proportions", source=display)
+    fmt = str(data.get("format", ""))
+    if not fmt.startswith(ALLOCATION_FORMAT):
+        raise smap.error(("format",), f"unsupported allocation format {fmt!r}; this compiler reads {ALLOCATION_FORMAT}")
+    shares = data.get("proportions")
+    if not isinstance(shares, dict) or not shares:
+        raise smap.error(("proportions",), "an allocation needs a non-empty proportions mapping {language: share}")
+    out: dict[str, float] = {}
+    for name, share in shares.items():
+        try:
+            lang = canonical(name)
+        except CodescaleError as err:
+            raise smap.error(("proportions", name), err.message, err.hint, key=True) from None
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not share > 0:
+            raise smap.error(("proportions", name), f"share must be a positive number, got {share!r}")
+        out[lang] = float(share)
+    total = sum(out.values())
+    if abs(total - 1) > SUM_TOLERANCE:
+        raise smap.error(("proportions",), f"proportions sum to {total:.6g}; they must sum to 1")
+    return tuple((lang, out[lang]) for lang in ordered(list(out)))

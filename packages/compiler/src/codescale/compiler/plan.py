@@ -1,0 +1,264 @@
+"""A plan: every run of a spec, resolved, identified and costed, plus totals and the GPU-hour budget check.
+
+**Run identity.** ``run_id = <name>-<hash8>``. The name is the readable slug from the sweep's name template; hash8
+is the first 8 hex digits of the SHA-256 of the run's canonical JSON (keys sorted, no whitespace) with these keys
+left out:
+
+- labels: ``run_id``, ``name``, ``study``, ``spec``, ``sweep`` (how a run is called is not what it computes);
+- where and how it executes: ``paths``, ``corpus`` (absolute paths differ between machines),
+  ``cluster.partition/account/qos/constraint/time_limit_min/cpus_per_task/mem_gb/extra_sbatch``;
+- cost assumptions: ``cluster.mfu``, ``cluster.peak_flops``, ``derived.gpu_hours``.
+
+Everything that changes what is trained or measured — model, mixture and quotas, pairing, schedule, batch, seed,
+GPU kind, node and process counts, parallel degrees, float8, compile, activation checkpointing, evaluation — is in
+the hash. Moving a study to another partition or account keeps every id; changing a learning rate changes one.
+
+Two sweep points that resolve to the same run with the same name are one run twice: an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codescale.compiler import resolve as _resolve
+from codescale.compiler.spec import Spec, SweepBlock
+from codescale.compiler.sweep import expand, run_name
+from codescale.compiler.yaml_source import PointMap, load_yaml
+from codescale.errors import CodescaleError, CodescaleErrors
+
+PLAN_FORMAT = "codescale.plan/1"
+RUN_FORMAT = "codescale.run/1"
+_CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
+                     "extra_sbatch", "mfu", "peak_flops")
+_TOP_EXCLUDED = ("run_id", "name", "study", "spec", "sweep", "paths", "corpus")
+
+
+class OverBudget(CodescaleError):
+    """The plan's GPU-hour estimate exceeds ``budget.gpu_hours`` (the CLI exits 1, not 2)."""
+
+
+@dataclass
+class Plan:
+    spec: str
+    spec_sha256: str
+    study: str
+    runs: list[dict[str, Any]]
+    gpu_hours_limit: float | None
+    created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return {
+            "runs": len(self.runs),
+            "params": sum(r["model"]["params"] for r in self.runs),
+            "tokens": sum(r["training"]["tokens"] for r in self.runs),
+            "flops": sum(r["derived"]["flops"] for r in self.runs),
+            "gpu_hours": sum(r["derived"]["gpu_hours"] for r in self.runs),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT, "spec": self.spec, "spec_sha256": self.spec_sha256, "study": self.study,
+            "created": self.created, "codescale_version": _version(), "runs": self.runs, "totals": self.totals,
+            "budget": {"gpu_hours_limit": self.gpu_hours_limit},
+        }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("codescale")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def identity_view(run: dict[str, Any]) -> dict[str, Any]:
+    """The part of a run its hash covers (see the module docstring)."""
+    view = {k: v for k, v in run.items() if k not in _TOP_EXCLUDED}
+    view["cluster"] = {k: v for k, v in run["cluster"].items() if k not in _CLUSTER_EXCLUDED}
+    view["derived"] = {k: v for k, v in run["derived"].items() if k != "gpu_hours"}
+    return view
+
+
+def run_hash(run: dict[str, Any]) -> str:
+    text = json.dumps(identity_view(run), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def job_function(run_id: str) -> str:
+    return "job_" + run_id.replace("-", "_")
+
+
+def plan_spec(
+    spec_path: str | Path,
+    *,
+    catalog: str | None = None,
+    prepared: str | None = None,
+    out_dir: str | Path | None = None,
+    enforce_budget: bool = True,
+) -> Plan:
+    """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once)."""
+    display = str(spec_path)
+    raw = _read_bytes(Path(spec_path), display)
+    document, smap = load_yaml(spec_path, display)
+    if not isinstance(document, dict):
+        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+                         "start from a file in specs/demo/")
+    _validate_sweep_shape(document, smap)
+    points = expand(document, smap)
+    ctx = _resolve.Context(
+        spec_path=display,
+        spec_dir=os.path.dirname(os.path.abspath(spec_path)),
+        catalog_override=os.path.abspath(catalog) if catalog else None,
+        prepared_override=os.path.abspath(prepared) if prepared else None,
+    )
+    errors: dict[str, CodescaleError] = {}
+    runs: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    study = str(document.get("study", "study"))
+    gpu_hours_limit = None
+    out = os.path.abspath(out_dir) if out_dir is not None else None
+    for index, point in enumerate(points):
+        pmap = PointMap(smap, point.redirects)
+        try:
+            spec = _resolve.validate(point.data, pmap)
+            if index == 0:
+                gpu_hours_limit = spec.budget.gpu_hours
+            body = _resolve.resolve(spec, pmap, ctx)
+            name = run_name(point, spec.study, smap)
+        except CodescaleError as err:
+            for e in getattr(err, "errors", [err]):
+                errors.setdefault(e.render(), e)
+            continue
+        run: dict[str, Any] = {"format": RUN_FORMAT, "run_id": "", "name": name, "study": spec.study,
+                               "spec": display, "sweep": dict(point.axes)}
+        run.update(body)
+        run_id = f"{name}-{run_hash(run)}"
+        run["run_id"] = run_id
+        run["paths"] = {
+            "run_dir": os.path.join(out, "runs", run_id) if out else None,
+            "job_module": os.path.join(out, "jobs.py") if out else None,
+            "job_function": job_function(run_id),
+        }
+        if run_id in seen:
+            where = smap.locate(("sweep",))[1] or (None, None)
+            e = CodescaleError(f"sweep points {seen[run_id] + 1} and {index + 1} resolve to the same run {run_id}",
+                               source=display, line=where[0], column=where[1], field="sweep",
+                               hint="remove the duplicate values or make the runs differ")
+            errors.setdefault(e.render(), e)
+            continue
+        seen[run_id] = index
+        runs.append(run)
+    if errors:
+        ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
+        raise CodescaleErrors(ordered)
+    plan = Plan(spec=display, spec_sha256=hashlib.sha256(raw).hexdigest(), study=study, runs=runs,
+                gpu_hours_limit=gpu_hours_limit)
+    if enforce_budget:
+        check_budget(plan, smap)
+    return plan
+
+
+def check_budget(plan: Plan, smap: Any = None) -> None:
+    limit = plan.gpu_hours_limit
+    if limit is None:
+        return
+    used = plan.totals["gpu_hours"]
+    if used > limit:
+        where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
+        line, col = where or (None, None)
+        raise OverBudget(
+            f"the plan needs an estimated {used:,.0f} GPU-hours for {len(plan.runs)} runs, over the budget of {limit:,.0f}",
+            source=plan.spec, line=line, column=col, field="budget.gpu_hours",
+            hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
+        )
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CodescaleError("spec file not found", source=display, hint="check the path") from None
+    except IsADirectoryError:
+        raise CodescaleError("is a directory, expected a spec YAML file", source=display) from None
+    except OSError as err:
+        raise CodescaleError(f"cannot read spec: {err.strerror}", source=display) from None
+
+
+def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:
+    """Check the sweep section's own fields before expanding it (so a typo there is reported at its line)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    sweep = document.get("sweep")
+    if sweep is None:
+        return
+    try:
+        TypeAdapter(SweepBlock | list[SweepBlock]).validate_python(sweep)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors(include_url=False):
+            loc = ("sweep",) + tuple(x for x in e["loc"] if x not in ("SweepBlock", "list[SweepBlock]"))
+            problems.append(_resolve._pydantic_error({**e, "loc": loc}, smap))
+        unique = {p.render(): p for p in problems}
+        raise CodescaleErrors(list(unique.values())) from None
+
+
+def load_plan(path: str | Path) -> dict[str, Any]:
+    """Read a plan.json and refuse an unknown format."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CodescaleError("plan file not found", source=path, hint="a plan.json written by `codescale compile`") from None
+    except json.JSONDecodeError as err:
+        raise CodescaleError(f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CodescaleError(f"cannot read plan: {err}", source=path) from None
+    if not isinstance(data, dict) or not str(data.get("format", "")).startswith(PLAN_FORMAT):
+        fmt = data.get("format") if isinstance(data, dict) else None
+        raise CodescaleError(f"unsupported plan format {fmt!r}; this compiler reads {PLAN_FORMAT}", source=path,
+                             field="format")
+    if not isinstance(data.get("runs"), list):
+        raise CodescaleError("plan has no runs list", source=path, field="runs")
+    return data
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def diff_plans(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Runs added, removed and changed between two plans (matched by run id, then by name)."""
+    runs_a = {r["run_id"]: r for r in a["runs"]}
+    runs_b = {r["run_id"]: r for r in b["runs"]}
+    only_a = {i: r for i, r in runs_a.items() if i not in runs_b}
+    only_b = {i: r for i, r in runs_b.items() if i not in runs_a}
+    by_name_b: dict[str, list[str]] = {}
+    for run_id, run in only_b.items():
+        by_name_b.setdefault(run["name"], []).append(run_id)
+    changed, removed = [], []
+    for run_id, run in only_a.items():
+        partners = by_name_b.get(run["name"])
+        if not partners:
+            removed.append(run_id)
+            continue
+        other = only_b.pop(partners.pop(0))
+        fa = _flatten(identity_view(copy.deepcopy(run)))
+        fb = _flatten(identity_view(copy.deepcopy(other)))
+        fields = {k: [fa.get(k), fb.get(k)] for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)}
+        changed.append({"name": run["name"], "from": run_id, "to": other["run_id"], "fields": fields})
+    unchanged = [i for i in runs_a if i in runs_b]
+    return {"added": sorted(only_b), "removed": sorted(removed), "changed": changed, "unchanged": len(unchanged)}

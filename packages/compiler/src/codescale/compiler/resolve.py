@@ -1,0 +1,466 @@
+"""One sweep point -> one fully resolved run (the ``run.json`` object of contracts §3, without its id and paths).
+
+Resolution is where the rules that tie fields together are checked, because only here is every value known:
+mixture shares, the pivot and directions of pairing, the model shape and vocabulary, tokens and steps, batch
+divisibility, parallel degrees, float8 on the chosen hardware. Every broken rule becomes a CodescaleError located
+at the field that breaks it (through the point's source map, so a swept value is reported at its sweep line);
+a point collects all its errors before raising them together.
+
+Derivations:
+
+- parameters: the shape solver (``shapes.py``) or the explicit shape; counts with and without embeddings;
+- batch: ``global_batch_tokens`` (a number or a rule by size) must be a multiple of ``seq_len × dp ranks``; a
+  value produced by a rule is rounded to the nearest such multiple instead;
+- tokens: requested from ``budget.tokens`` ("64B"), a multiple of the counted parameters ("20x"), or
+  ``budget.compute`` / exact FLOPs per token; ``steps = ceil(requested / tokens_per_step)`` and the run trains on
+  ``steps × tokens_per_step`` tokens (both are recorded);
+- schedule: warmup in steps (a fraction < 1 is of the run's steps); WSD decays over the last ``decay_ratio`` (0.2);
+- parallelism: world = nodes × gpus_per_node; shard within a node, replicate across nodes, unless given;
+- float8 ``auto`` = the GPU is SM 8.9+ and dim and ffn_dim are multiples of 16.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from codescale.compiler import costing, mixing, shapes
+from codescale.compiler.languages import canonical, direction_key
+from codescale.compiler.quantities import parse_multiple, parse_quantity, size_label
+from codescale.compiler.spec import SizeRule, Spec
+from codescale.compiler.yaml_source import Path_, SourceMap
+from codescale.errors import CodescaleError, CodescaleErrors
+
+WSD_DEFAULT_DECAY_RATIO = 0.2
+
+
+@dataclass
+class Context:
+    """What resolution needs besides the point: where the spec lives and the CLI's corpus overrides."""
+
+    spec_path: str
+    spec_dir: str
+    catalog_override: str | None = None
+    prepared_override: str | None = None
+
+
+class _Problems:
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.errors: list[CodescaleError] = []
+
+    def add(self, path: Path_, message: str, hint: str | None = None, *, key: bool = False) -> None:
+        self.errors.append(self.smap.error(path, message, hint, key=key))
+
+    def absorb(self, err: CodescaleError) -> None:
+        self.errors.extend(getattr(err, "errors", [err]))
+
+
+def validate(data: Any, smap: SourceMap) -> Spec:
+    """Pydantic validation with every error mapped to file:line:col and a one-line message."""
+    if not isinstance(data, dict):
+        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+                         "start from a file in specs/demo/")
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as err:
+        raise CodescaleErrors([_pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
+
+
+def _pydantic_error(error: Any, smap: SourceMap) -> CodescaleError:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    hint = None
+    if kind == "extra_forbidden":
+        message = f"unknown field {loc[-1]!r}"
+        hint = _known_fields(loc[:-1])
+        return smap.error(loc, message, hint, key=True)
+    if kind == "missing":
+        message = f"required field {loc[-1]!r} is missing"
+        return smap.error(loc, message)
+    return smap.error(loc, message)
+
+
+def _known_fields(loc: tuple[Any, ...]) -> str | None:
+    from codescale.compiler.sweep import _submodel
+
+    model: Any = Spec
+    for part in loc:
+        if model is None:
+            return None
+        if part in getattr(model, "model_fields", {}):
+            model = _submodel(model.model_fields[part].annotation)
+    if model is None:
+        return None
+    return "known fields: " + ", ".join(model.model_fields)
+
+
+def _path(base: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return os.path.abspath(os.path.join(base, os.path.expanduser(value)))
+
+
+def _directions(items: list[str], where: Path_, problems: _Problems) -> list[tuple[str, str]]:
+    out = []
+    for i, text in enumerate(items):
+        parts = [p.strip() for p in str(text).split("->")]
+        if len(parts) != 2:
+            problems.add(where + (i,), f"{text!r} is not a direction", 'write it as "python->java"')
+            continue
+        try:
+            src, tgt = canonical(parts[0]), canonical(parts[1])
+        except CodescaleError as err:
+            problems.add(where + (i,), err.message, err.hint)
+            continue
+        if src == tgt:
+            problems.add(where + (i,), f"{text!r} translates a language into itself", "pick two different languages")
+            continue
+        out.append((src, tgt))
+    return out
+
+
+def _scaled(value: Any, params: float) -> float:
+    if isinstance(value, SizeRule):
+        if value.power_law is not None:
+            return value.power_law.coefficient * params**value.power_law.exponent
+        table = sorted((parse_quantity(k), parse_quantity(v)) for k, v in (value.by_size or {}).items())
+        chosen = table[0][1]
+        for size, v in table:
+            if size <= params * (1 + 1e-9):
+                chosen = v
+        return chosen
+    return parse_quantity(value) if isinstance(value, str) else float(value)
+
+
+def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
+    """The resolved run for a validated sweep point (raises CodescaleErrors listing every broken rule)."""
+    problems = _Problems(smap)
+    catalog = ctx.catalog_override or _path(ctx.spec_dir, spec.corpus.catalog)
+    prepared = ctx.prepared_override or _path(ctx.spec_dir, spec.corpus.prepared)
+    manifest = None
+    if prepared is not None and os.path.exists(os.path.join(prepared, "manifest.json")):
+        try:
+            manifest = mixing.prepared_manifest(prepared)
+        except CodescaleError as err:
+            problems.absorb(err)
+
+    proportions = _proportions(spec, ctx, prepared, problems)
+    languages = list(proportions)
+
+    # model
+    m = spec.model
+    vocab = m.vocab_size
+    tokenizer_vocab = None
+    if manifest is not None:
+        try:
+            tokenizer_vocab = int(manifest["tokenizer"]["vocab_size"])
+        except (KeyError, TypeError, ValueError):
+            problems.add(("corpus", "prepared"), "the prepared corpus manifest has no tokenizer.vocab_size")
+    if vocab is None:
+        vocab = tokenizer_vocab
+        if vocab is None:
+            problems.add(("model",), "the vocabulary size is unknown",
+                         "set model.vocab_size, or corpus.prepared (--prepared) to read the tokenizer's")
+            vocab = 2
+    elif tokenizer_vocab is not None and vocab < tokenizer_vocab:
+        problems.add(("model", "vocab_size"), f"vocab_size {vocab} is smaller than the tokenizer's {tokenizer_vocab}",
+                     f"set it to at least {tokenizer_vocab} or leave it out")
+    if (m.size is None) == (m.shape is None):
+        problems.add(("model",), "give exactly one of model.size and model.shape", 'e.g. size: "0.2B"')
+        raise CodescaleErrors(problems.errors)
+    if m.shape is not None:
+        s = m.shape
+        if s.dim % s.n_heads:
+            problems.add(("model", "shape", "n_heads"), f"dim {s.dim} is not divisible by n_heads {s.n_heads}",
+                         "pick heads that divide the width")
+            raise CodescaleErrors(problems.errors)
+        shape = shapes.Shape(s.n_layers, s.dim, s.n_heads, s.ffn_dim or shapes.ffn_dim_for(s.dim))
+        target = float(shape.counted(vocab, m.params_counted))
+        label = size_label(target)
+    else:
+        target = parse_quantity(m.size)
+        shape = shapes.solve(target, vocab, m.params_counted)
+        label = str(m.size).strip() if isinstance(m.size, str) else size_label(target)
+    params = shape.params(vocab)
+    params_non_embedding = shape.params_non_embedding()
+    counted = float(shape.counted(vocab, m.params_counted))
+
+    # cluster and parallelism
+    c = spec.cluster
+    accelerator = costing.ACCELERATORS[c.gpu]
+    peak = c.peak_flops or accelerator.peak_flops
+    world = c.nodes * c.gpus_per_node
+    dp_shard, dp_replicate = spec.parallelism.dp_shard, spec.parallelism.dp_replicate
+    if dp_shard is None and dp_replicate is None:
+        dp_shard, dp_replicate = (world, 1) if c.nodes == 1 else (c.gpus_per_node, c.nodes)
+    elif dp_shard is None or dp_replicate is None:
+        given = dp_shard or dp_replicate
+        assert given is not None
+        if world % given:
+            which = "dp_shard" if dp_shard else "dp_replicate"
+            problems.add(("parallelism", which), f"{which} {given} does not divide the {world} processes (nodes × gpus_per_node)")
+            given = world
+        dp_shard, dp_replicate = (given, world // given) if dp_shard else (world // given, given)
+    elif dp_shard * dp_replicate != world:
+        problems.add(("parallelism",), f"dp_shard × dp_replicate = {dp_shard * dp_replicate}, but the run has {world} processes",
+                     "make their product nodes × gpus_per_node, or leave them out to derive them")
+    dp = max(1, dp_shard * dp_replicate)
+
+    # batch and tokens
+    t = spec.training
+    quantum = t.seq_len * dp
+    batch_value = _scaled(t.global_batch_tokens, counted)
+    if isinstance(t.global_batch_tokens, SizeRule):
+        step_quantum = quantum * (t.micro_batch_size or 1)  # so each device's share splits into micro-batches
+        tokens_per_step = max(step_quantum, round(batch_value / step_quantum) * step_quantum)
+    else:
+        tokens_per_step = int(round(batch_value))
+        if tokens_per_step % quantum:
+            problems.add(("training", "global_batch_tokens"),
+                         f"{tokens_per_step} tokens per step is not a multiple of seq_len × data-parallel ranks = {quantum}",
+                         f"use {max(quantum, round(tokens_per_step / quantum) * quantum)}")
+    tokens_per_step = max(tokens_per_step, quantum)
+    per_device = tokens_per_step // t.seq_len // dp
+    micro_batch = t.micro_batch_size or per_device
+    if per_device % micro_batch:
+        problems.add(("training", "micro_batch_size"),
+                     f"micro_batch_size {micro_batch} does not divide the {per_device} sequences each device gets per step",
+                     "pick a divisor, or change global_batch_tokens")
+    flops_per_token = costing.training_flops_per_token(shape, vocab, t.seq_len)
+    b = spec.budget
+    if (b.tokens is None) == (b.compute is None):
+        problems.add(("budget",), "give exactly one of budget.tokens and budget.compute", 'e.g. tokens: "64B" or "20x"')
+        raise CodescaleErrors(problems.errors)
+    if b.tokens is not None:
+        multiple = parse_multiple(b.tokens)
+        requested = multiple * counted if multiple is not None else parse_quantity(b.tokens)
+    else:
+        requested = parse_quantity(b.compute) / flops_per_token
+    requested_tokens = max(1, int(round(requested)))
+    steps = max(1, math.ceil(requested_tokens / tokens_per_step))
+    tokens = steps * tokens_per_step
+
+    warmup_steps = int(t.warmup) if t.warmup >= 1 else int(round(t.warmup * steps))
+    if warmup_steps >= steps:
+        problems.add(("training", "warmup"), f"warmup of {warmup_steps} steps is not shorter than the run's {steps} steps",
+                     "use fewer warmup steps or a fraction such as 0.01")
+    decay_ratio = t.decay_ratio
+    if t.decay == "wsd":
+        decay_ratio = decay_ratio or WSD_DEFAULT_DECAY_RATIO
+    elif decay_ratio is not None:
+        problems.add(("training", "decay_ratio"), f"decay_ratio applies to decay: wsd, not {t.decay}",
+                     "remove it, or use decay: wsd")
+        decay_ratio = None
+
+    # float8
+    shapes_allow = shape.dim % 16 == 0 and shape.ffn_dim % 16 == 0
+    if spec.float8 == "auto":
+        float8 = accelerator.supports_float8 and shapes_allow
+    elif spec.float8 is True:
+        float8 = True
+        if not accelerator.supports_float8:
+            sm = f"SM {accelerator.sm}" if accelerator.sm else "not an NVIDIA GPU"
+            problems.add(("float8",), f"float8 needs an SM 8.9+ GPU (H100/H800); {c.gpu} is {sm}", "use float8: auto or false")
+        elif not shapes_allow:
+            problems.add(("float8",), f"float8 needs dim and ffn_dim to be multiples of 16 (dim {shape.dim}, ffn_dim {shape.ffn_dim})",
+                         "use float8: auto, or a shape with such dimensions")
+    else:
+        float8 = False
+
+    pairing = _pairing(spec, languages, problems)
+    evaluation = _eval(spec, languages, pairing, steps, problems)
+    max_epochs = _max_epochs(spec, languages, problems)
+
+    if problems.errors:
+        raise CodescaleErrors(problems.errors)
+
+    flops = float(flops_per_token) * tokens
+    return {
+        "languages": languages,
+        "model": {
+            "size_label": label, "target_params": int(round(target)), "n_layers": shape.n_layers, "dim": shape.dim,
+            "n_heads": shape.n_heads, "ffn_dim": shape.ffn_dim, "vocab_size": vocab, "params": params,
+            "params_non_embedding": params_non_embedding, "params_counted": m.params_counted,
+        },
+        "training": {
+            "seq_len": t.seq_len, "global_batch_tokens": tokens_per_step, "global_batch_size": tokens_per_step // t.seq_len,
+            "local_batch_size": micro_batch, "steps": steps, "tokens": tokens,
+            "requested_tokens": requested_tokens, "lr": _scaled(t.lr, counted), "min_lr_ratio": t.min_lr_ratio,
+            "warmup_steps": warmup_steps, "decay": t.decay, "decay_ratio": decay_ratio, "weight_decay": t.weight_decay,
+            "seed": t.seed, "max_norm": t.max_norm, "checkpoint_interval": t.checkpoint_interval,
+            "log_interval": t.log_interval,
+        },
+        "mixture": {
+            "proportions": proportions,
+            "tokens_per_language": mixing.largest_remainder(tokens, proportions),
+            "max_epochs": max_epochs,
+            "kind": _mixture_kind(spec),
+        },
+        "pairing": pairing,
+        "eval": evaluation,
+        "cluster": {
+            "gpu": c.gpu, "peak_flops": peak, "gpus_per_node": c.gpus_per_node, "nodes": c.nodes,
+            "partition": c.partition, "account": c.account, "qos": c.qos, "constraint": c.constraint,
+            "time_limit_min": c.time_limit_min, "mfu": c.mfu, "cpus_per_task": c.cpus_per_task, "mem_gb": c.mem_gb,
+            "extra_sbatch": list(c.extra_sbatch),
+        },
+        "parallelism": {"dp_shard": dp_shard, "dp_replicate": dp_replicate, "world_size": world},
+        "float8": float8,
+        "compile": spec.compile,
+        "activation_checkpointing": spec.activation_checkpointing,
+        "derived": {
+            "tokens_per_step": tokens_per_step, "flops_6nd": 6.0 * counted * tokens, "flops": flops,
+            "gpu_hours": costing.gpu_hours(flops, peak, c.mfu), "flops_per_token": flops_per_token,
+        },
+        "corpus": {"catalog": catalog, "prepared": prepared},
+    }
+
+
+def _mixture_kind(spec: Spec) -> str:
+    mx = spec.mixture
+    for kind, value in (("explicit", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
+                        ("temperature", mx.temperature), ("allocation", mx.from_allocation)):
+        if value is not None:
+            return kind
+    return "explicit"
+
+
+def _proportions(spec: Spec, ctx: Context, prepared: str | None, problems: _Problems) -> dict[str, float]:
+    mx = spec.mixture
+    given = [k for k, v in (("proportions", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
+                            ("temperature", mx.temperature), ("from_allocation", mx.from_allocation)) if v is not None]
+    if len(given) != 1:
+        problems.add(("mixture",), "give exactly one of proportions, uniform, natural, temperature, from_allocation"
+                     + (f" (found {', '.join(given)})" if given else ""), "e.g. uniform: [python, java]")
+        raise CodescaleErrors(problems.errors)
+    kind = given[0]
+    if kind == "proportions":
+        shares = dict(mx.proportions or {})
+        if not shares:
+            problems.add(("mixture", "proportions"), "no languages given", "e.g. {python: 0.5, java: 0.5}")
+            raise CodescaleErrors(problems.errors)
+        for lang, share in shares.items():
+            if share <= 0:
+                problems.add(("mixture", "proportions", lang), f"share of {lang} is {share}; shares must be > 0",
+                             "remove the language instead of giving it 0")
+        total = sum(shares.values())
+        if abs(total - 1) > mixing.SUM_TOLERANCE:
+            problems.add(("mixture", "proportions"), f"proportions sum to {total:.6g}; they must sum to 1",
+                         "rescale or add the missing language")
+        if problems.errors:
+            raise CodescaleErrors(problems.errors)
+        return {lang: shares[lang] for lang in mixing.ordered(list(shares))}
+    if kind == "uniform":
+        langs = mixing.ordered(mx.uniform or [])
+        if not langs:
+            problems.add(("mixture", "uniform"), "no languages given", "e.g. uniform: [python, java]")
+            raise CodescaleErrors(problems.errors)
+        return {lang: 1.0 / len(langs) for lang in langs}
+    if kind == "from_allocation":
+        assert mx.from_allocation is not None
+        path = _path(ctx.spec_dir, mx.from_allocation)
+        assert path is not None
+        if not os.path.exists(path):
+            problems.add(("mixture", "from_allocation"), f"allocation file {mx.from_allocation!r} not found",
+                         "paths are relative to the spec file; write one with `codescale allocate`")
+            raise CodescaleErrors(problems.errors)
+        try:
+            return dict(mixing.allocation_proportions(path, os.path.relpath(path)))
+        except CodescaleError as err:
+            problems.absorb(err)
+            raise CodescaleErrors(problems.errors) from None
+    # natural / temperature: corpus token counts
+    langs = mixing.ordered(mx.natural if kind == "natural" else mx.temperature.languages)  # type: ignore[union-attr]
+    where: Path_ = ("mixture", kind)
+    if not langs:
+        problems.add(where, "no languages given")
+        raise CodescaleErrors(problems.errors)
+    if prepared is None:
+        problems.add(where, f"a {kind} mixture needs the corpus token counts",
+                     "set corpus.prepared (or pass --prepared DIR) to a prepared corpus directory")
+        raise CodescaleErrors(problems.errors)
+    counts = {}
+    try:
+        for lang in langs:
+            counts[lang] = corpus_count = mixing.corpus_tokens(prepared, lang)
+            if corpus_count <= 0:
+                problems.add(where, f"the prepared corpus has no {lang} training tokens")
+    except CodescaleError as err:
+        problems.absorb(err)
+    if problems.errors:
+        raise CodescaleErrors(problems.errors)
+    tau = 1.0 if kind == "natural" else spec.mixture.temperature.tau  # type: ignore[union-attr]
+    weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
+    norm = sum(weights.values())
+    return {lang: w / norm for lang, w in weights.items()}
+
+
+def _max_epochs(spec: Spec, languages: list[str], problems: _Problems) -> dict[str, float | None]:
+    cap = spec.mixture.max_epochs
+    if cap is None:
+        return {lang: None for lang in languages}
+    if isinstance(cap, (int, float)):
+        if cap <= 0:
+            problems.add(("mixture", "max_epochs"), f"max_epochs must be > 0, got {cap}")
+        return {lang: float(cap) for lang in languages}
+    for lang, value in cap.items():
+        if lang not in languages:
+            problems.add(("mixture", "max_epochs", lang), f"{lang} is not in this run's mixture ({', '.join(languages)})",
+                         "remove it", key=True)
+        elif value <= 0:
+            problems.add(("mixture", "max_epochs", lang), f"max_epochs must be > 0, got {value}")
+    return {lang: (float(cap[lang]) if lang in cap else None) for lang in languages}
+
+
+def _pairing(spec: Spec, languages: list[str], problems: _Problems) -> dict[str, Any]:
+    p = spec.pairing
+    if p.mode == "none":
+        if p.template is not None:
+            problems.add(("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel")
+        if p.directions is not None:
+            problems.add(("pairing", "directions"), "directions apply to mode: parallel", "remove them or set mode: parallel")
+        return {"mode": "none", "template": None, "pivot": None, "directions": [], "fraction": 0.0, "both_orders": False}
+    if p.pivot not in languages:
+        problems.add(("pairing", "pivot"), f"pivot {p.pivot} is not in this run's mixture ({', '.join(languages)})",
+                     "add it to the mixture or choose another pivot")
+    if len(languages) < 2:
+        problems.add(("pairing", "mode"), "parallel pairing needs at least two languages in the mixture")
+    if p.directions is None:
+        directions = [(p.pivot, lang) for lang in languages if lang != p.pivot]
+    else:
+        directions = _directions(p.directions, ("pairing", "directions"), problems)
+        for i, (src, tgt) in enumerate(directions):
+            if p.pivot not in (src, tgt):
+                problems.add(("pairing", "directions", i), f"{direction_key(src, tgt)} does not involve the pivot {p.pivot}",
+                             "the parallel corpus pairs the pivot with each other language")
+            for lang in (src, tgt):
+                if lang not in languages:
+                    problems.add(("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})")
+    return {"mode": "parallel", "template": p.template or "direct", "pivot": p.pivot,
+            "directions": [[s, t] for s, t in directions], "fraction": p.fraction, "both_orders": p.both_orders}
+
+
+def _eval(spec: Spec, languages: list[str], pairing: dict[str, Any], steps: int, problems: _Problems) -> dict[str, Any]:
+    e = spec.eval
+    eval_languages = mixing.ordered(e.languages) if e.languages is not None else list(languages)
+    if e.translation == "none":
+        directions: list[tuple[str, str]] = []
+    elif e.translation == "all":
+        directions = [(s, t) for s in eval_languages for t in eval_languages if s != t]
+    else:
+        directions = _directions(list(e.translation), ("eval", "translation"), problems)
+    seen = {tuple(d) for d in pairing["directions"]}
+    if pairing["both_orders"]:
+        seen |= {(t, s) for s, t in seen}
+    return {
+        "interval_steps": e.interval_steps or max(1, steps // 10),
+        "languages": eval_languages,
+        "translation": [{"src": s, "tgt": t, "seen": (s, t) in seen} for s, t in directions],
+        "max_sequences": e.max_sequences,
+    }

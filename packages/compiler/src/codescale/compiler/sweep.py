@@ -1,0 +1,200 @@
+"""Sweeps: how one spec document becomes many sweep points.
+
+A ``sweep`` is a block or a list of blocks; the points of several blocks are concatenated. In one block:
+
+- ``product: {field.path: [v1, v2, ...]}`` — every combination of the axes (the first axis varies slowest);
+- ``zip: {field.path: [...]}`` — lists of equal length that advance together; crossed with the product;
+- ``include: [{field.path: value}, ...]`` — keep only points matching at least one entry (all its keys);
+- ``exclude: [...]`` — drop points matching any entry;
+- ``name: "{mixture.uniform}-{model.size}"`` — the run name template; placeholders are field paths of the point.
+
+A field path names a spec field through its sections (``model.size``, ``training.lr``,
+``mixture.proportions``). A point is the document with each axis value written at its path; nothing else changes.
+The point remembers which sweep entry supplied each value, so a bad value is reported at its line in the sweep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+from pydantic import BaseModel
+
+from codescale.compiler.spec import Spec
+from codescale.compiler.yaml_source import Path_, SourceMap
+from codescale.errors import CodescaleError
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass
+class Point:
+    """One combination of sweep values applied to the spec document."""
+
+    data: dict[str, Any]
+    axes: dict[str, Any] = field(default_factory=dict)
+    redirects: dict[Path_, Path_] = field(default_factory=dict)
+    name_template: str | None = None
+    name_path: Path_ = ()
+
+
+def expand(document: dict[str, Any], smap: SourceMap) -> list[Point]:
+    """All sweep points of a spec document (one point, the document itself, when it has no sweep)."""
+    base = {k: v for k, v in document.items() if k != "sweep"}
+    default_name = document.get("name") if isinstance(document.get("name"), str) else None
+    sweep = document.get("sweep")
+    if sweep is None:
+        return [Point(data=base, name_template=default_name, name_path=("name",))]
+    blocks: list[tuple[Path_, dict[str, Any]]]
+    if isinstance(sweep, list):
+        blocks = [(("sweep", i), block) for i, block in enumerate(sweep)]
+    else:
+        blocks = [(("sweep",), sweep)]
+    errors: list[CodescaleError] = []
+    points: list[Point] = []
+    for where, block in blocks:
+        try:
+            points.extend(_expand_block(base, block, where, smap, default_name))
+        except CodescaleError as err:
+            errors.extend(getattr(err, "errors", [err]))
+    if errors:
+        from codescale.errors import CodescaleErrors
+
+        raise CodescaleErrors(errors)
+    return points
+
+
+def _expand_block(
+    base: dict[str, Any], block: dict[str, Any], where: Path_, smap: SourceMap, default_name: str | None
+) -> list[Point]:
+    product = block.get("product") or {}
+    zipped = block.get("zip") or {}
+    for section, axes in (("product", product), ("zip", zipped)):
+        for path_text, values in axes.items():
+            at = where + (section, path_text)
+            _check_path(path_text, at, smap)
+            if not values:
+                raise smap.error(at, "an axis needs at least one value", "list the values, or remove the axis")
+    lengths = {len(v) for v in zipped.values()}
+    if len(lengths) > 1:
+        sizes = ", ".join(f"{p}: {len(v)}" for p, v in zipped.items())
+        raise smap.error(where + ("zip",), f"zipped axes have different lengths ({sizes})", "give every zip axis as many values")
+    axis_names = list(product) + list(zipped)
+    for kind in ("include", "exclude"):
+        for i, entry in enumerate(block.get(kind) or []):
+            for key in entry:
+                if key not in axis_names:
+                    raise smap.error(where + (kind, i, key), f"{key!r} is not an axis of this sweep block",
+                                     f"axes: {', '.join(axis_names) or 'none'}", key=True)
+
+    product_choices = [[(p, i, v) for i, v in enumerate(values)] for p, values in product.items()]
+    zip_rows = list(zip(*[[(p, i, v) for i, v in enumerate(values)] for p, values in zipped.items()])) if zipped else [()]
+    template = block.get("name") if isinstance(block.get("name"), str) else default_name
+    name_path = where + ("name",) if isinstance(block.get("name"), str) else ("name",)
+    points = []
+    for combo in itertools.product(*product_choices):
+        for row in zip_rows:
+            chosen = list(combo) + list(row)
+            axes = {p: v for p, _, v in chosen}
+            if block.get("include") is not None and not any(_matches(axes, e) for e in block["include"]):
+                continue
+            if any(_matches(axes, e) for e in block.get("exclude") or []):
+                continue
+            data = base
+            redirects: dict[Path_, Path_] = {}
+            for path_text, index, value in chosen:
+                path = tuple(path_text.split("."))
+                data = _set(data, path, value)
+                section = "product" if path_text in product else "zip"
+                redirects[path] = where + (section, path_text, index)
+            points.append(Point(data=data, axes=axes, redirects=redirects, name_template=template, name_path=name_path))
+    return points
+
+
+def _check_path(path_text: str, at: Path_, smap: SourceMap) -> None:
+    """A swept path must name a spec field (or a key inside a mapping field such as mixture.proportions)."""
+    parts = path_text.split(".")
+    model: type[BaseModel] | None = Spec
+    for depth, part in enumerate(parts):
+        if model is None:
+            return  # inside a free mapping (proportions, max_epochs, by_size): any key
+        if part not in model.model_fields or part == "sweep" or (depth == 0 and part == "study"):
+            known = ", ".join(k for k in model.model_fields if k not in ("sweep",))
+            raise smap.error(at, f"{path_text!r} is not a field that can be swept", f"fields here: {known}", key=True)
+        if depth == 1 and parts[0] == "budget" and part == "gpu_hours":
+            raise smap.error(at, "budget.gpu_hours limits the whole spec and cannot be swept",
+                             "set it once under budget", key=True)
+        model = _submodel(model.model_fields[part].annotation)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    candidates = [annotation, *get_args(annotation)]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _set(data: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
+    """A copy of ``data`` with ``value`` at ``path``; only the dicts along the path are copied."""
+    head, rest = path[0], path[1:]
+    copy = dict(data)
+    if rest:
+        inner = data.get(head)
+        copy[head] = _set(inner if isinstance(inner, dict) else {}, rest, value)
+    else:
+        copy[head] = value
+    return copy
+
+
+def _normal(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str).lower()
+
+
+def _matches(axes: dict[str, Any], entry: dict[str, Any]) -> bool:
+    return all(key in axes and _normal(axes[key]) == _normal(value) for key, value in entry.items())
+
+
+def value_text(value: Any) -> str:
+    """How a value reads inside a run name: lists joined with '+', mappings as key+value pairs."""
+    if isinstance(value, list):
+        return "+".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "-".join(f"{k}{value_text(v)}" for k, v in value.items())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def slug(text: str) -> str:
+    """A run-name slug usable in a Python identifier after '-' -> '_': [a-z0-9_-], '.' between digits -> 'p'."""
+    text = re.sub(r"(?<=\d)\.(?=\d)", "p", text.lower())
+    text = re.sub(r"[^a-z0-9_]+", "-", text)
+    text = re.sub(r"-{2,}", "-", text).strip("-_")
+    return text or "run"
+
+
+def run_name(point: Point, study: str, smap: SourceMap) -> str:
+    """Fill the point's name template (or the default: study plus swept values) and slug it."""
+    if point.name_template is None:
+        parts = [study] + [value_text(v) for v in point.axes.values()]
+        return slug("-".join(parts))
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1).strip()
+        if key == "study":
+            return study
+        if key in point.axes:
+            return value_text(point.axes[key])
+        node: Any = point.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise smap.error(point.name_path, f"name template refers to {{{key}}}, which this run does not set",
+                                 "use a swept field path or a field written in the spec")
+            node = node[part]
+        return value_text(node)
+
+    return slug(_PLACEHOLDER.sub(fill, point.name_template))

@@ -1,0 +1,212 @@
+"""YAML with positions: every value of a spec keeps the line and column it was written at.
+
+A spec is loaded in two steps. PyYAML *composes* the text into a node tree (each node carries its start mark), and
+:func:`parse_yaml` turns that tree into plain Python values (dict, list, str, int, float, bool, None) while recording,
+for every path of keys and list indices, where the value and (for mapping entries) the key were written. Validation
+errors are raised against *paths* (``("mixture", "proportions", "pyton")``); :meth:`SourceMap.locate` maps a path
+back to ``file:line:col``, falling back to the nearest enclosing node when the path goes deeper than the document
+(a missing field is reported where its parent mapping starts).
+
+A value substituted by a sweep does not live where the spec's body would put it: :class:`PointMap` redirects a
+path prefix (``("model", "size")``) to the sweep entry that supplied the value, so errors point at the sweep line.
+
+Every failure here is a :class:`~codescale.errors.CodescaleError`: syntax errors, duplicate keys, non-scalar keys,
+unknown tags, recursive aliases, several documents in one file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codescale.errors import CodescaleError
+
+Path_ = tuple[Any, ...]
+Position = tuple[int, int]  # 1-based (line, column)
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MAX_DEPTH = 64
+
+
+class SourceMap:
+    """Where each value (and each mapping key) of a parsed document was written."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.values: dict[Path_, Position] = {}
+        self.keys: dict[Path_, Position] = {}
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[Path_, Position | None]:
+        """The longest prefix of ``path`` that exists in the document and its position.
+
+        Path elements that are not in the document (pydantic's union tags, ``[key]`` markers, missing fields) are
+        skipped, so a location is always an existing node. ``key=True`` prefers the mapping key's position.
+        """
+        found: Path_ = ()
+        for element in path:
+            candidate = found + (element,)
+            if candidate in self.values:
+                found = candidate
+            elif element == "[key]":
+                key = True
+        if not found:
+            return (), self.values.get(())
+        if key and found in self.keys:
+            return found, self.keys[found]
+        return found, self.values.get(found)
+
+    def error(self, path: Path_, message: str, hint: str | None = None, *, key: bool = False) -> CodescaleError:
+        """A CodescaleError located at ``path`` whose field is the dotted path."""
+        _, pos = self.locate(path, key=key)
+        line, column = pos if pos else (None, None)
+        return CodescaleError(message, source=self.source, line=line, column=column, field=self.field(path), hint=hint)
+
+    def field(self, path: Path_) -> str:
+        """The dotted field path, without pydantic's union tags (path elements the document does not have,
+        except a last one: the name of a missing field)."""
+        kept: list[Any] = []
+        for i, element in enumerate(path):
+            if self.has(tuple(kept) + (element,)) or i == len(path) - 1:
+                kept.append(element)
+        return dotted(tuple(kept))
+
+    def has(self, path: Path_) -> bool:
+        return path in self.values
+
+
+class PointMap(SourceMap):
+    """A source map for one sweep point: some path prefixes are redirected to the sweep entries that set them."""
+
+    def __init__(self, base: SourceMap, redirects: dict[Path_, Path_]) -> None:
+        self.base = base
+        self.source = base.source
+        self.redirects = redirects
+
+    def has(self, path: Path_) -> bool:
+        for i in range(len(path), 0, -1):
+            target = self.redirects.get(tuple(path[:i]))
+            if target is not None:
+                return self.base.has(target + tuple(path[i:]))
+        return self.base.has(path)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[Path_, Position | None]:
+        for i in range(len(path), 0, -1):
+            target = self.redirects.get(tuple(path[:i]))
+            if target is not None:
+                return self.base.locate(target + tuple(path[i:]), key=key)
+        return self.base.locate(path, key=key)
+
+
+def dotted(path: Path_) -> str:
+    """``("mixture", "proportions", "python")`` -> ``mixture.proportions.python``; list indices as ``[i]``."""
+    text = ""
+    for element in path:
+        if element == "[key]":
+            continue
+        if isinstance(element, int):
+            text += f"[{element}]"
+        else:
+            text += ("." if text else "") + str(element)
+    return text
+
+
+def load_yaml(path: str | Path, display: str | None = None) -> tuple[Any, SourceMap]:
+    """Read and parse a YAML file; ``display`` is the name errors use (default: the path as given)."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CodescaleError("file not found", source=name, hint="check the path") from None
+    except IsADirectoryError:
+        raise CodescaleError("is a directory, expected a YAML file", source=name) from None
+    except UnicodeDecodeError as err:
+        raise CodescaleError(f"not UTF-8 text ({err.reason})", source=name) from None
+    except OSError as err:
+        raise CodescaleError(f"cannot read file: {err.strerror}", source=name) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, source: str = "<string>") -> tuple[Any, SourceMap]:
+    """Parse one YAML document into plain values plus its :class:`SourceMap`."""
+    smap = SourceMap(source)
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = (err.problem or err.context or "invalid YAML").strip()
+        raise CodescaleError(
+            f"invalid YAML: {problem}",
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint="fix the YAML syntax",
+        ) from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
+        raise CodescaleError(f"invalid YAML: {err}".splitlines()[0], source=source) from None
+    if node is None:
+        return None, smap
+    constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+    value = _build(node, (), smap, constructor, 0)
+    return value, smap
+
+
+def _mark(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any, depth: int) -> Any:
+    smap.values[path] = _mark(node)
+    if depth > _MAX_DEPTH:
+        raise smap.error(path, f"nesting deeper than {_MAX_DEPTH} levels (a recursive alias?)")
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = _mark(key_node)
+                raise CodescaleError(
+                    "mapping keys must be plain scalars", source=smap.source, line=line, column=col, field=dotted(path)
+                )
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, col = _mark(key_node)
+                raise CodescaleError(
+                    "YAML merge keys (<<) are not supported in specs",
+                    source=smap.source, line=line, column=col, field=dotted(path), hint="write the fields out",
+                )
+            key = _scalar(key_node, path, smap, constructor)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                key = str(key)
+            child = path + (key,)
+            if key in result:
+                line, col = _mark(key_node)
+                first = smap.keys.get(child, (None, None))[0]
+                raise CodescaleError(
+                    f"duplicate key {key!r} (first written on line {first})",
+                    source=smap.source, line=line, column=col, field=dotted(child), hint="keep one of them",
+                )
+            smap.keys[child] = _mark(key_node)
+            result[key] = _build(value_node, child, smap, constructor, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), smap, constructor, depth + 1) for i, item in enumerate(node.value)]
+    return _scalar(node, path, smap, constructor)
+
+
+def _scalar(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any) -> Any:
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as err:
+        line, col = _mark(node)
+        problem = (err.problem or "cannot read this value").strip()
+        raise CodescaleError(f"invalid YAML value: {problem}", source=smap.source, line=line, column=col,
+                             field=dotted(path) or None) from None
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+        line, col = _mark(node)
+        raise CodescaleError(f"invalid YAML value: {err}".splitlines()[0], source=smap.source, line=line,
+                             column=col, field=dotted(path) or None) from None
