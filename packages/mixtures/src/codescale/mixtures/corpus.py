@@ -1,0 +1,138 @@
+"""A prepared corpus, read back: the manifest plus memmapped shards (contracts §2).
+
+Opening one reads ``manifest.json`` (refusing an unknown major format version or a directory without one) and
+maps shards lazily. Everything it hands out is numpy: token arrays are memmaps, batches are ``int64`` arrays ready
+for ``torch.from_numpy`` in the runner. No tokenizer is loaded here.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from codescale.compiler.languages import direction_key
+from codescale.errors import CodescaleError
+from codescale.mixtures.shards import Shard
+
+IGNORE_INDEX = -100
+
+
+class PreparedCorpus:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).resolve()
+        manifest_path = self.path / "manifest.json"
+        if not manifest_path.is_file():
+            raise CodescaleError(
+                "not a prepared corpus (no manifest.json)", source=self.path,
+                hint="run `codescale data prepare CATALOG -o DIR` first (an interrupted prepare leaves no manifest)",
+            )
+        try:
+            self.manifest = json.loads(manifest_path.read_text())
+        except json.JSONDecodeError as err:
+            raise CodescaleError(f"not JSON ({err.msg})", source=manifest_path, line=err.lineno,
+                                 hint="the prepared corpus is damaged; run `codescale data prepare` again") from None
+        fmt = str(self.manifest.get("format", ""))
+        if not fmt.startswith("codescale.prepared/1"):
+            raise CodescaleError(f"unknown format {fmt!r}, this codescale reads codescale.prepared/1",
+                                 source=manifest_path, field="format", hint="prepare the corpus with this codescale")
+        self.dtype = np.dtype(self.manifest["dtype"])
+        self._shards: dict[str, Shard] = {}
+
+    # -- facts ---------------------------------------------------------------------------------------------------
+    @property
+    def vocab_size(self) -> int:
+        return int(self.manifest["tokenizer"]["vocab_size"])
+
+    @property
+    def tokenizer_dir(self) -> Path:
+        return self.path / self.manifest["tokenizer"]["dir"]
+
+    @property
+    def eos_id(self) -> int:
+        return int(self.manifest["tokenizer"]["eos_id"])
+
+    @property
+    def pad_id(self) -> int:
+        return int(self.manifest["tokenizer"]["pad_id"])
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.manifest["languages"])
+
+    @property
+    def content_hash(self) -> str:
+        return self.manifest["content_hash"]
+
+    def shard(self, relative: str) -> Shard:
+        if relative not in self._shards:
+            self._shards[relative] = Shard(self.path / relative, self.dtype)
+        return self._shards[relative]
+
+    def split(self, lang: str, split: str) -> Shard:
+        """The one shard of a language's split (``train`` or ``valid``)."""
+        if lang not in self.manifest["languages"]:
+            raise CodescaleError(
+                f"language {lang!r} is not in this prepared corpus (it has {', '.join(self.languages)})",
+                source=self.path, hint="add the language to the corpus catalog and prepare again, or drop it from the mixture",
+            )
+        shards = self.manifest["languages"][lang][split]["shards"]
+        if len(shards) != 1:
+            raise CodescaleError(f"{lang}/{split} has {len(shards)} shards; this codescale reads one per split",
+                                 source=self.path, hint="prepare the corpus with this codescale")
+        return self.shard(shards[0])
+
+    def tokens(self, lang: str, split: str = "train") -> np.ndarray:
+        """All tokens of a language's split, documents back to back, each ending in EOS (a memmap)."""
+        return self.split(lang, split).tokens
+
+    @cached_property
+    def translation_directions(self) -> list[tuple[str, str]]:
+        return [tuple(key.split("->")) for key in self.manifest.get("translation", {})]  # type: ignore[misc]
+
+    # -- evaluation batches --------------------------------------------------------------------------------------
+    def validation_batches(self, lang: str, seq_len: int, max_sequences: int) -> np.ndarray:
+        """Held-out documents of ``lang`` packed into at most ``max_sequences`` rows of ``seq_len + 1`` tokens.
+
+        Rows are consecutive, non-overlapping windows of the validation stream (documents in file order, EOS
+        between them), so the same corpus always gives the same batches.
+        """
+        stream = self.tokens(lang, "valid")
+        rows = min(max_sequences, len(stream) // (seq_len + 1))
+        if rows == 0:
+            raise CodescaleError(
+                f"{lang} has {len(stream)} validation tokens, fewer than one sequence of {seq_len + 1}",
+                source=self.path, field=f"languages.{lang}.valid",
+                hint="raise validation.fraction in the catalog and prepare again, or use a shorter seq_len",
+            )
+        return np.asarray(stream[: rows * (seq_len + 1)], dtype=np.int64).reshape(rows, seq_len + 1)
+
+    def translation_examples(self, src: str, tgt: str, seq_len: int, max_examples: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(inputs, labels)``, each ``int64[n, seq_len]``: source then target, loss on the target only.
+
+        An example is the source program with the prompt naming the target language, then the target program and
+        EOS. ``labels[i]`` is the token after ``inputs[i]``; it is ``-100`` where that token belongs to the source
+        side and on padding. A too-long example keeps the start of its target and as much source as fits before it.
+        """
+        key = direction_key(src, tgt)
+        facts = self.manifest.get("translation", {}).get(key)
+        if facts is None:
+            known = ", ".join(self.manifest.get("translation", {})) or "none"
+            raise CodescaleError(f"no translation eval set for {key} (this corpus has {known})", source=self.path,
+                                 hint="add both languages to the catalog (and the eval tasks) and prepare again")
+        shard = self.shard(facts["file"])
+        n = min(max_examples, shard.documents // 2)
+        inputs = np.full((n, seq_len), self.pad_id, dtype=np.int64)
+        labels = np.full((n, seq_len), IGNORE_INDEX, dtype=np.int64)
+        for i in range(n):
+            source = shard.document(2 * i)
+            target = shard.document(2 * i + 1)[:seq_len]
+            source = source[max(0, len(source) - (seq_len + 1 - len(target))) :]
+            example = np.concatenate([source, target]).astype(np.int64)
+            width = len(example) - 1
+            inputs[i, :width] = example[:-1]
+            labels[i, :width] = example[1:]
+            labels[i, : len(source) - 1] = IGNORE_INDEX
+        return inputs, labels

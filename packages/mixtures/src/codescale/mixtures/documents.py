@@ -1,0 +1,179 @@
+"""Reading documents out of a catalog's source files, in batches, with errors that point at the bad line.
+
+A source file is The Stack v2's layout in small: rows with a text column (``content`` by default) and optionally a
+language column. ``.jsonl`` / ``.jsonl.gz`` are read line by line (so an error names the line), ``.parquet`` in
+record batches (an error names the row). A row is kept when its language column, if the source has one, names the
+language being read (any alias). Empty documents are skipped; everything else that is not a text — a missing key,
+``null``, a number, bytes that are not UTF-8, a line that is not JSON — stops the read with a CodescaleError naming
+the file, the line or row, the column and what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from codescale.compiler.catalog import Source
+from codescale.compiler.languages import canonical
+from codescale.errors import CodescaleError
+
+BATCH_DOCUMENTS = 2048
+
+
+def read_documents(source: Source, path: Path, lang: str, batch_size: int = BATCH_DOCUMENTS) -> Iterator[list[str]]:
+    """Batches of document texts of ``lang`` from one file of ``source``."""
+    if path.name.endswith(".parquet"):
+        yield from _parquet_batches(source, path, lang, batch_size)
+    else:
+        yield from _jsonl_batches(source, path, lang, batch_size)
+
+
+def _keep(value: object, lang: str) -> bool:
+    if value is None:
+        return False
+    try:
+        return canonical(str(value)) == lang
+    except CodescaleError:
+        return False  # a row of some language codescale does not know: not this language
+
+
+def _jsonl_batches(source: Source, path: Path, lang: str, batch_size: int) -> Iterator[list[str]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    batch: list[str] = []
+    try:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except UnicodeDecodeError as err:
+                    raise CodescaleError(
+                        f"bytes {err.start}-{err.end} are not UTF-8 ({err.reason})", source=path, line=number,
+                        hint="re-encode the file as UTF-8 or drop the line",
+                    ) from None
+                except json.JSONDecodeError as err:
+                    raise CodescaleError(
+                        f"not a JSON object ({err.msg})", source=path, line=number, column=err.colno,
+                        hint="each line must be one JSON object",
+                    ) from None
+                if not isinstance(row, dict):
+                    raise CodescaleError("not a JSON object", source=path, line=number,
+                                         hint="each line must be one JSON object")
+                if source.language_column is not None and not _keep(row.get(source.language_column), lang):
+                    continue
+                text = _text(row.get(source.text_column, _MISSING), source, path, number, "line")
+                if text:
+                    batch.append(text)
+                    if len(batch) >= batch_size:
+                        yield batch
+                        batch = []
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise CodescaleError(f"cannot read file: {err}", source=path, hint="check the file is complete") from None
+    if batch:
+        yield batch
+
+
+_MISSING = object()
+
+
+def _text(value: object, source: Source, path: Path, number: int, unit: str) -> str:
+    column = source.text_column
+    if value is _MISSING:
+        raise CodescaleError(
+            f"{unit} {number} has no {column!r}" if unit == "row" else f"no {column!r} key",
+            source=path, line=number if unit == "line" else None, field=column,
+            hint="set text_column in the catalog to the key that holds the code",
+        )
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CodescaleError(
+                f"{unit} {number}: bytes {err.start}-{err.end} are not UTF-8" if unit == "row"
+                else f"bytes {err.start}-{err.end} are not UTF-8",
+                source=path, line=number if unit == "line" else None, field=column,
+                hint="re-encode the text as UTF-8 or drop the row",
+            ) from None
+    if not isinstance(value, str):
+        kind = "null" if value is None else type(value).__name__
+        raise CodescaleError(
+            f"{unit} {number}: {column!r} is {kind}, expected text" if unit == "row" else f"{column!r} is {kind}, expected text",
+            source=path, line=number if unit == "line" else None, field=column,
+            hint="drop the row or point text_column at the column holding the code",
+        )
+    return value
+
+
+def _parquet_batches(source: Source, path: Path, lang: str, batch_size: int) -> Iterator[list[str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as err:
+        raise CodescaleError(f"not a readable parquet file ({err})", source=path,
+                             hint="check the file is complete") from None
+    names = parquet.schema_arrow.names
+    columns = [source.text_column] + ([source.language_column] if source.language_column else [])
+    for column in columns:
+        if column not in names:
+            raise CodescaleError(
+                f"no column {column!r}; the file has {', '.join(names)}", source=path, field=column,
+                hint="set text_column / language_column in the catalog to existing columns",
+            )
+    row = 0
+    try:
+        for record_batch in parquet.iter_batches(batch_size=batch_size, columns=columns):
+            texts_column = record_batch.column(0)
+            keep = None
+            if source.language_column is not None:
+                labels = record_batch.column(1).to_pylist()
+                keep = [_keep(v, lang) for v in labels]
+            if pa.types.is_string(texts_column.type) or pa.types.is_large_string(texts_column.type):
+                try:
+                    texts_column.validate(full=True)
+                    values = texts_column.to_pylist()
+                except (pa.ArrowInvalid, UnicodeDecodeError):
+                    values = [v.as_buffer().to_pybytes() if v.is_valid else None for v in texts_column]
+            else:
+                values = texts_column.to_pylist()
+            batch = []
+            for i, value in enumerate(values):
+                if keep is not None and not keep[i]:
+                    continue
+                text = _text(value, source, path, row + i + 1, "row")
+                if text:
+                    batch.append(text)
+            row += len(values)
+            if batch:
+                yield batch
+    except (OSError, pa.ArrowException) as err:
+        raise CodescaleError(f"cannot read parquet row group near row {row + 1} ({err})", source=path,
+                             hint="check the file is complete") from None
+
+
+def read_jsonl_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a small JSONL file (parallel groups, eval tasks)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except UnicodeDecodeError as err:
+                    raise CodescaleError(f"bytes {err.start}-{err.end} are not UTF-8", source=path, line=number,
+                                         hint="re-encode the file as UTF-8") from None
+                except json.JSONDecodeError as err:
+                    raise CodescaleError(f"not a JSON object ({err.msg})", source=path, line=number,
+                                         column=err.colno, hint="each line must be one JSON object") from None
+                if not isinstance(row, dict):
+                    raise CodescaleError("not a JSON object", source=path, line=number,
+                                         hint="each line must be one JSON object")
+                yield number, row
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise CodescaleError(f"cannot read file: {err}", source=path, hint="check the file is complete") from None

@@ -1,0 +1,119 @@
+"""Token streams: an endless, epoch-by-epoch shuffled concatenation of documents, addressable by position.
+
+A stream is defined by a token array and a table of documents, each made of one or more *pieces* (``start``,
+``length``, ``language``) into that array — a monolingual document is one piece (its tokens, EOS included); a
+paired document is four (source, separator, target, EOS). Epoch ``e`` visits every document once in the order of a
+permutation seeded by ``(seed, stream key, e)``; epoch ``e + 1`` follows directly. So position ``p`` of the stream
+is a pure function of the seed, and any range ``[a, b)`` can be cut out without reading what comes before it: that
+is what makes the sampler resumable and data-parallel without coordination.
+
+``take(a, b)`` is vectorised: the documents overlapping the range come from a binary search over the epoch's
+cumulative lengths, the pieces are clipped to the range, and one numpy gather (``np.repeat`` of piece offsets plus
+an ``arange``) copies the tokens. There is no per-token or per-document Python loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TokenStream:
+    def __init__(
+        self,
+        tokens: np.ndarray,
+        piece_start: np.ndarray,
+        piece_length: np.ndarray,
+        piece_language: np.ndarray,
+        pieces_per_document: int,
+        seed_key: tuple[int, ...],
+    ) -> None:
+        self.tokens = np.asarray(tokens)
+        self.pieces_per_document = pieces_per_document
+        self.piece_start = piece_start.astype(np.int64).reshape(-1, pieces_per_document)
+        self.piece_length = piece_length.astype(np.int64).reshape(-1, pieces_per_document)
+        self.piece_language = piece_language.astype(np.int8).reshape(-1, pieces_per_document)
+        self.document_length = self.piece_length.sum(axis=1)
+        self.documents = len(self.document_length)
+        self.epoch_tokens = int(self.document_length.sum())
+        self.seed_key = seed_key
+        self._epochs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _epoch(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """(document order, cumulative token ends in that order) of one epoch; the last two are cached."""
+        cached = self._epochs.get(epoch)
+        if cached is None:
+            order = np.random.default_rng((*self.seed_key, epoch)).permutation(self.documents)
+            cached = (order, np.cumsum(self.document_length[order]))
+            if len(self._epochs) >= 2:
+                self._epochs.pop(min(self._epochs))
+            self._epochs[epoch] = cached
+        return cached
+
+    def _pieces(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Clipped (start, length, language) of the pieces covering stream positions ``[a, b)``."""
+        starts, lengths, langs = [], [], []
+        first_epoch, last_epoch = a // self.epoch_tokens, (b - 1) // self.epoch_tokens
+        for epoch in range(first_epoch, last_epoch + 1):
+            base = epoch * self.epoch_tokens
+            lo, hi = max(a, base) - base, min(b, base + self.epoch_tokens) - base
+            order, ends = self._epoch(epoch)
+            d0 = int(np.searchsorted(ends, lo, side="right"))
+            d1 = int(np.searchsorted(ends, hi - 1, side="right")) + 1
+            docs = order[d0:d1]
+            start = self.piece_start[docs].ravel()
+            length = self.piece_length[docs].ravel()
+            # stream position of each piece: the first document's start, then the running sum of piece lengths
+            first = int(ends[d0] - self.document_length[docs[0]])
+            position = first + np.concatenate(([0], np.cumsum(length[:-1])))
+            cut_front = np.clip(lo - position, 0, length)
+            cut_back = np.clip(position + length - hi, 0, length)
+            length = length - cut_front - cut_back
+            keep = length > 0
+            starts.append((start + cut_front)[keep])
+            lengths.append(length[keep])
+            langs.append(self.piece_language[docs].ravel()[keep])
+        if len(starts) == 1:
+            return starts[0], lengths[0], langs[0]
+        return np.concatenate(starts), np.concatenate(lengths), np.concatenate(langs)
+
+    def take(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tokens and their language indices at stream positions ``[a, b)``."""
+        start, length, lang = self._pieces(a, b)
+        out_start = np.cumsum(length) - length
+        index = np.repeat(start - out_start, length)
+        index += np.arange(b - a, dtype=np.int64)
+        return self.tokens[index], np.repeat(lang, length)
+
+    def take_tokens(self, a: int, b: int) -> np.ndarray:
+        """Tokens only, for single-language streams (skips building the language array)."""
+        start, length, _ = self._pieces(a, b)
+        if len(length) <= 64:  # few long documents: slice copies beat an index gather
+            return np.concatenate([self.tokens[s : s + n] for s, n in zip(start.tolist(), length.tolist())])
+        out_start = np.cumsum(length) - length
+        index = np.repeat(start - out_start, length)
+        index += np.arange(b - a, dtype=np.int64)
+        return self.tokens[index]
+
+    def language_counts(self, end: int, n_languages: int) -> np.ndarray:
+        """int64[n_languages]: tokens of each language at stream positions ``[0, end)``."""
+        counts = np.zeros(n_languages, dtype=np.int64)
+        if end <= 0:
+            return counts
+        full_epochs, rest = divmod(end, self.epoch_tokens)
+        per_document = np.zeros((self.documents, n_languages), dtype=np.int64)
+        rows = np.repeat(np.arange(self.documents), self.pieces_per_document)
+        np.add.at(per_document, (rows, self.piece_language.ravel().astype(np.int64)), self.piece_length.ravel())
+        counts += full_epochs * per_document.sum(axis=0)
+        if rest:
+            base = full_epochs * self.epoch_tokens
+            order, ends = self._epoch(full_epochs)
+            whole = int(np.searchsorted(ends, rest, side="right"))
+            counts += per_document[order[:whole]].sum(axis=0)
+            done = int(ends[whole - 1]) if whole else 0
+            if done < rest:
+                _, lang = self.take(base + done, base + rest)
+                counts += np.bincount(lang.astype(np.int64), minlength=n_languages)
+        return counts
+
+    def epochs(self, positions: int) -> float:
+        return positions / self.epoch_tokens if self.epoch_tokens else float("inf")
