@@ -7,8 +7,10 @@ prepared corpus, the languages (their order is the language index) and the exact
 config needs nothing else. The tokenizer the Trainer passes is not used: the corpus is already tokenised with the
 same tokenizer the Trainer loads from ``hf_assets_path``.
 
-Each item is ``({"input": LongTensor[B, L]}, labels LongTensor[B, L])`` with labels already shifted and -100 where a
-token must not count. The per-token language ids cannot travel in the input dict (its extra keys become model
+Each item is ``({"input": LongTensor[B, L], "positions": LongTensor[B, L]}, labels LongTensor[B, L])`` with labels
+already shifted and -100 where a token must not count. ``positions`` restart at 0 after every end-of-document token
+(and at a BOS token), as torchtitan's own text loader does: RoPE uses them, and FlexAttention builds its
+per-document causal mask from them (on the CPU, SDPA is plainly causal and only RoPE uses them). The per-token language ids cannot travel in the input dict (its extra keys become model
 forward kwargs), so the loader keeps them in a FIFO side channel: one entry per yielded batch, taken by the trainer
 with :meth:`MixtureDataLoader.take_language_ids` when it computes the loss of that batch.
 
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torchtitan.components.dataloader import BaseDataLoader
 
@@ -60,6 +63,32 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
             hint="compile with --corpus CATALOG --prepared DIR so the run knows its token shards",
         )
     return manifest
+
+
+def document_positions(input_ids: np.ndarray, eos_id: int | None, bos_id: int | None = None) -> np.ndarray:
+    """Position of each token within its packed document: 0 after an EOS token and at a BOS token."""
+    n_rows, length = input_ids.shape
+    index = np.broadcast_to(np.arange(length, dtype=np.int64), (n_rows, length))
+    boundary = np.zeros((n_rows, length), dtype=bool)
+    if eos_id is not None:
+        boundary[:, 1:] = input_ids[:, :-1] == eos_id
+    if bos_id is not None:
+        boundary |= input_ids == bos_id
+    starts = np.where(boundary, index, 0)
+    np.maximum.accumulate(starts, axis=1, out=starts)
+    return index - starts
+
+
+def special_token_ids(prepared_dir: str | Path) -> tuple[int | None, int | None]:
+    """``(eos_id, bos_id)`` of a prepared corpus' tokenizer, from its ``manifest.json`` (contracts §2)."""
+    path = Path(prepared_dir) / "manifest.json"
+    try:
+        tokenizer = json.loads(path.read_text()).get("tokenizer", {})
+    except FileNotFoundError:
+        raise CodescaleError(
+            "prepared corpus not found", source=path, hint="prepare it first: codescale data prepare CATALOG -o DIR"
+        ) from None
+    return tokenizer.get("eos_id"), tokenizer.get("bos_id")
 
 
 class MixtureDataLoader(BaseDataLoader):
@@ -99,6 +128,7 @@ class MixtureDataLoader(BaseDataLoader):
         self.dp_rank = int(dp_rank)
         self.dp_world_size = int(dp_world_size)
         self.corpus = PreparedCorpus(self.manifest["prepared"])
+        self.eos_id, self.bos_id = special_token_ids(self.manifest["prepared"])
         self.sampler = MixtureSampler(self.manifest, self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
         self._language_ids: collections.deque[torch.Tensor] = collections.deque()
 
@@ -110,10 +140,11 @@ class MixtureDataLoader(BaseDataLoader):
                 return
             if batch is None:
                 return
-            input_ids = torch.from_numpy(batch.input_ids).long()
-            labels = torch.from_numpy(batch.labels).long()
-            self._language_ids.append(torch.from_numpy(batch.language_ids).long())
-            yield {"input": input_ids}, labels
+            input_ids = np.asarray(batch.input_ids, dtype=np.int64)
+            positions = document_positions(input_ids, self.eos_id, self.bos_id)
+            labels = torch.from_numpy(np.asarray(batch.labels, dtype=np.int64))
+            self._language_ids.append(torch.from_numpy(np.asarray(batch.language_ids, dtype=np.int64)))
+            yield {"input": torch.from_numpy(input_ids), "positions": torch.from_numpy(positions)}, labels
 
     def take_language_ids(self) -> torch.Tensor | None:
         """Language index of each label token of the oldest batch not yet taken (-1 where the label is ignored)."""

@@ -1,0 +1,261 @@
+"""Run one compiled run with torchtitan's Trainer: ``codescale train RUN_DIR`` or
+``python -m codescale.titan_runner.train RUN_DIR``, and :class:`TrainJob`, the callable executors submit.
+
+What one start of a run does:
+  1. reads ``run.json``; a run whose status is ``completed`` is left alone;
+  2. sets the torch distributed environment: inside a submitit task from the task (``TorchDistributedEnvironment``),
+     otherwise, when RANK/WORLD_SIZE are absent, for one process on a free local port;
+  3. takes the run's lease (``lease.json``): all processes of this job share it, another live job is refused;
+  4. marks the run ``running`` and appends this start to ``status.json`` (time, host, pid, job id);
+  5. applies :mod:`~codescale.titan_runner.cpu_compat`, imports the job function named in ``run.json paths`` from the
+     compiled ``jobs.py`` (fallback: ``OUT/jobs.py`` and ``job_<run_id with - -> _>``), adapts the config, writes
+     ``resolved_config.json``, and runs :class:`~codescale.titan_runner.trainer.RunTrainer`;
+  6. torchtitan restores the latest checkpoint in ``RUN_DIR/checkpoints`` if there is one: the model, optimizer, lr
+     schedule, train step and the sampler's position, so the run goes on with the same data order; metrics.jsonl is
+     cut back to that step before anything is appended;
+  7. ends ``completed``, or ``failed`` with the error (type, message, traceback), or ``cancelled`` on SIGINT/SIGTERM.
+     Metrics and checkpoints already written are kept; starting the run again resumes it.
+
+A run killed by SIGKILL cannot record anything: it stays ``running`` with a lease whose process is dead, which
+``codescale status`` shows as ``interrupted`` and ``codescale submit`` starts again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import importlib.util
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import submitit
+
+from codescale.errors import CodescaleError
+from codescale.titan_runner.rundir import RunDir, now_iso
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def in_submitit_task() -> bool:
+    return bool(os.environ.get("SUBMITIT_EXECUTOR"))
+
+
+def submitit_job_id() -> str | None:
+    if not in_submitit_task():
+        return None
+    try:
+        return str(submitit.JobEnvironment().job_id)
+    except Exception:  # not a fully set-up task (e.g. a debug executor)
+        return None
+
+
+def ensure_distributed_env() -> None:
+    """RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT for ``init_process_group`` (env://)."""
+    if all(k in os.environ for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")):
+        return
+    if in_submitit_task() and os.environ.get("SUBMITIT_EXECUTOR") != "debug":
+        submitit.helpers.TorchDistributedEnvironment().export(set_cuda_visible_devices=False, overwrite=True)
+        return
+    os.environ.update(
+        RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(free_port()),
+    )
+
+
+def lease_token() -> str:
+    """Shared by every process of one job, different between jobs."""
+    job_id = submitit_job_id() or os.environ.get("SLURM_JOB_ID")
+    if job_id:
+        return f"job:{job_id}"
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return f"rendezvous:{os.environ['MASTER_ADDR']}:{os.environ['MASTER_PORT']}"
+    return f"process:{socket.gethostname()}:{os.getpid()}"
+
+
+def job_location(run: dict, run_dir: RunDir) -> tuple[Path, str]:
+    """The compiled ``jobs.py`` and the function in it that returns this run's ``Trainer.Config``."""
+    paths = run.get("paths") or {}
+    module = Path(paths["job_module"]) if paths.get("job_module") else run_dir.path.parent.parent / "jobs.py"
+    function = paths.get("job_function") or "job_" + str(run["run_id"]).replace("-", "_")
+    return module, function
+
+
+def load_job_config(run: dict, run_dir: RunDir) -> Any:
+    module_path, function_name = job_location(run, run_dir)
+    if not module_path.is_file():
+        raise CodescaleError(
+            "compiled job module not found", source=module_path, hint="recompile: codescale compile SPEC -o OUT"
+        )
+    name = "codescale_jobs_" + hashlib.sha256(str(module_path).encode()).hexdigest()[:12]
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, module_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception:
+            del sys.modules[name]
+            raise
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise CodescaleError(
+            f"{function_name}() is not defined in the job module",
+            source=module_path,
+            hint="the plan and jobs.py are out of sync; recompile the spec",
+        )
+    return function()
+
+
+def _error_record(err: BaseException) -> dict:
+    message = err.render() if isinstance(err, CodescaleError) else str(err)
+    return {"type": type(err).__name__, "message": message, "traceback": "".join(traceback.format_exception(err))}
+
+
+def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def train_run(run_dir: str | Path) -> dict:
+    """Run (or resume) the run in ``run_dir`` in this process and return its final status."""
+    run_dir = RunDir(run_dir)
+    run = run_dir.load_run()
+    status = run_dir.read_status()
+    if status.get("state") == "completed":
+        return status
+    ensure_distributed_env()
+    rank = int(os.environ["RANK"])
+    job_id = submitit_job_id() or os.environ.get("SLURM_JOB_ID")
+    lease = run_dir.acquire_lease(lease_token(), job_id, holder=rank == 0)
+    started = time.time()
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        world_size = int(os.environ["WORLD_SIZE"])
+        expected = int((run.get("parallelism") or {}).get("world_size") or 1)
+        if world_size != expected:
+            raise CodescaleError(
+                f"run {run['run_id']} is planned for {expected} processes but this start has {world_size}",
+                source=run_dir.run_json,
+                field="parallelism.world_size",
+                hint="start it with `codescale submit` (one process per rank) or torchrun --nproc-per-node",
+            )
+        if rank == 0:
+            status = run_dir.read_status()
+            start = {"time": now_iso(), "host": socket.gethostname(), "pid": os.getpid(), "job_id": job_id,
+                     "resumed_from_step": None}
+            run_dir.update_status(
+                state="running", starts=[*(status.get("starts") or []), start],
+                started_at=status.get("started_at") or start["time"], finished_at=None, error=None,
+                total_steps=(run.get("training") or {}).get("steps"),
+            )
+        final_step, total_steps = _train(run, run_dir)
+        if final_step < total_steps:
+            raise CodescaleError(
+                f"training stopped at step {final_step} of {total_steps}: the data loader ran out",
+                source=run_dir.mixture_json,
+                hint="the mixture's token quotas are smaller than steps x global batch; recompile the spec",
+            )
+        if rank == 0:
+            return _finish(run_dir, "completed", started, None)
+        return run_dir.read_status()
+    except KeyboardInterrupt as err:
+        _finish(run_dir, "cancelled", started, _error_record(err))
+        raise
+    except SystemExit as err:
+        # submitit's requeue (timeout/preemption) exits from its signal handler; the next start resumes.
+        _finish(run_dir, "pending", started, _error_record(err))
+        raise
+    except BaseException as err:
+        _finish(run_dir, "failed", started, _error_record(err))
+        raise
+    finally:
+        lease.release()
+        _shutdown_distributed()
+        gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
+
+
+def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
+    from codescale.titan_runner import cpu_compat
+
+    cpu_compat.apply()
+    from codescale.titan_runner.trainer import RunTrainer  # imports torchtitan.trainer: after apply()
+
+    config = load_job_config(run, run_dir)
+    cpu_compat.adapt_config(config)
+    if Path(config.dump_folder).resolve() != run_dir.path:
+        config.dump_folder = str(run_dir.path)  # outputs belong in the run directory, wherever it was moved
+    if int(os.environ["RANK"]) == 0:
+        from codescale.titan_runner.rundir import write_json_atomic
+
+        write_json_atomic(run_dir.resolved_config_json, config.to_dict())
+    trainer = RunTrainer(config, run_dir=run_dir, run=run)
+    try:
+        trainer.train()
+        if not trainer._started:  # restored at the last step: nothing left to train
+            trainer.begin_recording(loaded_step=trainer.step)
+        return trainer.step, int(config.training.steps)
+    finally:
+        trainer.close()
+
+
+def _finish(run_dir: RunDir, state: str, started: float, error: dict | None) -> dict:
+    status = run_dir.read_status()
+    if status.get("state") in ("failed", "cancelled") and state != "completed":
+        return status  # the first recorded failure wins (e.g. another rank's)
+    fields: dict[str, Any] = {"state": state, "error": error,
+                              "wall_seconds": float(status.get("wall_seconds") or 0.0) + time.time() - started}
+    if state in ("completed", "failed", "cancelled"):
+        fields["finished_at"] = now_iso()
+    return run_dir.update_status(**fields)
+
+
+def _shutdown_distributed() -> None:
+    try:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+    except Exception:
+        pass
+
+
+class TrainJob(submitit.helpers.Checkpointable):
+    """What executors submit: ``TrainJob()(run_dir)`` trains (or resumes) the run; on timeout or preemption
+    :meth:`checkpoint` requeues the same call, which resumes from the latest torchtitan checkpoint in the run dir."""
+
+    def __call__(self, run_dir: str) -> dict:
+        return train_run(run_dir)
+
+    def checkpoint(self, run_dir: str) -> submitit.helpers.DelayedSubmission:
+        return submitit.helpers.DelayedSubmission(TrainJob(), run_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codescale.titan_runner.train", description=__doc__.split("\n")[0])
+    parser.add_argument("run_dir", help="OUT/runs/<run_id> of `codescale compile`")
+    args = parser.parse_args(argv)
+    try:
+        status = train_run(args.run_dir)
+    except CodescaleError as err:
+        print(f"error: {err.render()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0 if status.get("state") == "completed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
