@@ -121,3 +121,15 @@ def test_a_run_with_two_ranks_gets_two_tasks(tmp_path):
     submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
     status = wait_for(lambda: _done([run]) and read_status(run), 60, "the run to complete")
     assert status["world_size"] == 2
+
+
+def test_extra_sbatch_lines_reach_sbatch_and_clashing_ones_are_refused(tmp_path):
+    run = make_run(tmp_path, "commented", steps=1, extra_sbatch=["--comment=codescale-test", "#SBATCH --requeue"])
+    record = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    script = (tmp_path / "submitit" / record["job_id"] / f"{record['job_id']}_submission.sh").read_text()
+    assert "#SBATCH --comment=codescale-test" in script and "#SBATCH --requeue" in script
+
+    bad = make_run(tmp_path, "clash", extra_sbatch=["--time=600", "-N 2"])
+    with pytest.raises(CodescaleError) as err:
+        submit_runs([bad], tmp_path / "submitit2", job=ToyTrainJob())
+    assert "extra_sbatch sets --time" in err.value.render()

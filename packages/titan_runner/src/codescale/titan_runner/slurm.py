@@ -20,7 +20,7 @@ The model:
   limit near, preemption, ``scontrol requeue``) it calls ``TrainJob.checkpoint()`` and requeues the *same* job id, up
   to ``max_num_timeout`` times; the requeued task restarts in the same run directory from its last torchtitan
   checkpoint and records a new entry in ``status.json``'s ``starts``.
-- **Validated first.** :func:`~codescale.titan_runner.slurm_cluster.validate_against_cluster` checks every run against
+- **Validated first.** :func:`~codescale.titan_runner.slurm_validate.validate_against_cluster` checks every run against
   the live cluster and raises all problems before anything is queued.
 
 States: :func:`poll`, :func:`merge_state` and :func:`cancel` live in :mod:`codescale.titan_runner.slurm_states`.
@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from codescale.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import RunShape, SlurmCluster, load_run, validate_against_cluster
+from codescale.titan_runner.slurm_cluster import SlurmCluster
+from codescale.titan_runner.slurm_shape import RunShape, load_run, sbatch_options
+from codescale.titan_runner.slurm_validate import validate_against_cluster
 from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
 
 __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "validate_against_cluster",
@@ -49,10 +51,6 @@ __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "val
 SUBMISSION_FILE = "submission.json"
 SUBMISSION_FORMAT = "codescale.submission/1"
 JUST_SUBMITTED_S = 120  # accounting may not list a job for a moment after sbatch returns
-# sbatch options codescale derives from run.json; extra_sbatch may not set them behind its back.
-_OWNED_OPTIONS = {"nodes", "ntasks-per-node", "gpus-per-node", "cpus-per-task", "mem", "time", "partition", "account",
-                  "qos", "constraint", "array", "job-name", "output", "error", "signal", "open-mode"}
-
 
 def read_submission(run_dir: Path) -> dict[str, Any] | None:
     path = Path(run_dir) / SUBMISSION_FILE
@@ -104,26 +102,6 @@ def _locked(run_dirs: list[Path]) -> Iterator[None]:
             handle = stack.enter_context(open(run_dir / ".submission.lock", "w"))
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
-
-
-def _extra_sbatch(lines: tuple[str, ...], source: Path) -> dict[str, Any]:
-    """``["--exclusive", "#SBATCH --reservation=big", "--comment x"]`` -> submitit ``additional_parameters``."""
-    params: dict[str, Any] = {}
-    for line in lines:
-        text = line.strip().removeprefix("#SBATCH").strip()
-        if not text.startswith("--"):
-            raise CodescaleError(f"extra_sbatch line {line!r} is not a long option", source=source,
-                                 field="cluster.extra_sbatch", hint="write it as --option=value (e.g. --reservation=big)")
-        key, sep, value = text[2:].partition("=")
-        if not sep and " " in key:
-            key, value = key.split(" ", 1)
-            sep = "="
-        key = key.strip()
-        if key in _OWNED_OPTIONS:
-            raise CodescaleError(f"extra_sbatch sets --{key}, which codescale derives from the run", source=source,
-                                 field="cluster.extra_sbatch", hint="set the matching cluster field instead")
-        params[key] = value.strip() if sep else True
-    return params
 
 
 def _executor_parameters(shape: RunShape, default_partition: str | None) -> dict[str, Any]:
@@ -181,7 +159,7 @@ def submit_runs(
         raise CodescaleError(f"array_parallelism must be at least 1, got {array_parallelism}")
     cluster = SlurmCluster.read()
     shapes = validate_against_cluster(run_dirs, cluster)
-    sbatch_extras = [_extra_sbatch(s.extra_sbatch, d / "run.json") for s, d in zip(shapes, run_dirs)]
+    sbatch_extras = [sbatch_options(s.extra_sbatch, d / "run.json") for s, d in zip(shapes, run_dirs)]
     extra = dict(extra or {})
     max_num_timeout = int(extra.pop("max_num_timeout", 3))
 

@@ -1,32 +1,22 @@
-"""What the Slurm cluster offers, read once from its own commands, and the checks a plan must pass before queueing.
+"""What the Slurm cluster offers, read from its own commands: the facts codescale places runs against.
 
-The model: a plan's runs are checked against the *live* cluster, not against what the spec author believed it had.
-:class:`SlurmCluster.read` asks Slurm a fixed, small number of questions (``scontrol show config``,
-``scontrol show partition``, ``scontrol show node``, and ``sacctmgr`` for accounts and QOS when accounting runs) and
-:func:`validate_against_cluster` turns every mismatch into a :class:`~codescale.errors.CodescaleError` that names the
-run, the ``run.json`` field and the fix. All errors of all runs are reported together, and nothing is queued unless the
-whole plan passes:
-
-- a partition, account or QOS the cluster does not know;
-- a run shape (nodes x (CPUs, GPUs, memory) per node, node features) that no set of nodes in the partition can hold;
-- a time limit shorter than the plan's own estimate (``derived.gpu_hours`` spread over the run's devices) or longer
-  than the partition allows.
-
-Accounts and QOS are only checked when ``sacctmgr`` answers (clusters without accounting have neither).
+:class:`SlurmCluster.read` asks Slurm a fixed, small number of questions, whatever the size of the plan:
+``scontrol show config`` (``MaxArraySize``), ``scontrol show partition`` (names, default, ``MaxTime``),
+``scontrol show node`` (CPUs, memory, GPUs from ``Gres``, features, partitions) and, when accounting runs,
+``sacctmgr`` (accounts and QOS; None when there is no accounting, so nothing is checked against them).
+:func:`slurm_command` is the one way codescale calls a Slurm client: a missing or failing command becomes a
+:class:`~codescale.errors.CodescaleError` that says what to check.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.errors import CodescaleError
 
 _KEY_VALUE = re.compile(r"(\w+)=(\S*)")
 
@@ -158,157 +148,3 @@ def _sacctmgr_names(entity: str, column: str) -> frozenset[str] | None:
     if proc.returncode != 0:
         return None
     return frozenset(line.strip().lower() for line in proc.stdout.splitlines() if line.strip())
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# run.json -> what one run asks of the scheduler
-
-
-@dataclass(frozen=True)
-class RunShape:
-    """What one run needs from Slurm; runs with equal shapes can share one job array."""
-
-    partition: str | None
-    account: str | None
-    qos: str | None
-    constraint: str | None
-    nodes: int
-    tasks_per_node: int
-    gpus_per_node: int
-    cpus_per_task: int
-    mem_gb: float | None
-    time_limit_min: int
-    extra_sbatch: tuple[str, ...]
-
-
-def load_run(run_dir: Path) -> dict[str, Any]:
-    path = Path(run_dir) / "run.json"
-    if not path.is_file():
-        raise CodescaleError(
-            f"{run_dir} has no run.json", hint="pass run directories from `codescale compile SPEC -o OUT` (OUT/runs/<run_id>)"
-        )
-    run = json.loads(path.read_text())
-    if not str(run.get("format", "")).startswith("codescale.run/1"):
-        raise CodescaleError(f"unknown run format {run.get('format')!r}; this codescale reads codescale.run/1", source=path)
-    return run
-
-
-def run_shape(run: dict[str, Any], source: Path) -> RunShape:
-    """The run's resources, with one Slurm task per GPU (or, on CPU clusters, per rank of ``parallelism.world_size``)."""
-    cluster = run.get("cluster") or {}
-    world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
-    nodes = int(cluster.get("nodes") or 1)
-    gpus_per_node = int(cluster.get("gpus_per_node") or 0)
-    if world_size % nodes:
-        raise CodescaleError(
-            f"parallelism.world_size {world_size} does not split evenly over cluster.nodes {nodes}",
-            source=source, field="cluster.nodes", hint="make world_size a multiple of nodes",
-        )
-    tasks_per_node = world_size // nodes
-    if gpus_per_node and tasks_per_node != gpus_per_node:
-        raise CodescaleError(
-            f"world_size {world_size} over {nodes} node(s) is {tasks_per_node} ranks per node, but gpus_per_node is "
-            f"{gpus_per_node}; codescale starts one task per GPU",
-            source=source, field="parallelism.world_size", hint=f"set world_size to {nodes * gpus_per_node}",
-        )
-    time_limit = cluster.get("time_limit_min")
-    if not time_limit or int(time_limit) <= 0:
-        raise CodescaleError("cluster.time_limit_min is missing", source=source, field="cluster.time_limit_min",
-                             hint="set a time limit in minutes in the spec's cluster section")
-    return RunShape(
-        partition=cluster.get("partition"), account=cluster.get("account"), qos=cluster.get("qos"),
-        constraint=cluster.get("constraint"), nodes=nodes, tasks_per_node=tasks_per_node, gpus_per_node=gpus_per_node,
-        cpus_per_task=int(cluster.get("cpus_per_task") or 1), mem_gb=cluster.get("mem_gb"),
-        time_limit_min=int(time_limit), extra_sbatch=tuple(cluster.get("extra_sbatch") or ()),
-    )
-
-
-def estimated_minutes(run: dict[str, Any], shape: RunShape) -> float:
-    """The plan's own wall-clock estimate: ``derived.gpu_hours`` spread over the run's devices (GPUs, or CPU ranks)."""
-    gpu_hours = float((run.get("derived") or {}).get("gpu_hours") or 0.0)
-    devices = shape.nodes * (shape.gpus_per_node or shape.tasks_per_node)
-    return gpu_hours / max(devices, 1) * 60.0
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# checks
-
-
-def validate_against_cluster(run_dirs: list[Path], cluster: SlurmCluster | None = None) -> list[RunShape]:
-    """Check every run against the live cluster; raise all problems at once; return each run's shape."""
-    cluster = cluster or SlurmCluster.read()
-    errors: list[CodescaleError] = []
-    shapes: list[RunShape] = []
-    for run_dir in run_dirs:
-        source = Path(run_dir) / "run.json"
-        try:
-            run = load_run(Path(run_dir))
-            shape = run_shape(run, source)
-        except CodescaleError as err:
-            errors.append(err)
-            continue
-        shapes.append(shape)
-        errors.extend(_check_run(run, shape, cluster, source))
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise CodescaleErrors(errors)
-    return shapes
-
-
-def _check_run(run: dict[str, Any], shape: RunShape, cluster: SlurmCluster, source: Path) -> list[CodescaleError]:
-    errors = []
-    run_id = run.get("run_id", source.parent.name)
-
-    def error(field: str, message: str, hint: str) -> None:
-        errors.append(CodescaleError(f"run {run_id}: {message}", source=source, field=field, hint=hint))
-
-    known = ", ".join(sorted(cluster.partitions)) or "none"
-    partition = shape.partition or cluster.default_partition()
-    if partition is None:
-        error("cluster.partition", "no partition given and the cluster has no default partition",
-              f"set cluster.partition to one of: {known}")
-        return errors
-    if partition not in cluster.partitions:
-        error("cluster.partition", f"partition {partition!r} does not exist on this cluster",
-              f"set cluster.partition to one of: {known}")
-        return errors
-    if cluster.accounts is not None and shape.account and shape.account.lower() not in cluster.accounts:
-        error("cluster.account", f"account {shape.account!r} is not known to Slurm accounting",
-              f"use one of: {', '.join(sorted(cluster.accounts))} (see `sacctmgr show assoc user=$USER`)")
-    if cluster.qos is not None and shape.qos and shape.qos.lower() not in cluster.qos:
-        error("cluster.qos", f"QOS {shape.qos!r} is not known to Slurm accounting",
-              f"use one of: {', '.join(sorted(cluster.qos))}")
-
-    required = {f for f in re.split(r"[&,]", shape.constraint or "") if f.strip()}
-    simple_constraint = not re.search(r"[|\[\]*()]", shape.constraint or "")
-    members = [n for n in cluster.nodes if partition in n.partitions]
-    cpus = shape.tasks_per_node * shape.cpus_per_task
-    mem_mb = int(shape.mem_gb * 1024) if shape.mem_gb else 0
-    fitting = [
-        n for n in members
-        if n.cpus >= cpus and n.gpus >= shape.gpus_per_node and n.mem_mb >= mem_mb
-        and (not simple_constraint or required <= n.features)
-    ]
-    if len(fitting) < shape.nodes:
-        need = f"{shape.nodes} node(s) with {cpus} CPUs, {shape.gpus_per_node} GPUs, {mem_mb} MB memory"
-        if required:
-            need += f" and features {sorted(required)}"
-        biggest = max(members, key=lambda n: (n.gpus, n.cpus, n.mem_mb), default=None)
-        have = (f"{len(fitting)} such node(s); its largest node has {biggest.cpus} CPUs, {biggest.gpus} GPUs, "
-                f"{biggest.mem_mb} MB" if biggest else "no nodes")
-        error("cluster", f"needs {need} in partition {partition!r}, which has {have}",
-              "lower cluster.cpus_per_task / mem_gb / gpus_per_node or nodes, or pick a partition with bigger nodes")
-
-    estimate = estimated_minutes(run, shape)
-    if shape.time_limit_min < estimate:
-        error("cluster.time_limit_min",
-              f"time limit {shape.time_limit_min} min is shorter than the plan's estimate of {estimate:.0f} min "
-              f"(derived.gpu_hours over {shape.nodes * (shape.gpus_per_node or shape.tasks_per_node)} devices)",
-              f"set cluster.time_limit_min to at least {math.ceil(estimate)}")
-    max_time = cluster.partitions[partition].max_time_min
-    if max_time is not None and shape.time_limit_min > max_time:
-        error("cluster.time_limit_min",
-              f"time limit {shape.time_limit_min} min exceeds partition {partition!r}'s MaxTime of {max_time} min",
-              f"set cluster.time_limit_min to at most {max_time}; checkpoints make a run resume across jobs")
-    return errors
