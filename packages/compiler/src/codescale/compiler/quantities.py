@@ -1,6 +1,7 @@
 """Human quantities in specs: ``"150M"``, ``"0.2B"``, ``"64B"``, ``"3e21"``, ``"20x"``, ``"1M"``.
 
-Suffixes are decimal and case-insensitive: k = 1e3, M = 1e6, B or G = 1e9, T = 1e12. A plain number (or a string
+Suffixes are decimal and case-insensitive: k = 1e3, M = 1e6, B or G = 1e9, T = 1e12; binary ones
+(Ki, Mi, Gi, Ti = 2^10 ... 2^40) suit batch sizes that must split evenly: ``"4Mi"`` = 4194304. A plain number (or a string
 YAML did not read as one, such as ``3e21``) is taken as is. ``"20x"`` is a multiple (tokens per parameter).
 Labels go the other way: :func:`size_label` writes ``0.1B`` / ``150M`` / ``300k`` for a parameter count.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 
-_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
-_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBgGtT]?)\s*$")
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12,
+           "ki": 2.0**10, "mi": 2.0**20, "gi": 2.0**30, "ti": 2.0**40}
+_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBgGtT][iI]?)?\s*$")
 _MULTIPLE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*[xX×]\s*$")
 
 
@@ -25,7 +27,7 @@ def parse_quantity(value: object) -> float:
         match = _QUANTITY.match(str(value))
         if not match:
             raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {value!r}")
-        number = float(match.group(1)) * _SUFFIX[match.group(2).lower()]
+        number = float(match.group(1)) * _SUFFIX[(match.group(2) or '').lower()]
     if not math.isfinite(number) or number <= 0:
         raise ValueError(f"expected a positive number, got {value!r}")
     return number

@@ -16,6 +16,10 @@ def _flops(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _hours(value: float) -> str:
+    return f"{value:,.1f}" if value >= 10 else f"{value:.3g}"
+
+
 COLUMNS = ("run_id", "langs", "params", "shape L/d/h/ffn", "tokens", "steps", "FLOPs", "GPU-h")
 
 
@@ -25,13 +29,13 @@ def plan_table(plan: Any) -> str:
         m, t = run["model"], run["training"]
         rows.append((
             run["run_id"],
-            "+".join(run["languages"]),
+            "+".join(run["languages"]) if len(run["languages"]) <= 3 else f"{len(run['languages'])} languages",
             _si(m["params"]),
             f"{m['n_layers']}/{m['dim']}/{m['n_heads']}/{m['ffn_dim']}",
             _si(t["tokens"]),
             str(t["steps"]),
             _flops(run["derived"]["flops"]),
-            f"{run['derived']['gpu_hours']:,.1f}",
+            _hours(run["derived"]["gpu_hours"]),
         ))
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
     right = {2, 4, 5, 6, 7}
@@ -47,6 +51,6 @@ def plan_table(plan: Any) -> str:
     out.append("")
     out.append(
         f"totals: {totals['runs']} runs, {_si(totals['params'])} parameters, {_si(totals['tokens'])} tokens, "
-        f"{totals['flops']:.3g} FLOPs, {totals['gpu_hours']:,.1f} GPU-hours{budget}"
+        f"{totals['flops']:.3g} FLOPs, {_hours(totals['gpu_hours'])} GPU-hours{budget}"
     )
     return "\n".join(out)
