@@ -114,13 +114,13 @@ def run_record(run: dict[str, Any], status: dict[str, Any] | None, run_dir: Path
         "languages": list(run["languages"]),
         "params": _typed(model, "params", int, src, "model"),
         "params_non_embedding": _typed(model, "params_non_embedding", int, src, "model"),
-        "n_layers": _typed(model, "n_layers", int, src, "model"),
-        "dim": _typed(model, "dim", int, src, "model"),
+        "n_layers": _typed(model, "n_layers", int, src, "model", bits=31),
+        "dim": _typed(model, "dim", int, src, "model", bits=31),
         "size_label": _typed(model, "size_label", str, src, "model"),
         "tokens": _typed(training, "tokens", int, src, "training"),
-        "steps": _typed(training, "steps", int, src, "training"),
-        "seed": _typed(training, "seed", int, src, "training"),
-        "seq_len": _typed(training, "seq_len", int, src, "training"),
+        "steps": _typed(training, "steps", int, src, "training", bits=31),
+        "seed": _typed(training, "seed", int, src, "training", bits=31),
+        "seq_len": _typed(training, "seq_len", int, src, "training", bits=31),
         "global_batch_tokens": _typed(training, "global_batch_tokens", int, src, "training"),
         "lr": _typed(training, "lr", float, src, "training"),
         "tokens_per_language": json.dumps(mixture.get("tokens_per_language") or {}),
@@ -229,7 +229,7 @@ def _check_line(obj: Any) -> tuple[str | None, str] | None:
     kind, step = obj.get("kind"), obj.get("step")
     if kind not in ("train", "eval"):
         return "kind", f"expected 'train' or 'eval', got {kind!r}; line skipped"
-    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**31:
         return "step", f"expected a non-negative integer, got {step!r}; line skipped"
     if kind == "train":
         if not _is_number(obj.get("loss")):
@@ -287,7 +287,8 @@ def _obj(parent: dict[str, Any], key: str, src: Path) -> dict[str, Any]:
     return value
 
 
-def _typed(obj: dict[str, Any], key: str, kind: type, src: Path, prefix: str | None = None) -> Any:
+def _typed(obj: dict[str, Any], key: str, kind: type, src: Path, prefix: str | None = None, bits: int = 63) -> Any:
+    """``obj[key]`` checked against ``kind`` (ints also against the store column's ``bits``); None if absent."""
     value = obj.get(key)
     if value is None:
         return None
@@ -295,8 +296,10 @@ def _typed(obj: dict[str, Any], key: str, kind: type, src: Path, prefix: str | N
     if kind is float and _is_number(value):
         return float(value)
     if kind is int and isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise CodescaleError(f"expected {kind.__name__}, got {value!r}", source=src, field=field,
                              hint="re-run `codescale compile` to rewrite run.json")
+    if kind is int and not -(2**bits) <= value < 2**bits:
+        raise CodescaleError(f"{value} is out of range", source=src, field=field)
     return value

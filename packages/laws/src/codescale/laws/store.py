@@ -116,7 +116,7 @@ LEFT JOIN run_languages rl ON rl.run_id = e.run_id AND rl.language = e.language
 WHERE e.metric = 'valid_loss' AND e.is_final;
 
 CREATE OR REPLACE VIEW translation_final AS
-SELECT r.run_id, r.study, r.name, r.source, r.status, e.direction, e.src, e.tgt, e.seen, e.loss, e.step,
+SELECT r.run_id, r.study, r.name, r.source, r.status, e.direction, e.src, e.tgt, e.language, e.seen, e.loss, e.step,
        r.params, r.params_non_embedding, r.tokens, len(r.languages) AS n_languages, r.languages, r.proportions,
        r.mixture_kind, r.pairing_mode, r.pairing_template, r.seed, r.flops, r.sweep
 FROM evals e

@@ -1,0 +1,120 @@
+"""The results store file: schema creation, reopening, transactions, and one writer at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import pytest
+
+from codescale.errors import CodescaleError
+from codescale.laws import store
+
+
+def test_connect_creates_every_table_and_view_with_a_schema_version(tmp_path):
+    con = store.connect(tmp_path / "new" / "results.duckdb")
+    names = set(store.table_names(con))
+    assert {"runs", "run_languages", "metrics", "evals", "ingest_log", "schema_version"} <= names
+    assert {"final_loss", "translation_final", "synergy_pairs", "run_progress"} <= names
+    assert con.execute("SELECT version FROM schema_version").fetchall() == [(store.SCHEMA_VERSION,)]
+    run_columns = [r[0] for r in con.execute("DESCRIBE runs").fetchall()]
+    for column in ("run_id", "study", "source", "languages", "params", "params_non_embedding", "tokens",
+                   "tokens_per_language", "proportions", "pairing_mode", "seed", "flops", "gpu_hours", "fingerprint"):
+        assert column in run_columns
+
+
+def test_reconnecting_keeps_data_extra_tables_and_one_version_row(tmp_path):
+    path = tmp_path / "results.duckdb"
+    con = store.connect(path)
+    con.execute("INSERT INTO runs (run_id, source, params) VALUES ('r1', 'import', 70000000)")
+    con.execute("CREATE TABLE fits (fit_id VARCHAR, form VARCHAR)")  # what the analysis package adds
+    con.execute("INSERT INTO fits VALUES ('f1', 'chinchilla')")
+    con.close()
+    con = store.connect(path)
+    assert con.execute("SELECT run_id, params FROM runs").fetchall() == [("r1", 70000000)]
+    assert con.execute("SELECT * FROM fits").fetchall() == [("f1", "chinchilla")]
+    assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+
+
+def test_default_path_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(store.DB_ENV, str(tmp_path / "env.duckdb"))
+    store.connect().close()
+    assert (tmp_path / "env.duckdb").exists()
+
+
+def test_read_only_open_of_a_missing_store_says_how_to_make_one(tmp_path):
+    with pytest.raises(CodescaleError) as err:
+        store.connect(tmp_path / "absent.duckdb", read_only=True)
+    assert "absent.duckdb" in err.value.render() and "codescale ingest" in err.value.render()
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_a_foreign_duckdb_file_is_refused_read_only(tmp_path):
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).execute("CREATE TABLE t (x INT)").close()
+    with pytest.raises(CodescaleError, match="not a codescale results store"):
+        store.connect(path, read_only=True)
+
+
+def test_a_store_from_a_newer_codescale_is_refused(tmp_path):
+    path = tmp_path / "future.duckdb"
+    store.connect(path).execute("INSERT INTO schema_version VALUES (99, now())").close()
+    with pytest.raises(CodescaleError, match="schema version 99"):
+        store.connect(path)
+
+
+def test_a_file_that_is_not_duckdb_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("these are my notes\n" * 100)
+    with pytest.raises(CodescaleError) as err:
+        store.connect(path)
+    assert "notes.duckdb" in err.value.render()
+    assert path.read_text().startswith("these are my notes")
+
+
+def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path):
+    con = store.connect(tmp_path / "results.duckdb")
+    con.execute("INSERT INTO runs (run_id, source, params) VALUES ('r1', 'import', 1)")
+    with pytest.raises(RuntimeError):
+        with store.transaction(con):
+            store.delete_runs(con, ["r1"])
+            con.execute("INSERT INTO runs (run_id, source, params) VALUES ('r2', 'import', 2)")
+            raise RuntimeError("disk on fire")
+    assert con.execute("SELECT run_id, params FROM runs").fetchall() == [("r1", 1)]
+
+
+def test_insert_rows_matches_columns_by_name(tmp_path):
+    con = store.connect(tmp_path / "results.duckdb")
+    store.insert_rows(con, "runs", [{"source": "simulate", "run_id": "s1", "languages": ["python", "go"]}])
+    assert con.execute("SELECT run_id, source, languages FROM runs").fetchall() == [("s1", "simulate", ["python", "go"])]
+
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from codescale.laws import store
+    con = store.connect(sys.argv[1])
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+    con.close()
+""")
+
+
+def test_a_second_process_waits_for_the_writer_or_fails_naming_the_file(tmp_path):
+    path = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), "2.5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(CodescaleError) as err:
+            store.connect(path, wait_s=0.3)
+        message = err.value.render()
+        assert "busy.duckdb" in message and "in use by another process" in message and f"PID {holder.pid}" in message
+        started = time.monotonic()
+        con = store.connect(path, wait_s=30)  # waits for the holder to let go
+        assert time.monotonic() - started > 0.5
+        assert "runs" in store.table_names(con)
+        con.close()
+    finally:
+        holder.wait(timeout=30)
