@@ -171,7 +171,8 @@ def load_catalog(path: str | Path) -> Catalog:
                 message = f"unknown field {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"missing field {loc[-1]!r}"
-            errors.append(smap.error(loc, message, hint="see docs/contracts.md §1 for the catalog format"))
+            errors.append(smap.error(loc, message, hint="see docs/contracts.md §1 for the catalog format",
+                                     key=err["type"] == "extra_forbidden"))
         raise CodescaleErrors(errors) from None
     catalog._path = path.resolve()
     catalog._source_map = smap

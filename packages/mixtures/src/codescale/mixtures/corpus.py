@@ -114,7 +114,8 @@ class PreparedCorpus:
 
         An example is the source program with the prompt naming the target language, then the target program and
         EOS. ``labels[i]`` is the token after ``inputs[i]``; it is ``-100`` where that token belongs to the source
-        side and on padding. A too-long example keeps the start of its target and as much source as fits before it.
+        side and on padding. A too-long example keeps the end of its source (at least half the window when the
+        source is that long) and the start of its target.
         """
         key = direction_key(src, tgt)
         facts = self.manifest.get("translation", {}).get(key)
@@ -128,8 +129,10 @@ class PreparedCorpus:
         labels = np.full((n, seq_len), IGNORE_INDEX, dtype=np.int64)
         for i in range(n):
             source = shard.document(2 * i)
-            target = shard.document(2 * i + 1)[:seq_len]
-            source = source[max(0, len(source) - (seq_len + 1 - len(target))) :]
+            target = shard.document(2 * i + 1)
+            # a too-long example keeps at least half the window of source context (its end: the prompt)
+            target = target[: seq_len + 1 - min(len(source), (seq_len + 1) // 2)]
+            source = source[len(source) - (seq_len + 1 - len(target)) :] if len(source) + len(target) > seq_len + 1 else source
             example = np.concatenate([source, target]).astype(np.int64)
             width = len(example) - 1
             inputs[i, :width] = example[:-1]

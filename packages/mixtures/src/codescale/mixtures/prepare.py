@@ -148,7 +148,7 @@ def _build(catalog: Catalog, staging: Path, content_hash: str, eval_tasks: list[
            progress: bool) -> dict:
     fraction = catalog.validation.fraction
     languages = list(catalog.languages)
-    info = _tokenizer(catalog, staging / "tokenizer", fraction)
+    info = build_tokenizer(catalog, staging / "tokenizer")
     encoder = tok.document_encoder(info)
     dtype = token_dtype(info.vocab_size)
     bar = _progress_bar(progress)
@@ -185,8 +185,10 @@ def _progress_bar(progress: bool):
                 dynamic_ncols=True)
 
 
-def _tokenizer(catalog: Catalog, out_dir: Path, fraction: float) -> tok.TokenizerInfo:
-    spec = catalog.tokenizer
+def build_tokenizer(catalog: Catalog, out_dir: Path) -> tok.TokenizerInfo:
+    """The catalog's tokenizer in ``out_dir``: copied from ``tokenizer.path``, or trained on the first
+    ``sample_documents_per_language`` training documents of every language (held-out documents never)."""
+    spec, fraction = catalog.tokenizer, catalog.validation.fraction
     if spec.path is not None:
         return tok.copy_tokenizer(catalog.file_path(("tokenizer", "path"), spec.path), out_dir)
     per_language = spec.sample_documents_per_language

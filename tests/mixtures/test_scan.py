@@ -1,0 +1,53 @@
+"""codescale data scan (DuckDB) and the `codescale data` command line."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import make_corpus, program, write_catalog, write_jsonl
+
+from codescale.cli import main
+from codescale.errors import CodescaleError
+from codescale.mixtures.scan import scan_catalog
+
+
+def test_scan_counts_documents_bytes_empties_and_duplicates(tmp_path):
+    docs = [program("python", i) for i in range(5)]
+    write_jsonl(tmp_path / "raw/a.jsonl", [{"content": d} for d in docs] + [{"content": docs[0]}, {"content": ""}])
+    write_jsonl(tmp_path / "raw/b.jsonl.gz", [{"content": docs[1]}], gz=True)
+    pq.write_table(pa.table({"content": [program("go", 1), program("rust", 1), program("go", 1)],
+                             "lang": ["golang", "Rust", "Go"]}), tmp_path / "raw/mixed.parquet")
+    catalog = write_catalog(tmp_path, {"languages": {
+        "python": {"sources": [{"path": "raw/a.jsonl"}, {"path": "raw/b.jsonl.gz"}]},
+        "go": {"sources": [{"path": "raw/mixed.parquet", "language_column": "lang"}]},
+    }})
+    python, go = scan_catalog(catalog)
+    assert (python.files, python.documents, python.empty, python.duplicates) == (2, 8, 1, 2)
+    assert python.bytes == sum(len(d.encode()) for d in docs) + len(docs[0]) + len(docs[1])
+    assert (go.files, go.documents, go.duplicates) == (1, 2, 1)
+
+
+def test_scan_reports_a_missing_column_with_the_file(tmp_path):
+    write_jsonl(tmp_path / "raw/a.jsonl", [{"text": "x = 1"}])
+    catalog = write_catalog(tmp_path, {"languages": {"python": {"sources": [{"path": "raw/a.jsonl"}]}}})
+    with pytest.raises(CodescaleError) as err:
+        scan_catalog(catalog)
+    assert "raw/a.jsonl content: no column 'content'; the files have text" in err.value.render()
+
+
+def test_data_scan_prepare_and_tokenizer_commands(tmp_path, capsys):
+    catalog = make_corpus(tmp_path, documents=20, languages=("python", "rust"), parallel_groups=5)
+    assert main(["data", "scan", str(catalog), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["language"], r["documents"]) for r in rows] == [("python", 20), ("rust", 20)]
+    out = tmp_path / "prepared"
+    assert main(["data", "prepare", str(catalog), "-o", str(out), "--quiet"]) == 0
+    assert "2 languages" in capsys.readouterr().out
+    assert main(["data", "prepare", str(catalog), "-o", str(out), "--quiet"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["data", "tokenizer", str(catalog), "-o", str(tmp_path / "tok")]) == 0
+    assert (tmp_path / "tok/tokenizer.json").read_bytes() == (out / "tokenizer/tokenizer.json").read_bytes()
+    assert json.loads((tmp_path / "tok/tokenizer_config.json").read_text())["eos_token"] == "<|eos|>"
