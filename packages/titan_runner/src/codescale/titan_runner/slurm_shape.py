@@ -3,8 +3,8 @@
 A run's shape is read from ``run.json``: ``cluster`` (nodes, gpus_per_node, cpus_per_task, mem_gb, time_limit_min,
 partition, account, qos, constraint, extra_sbatch) and ``parallelism.world_size``. One Slurm task is started per
 rank: ``nodes x tasks_per_node = world_size``, and on GPU clusters ``tasks_per_node = gpus_per_node`` (one task per
-GPU); on CPU clusters (``gpus_per_node`` 0) the ranks split evenly over the nodes. Runs with equal shapes (and equal
-extra sbatch options) can share one job array.
+GPU); on CPU clusters (``gpu: cpu`` or ``gpus_per_node`` 0) no GPU is requested and the ranks split evenly over the
+nodes. Runs with equal shapes (and equal extra sbatch options) can share one job array.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def run_shape(run: dict[str, Any], source: Path) -> RunShape:
     cluster = run.get("cluster") or {}
     world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
     nodes = int(cluster.get("nodes") or 1)
-    gpus_per_node = int(cluster.get("gpus_per_node") or 0)
+    # gpu "cpu": gpus_per_node counts CPU training processes, and no GPU is requested from Slurm
+    gpus_per_node = 0 if str(cluster.get("gpu", "")).lower() == "cpu" else int(cluster.get("gpus_per_node") or 0)
     if world_size % nodes:
         raise CodescaleError(
             f"parallelism.world_size {world_size} does not split evenly over cluster.nodes {nodes}",
