@@ -62,7 +62,9 @@ def _validate(args: argparse.Namespace) -> int:
         return _over_budget(err)
     if args.check_data:
         check_data(plan)
-    print(f"{args.spec}: ok, {len(plan.runs)} runs, {plan.totals['gpu_hours']:,.1f} GPU-hours")
+    from codescale.compiler.table import _hours
+
+    print(f"{args.spec}: ok, {len(plan.runs)} runs, {_hours(plan.totals['gpu_hours'])} GPU-hours")
     return 0
 
 

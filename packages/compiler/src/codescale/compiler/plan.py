@@ -176,10 +176,14 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
         where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
         line, col = where or (None, None)
         raise OverBudget(
-            f"the plan needs an estimated {used:,.0f} GPU-hours for {len(plan.runs)} runs, over the budget of {limit:,.0f}",
+            f"the plan needs an estimated {_hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of {_hours(limit)}",
             source=plan.spec, line=line, column=col, field="budget.gpu_hours",
             hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
         )
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
@@ -200,12 +204,14 @@ def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:
     sweep = document.get("sweep")
     if sweep is None:
         return
+    if not isinstance(sweep, (dict, list)):
+        raise smap.error(("sweep",), "sweep must be a block {product:, zip:, ...} or a list of blocks")
     try:
-        TypeAdapter(SweepBlock | list[SweepBlock]).validate_python(sweep)
+        TypeAdapter(SweepBlock if isinstance(sweep, dict) else list[SweepBlock]).validate_python(sweep)
     except ValidationError as err:
         problems = []
         for e in err.errors(include_url=False):
-            loc = ("sweep",) + tuple(x for x in e["loc"] if x not in ("SweepBlock", "list[SweepBlock]"))
+            loc = ("sweep",) + tuple(e["loc"])
             problems.append(_resolve._pydantic_error({**e, "loc": loc}, smap))
         unique = {p.render(): p for p in problems}
         raise CodescaleErrors(list(unique.values())) from None

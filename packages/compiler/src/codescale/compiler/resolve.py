@@ -210,6 +210,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     elif dp_shard * dp_replicate != world:
         problems.add(("parallelism",), f"dp_shard × dp_replicate = {dp_shard * dp_replicate}, but the run has {world} processes",
                      "make their product nodes × gpus_per_node, or leave them out to derive them")
+        dp_shard, dp_replicate = world, 1  # go on checking the rest against a consistent layout
     dp = max(1, dp_shard * dp_replicate)
 
     # batch and tokens

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from codescale.compiler.languages import canonical
 from codescale.compiler.quantities import parse_multiple, parse_quantity
@@ -38,7 +38,28 @@ def _quantity(value: Any) -> float:
     return parse_quantity(value)
 
 
-Language = Annotated[str, Field(json_schema_extra={"examples": ["python", "java", "c#"]})]
+LanguageName = Annotated[str, BeforeValidator(_language), Field(json_schema_extra={"examples": ["python", "java", "c#"]})]
+"""A language id or alias, canonicalised (``py`` -> ``python``); unknown names list the known ones."""
+
+
+def _no_alias_twice(value: Any) -> Any:
+    """Refuse one language written twice under two aliases (before canonicalisation would merge them)."""
+    if isinstance(value, (list, dict)):
+        seen: dict[str, Any] = {}
+        for name in value:
+            try:
+                lang = canonical(str(name))
+            except CodescaleError:
+                continue  # reported by the item's own validator
+            if lang in seen:
+                raise ValueError(f"{lang} is listed twice (as {seen[lang]!r} and {name!r})")
+            seen[lang] = name
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+LanguageList = Annotated[list[LanguageName], BeforeValidator(_no_alias_twice)]
 Quantity = Annotated[Union[float, str], Field(json_schema_extra={"examples": ["150M", "0.2B", "64B", "3e21"]})]
 
 
@@ -54,55 +75,28 @@ class Corpus(_Section):
 class Temperature(_Section):
     """Temperature sampling: p(lang) ∝ tokens(lang)^(1/tau), from the prepared corpus's token counts."""
 
-    languages: list[str]
+    languages: LanguageList
     """Languages to sample from."""
     tau: float = Field(gt=0)
     """Temperature; 1 = natural proportions, larger flattens towards uniform."""
-
-    _canon = field_validator("languages", mode="before")(lambda v: [_language(x) for x in v] if isinstance(v, list) else v)
 
 
 class Mixture(_Section):
     """The language mixture of a run's training tokens. Give exactly one of proportions, uniform, natural,
     temperature or from_allocation."""
 
-    proportions: dict[str, float] | None = None
+    proportions: Annotated[dict[LanguageName, float], BeforeValidator(_no_alias_twice)] | None = None
     """Explicit shares per language; must sum to 1 (within 1e-6)."""
-    uniform: list[str] | None = None
+    uniform: LanguageList | None = None
     """Equal shares over these languages (one language = a monolingual run)."""
-    natural: list[str] | None = None
+    natural: LanguageList | None = None
     """Shares proportional to each language's training tokens in the prepared corpus."""
     temperature: Temperature | None = None
     """Temperature-scaled natural shares."""
     from_allocation: str | None = None
     """An allocation file written by `codescale allocate` (format codescale.allocation/1), relative to the spec."""
-    max_epochs: float | dict[str, float] | None = None
+    max_epochs: float | Annotated[dict[LanguageName, float], BeforeValidator(_no_alias_twice)] | None = None
     """Repetition cap: how many passes over a language's available tokens are allowed (one number for all, or per language)."""
-
-    @field_validator("proportions", "max_epochs", mode="before")
-    @classmethod
-    def _canonical_keys(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            out = {}
-            for key, share in value.items():
-                lang = _language(key)
-                if lang in out:
-                    raise ValueError(f"language {lang!r} is listed twice (under two aliases)")
-                out[lang] = share
-            return out
-        return value
-
-    @field_validator("uniform", "natural", mode="before")
-    @classmethod
-    def _canonical_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        if isinstance(value, list):
-            langs = [_language(x) for x in value]
-            if len(set(langs)) != len(langs):
-                raise ValueError("a language is listed twice (under two aliases?)")
-            return langs
-        return value
 
 
 class Pairing(_Section):
@@ -112,7 +106,7 @@ class Pairing(_Section):
     """`none`: shuffled monolingual documents (the paper's baseline); `parallel`: documents joining a program with its translation."""
     template: Literal["direct", "prompt"] | None = None
     """How a pair is joined: `direct` concatenation or a `prompt` between them (parallel only; default direct)."""
-    pivot: str = "python"
+    pivot: LanguageName = "python"
     """The language every parallel group contains; pairs are pivot<->other."""
     directions: list[str] | None = None
     """Translation directions that appear in training, as "python->java"; default: pivot->each other mixture language."""
@@ -120,8 +114,6 @@ class Pairing(_Section):
     """Share of training tokens that sit in paired documents."""
     both_orders: bool = True
     """Also put each pair in the reverse order (java then python), making the reverse directions seen too."""
-
-    _pivot = field_validator("pivot", mode="before")(lambda v: _language(v))
 
 
 class ExplicitShape(_Section):
@@ -304,17 +296,12 @@ class Eval(_Section):
 
     interval_steps: int | None = Field(default=None, ge=1)
     """Steps between evaluations; default: about 10 evaluations per run. A final one always runs."""
-    languages: list[str] | None = None
+    languages: LanguageList | None = None
     """Languages whose validation loss is measured; default: the run's mixture languages."""
     translation: Literal["none", "all"] | list[str] = "none"
     """Translation loss: `none`, `all` directions among the eval languages, or a list such as ["java->go"]."""
     max_sequences: int = Field(default=64, ge=1)
     """Validation sequences per language (and examples per translation direction)."""
-
-    @field_validator("languages", mode="before")
-    @classmethod
-    def _langs(cls, value: Any) -> Any:
-        return [_language(x) for x in value] if isinstance(value, list) else value
 
 
 class SweepBlock(_Section):
