@@ -60,17 +60,32 @@ def submitit_job_id() -> str | None:
         return None
 
 
-def ensure_distributed_env() -> None:
-    """RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT for ``init_process_group`` (env://)."""
+DIST_ENV = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+
+def ensure_distributed_env() -> dict[str, str | None]:
+    """RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT for ``init_process_group`` (env://).
+
+    Returns the previous values of what it set, for :func:`restore_env` (runs in one process one after another)."""
     if all(k in os.environ for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")):
-        return
+        return {}
+    previous = {key: os.environ.get(key) for key in DIST_ENV}
     if in_submitit_task() and os.environ.get("SUBMITIT_EXECUTOR") != "debug":
         submitit.helpers.TorchDistributedEnvironment().export(set_cuda_visible_devices=False, overwrite=True)
-        return
-    os.environ.update(
-        RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(free_port()),
-    )
+    else:
+        os.environ.update(
+            RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
+            MASTER_PORT=str(free_port()),
+        )
+    return previous
+
+
+def restore_env(previous: dict[str, str | None]) -> None:
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def lease_token() -> str:
@@ -135,10 +150,14 @@ def train_run(run_dir: str | Path) -> dict:
     status = run_dir.read_status()
     if status.get("state") == "completed":
         return status
-    ensure_distributed_env()
+    previous_env = ensure_distributed_env()
     rank = int(os.environ["RANK"])
     job_id = submitit_job_id() or os.environ.get("SLURM_JOB_ID")
-    lease = run_dir.acquire_lease(lease_token(), job_id, holder=rank == 0)
+    try:
+        lease = run_dir.acquire_lease(lease_token(), job_id, holder=rank == 0)
+    except BaseException:
+        restore_env(previous_env)
+        raise
     started = time.time()
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
@@ -184,6 +203,7 @@ def train_run(run_dir: str | Path) -> dict:
     finally:
         lease.release()
         _shutdown_distributed()
+        restore_env(previous_env)
         gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
 
 
@@ -195,6 +215,8 @@ def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
 
     config = load_job_config(run, run_dir)
     cpu_compat.adapt_config(config)
+    if config.debug.seed is None:  # a resumed or repeated run must draw the same initial weights
+        config.debug.seed = int((run.get("training") or {}).get("seed") or 0)
     if Path(config.dump_folder).resolve() != run_dir.path:
         config.dump_folder = str(run_dir.path)  # outputs belong in the run directory, wherever it was moved
     if int(os.environ["RANK"]) == 0:

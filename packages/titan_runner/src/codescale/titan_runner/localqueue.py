@@ -1,0 +1,137 @@
+"""The local queue: runs a list of run directories through submitit's ``LocalExecutor``, at most K at a time.
+
+``codescale submit --executor local`` must return at once yet start no more than ``--max-parallel`` runs at once, so
+it starts this queue as a detached process (its own session, so closing the terminal does not stop it) and returns.
+The queue, for each run in order, waits for a free slot, then under the run's submission lock checks again that the
+run is neither completed nor running nor cancelled, and submits ``TrainJob()(run_dir)`` with
+``tasks_per_node = parallelism.world_size`` (one process per rank; ``TrainJob`` exports the torch distributed
+environment in each). submitit's folder is ``RUN_DIR/logs``: per-task stdout/stderr land there.
+
+Each run's ``local_job.json`` tells others what happens to it: ``{"executor": "local", "state":
+"queued"|"started"|"skipped"|"cancelled", "queue_pid", "queue_token", "job_id" (the submitit controller's pid), "submitted_at",
+"started_at", "reason"}``. ``codescale status`` reads it; ``codescale cancel`` marks queued runs ``cancelled`` (the
+queue skips them) and interrupts started ones through their controller.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+from codescale.titan_runner.rundir import RunDir, now_iso, write_json_atomic
+
+LOCAL_JOB_FILE = "local_job.json"
+POLL_S = 1.0
+TIMEOUT_MIN = 7 * 24 * 60  # the local executor's wall-clock limit; a run is not meant to hit it
+
+
+def read_local_job(run_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((Path(run_dir) / LOCAL_JOB_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def write_local_job(run_dir: Path, **fields: Any) -> dict[str, Any]:
+    record = read_local_job(run_dir) or {"executor": "local"}
+    record.update(fields)
+    write_json_atomic(Path(run_dir) / LOCAL_JOB_FILE, record)
+    return record
+
+
+@contextlib.contextmanager
+def submission_lock(run_dir: Path) -> Iterator[None]:
+    """Serialises deciding-and-starting a run between submitters and queues."""
+    with open(Path(run_dir) / ".local_submission.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child of ours counts as dead
+    with contextlib.suppress(ChildProcessError, OSError):
+        done, _ = os.waitpid(int(pid), os.WNOHANG)
+        if done:
+            return False
+    return True
+
+
+def why_not_start(run_dir: RunDir) -> str | None:
+    """A reason to leave the run alone (completed, running), or None when it may start."""
+    status = run_dir.read_status()
+    if status.get("state") == "completed":
+        return "completed"
+    lease = run_dir.read_lease()
+    if run_dir.lease_is_live(lease):
+        return f"running (pid {lease.get('pid')} on {lease.get('host')})"
+    record = read_local_job(run_dir.path)
+    if record and record.get("state") == "started" and pid_alive(record.get("job_id")):
+        return f"running as local job {record['job_id']}"
+    return None
+
+
+def _start(run_dir: RunDir) -> Any:
+    import submitit
+
+    from codescale.titan_runner.train import TrainJob
+
+    run = run_dir.load_run()
+    world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
+    run_dir.logs.mkdir(exist_ok=True)
+    executor = submitit.LocalExecutor(folder=str(run_dir.logs))
+    executor.update_parameters(tasks_per_node=world_size, nodes=1, timeout_min=TIMEOUT_MIN)
+    return executor.submit(TrainJob(), str(run_dir.path))
+
+
+def run_queue(run_dirs: list[Path], max_parallel: int, token: str) -> None:
+    pending = [RunDir(d) for d in run_dirs]
+    active: list[tuple[RunDir, Any]] = []
+    while pending or active:
+        active = [(rd, job) for rd, job in active if not job.done()]
+        while pending and len(active) < max_parallel:
+            run_dir = pending.pop(0)
+            with submission_lock(run_dir.path):
+                record = read_local_job(run_dir.path) or {}
+                if record.get("state") != "queued" or record.get("queue_token") != token:
+                    continue  # cancelled, or taken over by a newer submit
+                reason = why_not_start(run_dir)
+                if reason:
+                    write_local_job(run_dir.path, state="skipped", reason=reason)
+                    continue
+                job = _start(run_dir)
+                write_local_job(run_dir.path, state="started", job_id=str(job.job_id), started_at=now_iso())
+            print(f"{now_iso()} started {run_dir.path.name} as local job {job.job_id}", flush=True)
+            active.append((run_dir, job))
+        time.sleep(POLL_S)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codescale.titan_runner.localqueue")
+    parser.add_argument("--max-parallel", type=int, required=True)
+    parser.add_argument("--token", required=True, help="the submission's token, written in each run's local_job.json")
+    parser.add_argument("run_dirs", nargs="+")
+    args = parser.parse_args(argv)
+    run_queue([Path(d) for d in args.run_dirs], args.max_parallel, args.token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
