@@ -141,6 +141,8 @@ def parse_yaml(text: str, source: str = "<string>") -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = (err.problem or err.context or "invalid YAML").strip()
+        if problem.startswith("but ") and err.context:  # "expected a single document ... but found another document"
+            problem = f"{err.context.strip()} {problem}"
         raise CodescaleError(
             f"invalid YAML: {problem}",
             source=source,
