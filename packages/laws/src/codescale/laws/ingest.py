@@ -269,7 +269,7 @@ def _drop_bad_lines(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingR
                count(*) FILTER (WHERE kind IS NULL OR step IS NULL OR kind NOT IN ('train', 'eval')
                                    OR (kind = 'train' AND loss IS NULL)
                                    OR (kind = 'eval' AND valid_loss IS NULL AND translation_loss IS NULL)) AS bad,
-               count(*) - count(DISTINCT (kind, step)) AS repeated
+               count(2 * step + CAST(kind = 'eval' AS INTEGER)) - count(DISTINCT 2 * step + CAST(kind = 'eval' AS INTEGER)) AS repeated
         FROM _wide GROUP BY filename HAVING bad > 0 OR repeated > 0""").fetchall()
     for filename, bad, repeated in suspects:
         path, run = Path(filename), by_file[filename]
