@@ -53,6 +53,7 @@ METRIC_COLUMNS = {
     "valid_loss": "MAP(VARCHAR, DOUBLE)", "translation_loss": "MAP(VARCHAR, DOUBLE)",
     "translation_seen": "MAP(VARCHAR, BOOLEAN)",
 }
+MAX_LINE_REPORTS = 20  # per file; a wholly corrupt file should not bury the summary
 TRAIN_SCALAR_METRICS = ("time", "tokens", "loss", "lr", "tokens_per_second", "grad_norm")
 
 
@@ -154,7 +155,7 @@ def ingest_run_dirs(
     run_dirs = find_run_dirs(dirs)
     own = not isinstance(db, duckdb.DuckDBPyConnection)
     con = store.connect(db, wait_s=wait_s) if own else db
-    report = IngestReport(db=str(db if own and db is not None else store.default_db_path()) if own else "store")
+    report = IngestReport(db=str(db if db is not None else store.default_db_path()) if own else "the open store")
     try:
         pending = _plan(con, run_dirs, force, report)
         if pending:
@@ -280,7 +281,11 @@ def _drop_bad_lines(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingR
                 hint="normal for a running or killed run; ingest again once it has written more")))
             continue
         bad_lines = scan_metrics(path)
-        run.problems.extend(b.problem for b in bad_lines)
+        run.problems.extend(b.problem for b in bad_lines[:MAX_LINE_REPORTS])
+        if len(bad_lines) > MAX_LINE_REPORTS:
+            run.problems.append(Problem("error", CodescaleError(
+                f"... and {len(bad_lines) - MAX_LINE_REPORTS} more bad lines, all skipped", source=path,
+                hint="is this file really a metrics.jsonl written by titan_runner?")))
         keyed = [(b.kind, b.step) for b in bad_lines if b.kind is not None and b.step is not None and b.problem.level == "error"]
         for kind, step in keyed:  # a handful per damaged file
             con.execute("DELETE FROM _wide WHERE filename = ? AND kind = ? AND step = ?", [filename, kind, step])

@@ -59,7 +59,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from codescale.errors import CodescaleError
 
@@ -246,16 +245,18 @@ def delete_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
-    """Insert dicts into ``table`` by column name through Arrow (one statement, whatever the row count)."""
+    """Insert dicts into ``table`` by column name, in one statement (the rows travel as one typed list parameter;
+    no DataFrame library is loaded, which keeps the CLI quick to start)."""
     if not rows:
         return 0
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    batch = pa.table({c: [row.get(c) for row in rows] for c in columns})
-    con.register("_codescale_rows", batch)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _codescale_rows")
-    finally:
-        con.unregister("_codescale_rows")
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall())
+    unknown = [c for c in columns if c not in types]
+    if unknown:
+        raise ValueError(f"table {table} has no column(s) {unknown}")
+    struct = ", ".join(f'"{c}" {"VARCHAR" if types[c] == "JSON" else types[c]}' for c in columns)
+    con.execute(f"INSERT INTO {table} BY NAME SELECT unnest(?::STRUCT({struct})[], recursive := true)",
+                [[{c: row.get(c) for c in columns} for row in rows]])
     return len(rows)
 
 
