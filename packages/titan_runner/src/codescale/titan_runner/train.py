@@ -23,6 +23,7 @@ A run killed by SIGKILL cannot record anything: it stays ``running`` with a leas
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import hashlib
 import importlib.util
@@ -134,6 +135,25 @@ def load_job_config(run: dict, run_dir: RunDir) -> Any:
     return function()
 
 
+def config_as_json(value: Any) -> Any:
+    """The config tree as JSON, every config object tagged with its class (``"__class__"``), so the file says
+    exactly what ran (e.g. ``ScaledDotProductAttention`` instead of flex on the CPU, float8 layers in emulation)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {"__class__": f"{type(value).__module__}.{type(value).__qualname__}"}
+        for field in dataclasses.fields(value):
+            out[field.name] = config_as_json(getattr(value, field.name))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [config_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): config_as_json(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    return repr(value)
+
+
 def _error_record(err: BaseException) -> dict:
     message = err.render() if isinstance(err, CodescaleError) else str(err)
     return {"type": type(err).__name__, "message": message, "traceback": "".join(traceback.format_exception(err))}
@@ -222,7 +242,7 @@ def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
     if int(os.environ["RANK"]) == 0:
         from codescale.titan_runner.rundir import write_json_atomic
 
-        write_json_atomic(run_dir.resolved_config_json, config.to_dict())
+        write_json_atomic(run_dir.resolved_config_json, config_as_json(config))
     trainer = RunTrainer(config, run_dir=run_dir, run=run)
     try:
         trainer.train()
