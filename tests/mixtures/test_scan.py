@@ -51,3 +51,13 @@ def test_data_scan_prepare_and_tokenizer_commands(tmp_path, capsys):
     assert main(["data", "tokenizer", str(catalog), "-o", str(tmp_path / "tok")]) == 0
     assert (tmp_path / "tok/tokenizer.json").read_bytes() == (out / "tokenizer/tokenizer.json").read_bytes()
     assert json.loads((tmp_path / "tok/tokenizer_config.json").read_text())["eos_token"] == "<|eos|>"
+
+
+def test_data_generate_writes_a_catalog_that_scans(tmp_path, capsys):
+    pytest.importorskip("codescale.mixtures.synthetic")
+    out = tmp_path / "synthetic"
+    assert main(["data", "generate", "-o", str(out), "--programs", "3", "--seed", "1",
+                 "--languages", "python", "go"]) == 0
+    assert "catalog:" in capsys.readouterr().out
+    rows = {r.language: r for r in scan_catalog(out / "catalog.yaml")}
+    assert set(rows) == {"python", "go"} and rows["python"].documents == rows["go"].documents > 0

@@ -324,9 +324,17 @@ def _parallel(catalog: Catalog, encoder, info: tok.TokenizerInfo, dtype: np.dtyp
 
 def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, staging: Path,
                       languages: list[str]) -> dict:
+    """One shard per direction: example i is documents 2i (source program + prompt) and 2i + 1 (target + EOS)."""
+    # every task program is tokenised once, as a source (bare) and as a target (EOS appended)
+    as_source, as_target = {}, {}
+    for lang in languages:
+        texts = [t[lang] for t in tasks if t.get(lang)]
+        if texts:
+            as_source[lang] = dict(zip(texts, (e.ids for e in _encode(encoder, texts, add_special_tokens=False))))
+            as_target[lang] = dict(zip(texts, (e.ids for e in _encode(encoder, texts))))
     result = {}
-    for src in languages:
-        for tgt in languages:
+    for src in as_source:
+        for tgt in as_source:
             if src == tgt:
                 continue
             pairs = [(t[src], t[tgt]) for t in tasks if t.get(src) and t.get(tgt)]
@@ -334,13 +342,10 @@ def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, 
                 continue
             # tokenised piece by piece, exactly as a prompt-paired training document is
             prompt = encoder.encode(separator_text("prompt", src, tgt), add_special_tokens=False).ids
-            sources = _encode(encoder, [x for x, _ in pairs], add_special_tokens=False)
-            targets = _encode(encoder, [y for _, y in pairs], add_special_tokens=True)  # y then EOS
             documents = []
-            for x, y in zip(sources, targets):
-                documents += [np.asarray(x.ids + prompt, dtype=dtype), np.asarray(y.ids, dtype=dtype)]
-            stem = staging / "translation" / f"{src}-{tgt}"
-            write_shard(stem, documents, dtype)
+            for x, y in pairs:
+                documents += [np.asarray(as_source[src][x] + prompt, dtype=dtype), np.asarray(as_target[tgt][y], dtype=dtype)]
+            write_shard(staging / "translation" / f"{src}-{tgt}", documents, dtype)
             result[direction_key(src, tgt)] = {"examples": len(pairs), "file": f"translation/{src}-{tgt}.bin",
                                                "source": source}
     return result

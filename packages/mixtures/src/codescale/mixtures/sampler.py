@@ -247,11 +247,10 @@ class MixtureSampler:
             a, end = k0 * seq_len, (k0 + n) * seq_len + 1
             contiguous = rows[-1] - rows[0] + 1 == n
             target = slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows
+            tokens, langs = stream.window(a, end)
             if stream_index < len(self.languages):
-                tokens = stream.take_tokens(a, end)
                 language_ids[target] = stream_index
             else:
-                tokens, langs = stream.take(a, end)
                 language_ids[target] = langs[1:].reshape(n, seq_len)
             input_ids[target] = tokens[:-1].reshape(n, seq_len)
             labels[target] = tokens[1:].reshape(n, seq_len)

@@ -9,12 +9,16 @@ is what makes the sampler resumable and data-parallel without coordination.
 
 ``take(a, b)`` is vectorised: the documents overlapping the range come from a binary search over the epoch's
 cumulative lengths, the pieces are clipped to the range, and one numpy gather (``np.repeat`` of piece offsets plus
-an ``arange``) copies the tokens. There is no per-token or per-document Python loop.
+an ``arange``) copies the tokens. There is no per-token or per-document Python loop. ``window(a, b)`` serves the
+sampler's small, mostly increasing ranges from a read-ahead buffer filled by ``take`` (``READ_AHEAD`` tokens at a
+time), so a batch costs a few slices per stream instead of a dozen numpy calls.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+READ_AHEAD = 1 << 20
 
 
 class TokenStream:
@@ -37,6 +41,9 @@ class TokenStream:
         self.epoch_tokens = int(self.document_length.sum())
         self.seed_key = seed_key
         self._epochs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._buffer_start = 0
+        self._buffer_tokens = np.zeros(0, dtype=self.tokens.dtype)
+        self._buffer_languages = np.zeros(0, dtype=np.int8)
 
     def _epoch(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """(document order, cumulative token ends in that order) of one epoch; the last two are cached."""
@@ -79,20 +86,22 @@ class TokenStream:
     def take(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """Tokens and their language indices at stream positions ``[a, b)``."""
         start, length, lang = self._pieces(a, b)
-        out_start = np.cumsum(length) - length
-        index = np.repeat(start - out_start, length)
-        index += np.arange(b - a, dtype=np.int64)
-        return self.tokens[index], np.repeat(lang, length)
+        if len(length) <= 64:  # few long pieces: slice copies beat an index gather
+            tokens = np.concatenate([self.tokens[s : s + n] for s, n in zip(start.tolist(), length.tolist())])
+        else:
+            index = np.repeat(start - (np.cumsum(length) - length), length)
+            index += np.arange(b - a, dtype=np.int64)
+            tokens = self.tokens[index]
+        return tokens, np.repeat(lang, length)
 
-    def take_tokens(self, a: int, b: int) -> np.ndarray:
-        """Tokens only, for single-language streams (skips building the language array)."""
-        start, length, _ = self._pieces(a, b)
-        if len(length) <= 64:  # few long documents: slice copies beat an index gather
-            return np.concatenate([self.tokens[s : s + n] for s, n in zip(start.tolist(), length.tolist())])
-        out_start = np.cumsum(length) - length
-        index = np.repeat(start - out_start, length)
-        index += np.arange(b - a, dtype=np.int64)
-        return self.tokens[index]
+    def window(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``take`` but served from the read-ahead buffer; the arrays are read-only views."""
+        end = self._buffer_start + len(self._buffer_tokens)
+        if a < self._buffer_start or b > end:
+            self._buffer_start = a
+            self._buffer_tokens, self._buffer_languages = self.take(a, max(b, a + READ_AHEAD))
+        lo, hi = a - self._buffer_start, b - self._buffer_start
+        return self._buffer_tokens[lo:hi], self._buffer_languages[lo:hi]
 
     def language_counts(self, end: int, n_languages: int) -> np.ndarray:
         """int64[n_languages]: tokens of each language at stream positions ``[0, end)``."""
