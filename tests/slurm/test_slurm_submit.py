@@ -7,7 +7,6 @@ import subprocess
 from collections import Counter
 
 import pytest
-import submitit
 from slurm_testing import make_run, read_status, wait_for
 from toy_job import ToyTrainJob
 
@@ -102,11 +101,16 @@ def test_queued_runs_are_not_submitted_twice_and_cancel_shows_cancelled(tmp_path
     cancel([third["job_id"]])
 
 
-def test_a_requeued_run_resumes_from_its_checkpoint_with_continuous_metrics(tmp_path):
-    run = make_run(tmp_path, "preempted", steps=14)
+def test_an_admin_requeue_kills_the_run_and_it_resumes_from_its_last_checkpoint(tmp_path):
+    # `scontrol requeue` (like a node failure) gives the job no chance to checkpoint: submitit ignores SIGTERM and
+    # Slurm kills the step, so the rerun must start from what is on disk. (The real TrainJob's preemption path,
+    # where submitit calls checkpoint(), is in test_slurm_train_e2e.py.)
+    run = make_run(tmp_path, "requeued", steps=14)
     record = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
     wait_for(lambda: read_status(run).get("step", 0) >= 3, 60, "a few steps")
-    submitit.SlurmJob(folder=tmp_path / "submitit" / "%j", job_id=record["job_id"])._interrupt()  # preemption
+    subprocess.run(["scontrol", "requeue", record["job_id"]], check=True)
+    state = wait_for(lambda: {"REQUEUED", "PENDING"} & {poll([record["job_id"]])[record["job_id"]]}, 30, "requeue")
+    assert run_state(run, state.pop()) == ("pending", "queued (requeued; resumes from its last checkpoint)")
 
     status = wait_for(lambda: _done([run]) and read_status(run), 120, "the requeued run to complete")
     assert len(status["starts"]) == 2
