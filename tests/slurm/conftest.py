@@ -23,9 +23,13 @@ cloudpickle.register_pickle_by_value(toy_job)
 def _slurm_unavailable() -> str | None:
     if shutil.which("sbatch") is None:
         return "no Slurm here: sbatch is not on PATH (start one with `.ci/slurm_local.sh up`)"
-    ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=30)
+    try:
+        ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return "no Slurm here: `scontrol ping` did not answer in 30 s (start one with `.ci/slurm_local.sh up`)"
     if ping.returncode != 0 or "UP" not in ping.stdout:
-        return f"no Slurm here: `scontrol ping` says {(ping.stdout or ping.stderr).strip()!r}"
+        said = ((ping.stdout or ping.stderr).strip().splitlines() or ["nothing"])[0]
+        return f"no Slurm here: `scontrol ping` says {said!r} (start one with `.ci/slurm_local.sh up`)"
     return None
 
 
