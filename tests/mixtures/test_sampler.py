@@ -182,3 +182,13 @@ def test_apportion_is_exact_and_interleave_spreads_slots():
     order = interleave(np.array([4, 2, 2]))
     assert list(np.bincount(order)) == [4, 2, 2]
     assert list(np.bincount(order[:4], minlength=3)) == [2, 1, 1]
+
+
+def test_tokens_seen_matches_the_language_ids_handed_out_after_every_batch(corpus):
+    quotas = {"python": SEQ * 48, "java": SEQ * 40, "go": SEQ * 32}
+    sampler = MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=PAIRING), corpus)
+    batches = []
+    while sampler.sequences_left:
+        batches.append(sampler.next_batch(8))
+        seen = counted(batches, 3)
+        assert sampler.tokens_seen() == {lang: int(seen[i]) for i, lang in enumerate(quotas)}

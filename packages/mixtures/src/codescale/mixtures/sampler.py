@@ -79,6 +79,7 @@ class MixtureSampler:
         self.seed = int(manifest["seed"])
         self.dp_rank, self.dp_world_size = dp_rank, dp_world_size
         self.corpus = corpus
+        self._pair_first_token: np.ndarray | None = None
         quotas = [int(manifest["tokens_per_language"].get(lang, 0)) for lang in self.languages]
         self.quotas = dict(zip(self.languages, quotas))
         total_tokens = int(manifest.get("total_tokens", sum(quotas)))
@@ -186,7 +187,9 @@ class MixtureSampler:
     def _label_counts(self, stream: TokenStream, sequences: int) -> np.ndarray:
         """Tokens per language among the labels of a stream's first ``sequences`` sequences."""
         k = len(self.languages)
-        return stream.language_counts(sequences * self.seq_len + 1, k) - stream.language_counts(1, k)
+        if self._pair_first_token is None:  # position 0 is an input only, never a label
+            self._pair_first_token = stream.language_counts(1, k)
+        return stream.language_counts(sequences * self.seq_len + 1, k) - self._pair_first_token
 
     def _check_epochs(self, paired: bool) -> None:
         self.planned_epochs: dict[str, float] = {}

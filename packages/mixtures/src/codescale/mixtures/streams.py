@@ -42,6 +42,8 @@ class TokenStream:
         self.seed_key = seed_key
         self._epochs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._buffer_start = 0
+        self._per_document: np.ndarray | None = None
+        self._counts_memo: tuple[int, np.ndarray] | None = None
         self._buffer_tokens = np.zeros(0, dtype=self.tokens.dtype)
         self._buffer_languages = np.zeros(0, dtype=np.int8)
 
@@ -104,14 +106,31 @@ class TokenStream:
         return self._buffer_tokens[lo:hi], self._buffer_languages[lo:hi]
 
     def language_counts(self, end: int, n_languages: int) -> np.ndarray:
-        """int64[n_languages]: tokens of each language at stream positions ``[0, end)``."""
+        """int64[n_languages]: tokens of each language at stream positions ``[0, end)``.
+
+        Counting from the document table costs O(documents); a query a little past the previous one (the sampler
+        asks after every batch) only counts the tokens in between.
+        """
+        memo = self._counts_memo
+        if memo is not None and memo[1].shape == (n_languages,) and 0 <= end - memo[0] <= READ_AHEAD:
+            _, lang = self.take(memo[0], end) if end > memo[0] else (None, np.zeros(0, dtype=np.int8))
+            counts = memo[1] + np.bincount(lang.astype(np.int64), minlength=n_languages)
+        else:
+            counts = self._counts_by_documents(end, n_languages)
+        self._counts_memo = (end, counts)
+        return counts.copy()
+
+    def _counts_by_documents(self, end: int, n_languages: int) -> np.ndarray:
         counts = np.zeros(n_languages, dtype=np.int64)
         if end <= 0:
             return counts
+        if self._per_document is None or self._per_document.shape[1] != n_languages:
+            table = np.zeros((self.documents, n_languages), dtype=np.int64)
+            rows = np.repeat(np.arange(self.documents), self.pieces_per_document)
+            np.add.at(table, (rows, self.piece_language.ravel().astype(np.int64)), self.piece_length.ravel())
+            self._per_document = table
+        per_document = self._per_document
         full_epochs, rest = divmod(end, self.epoch_tokens)
-        per_document = np.zeros((self.documents, n_languages), dtype=np.int64)
-        rows = np.repeat(np.arange(self.documents), self.pieces_per_document)
-        np.add.at(per_document, (rows, self.piece_language.ravel().astype(np.int64)), self.piece_length.ravel())
         counts += full_epochs * per_document.sum(axis=0)
         if rest:
             base = full_epochs * self.epoch_tokens
