@@ -1,0 +1,136 @@
+"""A synthetic corpus on disk, described by a catalog (contracts §1).
+
+Layout written by :func:`write_corpus`::
+
+    OUT/
+      catalog.yaml          languages -> raw/<lang>.jsonl, parallel -> raw/parallel.jsonl (pivot: python),
+                            translation_eval.path: null (the hand-written set), tokenizer, validation
+      raw/<lang>.jsonl      monolingual documents {"id": "<lang>-000017", "content": code}
+      raw/parallel.jsonl    parallel groups {"id": "prog-000017", "python": code, "java": code, ...}
+      synthetic.json        what was asked for and the sha256 of every file written
+
+Monolingual documents and parallel groups come from different program streams (see ``generate.py``), so the
+monolingual data is not the parallel data again, and two languages' monolingual documents are not translations of
+each other. Each language gets ``n_programs`` monolingual documents; the parallel file holds ``n_programs`` groups.
+
+Writing is atomic from a reader's point of view: ``catalog.yaml`` and ``synthetic.json`` are removed first and written
+last, every file goes to a temporary name and is renamed into place, so a directory with a catalog is complete.
+Calling again with the same arguments finds ``synthetic.json`` matching and the files intact, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import yaml
+
+from codescale.compiler.languages import LANGUAGE_IDS
+from codescale.errors import CodescaleError
+from codescale.mixtures.synthetic.generate import PARALLEL_STREAM, canonical_languages, generate_programs, program_at
+from codescale.mixtures.synthetic.render import render
+
+FORMAT = "codescale.synthetic/1"
+GENERATOR_VERSION = 1
+"""Bump when the generator's output for a given seed changes, so existing corpora are rebuilt."""
+PIVOT = "python"
+DEFAULT_VOCAB_SIZE = 4096
+DEFAULT_VALIDATION_FRACTION = 0.02
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, lines: Iterable[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(lines)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _monolingual_lines(n: int, seed: int, lang: str) -> Iterable[str]:
+    for index in range(n):
+        code = render(program_at(seed, lang, index), lang)
+        yield json.dumps({"id": f"{lang}-{index:06d}", "content": code}, ensure_ascii=False) + "\n"
+
+
+def _parallel_lines(n: int, seed: int, languages: Sequence[str]) -> Iterable[str]:
+    for group in generate_programs(n, seed=seed, languages=languages):
+        yield json.dumps(group, ensure_ascii=False) + "\n"
+
+
+def catalog_document(name: str, languages: Sequence[str]) -> dict:
+    """The catalog (contracts §1) for a corpus written by :func:`write_corpus`, as plain data."""
+    return {
+        "name": name,
+        "languages": {lang: {"sources": [{"path": f"raw/{lang}.jsonl", "text_column": "content"}]} for lang in languages},
+        "parallel": {"path": "raw/parallel.jsonl", "pivot": PIVOT},
+        "translation_eval": {"path": None},
+        "tokenizer": {"vocab_size": DEFAULT_VOCAB_SIZE, "sample_documents_per_language": 2000},
+        "validation": {"fraction": DEFAULT_VALIDATION_FRACTION},
+    }
+
+
+def _is_current(out_dir: Path, request: dict) -> bool:
+    try:
+        recorded = json.loads((out_dir / "synthetic.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if {k: recorded.get(k) for k in request} != request or not (out_dir / "catalog.yaml").is_file():
+        return False
+    files = recorded.get("files", {})
+    return all((out_dir / rel).is_file() and _sha256(out_dir / rel) == digest for rel, digest in files.items())
+
+
+def write_corpus(out_dir: Path, n_programs: int, seed: int = 0, languages: Sequence[str] = LANGUAGE_IDS) -> Path:
+    """Write a synthetic corpus (monolingual documents per language + parallel groups) and return its catalog path.
+
+    Raises CodescaleError when ``languages`` lacks the pivot (python) or ``n_programs`` is not positive.
+    """
+    langs = canonical_languages(languages)
+    if PIVOT not in langs:
+        raise CodescaleError(f"languages {list(langs)} lack the parallel pivot {PIVOT!r}", field="languages",
+                             hint=f"add {PIVOT}: every parallel group is keyed on it")
+    if n_programs < 1:
+        raise CodescaleError(f"n_programs is {n_programs}", field="n_programs", hint="ask for at least one program")
+    out_dir = Path(out_dir)
+    request = {"format": FORMAT, "generator_version": GENERATOR_VERSION, "seed": seed, "n_programs": n_programs,
+               "languages": list(langs)}
+    catalog_path = out_dir / "catalog.yaml"
+    if _is_current(out_dir, request):
+        return catalog_path
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for marker in ("catalog.yaml", "synthetic.json"):
+        (out_dir / marker).unlink(missing_ok=True)
+    for stale in (out_dir / "raw" / f"{lang}.jsonl" for lang in LANGUAGE_IDS if lang not in langs):
+        stale.unlink(missing_ok=True)
+
+    files: dict[str, str] = {}
+    for lang in langs:
+        path = out_dir / "raw" / f"{lang}.jsonl"
+        _write_atomically(path, _monolingual_lines(n_programs, seed, lang))
+        files[f"raw/{lang}.jsonl"] = _sha256(path)
+    parallel = out_dir / "raw" / "parallel.jsonl"
+    _write_atomically(parallel, _parallel_lines(n_programs, seed, langs))
+    files["raw/parallel.jsonl"] = _sha256(parallel)
+
+    _write_atomically(out_dir / "synthetic.json", [json.dumps({**request, "files": files}, indent=2) + "\n"])
+    catalog = catalog_document(f"synthetic-seed{seed}-n{n_programs}", langs)
+    header = (f"# Synthetic corpus written by codescale.mixtures.synthetic.write_corpus(n_programs={n_programs}, "
+              f"seed={seed}).\n# Monolingual documents (stream <lang>) and parallel groups (stream "
+              f"{PARALLEL_STREAM!r}) are disjoint programs.\n")
+    _write_atomically(catalog_path, [header, yaml.safe_dump(catalog, sort_keys=False)])
+    return catalog_path
