@@ -1,0 +1,298 @@
+"""The analysis commands: ``fit``, ``validate-law``, ``allocate``, ``report``, ``simulate``.
+
+Each takes ``--db PATH`` (default ``$CODESCALE_DB`` or ``./codescale.duckdb``). Heavy modules (scipy, matplotlib)
+are imported inside the command that needs them, so ``codescale --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from codescale.errors import CodescaleError
+
+
+def register(command: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=None, help="results store (default: $CODESCALE_DB or ./codescale.duckdb)")
+    {"fit": _register_fit, "validate-law": _register_validate, "allocate": _register_allocate,
+     "report": _register_report, "simulate": _register_simulate}[command](parser)  # fmt: skip
+
+
+def _connect(args, read_only: bool = False):
+    from codescale.laws import store
+
+    return store.connect(args.db or store.default_db_path(), read_only=read_only)
+
+
+MONOLINGUAL = "n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none'"
+
+
+def _add_method(p: argparse.ArgumentParser, units: str, where: str = "true") -> None:
+    p.add_argument("--where", default=where, help=f"SQL predicate selecting the runs (default: {where})")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap replicates over runs (0 = none)")
+    p.add_argument("--grid", choices=["full", "coarse"], default="full", help="initialisation grid (full: 4,500 starts)")
+    p.add_argument("--form", default=None, help="chinchilla (default), chinchilla_shared (alpha = beta) or n_only")
+    p.add_argument("--units", choices=["raw", "billions"], default=units, help=f"N and D units (default {units})")
+    p.add_argument("--delta", type=float, default=1e-3, help="Huber threshold on log residuals")
+    p.add_argument("--ci", type=float, default=0.95, help="interval level")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--exhaustive", action="store_true",
+                   help="run every grid start to convergence instead of successive halving")  # fmt: skip
+    p.add_argument("--n-column", choices=["params_non_embedding", "params"], default="params_non_embedding",
+                   help="which parameter count is N")  # fmt: skip
+
+
+def _settings(args, default_form: str = "chinchilla"):
+    from codescale.laws.fit import FitSettings
+
+    s = FitSettings(form=args.form or default_form, units=args.units, delta=args.delta, grid=args.grid,
+                    bootstrap=args.bootstrap, ci=args.ci, seed=args.seed, exhaustive=args.exhaustive)  # fmt: skip
+    s.validate()
+    return s
+
+
+# --- fit ------------------------------------------------------------------------------------------------------------
+
+
+def _register_fit(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="law", required=True, metavar="LAW")
+    p = sub.add_parser("chinchilla", help="per-language law L = E + A/N^alpha + B/D^beta")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    _add_method(p, units="raw", where=MONOLINGUAL)
+    p.add_argument("--by", choices=["language", "none"], default="language", help="one fit per language (default)")
+    p.add_argument("--languages", default=None, help="comma list of languages to fit (default: all selected)")
+    p.add_argument("--tokens", choices=["language", "total"], default="language",
+                   help="D = that language's training tokens (default) or the run's total tokens")  # fmt: skip
+    p.set_defaults(func=_cmd_fit_chinchilla)
+
+    p = sub.add_parser("translation", help="translation laws, seen vs unseen (paper Eqs. 3-5)")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    _add_method(p, units="billions")
+    p.add_argument("--by", choices=["setting", "template", "direction"], default="setting")
+    p.set_defaults(func=_cmd_fit_translation)
+
+    p = sub.add_parser("synergy", help="bilingual synergy matrix (paper Table 1)")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--where", default="true", help="SQL predicate over synergy_pairs")
+    p.add_argument("--ci", type=float, default=0.95)
+    p.set_defaults(func=_cmd_fit_synergy)
+
+    p = sub.add_parser("multilingual", help="proportion-dependent law (paper Eqs. 6-7) and alternatives")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--where", default="n_languages > 1", help="SQL predicate over final_loss choosing mixture runs")
+    p.add_argument("--per-language", default=None, metavar="BATCH|FIT_IDS",
+                   help="per-language fits (batch id or comma list; default: newest chinchilla fit per language)")
+    p.add_argument("--synergy", default=None, metavar="FIT_ID", help="synergy fit (default: the newest)")
+    p.add_argument("--model", default="paper", help="paper, effective_data or synergy_factor (default paper)")
+    p.add_argument("--compare", action="store_true", help="fit every model, compare held-out error, report the winner")
+    p.add_argument("--holdout", default=None, help="SQL predicate of held-out runs for --compare "
+                   "(default: 5-fold cross-validation over runs)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_fit_multilingual)
+
+
+def _fmt(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "nan"
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3e}"
+
+
+def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
+    for f in fits:
+        head = f"{f.group_key}={f.group_value}" if f.group_key else "all"
+        print(f"{f.fit_id}  {head}  n_runs={f.n_runs}  form={f.form}  units={f.settings.get('units')}  "
+              f"objective={f.objective:.6g}  converged={f.converged}")  # fmt: skip
+        for name in names:
+            if name not in f.params:
+                continue
+            lo_hi = f.intervals.get(name)
+            ci = f"  [{_fmt(lo_hi[0])}, {_fmt(lo_hi[1])}]" if lo_hi else ""
+            print(f"    {name:6s} {_fmt(f.params[name]):>11s}{ci}")
+        for w in f.warnings:
+            print(f"    warning: {w}")
+
+
+def _cmd_fit_chinchilla(args) -> int:
+    from codescale.compiler.languages import canonical
+    from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
+
+    settings = _settings(args)
+    where = args.where
+    if args.languages:
+        langs = [canonical(x) for x in args.languages.split(",") if x.strip()]
+        where = f"({where}) AND language IN ({', '.join(repr(x) for x in langs)})"
+    d_expr = "coalesce(language_tokens, tokens)" if args.tokens == "language" else "tokens"
+    batch = new_batch_id()
+    con = _connect(args)
+    fits = fit_groups(
+        con, kind="chinchilla", view="final_loss", where=where,
+        group_expr="language" if args.by == "language" else None, group_key="language" if args.by == "language" else None,
+        label_expr="language", n_expr=N_COLUMNS[args.n_column], d_expr=d_expr, settings=settings, batch=batch,
+        extra_settings={"n_column": args.n_column, "d_column": args.tokens},
+    )  # fmt: skip
+    _print_law_fits(fits)
+    print(f"batch {batch}: {len(fits)} fit(s) stored; use the batch id with `fit multilingual --per-language`")
+    return 0
+
+
+def _cmd_fit_translation(args) -> int:
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.translation import fit_translation_laws
+
+    settings = _settings(args)
+    con = _connect(args)
+    fits = fit_translation_laws(con, args.where, args.by, settings, args.n_column, batch=new_batch_id())
+    _print_law_fits(fits)
+    return 0
+
+
+def _cmd_fit_synergy(args) -> int:
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.synergy import fit_synergy
+
+    con = _connect(args)
+    for fit in fit_synergy(con, args.where, args.ci, batch=new_batch_id()):
+        print(f"{fit.fit_id}  {fit.group_value}  runs={fit.n_runs}")
+        print(synergy_table(fit))
+        for w in fit.warnings:
+            print(f"  warning: {w}")
+    return 0
+
+
+def synergy_table(fit) -> str:
+    from codescale.compiler.languages import display
+
+    langs = fit.settings.get("languages", [])
+    width = max([len(display(x)) for x in langs] + [12])
+    lines = ["target \\ aux".ljust(width) + "".join(display(a).rjust(16) for a in langs)]
+    for t in langs:
+        cells = []
+        for a in langs:
+            key = f"rel_gain:{t}:{a}"
+            if t == a or key not in fit.params:
+                cells.append("-".rjust(16))
+                continue
+            se = fit.params.get(f"rel_gain_se:{t}:{a}")
+            text = f"{100 * fit.params[key]:+.2f}%" + (f"±{100 * se:.2f}" if se is not None else "")
+            cells.append(text.rjust(16))
+        lines.append(display(t).ljust(width) + "".join(cells))
+    return "\n".join(lines)
+
+
+def _cmd_fit_multilingual(args) -> int:
+    from codescale.laws import multilingual
+
+    con = _connect(args)
+    if args.compare:
+        result = multilingual.compare_models(con, args.where, args.per_language, args.synergy, args.holdout, args.seed)
+        print(result.render())
+        return 0
+    fit = multilingual.fit_and_store(con, args.model, args.where, args.per_language, args.synergy)
+    print(f"{fit.fit_id}  model={fit.form}  n_runs={fit.n_runs}  objective={fit.objective:.6g}")
+    for name in multilingual.SHARED_PARAMS.get(args.model, ()):
+        if name in fit.params:
+            print(f"    {name:8s} {_fmt(fit.params[name])}")
+    for w in fit.warnings:
+        print(f"    warning: {w}")
+    return 0
+
+
+# --- validate-law ----------------------------------------------------------------------------------------------------
+
+
+def _register_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("fit_id", metavar="FIT_ID")
+    parser.add_argument("--holdout", default=None,
+                        help="SQL predicate of held-out runs (default: the largest-compute runs)")  # fmt: skip
+    parser.add_argument("--fraction", type=float, default=0.2, help="share held out by default (by 6·N·D)")
+    parser.set_defaults(func=_cmd_validate)
+
+
+def _cmd_validate(args) -> int:
+    from codescale.laws.validate import validate_fit
+
+    con = _connect(args)
+    result = validate_fit(con, args.fit_id, args.holdout, args.fraction)
+    print(result.render())
+    return 0
+
+
+# --- allocate --------------------------------------------------------------------------------------------------------
+
+
+def _register_allocate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("fit_id", metavar="FIT_ID", help="a multilingual fit, or a batch id / comma list of per-language fits")
+    parser.add_argument("--tokens", required=True, help="training tokens, e.g. 350B")
+    parser.add_argument("--size", required=True, help="model size (non-embedding parameters), e.g. 1.5B")
+    parser.add_argument("--languages", default=None, help="comma list (default: every language of the fit)")
+    parser.add_argument("--weights", default=None, help="objective weights, e.g. python=2,java=1 (default equal)")
+    parser.add_argument("--min-share", default=None, help="lower bound per language: 0.05 or python=0.1,rust=0.05")
+    parser.add_argument("--max-share", default=None, help="upper bound per language, same syntax")
+    parser.add_argument("--prepared", default=None, help="prepared corpus dir: caps tokens at available x max epochs")
+    parser.add_argument("--max-epochs", type=float, default=4.0, help="repetition cap with --prepared (default 4)")
+    parser.add_argument("--starts", type=int, default=16, help="optimiser starts on the simplex")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("-o", "--output", default=None, help="spec YAML to write (and an allocation file next to it)")
+    parser.add_argument("--base-spec", default=None, help="spec to copy (its mixture is replaced by from_allocation)")
+    parser.add_argument("--allocation-file", default=None, help="where the allocation JSON goes (default: next to -o)")
+    parser.set_defaults(func=_cmd_allocate)
+
+
+def _cmd_allocate(args) -> int:
+    from codescale.laws import allocate
+
+    con = _connect(args)
+    result = allocate.allocate_from_args(con, args)
+    print(result.render())
+    return 0
+
+
+# --- report ----------------------------------------------------------------------------------------------------------
+
+
+def _register_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", default="report", help="output directory (default ./report)")
+    parser.add_argument("--batch", default=None, help="per-language fits to plot (default: newest per language)")
+    parser.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args) -> int:
+    from codescale.laws.report import write_report
+
+    con = _connect(args)
+    path = write_report(con, Path(args.output), args.batch)
+    print(f"wrote {path}")
+    return 0
+
+
+# --- simulate --------------------------------------------------------------------------------------------------------
+
+
+def _register_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", metavar="PLAN_JSON", nargs="+", help="plan.json (or compiled directories)")
+    parser.add_argument("--truth", default="paper", help="'paper' or a codescale.truth/1 JSON/YAML file")
+    parser.add_argument("--noise", type=float, default=0.005, help="log-normal noise sigma on losses (default 0.005)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write-truth", default=None, metavar="FILE", help="also write the truth used as JSON")
+    parser.set_defaults(func=_cmd_simulate)
+
+
+def _cmd_simulate(args) -> int:
+    from codescale.laws.presets import load_truth
+    from codescale.laws.simulate import load_plan, simulate_plan
+
+    truth = load_truth(args.truth)
+    con = _connect(args)
+    for plan_path in args.plan:
+        report = simulate_plan(con, load_plan(plan_path), truth, args.noise, args.seed)
+        print(f"{plan_path}: {report.summary()}")
+    if args.write_truth:
+        Path(args.write_truth).write_text(json.dumps(truth, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `codescale fit|validate-law|allocate|report|simulate`")
