@@ -35,6 +35,7 @@ from codescale.compiler.languages import canonical, direction_key
 from codescale.errors import CodescaleError
 from codescale.mixtures import documents as docs
 from codescale.mixtures import tokenizer as tok
+from codescale.mixtures.manifest_db import write_manifest_db
 from codescale.mixtures.pairing import separator_text
 from codescale.mixtures.shards import ShardWriter, token_dtype, write_shard
 
@@ -151,13 +152,11 @@ def _build(catalog: Catalog, staging: Path, content_hash: str, eval_tasks: list[
     info = build_tokenizer(catalog, staging / "tokenizer")
     encoder = tok.document_encoder(info)
     dtype = token_dtype(info.vocab_size)
-    bar = _progress_bar(progress)
     splits = {}
-    with ThreadPoolExecutor(max_workers=1) as writer_thread:
+    with _progress_bar(progress) as bar, ThreadPoolExecutor(max_workers=1) as writer_thread:
         for lang in languages:
             bar.set_description(lang)
             splits[lang] = _tokenize_language(catalog, lang, encoder, dtype, staging, fraction, writer_thread, bar)
-    bar.close()
     manifest = {
         "format": FORMAT,
         "catalog": str(catalog.path),
@@ -166,11 +165,9 @@ def _build(catalog: Catalog, staging: Path, content_hash: str, eval_tasks: list[
         "dtype": dtype.name,
         "validation": {"fraction": fraction},
         "languages": splits,
-        "parallel": _parallel(catalog, encoder, info, dtype, staging, fraction, languages),
+        "parallel": _parallel(catalog, encoder, dtype, staging, fraction, languages),
         "translation": _translation_sets(eval_tasks, eval_source, encoder, dtype, staging, languages),
     }
-    from codescale.mixtures.manifest_db import write_manifest_db
-
     write_manifest_db(staging / "manifest.duckdb", manifest)
     tmp = staging / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
@@ -269,8 +266,9 @@ def _tokenize_language(catalog: Catalog, lang: str, encoder, dtype: np.dtype, st
     }
 
 
-def _parallel(catalog: Catalog, encoder, info: tok.TokenizerInfo, dtype: np.dtype, staging: Path, fraction: float,
+def _parallel(catalog: Catalog, encoder, dtype: np.dtype, staging: Path, fraction: float,
               languages: list[str]) -> dict | None:
+    """Parallel groups: one shard per language aligned by group, the trainable groups, and every separator."""
     if catalog.parallel is None:
         return None
     path = catalog.file_path(("parallel", "path"), catalog.parallel.path)
