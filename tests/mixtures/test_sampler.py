@@ -192,3 +192,10 @@ def test_tokens_seen_matches_the_language_ids_handed_out_after_every_batch(corpu
         batches.append(sampler.next_batch(8))
         seen = counted(batches, 3)
         assert sampler.tokens_seen() == {lang: int(seen[i]) for i, lang in enumerate(quotas)}
+
+
+def test_a_languages_document_order_does_not_depend_on_the_other_languages(corpus):
+    alone = MixtureSampler(mixture(["go"], {"go": SEQ * 8}, seq_len=SEQ), corpus).next_batch(8)
+    mixed = MixtureSampler(mixture(["python", "go"], {"python": SEQ * 8, "go": SEQ * 8}, seq_len=SEQ), corpus)
+    rows = np.concatenate([b.input_ids[b.language_ids[:, 0] == 1] for b in (mixed.next_batch(8), mixed.next_batch(8))])
+    assert (rows == alone.input_ids).all()

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codescale.compiler.languages import direction_key
+from codescale.compiler.languages import LANGUAGE_IDS, direction_key
 from codescale.errors import CodescaleError
 from codescale.mixtures.corpus import IGNORE_INDEX, PreparedCorpus
 from codescale.mixtures.pairing import TEMPLATES, build_pairs
 from codescale.mixtures.streams import TokenStream
 
 STATE_FORMAT = "codescale.sampler/1"
+_PAIRED_STREAM_KEY = 1000  # seeds the paired stream's document order; language streams use their LANGUAGE_IDS index
 
 
 @dataclass
@@ -129,8 +130,9 @@ class MixtureSampler:
             raise CodescaleError(f"{lang} has no training documents", source=self.corpus.path, field=lang,
                                  hint="add data for the language and prepare again")
         starts = shard.offsets[:-1]
+        # keyed by the language itself, so its document order does not depend on the other languages of the mix
         return TokenStream(shard.tokens, starts, np.diff(shard.offsets), np.full(len(starts), index, dtype=np.int8),
-                           1, (self.seed, index))
+                           1, (self.seed, LANGUAGE_IDS.index(lang)))
 
     def _pair_stream(self, pairing: dict) -> TokenStream | None:
         if pairing.get("mode", "none") == "none" or not pairing.get("fraction"):
@@ -182,7 +184,7 @@ class MixtureSampler:
                                  hint="check the parallel corpus covers the directions")
         self.pair_directions = directions
         return TokenStream(np.concatenate(arrays), pieces.start, pieces.length, pieces.language, 4,
-                           (self.seed, len(self.languages)))
+                           (self.seed, _PAIRED_STREAM_KEY))
 
     def _label_counts(self, stream: TokenStream, sequences: int) -> np.ndarray:
         """Tokens per language among the labels of a stream's first ``sequences`` sequences."""
