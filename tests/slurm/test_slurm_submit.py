@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from slurm_testing import make_run, read_status, wait_for
@@ -61,15 +62,19 @@ def test_runs_go_into_arrays_by_shape_split_at_max_array_size_and_all_complete(t
     max_array = SlurmCluster.read().max_array_size
     small = [make_run(tmp_path, f"small{i}", steps=2) for i in range(max_array + 1)]
     wide = [make_run(tmp_path, "wide", steps=2, cpus_per_task=2)]
-    records = submit_runs(small + wide, tmp_path / "submitit", job=ToyTrainJob())
+    records = submit_runs(small + wide, tmp_path / "submitit", job=ToyTrainJob(), array_parallelism=2)
 
     assert all(r["action"] == "submitted" for r in records)
     per_array = Counter(r["array_id"] for r in records)
     assert sorted(per_array.values()) == sorted([max_array, 1, 1])
+    array_id = records[0]["array_id"]
+    script = (tmp_path / "submitit" / array_id / f"{array_id}_submission.sh").read_text()
+    assert f"#SBATCH --array=0-{max_array - 1}%2" in script  # the parallelism cap
     assert records[-1]["array_id"] not in {r["array_id"] for r in records[:-1]}  # a different shape, its own job
     assert read_submission(small[0])["job_id"] == records[0]["job_id"]
 
     wait_for(lambda: _done(small + wide), 120, "every run to complete")
+    assert "Job completed successfully" in Path(records[0]["stdout"]).read_text()  # rank 0's submitit log
     states = poll([r["job_id"] for r in records])
     wait_for(lambda: set(poll([r["job_id"] for r in records]).values()) == {"COMPLETED"}, 30, "sacct to agree")
     assert set(states) == {r["job_id"] for r in records}
@@ -85,6 +90,11 @@ def test_queued_runs_are_not_submitted_twice_and_cancel_shows_cancelled(tmp_path
     second = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
     assert second["action"] == "skipped" and second["job_id"] == first["job_id"]
     assert "already queued" in second["reason"]
+
+    # a recorded job id that now belongs to someone else's job (ids restart after a controller reset) is not ours
+    stranger = make_run(tmp_path, "stranger", steps=1)
+    (stranger / "submission.json").write_text(json.dumps({**first, "job_name": "codescale-0ther0ne"}))
+    assert submit_runs([stranger], tmp_path / "submitit", job=ToyTrainJob())[0]["action"] == "submitted"
 
     wait_for(lambda: read_status(run).get("step", 0) >= 1, 60, "the run to start training")
     cancel([first["job_id"]])

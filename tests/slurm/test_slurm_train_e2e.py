@@ -13,7 +13,7 @@ import pytest
 import submitit
 from slurm_testing import read_status, wait_for
 
-from codescale.titan_runner.slurm import cancel, poll, run_state, submit_runs
+from codescale.titan_runner.slurm import poll, run_state, submit_runs
 from codescale.titan_runner.slurm_states import query
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -110,15 +110,24 @@ def test_an_array_of_compiled_runs_trains_resumes_after_preemption_and_is_not_re
     assert sorted(r["run_id"] for r in rows) == [d.name for d in runs]
 
 
-def test_a_cancelled_compiled_run_shows_cancelled(corpus, tmp_path):
-    (run,) = _compile(corpus, tmp_path / "out", "cancelled", tokens=[256 * 400])
-    record = submit_runs([run], tmp_path / "submitit")[0]
+def test_codescale_submit_status_and_cancel_drive_a_slurm_run(corpus, tmp_path):
+    out = tmp_path / "out"
+    (run,) = _compile(corpus, out, "cancelled", tokens=[256 * 400])
+    (record,) = json.loads(_codescale("submit", str(out), "--executor", "slurm", "--json"))
+    assert record["action"] == "submitted" and record["executor"] == "slurm"
+    (again,) = json.loads(_codescale("submit", str(out), "--executor", "slurm", "--json"))
+    assert again["action"] == "skipped" and again["job_id"] == record["job_id"]
+
     wait_for(lambda: (run / "metrics.jsonl").exists(), 150, "training to start")
-    cancel([record["job_id"]])
+    (row,) = json.loads(_codescale("status", str(out), "--json"))
+    assert row["state"] == "running" and row["job_id"] == record["job_id"]
+
+    _codescale("cancel", str(run))
     wait_for(lambda: query([record["job_id"]], live=True)[record["job_id"]][0] == "CANCELLED", 60, "the job to end")
     assert poll([record["job_id"]])[record["job_id"]] == "CANCELLED"
-    assert run_state(run, "CANCELLED")[0] == "cancelled"
-    assert read_status(run)["state"] != "completed"
+    (row,) = json.loads(_codescale("status", str(out), "--json"))
+    assert row["state"] == "cancelled"
+    assert run_state(run, "UNKNOWN")[0] == "cancelled"  # still cancelled once Slurm forgets the job
 
 
 def test_a_two_rank_run_trains_with_fsdp_over_two_slurm_tasks(corpus, tmp_path):

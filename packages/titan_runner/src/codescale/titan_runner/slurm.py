@@ -151,7 +151,8 @@ def submit_runs(
     checkpointable callable run as ``job(run_dir)`` in each task (default: ``TrainJob()``).
 
     Records: ``{"run_id", "run_dir", "action": "submitted"|"skipped"|"would_submit", "reason", "job_id",
-    "array_id", "array_index", "submitted_at", "executor": "slurm", "folder", "job_name"}``.
+    "array_id", "array_index", "submitted_at", "executor": "slurm", "folder", "job_name", "stdout", "stderr"}``
+    (rank 0's submitit logs).
     """
     run_dirs = [Path(d).resolve() for d in run_dirs]
     folder = Path(folder).resolve()
@@ -229,7 +230,8 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
         record = {"format": SUBMISSION_FORMAT, "run_id": load_run(run_dir)["run_id"], "run_dir": str(run_dir),
                   "executor": "slurm", "action": "submitted", "reason": "", "job_id": str(submitted.job_id),
                   "array_id": array_id, "array_index": index if len(chunk) > 1 else None,
-                  "submitted_at": submitted_at, "folder": str(folder), "job_name": job_name}
+                  "submitted_at": submitted_at, "folder": str(folder), "job_name": job_name,
+                  "stdout": str(submitted.paths.stdout), "stderr": str(submitted.paths.stderr)}
         prev = previous.get(run_dir)
         history = list((prev or {}).get("history", []))
         if prev:
