@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,12 @@ def test_extra_sbatch_lines_reach_sbatch_and_clashing_ones_are_refused(tmp_path)
     with pytest.raises(CodescaleError) as err:
         submit_runs([bad], tmp_path / "submitit2", job=ToyTrainJob())
     assert "extra_sbatch sets --time" in err.value.render()
+
+
+def test_two_submitters_at_once_queue_each_run_once(tmp_path):
+    runs = [make_run(tmp_path, f"race{i}", steps=1) for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob()), range(2)))
+    actions = Counter(r["action"] for records in results for r in records)
+    assert actions == {"submitted": 2, "skipped": 2}
+    wait_for(lambda: _done(runs), 60, "both runs to complete")
