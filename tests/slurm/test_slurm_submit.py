@@ -149,6 +149,11 @@ def test_extra_sbatch_lines_reach_sbatch_and_clashing_ones_are_refused(tmp_path)
         submit_runs([bad], tmp_path / "submitit2", job=ToyTrainJob())
     assert "extra_sbatch sets --time" in err.value.render()
 
+    refused = make_run(tmp_path, "refused", extra_sbatch=["--reservation=nosuch"])
+    with pytest.raises(CodescaleError, match="sbatch refused the array of 1 run.*[Rr]eservation"):
+        submit_runs([refused], tmp_path / "submitit3", job=ToyTrainJob())
+    assert not (refused / "submission.json").exists()
+
 
 def test_two_submitters_at_once_queue_each_run_once(tmp_path):
     runs = [make_run(tmp_path, f"race{i}", steps=1) for i in range(2)]

@@ -13,13 +13,17 @@ The model:
   ``array_parallelism`` of its tasks run at once. Each task has ``nodes x tasks_per_node = world_size`` ranks, one per
   GPU (or per CPU rank on a CPU cluster); ``TrainJob`` exports the torch distributed environment in each of them.
 - **Idempotent.** Before queueing, :func:`submit_runs` takes an ``flock`` on every run directory, skips runs whose
-  ``status.json`` says ``completed``, and asks the scheduler once (one ``sacct``/``squeue``) about every recorded job:
-  a run whose job is still pending, requeued or running is not submitted twice. Failed, cancelled, timed-out or lost
-  runs are submitted again and resume from their latest checkpoint (the run directory is the same).
-- **Preemption, timeout, requeue.** submitit gives each job ``--signal=USR2@signal_delay_s``; on that signal (time
-  limit near, preemption, ``scontrol requeue``) it calls ``TrainJob.checkpoint()`` and requeues the *same* job id, up
-  to ``max_num_timeout`` times; the requeued task restarts in the same run directory from its last torchtitan
-  checkpoint and records a new entry in ``status.json``'s ``starts``.
+  ``status.json`` says ``completed``, and asks the live queue once (one ``squeue`` for every recorded job; accounting
+  can lag a fresh job by a moment): a run whose job is still pending, requeued or running (or still completing, its
+  process may yet write) is not submitted twice. Failed, cancelled, timed-out or lost runs are submitted again and
+  resume from their latest checkpoint (the run directory is the same). If sbatch refuses one array, the arrays queued
+  before it are already recorded, so submitting again queues only what is missing.
+- **Preemption, timeout, requeue.** submitit asks Slurm for ``--signal=USR2@signal_delay_s`` (default 90 s before the
+  time limit; preemption sends the same signal). On it, rank 0 calls ``TrainJob.checkpoint()`` and requeues the *same*
+  job id, up to ``max_num_timeout`` times (submitit counts every USR2 of a job shorter than 50 min as a timeout).
+  A job killed without warning (``scontrol requeue``, a node failure, then a resubmit) gets no checkpoint call. Either
+  way the next start runs in the same run directory, resumes from its latest torchtitan checkpoint and records a new
+  entry in ``status.json``'s ``starts``.
 - **Validated first.** :func:`~codescale.titan_runner.slurm_validate.validate_against_cluster` checks every run against
   the live cluster and raises all problems before anything is queued.
 
@@ -42,8 +46,8 @@ from typing import Any
 from codescale.errors import CodescaleError
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_shape import RunShape, load_run, sbatch_options
-from codescale.titan_runner.slurm_validate import validate_against_cluster
 from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
+from codescale.titan_runner.slurm_validate import validate_against_cluster
 
 __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "validate_against_cluster",
            "read_submission", "mark_cancel_requested", "run_state"]
@@ -51,6 +55,7 @@ __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "val
 SUBMISSION_FILE = "submission.json"
 SUBMISSION_FORMAT = "codescale.submission/1"
 JUST_SUBMITTED_S = 120  # accounting may not list a job for a moment after sbatch returns
+
 
 def read_submission(run_dir: Path) -> dict[str, Any] | None:
     path = Path(run_dir) / SUBMISSION_FILE
@@ -222,8 +227,16 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
                             "job_name": job_name, "parameters": dict(executor.parameters)}
         return out
     callable_ = job if job is not None else _default_job()
-    with executor.batch():
-        jobs = [executor.submit(callable_, str(run_dir)) for run_dir in chunk]
+    try:
+        with executor.batch():
+            jobs = [executor.submit(callable_, str(run_dir)) for run_dir in chunk]
+    except submitit.core.utils.FailedJobError as err:  # sbatch said no; its message says why
+        names = ", ".join(d.name for d in chunk[:3]) + (", ..." if len(chunk) > 3 else "")
+        raise CodescaleError(
+            f"sbatch refused the array of {len(chunk)} run(s) ({names}): {str(err).strip().splitlines()[-1]}",
+            source=chunk[0] / "run.json", field="cluster",
+            hint="fix the cluster section and submit again; runs queued before this one are not queued twice",
+        ) from err
     submitted_at = _now()
     for index, (run_dir, submitted) in enumerate(zip(chunk, jobs)):
         array_id = str(submitted.job_id).split("_")[0]
@@ -237,5 +250,5 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
         if prev:
             history.append({k: v for k, v in prev.items() if k != "history"})
         _write_json_atomic(run_dir / SUBMISSION_FILE, {**record, "history": history})
-        out[run_dir] = record
+        out[run_dir] = _public(record)
     return out
