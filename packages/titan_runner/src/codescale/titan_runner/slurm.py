@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import io
 import json
 import os
 import uuid
@@ -227,8 +228,8 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
                             "job_name": job_name, "parameters": dict(executor.parameters)}
         return out
     callable_ = job if job is not None else _default_job()
-    try:
-        with executor.batch():
+    try:  # submitit also prints sbatch's stderr on failure; the error below carries it once
+        with contextlib.redirect_stderr(io.StringIO()), executor.batch():
             jobs = [executor.submit(callable_, str(run_dir)) for run_dir in chunk]
     except submitit.core.utils.FailedJobError as err:  # sbatch said no; its message says why
         names = ", ".join(d.name for d in chunk[:3]) + (", ..." if len(chunk) > 3 else "")
