@@ -213,3 +213,29 @@ def test_a_busy_store_fails_with_a_message_naming_it_when_waiting_is_not_allowed
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {db} the results store is in use by another process")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_completed_run_without_a_final_eval_and_an_unreadable_status_are_flagged(tmp_path):
+    no_final = make_run_dir(tmp_path, "nofinal-0001")
+    (no_final / "metrics.jsonl").write_text("")
+    bad_status = make_run_dir(tmp_path, "status-0001")
+    (bad_status / "status.json").write_text('{"state": ')
+    report = ingest_run_dirs(tmp_path / "s.duckdb", [tmp_path])
+    assert not report.failed
+    rendered = [p.render() for p in report.problems]
+    assert any(r.startswith(f"warning: {no_final / 'metrics.jsonl'} the run is completed but") and "no final loss" in r
+               for r in rendered)
+    assert any(r.startswith(f"warning: {bad_status / 'status.json'} unreadable, run state left unknown") for r in rendered)
+    assert query(tmp_path / "s.duckdb", "SELECT run_id, status FROM runs ORDER BY run_id") == [
+        ("nofinal-0001", "completed"), ("status-0001", None)]
+
+
+def test_a_directory_of_other_things_yields_only_its_run_directories(tmp_path):
+    make_run_dir(tmp_path / "a", "py-0001")
+    (tmp_path / "notes").mkdir()
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    (tmp_path / "a" / "runs" / "py-0001").rename(shelf / "py-0001")
+    (shelf / "scratch").mkdir()
+    report = ingest_run_dirs(tmp_path / "s.duckdb", [shelf])
+    assert report.added == ["py-0001"] and not report.problems

@@ -118,3 +118,23 @@ def test_a_second_process_waits_for_the_writer_or_fails_naming_the_file(tmp_path
         con.close()
     finally:
         holder.wait(timeout=30)
+
+
+WRITE_ONE = textwrap.dedent("""
+    import sys
+    from codescale.laws import store
+    con = store.connect(sys.argv[1], wait_s=60)
+    store.insert_rows(con, "runs", [{"run_id": sys.argv[2], "source": "simulate"}])
+    con.close()
+""")
+
+
+def test_processes_racing_to_create_a_new_store_all_get_it(tmp_path):
+    path = tmp_path / "fresh.duckdb"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITE_ONE, str(path), f"r{i}"], stderr=subprocess.PIPE, text=True)
+             for i in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    con = store.connect(path, read_only=True)
+    assert con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall() == [("r0",), ("r1",), ("r2",), ("r3",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.duckdb"]  # no staging files left behind

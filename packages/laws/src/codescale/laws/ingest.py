@@ -119,8 +119,10 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
             if (path / "run.json").exists():
                 found.append(path)
                 continue
-            parent = path / "runs" if (path / "runs").is_dir() else path
-            children = sorted(p for p in parent.iterdir() if p.is_dir()) if parent.is_dir() else []
+            if (path / "runs").is_dir():  # a compiled output: every entry of runs/ is meant to be a run
+                children = sorted(p for p in (path / "runs").iterdir() if p.is_dir())
+            else:  # any other directory: the run directories in it
+                children = sorted(p.parent for p in path.glob("*/run.json")) if path.is_dir() else []
             if not children:
                 raise CodescaleError(
                     "not a run directory (no run.json) and holds no run directories", source=path,
@@ -193,6 +195,8 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
             report.problems.append(Problem("error", _with_hint(err, "run skipped")))
             continue
         run_id = run["run_id"]
+        if status is None and not (run_dir / "status.json").exists() and not (run_dir / "metrics.jsonl").exists():
+            record["status"] = "pending"  # compiled, never started; a missing or corrupt status otherwise stays unknown
         if run_id in pending:
             report.skipped.append(str(run_dir))
             report.problems.append(Problem("error", CodescaleError(
@@ -233,6 +237,12 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[_PendingRun], report: I
             SELECT run_id, count(*) FROM metrics WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall())
         eval_counts = dict(con.execute("""
             SELECT run_id, count(*) FROM evals WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall())
+        for run_id, run_dir in con.execute("""
+                SELECT r.run_id, r.run_dir FROM runs r JOIN _files f USING (run_id) WHERE r.status = 'completed'
+                AND NOT EXISTS (SELECT 1 FROM evals e WHERE e.run_id = r.run_id AND e.is_final)""").fetchall():
+            next(p for p in with_metrics if p.run_id == run_id).problems.append(Problem("warning", CodescaleError(
+                "the run is completed but metrics.jsonl has no eval line at its last step, so it has no final loss",
+                source=Path(run_dir) / "metrics.jsonl", hint="contracts §4: the runner writes a final eval line")))
         con.execute("DROP TABLE _wide")
         con.execute("DROP TABLE _files")
     else:

@@ -109,7 +109,7 @@ def run_record(run: dict[str, Any], status: dict[str, Any] | None, run_dir: Path
         "spec": _typed(run, "spec", str, src),
         "source": "rundir",
         "run_dir": str(run_dir),
-        "status": status.get("state") or "pending",
+        "status": status.get("state"),
         "sweep": json.dumps(run.get("sweep") or {}),
         "languages": list(run["languages"]),
         "params": _typed(model, "params", int, src, "model"),
@@ -197,7 +197,7 @@ def scan_metrics(path: Path) -> list[BadLine]:
             continue
         torn = number == len(lines) and not ends_with_newline
         try:
-            obj = json.loads(raw)
+            obj = json.loads(raw.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             if torn:
                 bad.append(BadLine(number, None, None, Problem("warning", CodescaleError(

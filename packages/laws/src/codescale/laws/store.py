@@ -22,7 +22,8 @@ Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``
 
 ``runs``            one row per run.
     run_id (PK), study, name, spec, source ('rundir'|'import'|'simulate'), run_dir, status
-    ('pending'|'running'|'completed'|'failed'|'cancelled'; imports are 'completed'), sweep JSON ({axis: value}),
+    ('pending'|'running'|'completed'|'failed'|'cancelled' from status.json; NULL when status.json is missing or
+    unreadable although the run has started; imports are 'completed'), sweep JSON ({axis: value}),
     languages VARCHAR[] (mixture order), params BIGINT (N, all parameters), params_non_embedding BIGINT,
     n_layers, dim, tokens BIGINT (D, planned training tokens), tokens_per_language JSON, proportions JSON,
     mixture_kind, pairing_mode ('none'|'parallel'), pairing_template, seed, steps (planned), flops, gpu_hours
@@ -189,8 +190,8 @@ def connect(
             source=path,
             hint="run `codescale ingest RUN_DIRS` or `codescale import FILE` first, or pass --db / set CODESCALE_DB",
         )
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only and not path.exists():
+        _create(path)
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
@@ -220,6 +221,34 @@ def connect(
         con.close()
         raise
     return con
+
+
+def _create(path: Path) -> None:
+    """Make a new store so that it appears whole: build it under a private name, then hard-link it into place.
+
+    Two commands starting at once on a missing file would otherwise race, one opening the file while the other is
+    still writing its header. ``os.link`` fails if the name exists, so exactly one new store wins; the loser opens it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        con = duckdb.connect(str(staging))
+        try:
+            _check_or_migrate(con, path, read_only=False)
+        finally:
+            con.close()
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            pass  # another process created it first
+        except OSError:  # a filesystem without hard links: a plain rename, without the race protection
+            if not path.exists():
+                os.replace(staging, path)
+    except duckdb.Error as err:
+        raise CodescaleError(f"cannot create the results store: {_first_line(err)}", source=path) from None
+    finally:
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 @contextmanager
