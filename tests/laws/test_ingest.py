@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from store_fixtures import eval_line, make_run_dir, run_json, train_line, write_metrics, write_status
@@ -239,3 +240,23 @@ def test_a_directory_of_other_things_yields_only_its_run_directories(tmp_path):
     (shelf / "scratch").mkdir()
     report = ingest_run_dirs(tmp_path / "s.duckdb", [shelf])
     assert report.added == ["py-0001"] and not report.problems
+
+
+def test_an_ingest_killed_midway_leaves_the_store_whole(tmp_path):
+    db = tmp_path / "s.duckdb"
+    ingest_run_dirs(db, [make_run_dir(tmp_path / "old", "old-0001")])
+    for i in range(4):
+        make_run_dir(tmp_path / "new", f"new-{i:04d}", steps=20_000, log_every=1)
+    proc = subprocess.Popen(INGEST + [str(tmp_path / "new"), "--db", str(db)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # somewhere in reading or writing; whichever it is, the store must be old or old + all new
+    proc.kill()
+    proc.wait(timeout=30)
+    runs = query(db, "SELECT run_id FROM runs ORDER BY run_id")
+    new_rows = query(db, "SELECT count(*) FROM metrics WHERE run_id LIKE 'new-%'")[0][0]
+    assert (runs, new_rows) in [([("old-0001",)], 0),
+                                ([("new-0000",), ("new-0001",), ("new-0002",), ("new-0003",), ("old-0001",)], 4 * 20_000 * 8)]
+    assert query(db, "SELECT count(*) FROM metrics WHERE run_id = 'old-0001'") == [(80,)]
+    report = ingest_run_dirs(db, [tmp_path / "new"])  # and the next ingest completes the job
+    assert len(report.added) + len(report.unchanged) == 4
+    assert query(db, "SELECT count(*) FROM metrics") == [(80 + 4 * 20_000 * 8,)]
