@@ -1,8 +1,8 @@
-"""Fixtures: a small prepared two-language corpus and compiled-looking run directories around a tiny llama3.
+"""Fixtures: a small prepared two-language corpus and compiled one-run plans around a tiny llama3.
 
-The corpus is real (``codescale.mixtures.prepare`` on generated code-like documents, a 512-token BPE). A run directory
-holds run.json, mixture.json and a jobs.py whose function returns a real torchtitan ``Trainer.Config`` with
-``MixtureDataLoader.Config(manifest=...)`` -- what ``codescale compile`` renders, at test size (~100k parameters).
+The corpus is real (``codescale.mixtures.prepare`` on generated code-like documents, a 512-token BPE). A run is
+compiled from a spec by the real compiler (``plan_spec`` + ``write_plan``): its jobs.py returns a torchtitan
+``Trainer.Config`` with ``MixtureDataLoader.Config(manifest=...)``, at test size (~100k parameters).
 """
 
 from __future__ import annotations
@@ -86,146 +86,73 @@ def build_corpus(root: Path) -> Path:
     return out
 
 
-JOBS_TEMPLATE = '''\
-"""Test job module: what `codescale compile` renders, at test size."""
-from torchtitan.components.checkpoint import CheckpointManager
-from torchtitan.components.loss import CrossEntropyLoss
-from torchtitan.components.metrics import MetricsProcessor
-from torchtitan.components.optimizer import LRSchedulersContainer, default_adamw
-from torchtitan.components.quantization import Float8LinearConverter
-from torchtitan.config import ParallelismConfig, TrainingConfig
-from torchtitan.components.tokenizer import HuggingFaceTokenizer
-from torchtitan.models.common import ComplexRoPE, Embedding, Linear, RMSNorm
-from torchtitan.models.llama3 import Llama3Model, _build_llama3_layers, parallelize_llama
-from torchtitan.models.llama3.state_dict_adapter import Llama3StateDictAdapter
-from torchtitan.protocols.model_spec import ModelSpec
-from torchtitan.distributed.pipeline_parallel import pipeline_llm
-from torchtitan.trainer import Trainer
-
-from codescale.titan_runner.dataloader import MixtureDataLoader
-
-
-def _model(vocab, dim, n_layers, n_heads, float8):
-    config = Llama3Model.Config(
-        dim=dim,
-        vocab_size=vocab,
-        tok_embeddings=Embedding.Config(num_embeddings=vocab, embedding_dim=dim),
-        norm=RMSNorm.Config(normalized_shape=dim),
-        lm_head=Linear.Config(in_features=dim, out_features=vocab),
-        layers=_build_llama3_layers(
-            n_layers=n_layers, dim=dim, n_heads=n_heads, hidden_dim=4 * dim,
-            rope=ComplexRoPE.Config(dim=dim // n_heads, max_seq_len=4096, theta=10000),
-            attn_backend="flex",
-        ),
-    )
-    if float8:
-        config = Float8LinearConverter.Config(emulate=False).build().convert(config)
-    return ModelSpec(name="llama3", flavor="test", model=config, parallelize_fn=parallelize_llama,
-                     pipelining_fn=pipeline_llm, post_optimizer_build_fn=None,
-                     state_dict_adapter=Llama3StateDictAdapter)
-
-
-{functions}
-'''
-
-FUNCTION_TEMPLATE = '''
-def {function}():
-    return Trainer.Config(
-        hf_assets_path={tokenizer!r},
-        dump_folder={run_dir!r},
-        model_spec=_model({vocab}, {dim}, {n_layers}, {n_heads}, {float8}),
-        tokenizer=HuggingFaceTokenizer.Config(),
-        dataloader=MixtureDataLoader.Config(manifest={manifest!r}),
-        loss=CrossEntropyLoss.Config(),
-        optimizer=default_adamw(lr={lr}),
-        lr_scheduler=LRSchedulersContainer.Config(warmup_steps=2, decay_ratio=0.5, decay_type="cosine",
-                                                  min_lr_factor=0.1),
-        training=TrainingConfig(local_batch_size={local_batch}, global_batch_size={global_batch}, seq_len={seq_len},
-                                steps={steps}, max_norm=1.0),
-        metrics=MetricsProcessor.Config(log_freq=1),
-        parallelism=ParallelismConfig(data_parallel_shard_degree={dp_shard}),
-        checkpoint=CheckpointManager.Config(enable=True, folder="checkpoints", interval={checkpoint_interval},
-                                            last_save_model_only=False),
-        activation_checkpoint=None,
-    )
-'''
+SPEC_TEMPLATE = """\
+study: titan_runner_test
+name: {name}
+mixture:
+  proportions: {{python: 0.5, java: 0.5}}
+budget:
+  tokens: {tokens}
+  gpu_hours: 1
+model:
+  size: {size}
+  vocab_size: 512
+training:
+  seq_len: {seq_len}
+  global_batch_tokens: {batch_tokens}
+  lr: {lr}
+  warmup: 0.25
+  decay: cosine
+  min_lr_ratio: 0.1
+  checkpoint_interval: {checkpoint_interval}
+  log_interval: 1
+cluster:
+  gpu: {gpu}
+  gpus_per_node: {world_size}
+  nodes: 1
+  mfu: 0.3
+  time_limit_min: 30
+float8: {float8}
+compile: false
+activation_checkpointing: none
+eval:
+  interval_steps: {eval_interval}
+  translation: [python->java]
+  max_sequences: 8
+"""
 
 
 def make_run(
     out: Path,
     prepared: Path,
     *,
-    run_id: str = "tiny-0000aaaa",
+    run_id: str = "tiny",
     steps: int = 8,
     seq_len: int = 64,
     global_batch: int = 4,
     world_size: int = 1,
-    dim: int = 64,
-    n_layers: int = 2,
-    n_heads: int = 4,
+    size: str = "50k",
     lr: float = 3e-3,
     float8: bool = False,
     checkpoint_interval: int = 2,
     eval_interval: int = 4,
-    extra_functions: str = "",
 ) -> Path:
-    """Write OUT/runs/<run_id>/{run.json, mixture.json} and OUT/jobs.py (appending when it exists)."""
-    from codescale.mixtures import PreparedCorpus
+    """Compile a one-run spec with these settings into ``out/<run_id>/`` (the real compiler: plan.json, jobs.py,
+    runs/<run_id>/{run.json, mixture.json}) and return the run directory. ``run_id`` names the run (the compiler
+    appends its hash). ``eval_interval=0`` leaves only the final evaluation."""
+    from codescale.compiler.plan import plan_spec
+    from codescale.compiler.render import write_plan
 
-    corpus = PreparedCorpus(prepared)
-    run_dir = (out / "runs" / run_id).resolve()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    function = "job_" + run_id.replace("-", "_")
-    total_tokens = steps * global_batch * seq_len
-    tokens_per_language = {"python": total_tokens // 2, "java": total_tokens - total_tokens // 2}
-    run = {
-        "format": "codescale.run/1",
-        "run_id": run_id,
-        "name": run_id.rsplit("-", 1)[0],
-        "study": "titan-runner-test",
-        "spec": None,
-        "sweep": {},
-        "languages": LANGUAGES,
-        "model": {"n_layers": n_layers, "dim": dim, "n_heads": n_heads, "vocab_size": corpus.vocab_size},
-        "training": {"seq_len": seq_len, "global_batch_size": global_batch, "global_batch_tokens": global_batch * seq_len,
-                     "steps": steps, "tokens": total_tokens, "lr": lr, "seed": 0},
-        "mixture": {"proportions": {"python": 0.5, "java": 0.5}, "tokens_per_language": tokens_per_language,
-                    "max_epochs": {"python": None, "java": None}, "kind": "uniform"},
-        "pairing": {"mode": "none"},
-        "eval": {"interval_steps": eval_interval, "languages": LANGUAGES, "max_sequences": 8,
-                 "translation": [{"src": "python", "tgt": "java", "seen": False}]},
-        "parallelism": {"dp_shard": world_size, "dp_replicate": 1, "world_size": world_size},
-        "float8": float8,
-        "compile": False,
-        "corpus": {"catalog": None, "prepared": str(prepared)},
-        "paths": {"run_dir": str(run_dir), "job_module": str((out / "jobs.py").resolve()), "job_function": function},
-    }
-    mixture = {
-        "format": "codescale.mixture/1",
-        "run_id": run_id,
-        "languages": LANGUAGES,
-        "proportions": run["mixture"]["proportions"],
-        "tokens_per_language": tokens_per_language,
-        "total_tokens": total_tokens,
-        "seq_len": seq_len,
-        "global_batch_size": global_batch,
-        "seed": 0,
-        "max_epochs": {"python": None, "java": None},
-        "pairing": {"mode": "none"},
-        "prepared": str(prepared),
-    }
-    (run_dir / "run.json").write_text(json.dumps(run, indent=2))
-    (run_dir / "mixture.json").write_text(json.dumps(mixture, indent=2))
-    vocab = ((corpus.vocab_size + 63) // 64) * 64
-    body = FUNCTION_TEMPLATE.format(
-        function=function, tokenizer=str(corpus.tokenizer_dir), run_dir=str(run_dir), vocab=vocab, dim=dim,
-        n_layers=n_layers, n_heads=n_heads, float8=float8, manifest=str(run_dir / "mixture.json"), lr=lr,
-        local_batch=global_batch // world_size, global_batch=global_batch, seq_len=seq_len, steps=steps,
-        dp_shard=world_size, checkpoint_interval=checkpoint_interval,
-    ) + extra_functions
-    jobs = out / "jobs.py"
-    if jobs.exists():
-        jobs.write_text(jobs.read_text() + body)
-    else:
-        jobs.write_text(JOBS_TEMPLATE.format(functions=body))
-    return run_dir
+    compiled = out / run_id
+    compiled.mkdir(parents=True, exist_ok=True)
+    spec = compiled / "spec.yaml"
+    spec.write_text(SPEC_TEMPLATE.format(
+        name=run_id, tokens=steps * global_batch * seq_len, size=size, seq_len=seq_len,
+        batch_tokens=global_batch * seq_len, lr=lr, checkpoint_interval=checkpoint_interval, world_size=world_size,
+        float8=str(float8).lower(), eval_interval=eval_interval or steps,
+        gpu="h100" if float8 else "cpu",  # the compiler plans float8 for SM89+ GPUs; here it runs emulated
+    ))
+    plan = plan_spec(spec, catalog=str(prepared.parent / "catalog.yaml"), prepared=str(prepared), out_dir=compiled)
+    write_plan(plan, compiled)
+    (run,) = plan.runs
+    return Path(run["paths"]["run_dir"])
