@@ -232,31 +232,14 @@ def fit_groups(
     """  # fmt: skip
     from codescale.laws.fit import SAMPLE_NAMES, fit_law
 
-    where = where.strip() or "true"
-    group_sql = group_expr or "NULL"
-    if mean_over_labels:
-        sql = (f"SELECT {group_sql} AS grp, run_id, '(mean)' AS label, any_value({n_expr}) AS n, "
-               f"any_value({d_expr}) AS d, avg(loss) AS loss, count(*) AS k FROM {view} WHERE ({where}) "
-               f"GROUP BY grp, run_id ORDER BY grp, run_id")  # fmt: skip
-    else:
-        sql = (f"SELECT {group_sql} AS grp, run_id, {label_expr} AS label, {n_expr} AS n, {d_expr} AS d, loss, 1 "
-               f"FROM {view} WHERE ({where}) ORDER BY grp, run_id, label")  # fmt: skip
-    rows = query(con, sql)
-    if not rows:
-        raise CodescaleError(f"empty selection: no rows of {view} match --where {where!r}",
-                             hint=f"check it with `codescale sql \"SELECT count(*) FROM {view} WHERE {where}\"`")  # fmt: skip
-    groups: dict[Any, list] = {}
-    for row in rows:
-        groups.setdefault(row[0], []).append(row)
     import numpy as np
+
+    where = where.strip() or "true"
+    groups = select_groups(con, view, where, group_expr, label_expr, n_expr, d_expr, mean_over_labels)
 
     out = []
     for grp, members in groups.items():
-        run_ids = [m[1] for m in members]
-        labels = [f"{m[1]}:{m[2]}" for m in members]
-        n = np.array([np.nan if m[3] is None else m[3] for m in members], dtype=float)
-        d = np.array([np.nan if m[4] is None else m[4] for m in members], dtype=float)
-        loss = np.array([np.nan if m[5] is None else m[5] for m in members], dtype=float)
+        run_ids, labels, n, d, loss = _arrays(members)
         scale = 1e9 if settings.units == "billions" else 1.0
         group_settings, note = settings, None
         if auto_n_only and settings.form == "chinchilla" and len(set(d[np.isfinite(d)].tolist())) == 1:
@@ -276,7 +259,8 @@ def fit_groups(
             for name in ("B", "beta"):
                 params.pop(name, None)
                 intervals.pop(name, None)
-        selection = where if group_expr is None else f"({where}) AND {group_expr} = '{grp}'"
+        quoted = str(grp).replace("'", "''")
+        selection = where if group_expr is None else f"({where}) AND {group_expr} = '{quoted}'"
         stored = StoredFit(
             kind=kind, form=law.form, selection_sql=f"SELECT * FROM {view} WHERE {selection}",
             settings={**law.settings_dict(), **extra_settings}, n_runs=len(set(run_ids)), objective=law.objective,
@@ -285,11 +269,42 @@ def fit_groups(
             predictions=[(r, m[2], float(o), float(p)) for r, m, o, p in zip(run_ids, members, loss, predicted)],
             warnings=list(law.warnings), group_key=group_key, group_value=None if grp is None else str(grp),
             provenance={"view": view, "where": where, "batch": batch, "run_ids": sorted(set(run_ids)),
+                        "group_expr": group_expr, "label_expr": label_expr, "n_expr": n_expr, "d_expr": d_expr,
+                        "mean_over_labels": mean_over_labels, "selection_where": selection,
                         "local_minima": [[f, p] for f, p in law.local_minima]},
         )  # fmt: skip
         save_fit(con, stored)
         out.append(stored)
     return out
+
+
+def select_groups(con, view, where, group_expr, label_expr, n_expr, d_expr, mean_over_labels) -> dict[Any, list]:
+    """Rows (group, run_id, label, N, D, loss) of ``view`` matching ``where``, grouped; empty is an error."""
+    group_sql = group_expr or "NULL"
+    if mean_over_labels:
+        sql = (f"SELECT {group_sql} AS grp, run_id, '(mean)' AS label, any_value({n_expr}) AS n, "
+               f"any_value({d_expr}) AS d, avg(loss) AS loss FROM {view} WHERE ({where}) "
+               f"GROUP BY grp, run_id ORDER BY grp, run_id")  # fmt: skip
+    else:
+        sql = (f"SELECT {group_sql} AS grp, run_id, {label_expr} AS label, {n_expr} AS n, {d_expr} AS d, loss "
+               f"FROM {view} WHERE ({where}) ORDER BY grp, run_id, label")  # fmt: skip
+    rows = query(con, sql)
+    if not rows:
+        raise CodescaleError(f"empty selection: no rows of {view} match --where {where!r}",
+                             hint=f"check it with `codescale sql \"SELECT count(*) FROM {view} WHERE {where}\"`")  # fmt: skip
+    groups: dict[Any, list] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    return groups
+
+
+def _arrays(members: list):
+    import numpy as np
+
+    def col(i):
+        return np.array([np.nan if m[i] is None else m[i] for m in members], dtype=float)
+
+    return [m[1] for m in members], [f"{m[1]}:{m[2]}" for m in members], col(3), col(4), col(5)
 
 
 def new_batch_id() -> str:

@@ -164,3 +164,43 @@ def _simulate_run(run: dict[str, Any], truth: dict[str, Any], noise: float, seed
     report.valid_rows += sum(e["metric"] == "valid_loss" for e in evals)
     report.translation_rows += sum(e["metric"] == "translation_loss" for e in evals)
     return record, language_rows(run), evals
+
+
+def grid_plan(
+    study: str,
+    sizes: list[float],
+    tokens: list[float],
+    mixtures: list[dict[str, float]],
+    seeds: tuple[int, ...] = (0,),
+    translation: list[tuple[str, str, bool]] | None = None,
+    pairing_mode: str = "none",
+) -> dict[str, Any]:
+    """A minimal ``codescale.plan/1`` dict (contracts §3): every size × token budget × mixture × seed.
+
+    For rehearsals and tests without the compiler; sizes are non-embedding parameters and tokens training tokens
+    (raw counts). Run ids are ``<study>-<i>-<hash8>``.
+    """
+    import hashlib
+
+    runs = []
+    for i, (n, d, mix, seed) in enumerate(
+        (n, d, m, s) for n in sizes for d in tokens for m in mixtures for s in seeds
+    ):
+        languages = list(mix)
+        total = sum(mix.values())
+        proportions = {k: v / total for k, v in mix.items()}
+        body = {
+            "format": "codescale.run/1", "name": f"{study}-{i}", "study": study, "spec": f"{study}.yaml",
+            "sweep": {"model.size": n, "budget.tokens": d}, "languages": languages,
+            "model": {"size_label": f"{n / 1e9:g}B", "params": int(n * 1.2), "params_non_embedding": int(n)},
+            "training": {"steps": 1000, "tokens": int(d), "seed": seed},
+            "mixture": {"proportions": proportions,
+                        "tokens_per_language": {k: int(d * v) for k, v in proportions.items()}, "kind": "explicit"},
+            "pairing": {"mode": pairing_mode, "template": "direct" if pairing_mode == "parallel" else None},
+            "eval": {"languages": languages,
+                     "translation": [{"src": s, "tgt": t, "seen": seen} for s, t, seen in translation or []]},
+            "derived": {"flops": 6.0 * n * d},
+        }  # fmt: skip
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+        runs.append({"run_id": f"{study}-{i}-{digest}", **body})
+    return {"format": PLAN_FORMAT, "study": study, "runs": runs}
