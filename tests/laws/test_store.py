@@ -138,3 +138,18 @@ def test_processes_racing_to_create_a_new_store_all_get_it(tmp_path):
     con = store.connect(path, read_only=True)
     assert con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall() == [("r0",), ("r1",), ("r2",), ("r3",)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.duckdb"]  # no staging files left behind
+
+
+def test_replace_runs_writes_whole_runs_that_the_views_see_and_replaces_them_again(tmp_path):
+    con = store.connect(tmp_path / "results.duckdb")
+    run = {"run_id": "sim-1", "source": "simulate", "study": "rehearsal", "languages": ["python", "java"],
+           "params": 10**8, "tokens": 2 * 10**9, "proportions": {"python": 0.25, "java": 0.75},
+           "tokens_per_language": {"python": 5 * 10**8, "java": 15 * 10**8}, "status": "completed"}
+    evals = [{"run_id": "sim-1", "metric": "valid_loss", "language": "java", "loss": 1.25, "is_final": True}]
+    for loss in (1.25, 1.5):  # the second write replaces the first
+        with store.transaction(con):
+            store.replace_runs(con, [run], [{**evals[0], "loss": loss}])
+    assert con.execute("SELECT run_id, language, loss, language_tokens, proportion, n_languages FROM final_loss").fetchall() == [
+        ("sim-1", "java", 1.5, 15 * 10**8, 0.75, 2)]
+    assert con.execute("SELECT proportions->>'python' FROM runs").fetchall() == [("0.25",)]
+    assert con.execute("SELECT count(*) FROM run_languages").fetchone() == (2,)

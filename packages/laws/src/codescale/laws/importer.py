@@ -118,7 +118,7 @@ def import_table(
     study = study or path.stem
     fixed_language = canonical(language) if language else None
     report = ImportReport(db=str(db if db is not None else store.default_db_path()), study=study)
-    runs, languages, evals = _to_rows(path, resolved, columns, rows, study, fixed_language, report)
+    runs, evals = _to_rows(path, resolved, columns, rows, study, fixed_language, report)
     if not runs:
         raise CodescaleError("no usable rows", source=path,
                              hint=f"{report.skipped_nonfinite} non-finite and {report.skipped_empty} empty losses were skipped")
@@ -134,10 +134,7 @@ def import_table(
             if clash:
                 raise CodescaleError(f"run id {clash[0][0]!r} already exists (from {clash[0][1]})", source=path,
                                      hint="import into another --study")
-            store.insert_rows(con, "runs", runs)
-            con.execute("UPDATE runs SET ingested_at = now() WHERE ingested_at IS NULL")
-            store.insert_rows(con, "run_languages", languages)
-            store.insert_rows(con, "evals", evals)
+            store.replace_runs(con, runs, evals)
     except duckdb.Error as err:
         raise CodescaleError(f"import failed and changed nothing: {str(err).splitlines()[0]}", source=path) from None
     finally:
@@ -192,11 +189,10 @@ def _resolve_columns(path: Path, columns: list[str], mapping: dict[str, str]) ->
 
 
 def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[tuple], study: str,
-             fixed_language: str | None, report: ImportReport) -> tuple[list[dict], list[dict], list[dict]]:
+             fixed_language: str | None, report: ImportReport) -> tuple[list[dict], list[dict]]:
     """Parse every row; collect all bad cells before failing, so one run of the command shows every fix needed."""
     errors: list[CodescaleError] = []
     runs: dict[str, dict] = {}
-    languages: list[dict] = []
     evals: list[dict] = []
     first = 1 if path.suffix.lower() == ".parquet" else 2  # a CSV's header is line 1; parquet rows count from 1
     for number, values in enumerate(rows, start=first):
@@ -267,8 +263,6 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
                 "mixture_kind": "explicit" if mixture else None, "pairing_mode": "none",
                 "run_json": json.dumps({"file": str(path), "line": number, **{k: _jsonable(v) for k, v in row.items()}}),
             }
-            languages.extend({"run_id": run_id, "language": lang, "position": i, "proportion": p,
-                              "tokens": round(tokens * p)} for i, (lang, p) in enumerate(proportions.items()))
         evals.append({"run_id": run_id, "step": None, "tokens": tokens, "metric": "valid_loss", "language": evaluated,
                       "loss": loss, "is_final": True})
     if errors:
@@ -277,7 +271,7 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
         report.warnings.append(CodescaleError(f"{report.skipped_nonfinite} rows with NaN or infinite loss skipped", source=path))
     if report.skipped_empty:
         report.warnings.append(CodescaleError(f"{report.skipped_empty} rows with an empty loss skipped", source=path))
-    return list(runs.values()), languages, evals
+    return list(runs.values()), evals
 
 
 def _shares(text: Any, n: int) -> list[float] | None:

@@ -51,6 +51,7 @@ train step, tokens and loss per run). ``docs/results-store.md`` shows them in us
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -168,6 +169,7 @@ LEFT JOIN last_eval le USING (run_id);
 """
 
 _RUN_TABLES = ("evals", "metrics", "run_languages", "runs")
+_JSON_COLUMNS = ("sweep", "tokens_per_language", "proportions", "run_json")
 
 
 def default_db_path() -> Path:
@@ -287,6 +289,31 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
     con.execute(f"INSERT INTO {table} BY NAME SELECT unnest(?::STRUCT({struct})[], recursive := true)",
                 [[{c: row.get(c) for c in columns} for row in rows]])
     return len(rows)
+
+
+def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = ()) -> None:
+    """Write whole runs -- their ``runs``, ``run_languages`` and ``evals`` rows -- replacing any with the same run_id.
+
+    For writers other than ingest (import, simulate). JSON columns take dicts; ``run_languages`` is derived from
+    each run's ``languages``, ``proportions`` and ``tokens_per_language``. Call inside :func:`transaction`.
+    """
+    rows = [{k: json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) and v is not None else v
+             for k, v in run.items()} for run in runs]
+    delete_runs(con, [r["run_id"] for r in rows])
+    insert_rows(con, "runs", rows)
+    con.execute("UPDATE runs SET ingested_at = now() WHERE ingested_at IS NULL")
+    languages = []
+    for run in runs:
+        proportions = _as_dict(run.get("proportions"))
+        tokens = _as_dict(run.get("tokens_per_language"))
+        languages += [{"run_id": run["run_id"], "language": lang, "position": i, "proportion": proportions.get(lang),
+                       "tokens": tokens.get(lang)} for i, lang in enumerate(run.get("languages") or [])]
+    insert_rows(con, "run_languages", languages)
+    insert_rows(con, "evals", list(evals))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
