@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -162,3 +165,12 @@ def test_two_submitters_at_once_queue_each_run_once(tmp_path):
     actions = Counter(r["action"] for records in results for r in records)
     assert actions == {"submitted": 2, "skipped": 2}
     wait_for(lambda: _done(runs), 60, "both runs to complete")
+
+
+def test_a_run_another_process_is_training_is_not_queued(tmp_path):
+    run = make_run(tmp_path, "busy-here")
+    (run / "lease.json").write_text(json.dumps(
+        {"pid": os.getpid(), "host": socket.gethostname(), "job_id": None, "heartbeat": time.time()}))
+    (record,) = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
+    assert record["action"] == "skipped" and f"pid {os.getpid()}" in record["reason"]
+    assert not (run / "submission.json").exists()

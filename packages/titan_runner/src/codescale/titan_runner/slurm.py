@@ -13,9 +13,9 @@ The model:
   ``array_parallelism`` of its tasks run at once. Each task has ``nodes x tasks_per_node = world_size`` ranks, one per
   GPU (or per CPU rank on a CPU cluster); ``TrainJob`` exports the torch distributed environment in each of them.
 - **Idempotent.** Before queueing, :func:`submit_runs` takes an ``flock`` on every run directory, skips runs whose
-  ``status.json`` says ``completed``, and asks the live queue once (one ``squeue`` for every recorded job; accounting
-  can lag a fresh job by a moment): a run whose job is still pending, requeued or running (or still completing, its
-  process may yet write) is not submitted twice. Failed, cancelled, timed-out or lost runs are submitted again and
+  ``status.json`` says ``completed`` or whose lease (``lease.json``) a live process holds, and asks the live queue
+  once (one ``squeue`` for every recorded job; accounting can lag a fresh job by a moment): a run whose job is still
+  pending, requeued or running (or still completing: its process may yet write) is not submitted twice. Failed, cancelled, timed-out or lost runs are submitted again and
   resume from their latest checkpoint (the run directory is the same). If sbatch refuses one array, the arrays queued
   before it are already recorded, so submitting again queues only what is missing.
 - **Preemption, timeout, requeue.** submitit asks Slurm for ``--signal=USR2@signal_delay_s`` (default 90 s before the
@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from codescale.errors import CodescaleError
+from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_shape import RunShape, load_run, sbatch_options
 from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
@@ -189,6 +190,11 @@ def submit_runs(
                     records[run_dir] = {**base, **_public(prev), "action": "skipped",
                                         "reason": f"already queued as job {prev['job_id']} ({state})"}
                     continue
+            lease = RunDir(run_dir).read_lease()
+            if RunDir.lease_is_live(lease):  # e.g. `codescale train` or the local executor has it right now
+                records[run_dir] = {**base, **_public(prev), "action": "skipped",
+                                    "reason": f"running outside Slurm (pid {lease.get('pid')} on {lease.get('host')})"}
+                continue
             key = (dataclasses.astuple(shape), tuple(sorted(sbatch.items())))
             todo.setdefault(key, []).append(run_dir)
 
