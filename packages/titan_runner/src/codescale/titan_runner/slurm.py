@@ -93,8 +93,11 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     submitted_at = record.get("submitted_at")
     age = (datetime.now(timezone.utc) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
     started = any(s.get("job_id") == record.get("job_id") for s in (status or {}).get("starts", []))
-    return explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
-                         just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
+    state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
+                                  just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
+    if state == "failed" and scheduler_state and record.get("stderr"):
+        reason = f"{reason}; log: {record['stderr']}"
+    return state, reason
 
 
 def _now() -> str:

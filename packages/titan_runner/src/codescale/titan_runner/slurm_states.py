@@ -139,7 +139,7 @@ def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
         return "cancelled", "job cancelled" + (" by `codescale cancel`" if cancel_requested else "")
     reasons = {
         "COMPLETED": "job ended but the run did not finish (its status was never marked completed)",
-        "FAILED": "job failed (see the run's logs/ and the submitit stderr)",
+        "FAILED": "job failed (see its submitit log)",
         "TIMEOUT": "job hit its time limit and was not requeued (raise cluster.time_limit_min or max requeues)",
         "NODE_FAIL": "the job's node failed",
         "PREEMPTED": "job was preempted and not requeued",
