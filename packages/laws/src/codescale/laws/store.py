@@ -15,7 +15,9 @@ its files (sizes and modification times) so that ingesting an unchanged director
 
 Concurrency: DuckDB allows one writing process per file (or several read-only ones). :func:`connect` waits a bounded
 time for a conflicting process to let go, then fails with a :class:`~codescale.errors.CodescaleError` naming the file.
-Every write goes through :func:`transaction`, so a failure leaves the database as it was.
+A new store is built under a private name and hard-linked into place, so racing commands never open a half-written
+file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
+ingest use :func:`replace_runs`.
 
 Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
 :func:`connect` leaves unknown tables alone):
