@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -159,3 +161,19 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "python.jsonl:2 content: 'content' is int" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_interrupted_prepare_leaves_nothing_behind(tmp_path):
+    catalog = make_corpus(tmp_path, documents=3000, parallel_groups=10)
+    out = tmp_path / "prepared"
+    proc = subprocess.Popen([sys.executable, "-m", "codescale.cli", "data", "prepare", str(catalog), "-o", str(out),
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".prepared.staging-*/python/train-00000.bin.tmp")):
+        assert proc.poll() is None and time.monotonic() < deadline, "prepare ended before it could be interrupted"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted" in stderr
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
