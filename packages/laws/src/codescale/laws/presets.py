@@ -71,6 +71,12 @@ PAPER_TRANSLATION = {
     "parallel_unseen": {"A": 0.0350, "B": 4.518, "alpha": 0.781, "beta": 0.869, "E": 0.0524},
 }
 
+# Fig. 5(b) as reconstructed (paper.md §6): the paper's guided shares of 350B code tokens at 1.5B.
+PAPER_GUIDED_SHARES = {
+    "python": 0.219342857, "java": 0.158857143, "csharp": 0.126257143, "typescript": 0.117628571,
+    "javascript": 0.104314286, "go": 0.130742857, "rust": 0.142857143,
+}  # fmt: skip
+
 SYNERGY_POINT = {"N": 1.1, "D": 128.0}  # billions: where Table 1 is reproduced exactly
 
 

@@ -1,0 +1,265 @@
+"""``codescale report``: PNG figures and a Markdown summary of what the store's fits say.
+
+Figures (matplotlib, Agg backend, written only when their fits exist):
+
+- ``loss_vs_n.png`` / ``loss_vs_d.png``: per language, the runs of its newest per-language fit (or of ``--batch``)
+  against N (one colour per token budget) and against D (one colour per size), the fitted law as lines and its 95%
+  bootstrap band (percentiles of the law over the stored draws) as shading;
+- ``synergy.png``: the newest synergy matrix as a heatmap of relative gains (positive = mixing helps);
+- ``allocation.png``: shares under the newest multilingual fit at the paper's §6 point (1.5B, 350B tokens) next to
+  uniform and the paper's reconstructed guided allocation;
+- ``predicted_vs_actual.png``: every stored prediction of the per-language, translation and multilingual fits, and
+  the held-out points of validations, against the observed loss (the diagonal is perfect).
+
+``summary.md`` lists the fits with parameters and intervals, the synergy table, the model comparison and the
+validations, and links the figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from codescale.laws import forms
+from codescale.laws.fitstore import StoredFit, fits_in_batch, latest_fit, load_fit
+
+LAW_NAMES = ("E", "A", "B", "alpha", "beta")
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _language_fits(con, batch: str | None) -> dict[str, StoredFit]:
+    if batch:
+        ids = fits_in_batch(con, batch)
+    else:
+        langs = [r[0] for r in con.execute("SELECT DISTINCT group_value FROM fits WHERE kind = 'chinchilla' "
+                                           "AND group_key = 'language' ORDER BY 1").fetchall()]  # fmt: skip
+        ids = [latest_fit(con, "chinchilla", lang) for lang in langs]
+    fits = [load_fit(con, i) for i in ids if i]
+    return {f.group_value: f for f in fits if f.group_key == "language"}
+
+
+def _points(con, fit: StoredFit):
+    prov = fit.provenance
+    rows = con.execute(
+        f"SELECT {prov['n_expr']}, {prov['d_expr']}, loss FROM {prov['view']} WHERE {prov['selection_where']}"
+    ).fetchall()
+    arr = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=float)
+    return arr[:, 0], arr[:, 1], arr[:, 2]
+
+
+def _band(fit: StoredFit, n, d):
+    scale = forms.UNITS[fit.settings.get("units", "raw")]
+    if not fit.samples or "A" not in fit.samples:
+        return None
+    draws = np.array([forms.predict({k: fit.samples[k][i] for k in LAW_NAMES}, n / scale, d / scale)
+                      for i in range(len(fit.samples["A"]))])  # fmt: skip
+    return np.nanpercentile(draws, 2.5, axis=0), np.nanpercentile(draws, 97.5, axis=0)
+
+
+def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) -> None:
+    k = len(fits)
+    cols = min(4, k)
+    rows = (k + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, (lang, fit) in zip(axes.flat, sorted(fits.items())):
+        n, d, loss = _points(con, fit)
+        scale = forms.UNITS[fit.settings.get("units", "raw")]
+        x, other = (n, d) if along == "N" else (d, n)
+        levels = np.unique(other)
+        colours = plt.cm.viridis(np.linspace(0, 0.9, len(levels)))
+        grid = np.geomspace(x.min() * 0.8, x.max() * 1.25, 80)
+        for level, colour in zip(levels, colours):
+            sel = other == level
+            ax.scatter(x[sel], loss[sel], s=14, color=colour, zorder=3)
+            nn, dd = (grid, np.full_like(grid, level)) if along == "N" else (np.full_like(grid, level), grid)
+            ax.plot(grid, forms.predict(fit.params, nn / scale, dd / scale), color=colour, lw=1.2,
+                    label=f"{'D' if along == 'N' else 'N'}={level / 1e9:.3g}B")  # fmt: skip
+            band = _band(fit, nn, dd)
+            if band is not None:
+                ax.fill_between(grid, band[0], band[1], color=colour, alpha=0.18, lw=0)
+        ax.set_xscale("log")
+        ax.set_title(f"{lang}: α={fit.params['alpha']:.3f} β={fit.params['beta']:.3f} E={fit.params['E']:.3f}",
+                     fontsize=9)  # fmt: skip
+        ax.set_xlabel("non-embedding parameters N" if along == "N" else "training tokens D")
+        ax.set_ylabel("validation loss (nats/token)")
+        ax.grid(alpha=0.3, which="both")
+        if len(levels) <= 8:
+            ax.legend(fontsize=6, loc="upper right")
+    for ax in list(axes.flat)[k:]:
+        ax.axis("off")
+    fig.suptitle(f"Per-language law L = E + A/N^α + B/D^β vs {along} (bands: 95% bootstrap)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _synergy_figure(plt, fit: StoredFit, path: Path) -> None:
+    from codescale.compiler.languages import display
+
+    langs = fit.settings["languages"]
+    m = np.full((len(langs), len(langs)), np.nan)
+    for i, t in enumerate(langs):
+        for j, a in enumerate(langs):
+            m[i, j] = fit.params.get(f"rel_gain:{t}:{a}", np.nan)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
+    im = ax.imshow(100 * m, cmap="RdBu", vmin=-100 * lim, vmax=100 * lim)
+    for i in range(len(langs)):
+        for j in range(len(langs)):
+            if np.isfinite(m[i, j]):
+                ax.text(j, i, f"{100 * m[i, j]:+.1f}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(langs)), [display(x) for x in langs], rotation=45)
+    ax.set_yticks(range(len(langs)), [display(x) for x in langs])
+    ax.set_xlabel("auxiliary language (mixed in 50:50)")
+    ax.set_ylabel("target language (evaluated)")
+    ax.set_title(f"Synergy: relative gain over self×2 (%), {fit.group_value}", fontsize=10)
+    fig.colorbar(im, ax=ax, label="% (positive = mixing helps)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _allocation_figure(plt, con, fit_id: str, path: Path):
+    from codescale.laws.allocate import allocate
+    from codescale.laws.presets import PAPER_GUIDED_SHARES
+
+    result = allocate(con, fit_id, 350e9, 1.5e9, starts=8)
+    langs = result.languages
+    x = np.arange(len(langs))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.bar(x - 0.27, [100 / len(langs)] * len(langs), 0.27, label="uniform", color="#bbbbbb")
+    ax.bar(x, [100 * result.proportions[lang] for lang in langs], 0.27, label=f"optimised ({result.model})")
+    ax.bar(x + 0.27, [100 * PAPER_GUIDED_SHARES.get(lang, np.nan) for lang in langs], 0.27,
+           label="paper Fig. 5(b) (reconstructed)", color="#e6a04b")  # fmt: skip
+    ax.set_xticks(x, langs)
+    ax.set_ylabel("share of training tokens (%)")
+    ci = f" [{result.gain_interval[0]:+.4f}, {result.gain_interval[1]:+.4f}]" if result.gain_interval else ""
+    ax.set_title(f"Allocation at 1.5B / 350B tokens: predicted gain {result.gain:+.4f} nats{ci}", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return result
+
+
+def _prediction_figure(plt, con, path: Path) -> int:
+    rows = con.execute(
+        "SELECT f.kind, p.observed, p.predicted FROM predictions p JOIN fits f USING (fit_id) "
+        "WHERE f.kind IN ('chinchilla', 'translation', 'multilingual', 'validation') AND p.observed IS NOT NULL "
+        "AND p.predicted IS NOT NULL"
+    ).fetchall()
+    if not rows:
+        return 0
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    kinds = sorted({r[0] for r in rows})
+    for kind in kinds:
+        pts = np.array([(o, p) for k, o, p in rows if k == kind])
+        marker = "x" if kind == "validation" else "o"
+        ax.scatter(pts[:, 0], pts[:, 1], s=12 if kind != "validation" else 30, marker=marker, alpha=0.6,
+                   label=f"{kind} ({'held out' if kind == 'validation' else 'in sample'}, {len(pts)})")  # fmt: skip
+    lo = min(min(r[1], r[2]) for r in rows) * 0.95
+    hi = max(max(r[1], r[2]) for r in rows) * 1.05
+    ax.plot([lo, hi], [lo, hi], color="black", lw=0.8)
+    ax.set_xlabel("observed loss")
+    ax.set_ylabel("predicted loss")
+    ax.set_title("Predicted vs actual")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return len(rows)
+
+
+def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
+    lines = ["| fit | group | runs | " + " | ".join(names) + " | warnings |",
+             "|---|---|---|" + "---|" * len(names) + "---|"]  # fmt: skip
+    for f in fits:
+        cells = []
+        for name in names:
+            if name not in f.params:
+                cells.append("–")
+                continue
+            ci = f.intervals.get(name)
+            cells.append(f"{f.params[name]:.4g}" + (f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""))
+        lines.append(f"| `{f.fit_id}` | {f.group_value} | {f.n_runs} | " + " | ".join(cells) +
+                     f" | {'; '.join(f.warnings) or '–'} |")  # fmt: skip
+    return lines
+
+
+def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = None) -> Path:
+    """Write the figures and ``summary.md`` into ``out``; returns the summary's path."""
+    from codescale.laws.fitstore import ensure_tables
+
+    ensure_tables(con)
+    plt = _plt()
+    out.mkdir(parents=True, exist_ok=True)
+    md = ["# codescale report", ""]
+    language_fits = _language_fits(con, batch)
+    if language_fits:
+        _law_figure(plt, con, language_fits, out / "loss_vs_n.png", "N")
+        _law_figure(plt, con, language_fits, out / "loss_vs_d.png", "D")
+        units = {f.settings.get("units") for f in language_fits.values()}
+        md += ["## Per-language laws", "",
+               f"L = E + A/N^α + B/D^β, N = non-embedding parameters, units: {', '.join(sorted(map(str, units)))}; "
+               "Huber (δ = 1e-3) on log loss, full grid + L-BFGS-B; 95% bootstrap intervals where fitted.", ""]  # fmt: skip
+        md += _param_table(list(language_fits.values()))
+        md += ["", "![loss vs N](loss_vs_n.png)", "", "![loss vs D](loss_vs_d.png)", ""]
+    else:
+        md += ["No per-language fits yet: run `codescale fit chinchilla`.", ""]
+    translation = [load_fit(con, r[0]) for r in con.execute(
+        "SELECT fit_id FROM fits WHERE kind = 'translation' AND json_extract_string(provenance, '$.batch') = "
+        "(SELECT json_extract_string(provenance, '$.batch') FROM fits WHERE kind = 'translation' "
+        "ORDER BY created DESC LIMIT 1) ORDER BY group_value").fetchall()]  # fmt: skip
+    if translation:
+        md += ["## Translation laws", "", "L = A·N^−α + B·D^−β + L∞ (L∞ = E), N and D in the fit's units.", ""]
+        md += _param_table(translation)
+        md.append("")
+    synergy_id = latest_fit(con, "synergy")
+    if synergy_id:
+        from codescale.laws.analysis_cli import synergy_table
+
+        fit = load_fit(con, synergy_id)
+        _synergy_figure(plt, fit, out / "synergy.png")
+        md += ["## Synergy (paper Table 1 definition)", "", f"`{synergy_id}`, {fit.group_value}: relative gain of the "
+               "50:50 mixture over self×2 (positive = mixing helps).", "", "```", synergy_table(fit), "```", "",
+               "![synergy](synergy.png)", ""]  # fmt: skip
+    comparison_id = latest_fit(con, "multilingual_comparison")
+    if comparison_id:
+        comp = load_fit(con, comparison_id)
+        md += ["## Multilingual law comparison", "", f"{comp.settings['scheme']}; winner: **{comp.settings['winner']}**.",
+               "", "| model | MAE | mean rel. error | max rel. error |", "|---|---|---|---|"]  # fmt: skip
+        for model in ("paper", "effective_data", "synergy_factor"):
+            if f"{model}.mae" in comp.params:
+                md.append(f"| {model} | {comp.params[f'{model}.mae']:.4g} | {100 * comp.params[f'{model}.mean_rel']:.2f}% "
+                          f"| {100 * comp.params[f'{model}.max_rel']:.2f}% |")  # fmt: skip
+        md.append("")
+    multilingual_id = latest_fit(con, "multilingual")
+    if multilingual_id:
+        result = _allocation_figure(plt, con, multilingual_id, out / "allocation.png")
+        md += ["## Allocation", "", "```", result.render(), "```", "", "![allocation](allocation.png)", ""]
+    validations = [load_fit(con, r[0]) for r in con.execute(
+        "SELECT fit_id FROM fits WHERE kind = 'validation' ORDER BY created DESC LIMIT 20").fetchall()]  # fmt: skip
+    if validations:
+        md += ["## Validation (held-out runs)", "", "| validation | of fit | scheme | MAE | mean rel. | max rel. |",
+               "|---|---|---|---|---|---|"]  # fmt: skip
+        for v in validations:
+            md.append(f"| `{v.fit_id}` | `{v.settings['validated_fit']}` | {v.settings['scheme']} | "
+                      f"{v.params['mae']:.4g} | {100 * v.params['mean_rel']:.2f}% | {100 * v.params['max_rel']:.2f}% |")  # fmt: skip
+        md.append("")
+    if _prediction_figure(plt, con, out / "predicted_vs_actual.png"):
+        md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]
+    path = out / "summary.md"
+    path.write_text("\n".join(md) + "\n")
+    return path
