@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import queue
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from codescale.compiler.catalog import Source
 from codescale.compiler.languages import canonical
 from codescale.errors import CodescaleError
 
 BATCH_DOCUMENTS = 2048
+T = TypeVar("T")
 
 
 def read_documents(source: Source, path: Path, lang: str, batch_size: int = BATCH_DOCUMENTS) -> Iterator[list[str]]:
@@ -177,3 +181,58 @@ def read_jsonl_objects(path: Path) -> Iterator[tuple[int, dict]]:
                 yield number, row
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise CodescaleError(f"cannot read file: {err}", source=path, hint="check the file is complete") from None
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_DONE = object()
+
+
+def read_ahead(batches: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run ``batches`` in a background thread, ``depth`` items ahead, so parsing overlaps tokenisation.
+
+    An error in the reader is raised here, in the consumer; closing the consumer (or an error in it) stops and
+    joins the reader, which closes its files.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in batches:
+                if not put(item):
+                    break
+            else:
+                put(_DONE)
+        except BaseException as err:  # handed to the consumer, which re-raises it
+            put(_Failure(err))
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    reader = threading.Thread(target=run, name="codescale-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = items.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        reader.join()

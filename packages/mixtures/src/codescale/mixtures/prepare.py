@@ -217,34 +217,46 @@ def _to_arrays(encodings: list, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray
     return flat, lengths
 
 
+def _language_batches(catalog: Catalog, lang: str, fraction: float):
+    """(texts, held out?) batches of every source file of ``lang``, in catalog order."""
+    for source, paths in catalog.source_files(lang):
+        for path in paths:
+            for batch in docs.read_documents(source, path, lang):
+                yield batch, [is_held_out(text, fraction) for text in batch]
+
+
 def _tokenize_language(catalog: Catalog, lang: str, encoder, dtype: np.dtype, staging: Path, fraction: float,
                        writer_thread: ThreadPoolExecutor, bar) -> dict:
+    """Tokenise one language into its train and valid shards.
+
+    Three things overlap: a reader thread parses the next batch, the tokenizer encodes this one on every core
+    (without the GIL), and the writer thread turns the previous batch's ids into arrays and appends them.
+    """
+    catalog.source_files(lang)  # a glob matching nothing is reported before any shard is opened
     writers = {split: ShardWriter(staging / lang / f"{split}-00000", dtype) for split in ("train", "valid")}
 
-    def write(split: str, encodings: list) -> None:
-        flat, lengths = _to_arrays(encodings, dtype)
-        writers[split].append(flat, lengths)
-        bar.update(int(flat.size))
+    def write(encodings: list, held: list[bool]) -> None:
+        for split, keep in (("train", False), ("valid", True)):
+            chosen = [e for e, h in zip(encodings, held) if h == keep]
+            if chosen:
+                flat, lengths = _to_arrays(chosen, dtype)
+                writers[split].append(flat, lengths)
+                bar.update(int(flat.size))
 
-    pending = []
+    pending: list = []
     try:
-        for source, paths in catalog.source_files(lang):
-            for path in paths:
-                for batch in docs.read_documents(source, path, lang):
-                    held = [is_held_out(text, fraction) for text in batch]
-                    by_split = {"train": [t for t, h in zip(batch, held) if not h],
-                                "valid": [t for t, h in zip(batch, held) if h]}
-                    for split, texts in by_split.items():
-                        if texts:
-                            encodings = _encode(encoder, texts)
-                            pending.append(writer_thread.submit(write, split, encodings))
-                    while len(pending) > 2:
-                        pending.pop(0).result()
-        for future in pending:
-            future.result()
+        for texts, held in docs.read_ahead(_language_batches(catalog, lang, fraction)):
+            pending.append(writer_thread.submit(write, _encode(encoder, texts), held))
+            while len(pending) > 2:
+                pending.pop(0).result()
+        while pending:
+            pending.pop(0).result()
     except BaseException:
         for future in pending:
             future.cancel()
+        for future in pending:  # a write already running must finish before its file is closed
+            if not future.cancelled():
+                future.exception()
         for writer in writers.values():
             writer.abort()
         raise
