@@ -8,6 +8,7 @@ import textwrap
 import time
 
 import duckdb
+import numpy as np
 import pytest
 
 from codescale.errors import CodescaleError
@@ -86,10 +87,17 @@ def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path):
     assert con.execute("SELECT run_id, params FROM runs").fetchall() == [("r1", 1)]
 
 
-def test_insert_rows_matches_columns_by_name(tmp_path):
+def test_insert_rows_matches_columns_by_name_and_takes_numpy_values_and_dicts_for_json(tmp_path):
     con = store.connect(tmp_path / "results.duckdb")
-    store.insert_rows(con, "runs", [{"source": "simulate", "run_id": "s1", "languages": ["python", "go"]}])
-    assert con.execute("SELECT run_id, source, languages FROM runs").fetchall() == [("s1", "simulate", ["python", "go"])]
+    store.insert_rows(con, "runs", [
+        {"source": "simulate", "run_id": "s1", "languages": ["python", "go"]},
+        {"run_id": "s2", "source": "simulate", "params": np.int64(7), "flops": np.float32(0.5),
+         "proportions": {"go": np.float64(1.0)}, "seed": np.int32(3)},
+    ])
+    assert con.execute("SELECT run_id, source, languages, params, flops, proportions->>'go', seed FROM runs").fetchall() == [
+        ("s1", "simulate", ["python", "go"], None, None, None, None), ("s2", "simulate", None, 7, 0.5, "1.0", 3)]
+    with pytest.raises(ValueError, match="no column"):
+        store.insert_rows(con, "runs", [{"run_id": "s3", "source": "import", "colour": "red"}])
 
 
 HOLD = textwrap.dedent("""
@@ -153,3 +161,13 @@ def test_replace_runs_writes_whole_runs_that_the_views_see_and_replaces_them_aga
         ("sim-1", "java", 1.5, 15 * 10**8, 0.75, 2)]
     assert con.execute("SELECT proportions->>'python' FROM runs").fetchall() == [("0.25",)]
     assert con.execute("SELECT count(*) FROM run_languages").fetchone() == (2,)
+
+
+def test_a_large_insert_lands_whole_with_numpy_values_and_json_dicts(tmp_path):
+    con = store.connect(tmp_path / "results.duckdb")
+    n = store.ARROW_ROWS + 1000
+    store.insert_rows(con, "metrics", [{"run_id": "r", "step": np.int64(i), "kind": "train", "name": "loss",
+                                        "value": np.float32(0.5)} for i in range(n)])
+    store.insert_rows(con, "ingest_log", [{"run_dir": f"d{i}", "problems": ["torn line"]} for i in range(n)])
+    assert con.execute("SELECT count(*), sum(step), sum(value) FROM metrics").fetchone() == (n, n * (n - 1) // 2, n * 0.5)
+    assert con.execute("SELECT DISTINCT problems->>0 FROM ingest_log").fetchall() == [("torn line",)]

@@ -53,6 +53,7 @@ train step, tokens and loss per run). ``docs/results-store.md`` shows them in us
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -70,6 +71,7 @@ SCHEMA_VERSION = 1
 DEFAULT_DB = "codescale.duckdb"
 DB_ENV = "CODESCALE_DB"
 LOCK_WAIT_S = 30.0
+ARROW_ROWS = 5000
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL);
@@ -278,8 +280,11 @@ def delete_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> int:
-    """Insert dicts into ``table`` by column name, in one statement (the rows travel as one typed list parameter;
-    no DataFrame library is loaded, which keeps the CLI quick to start)."""
+    """Insert dicts into ``table`` by column name, in one statement.
+
+    Small batches travel as one typed list parameter (nothing else is loaded, so CLI commands start fast); from
+    ``ARROW_ROWS`` rows on, as an Arrow table. Numpy values are accepted; dicts and lists go into JSON columns as text.
+    """
     if not rows:
         return 0
     columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -288,9 +293,37 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
     if unknown:
         raise ValueError(f"table {table} has no column(s) {unknown}")
     struct = ", ".join(f'"{c}" {"VARCHAR" if types[c] == "JSON" else types[c]}' for c in columns)
-    con.execute(f"INSERT INTO {table} BY NAME SELECT unnest(?::STRUCT({struct})[], recursive := true)",
-                [[{c: row.get(c) for c in columns} for row in rows]])
+    as_json = {c for c in columns if types[c] == "JSON"}
+    if len(rows) >= ARROW_ROWS:
+        import pyarrow as pa  # ~10x faster per row, after a one-off ~0.3 s import of pandas inside duckdb's scan
+
+        batch = pa.table({c: [_plain(row.get(c), c in as_json) for row in rows] for c in columns})
+        con.register("_codescale_rows", batch)
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _codescale_rows")
+        finally:
+            con.unregister("_codescale_rows")
+        return len(rows)
+    values = [{c: _plain(row.get(c), c in as_json) for c in columns} for row in rows]
+    con.execute(f"INSERT INTO {table} BY NAME SELECT unnest(?::STRUCT({struct})[], recursive := true)", [values])
     return len(rows)
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.datetime, dt.date)
+
+
+def _plain(value: Any, json_column: bool) -> Any:
+    """A value DuckDB's parameter binding takes: numpy scalars/arrays as Python ones, dicts/lists as JSON text for
+    JSON columns."""
+    if json_column and not isinstance(value, (str, type(None))):
+        return json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
+    if isinstance(value, _PLAIN):
+        return value
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, False) for v in value]
+    return value
 
 
 def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = ()) -> None:
