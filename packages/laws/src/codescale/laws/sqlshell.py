@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
+import importlib
 import io
 import json
 import math
@@ -85,11 +86,20 @@ def interactive(con: duckdb.DuckDBPyConnection, fmt: str, stdin: TextIO, out: Te
         out.write(f"codescale sql on {_db_name(con)}: statements end with ';', .help for commands\n")
     buffer: list[str] = []
     status = 0
+    if prompt:
+        try:
+            importlib.import_module("readline")  # line editing and history for input()
+        except ImportError:  # pragma: no cover - platforms without readline
+            pass
     while True:
         if prompt:
-            out.write("   ...> " if buffer else "codescale> ")
-            out.flush()
-        line = stdin.readline()
+            try:
+                line = input("   ...> " if buffer else "codescale> ") + "\n"
+            except EOFError:
+                out.write("\n")
+                break
+        else:
+            line = stdin.readline()
         if not line:
             break
         stripped = line.strip()
