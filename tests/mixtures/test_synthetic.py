@@ -118,3 +118,14 @@ def test_generation_is_fast_enough_for_large_corpora():
     for _ in generate_programs(300, seed=9):
         pass
     assert 300 / (time.perf_counter() - start) > 100  # groups of seven per second, with margin for a busy machine
+
+
+def test_a_missing_toolchain_is_reported_with_the_tools_it_needs(monkeypatch):
+    from codescale.mixtures.synthetic import toolchains
+
+    monkeypatch.setattr(toolchains.shutil, "which", lambda tool: None if tool in ("go", "mcs", "csc") else "/bin/" + tool)
+    assert toolchains.missing_toolchain("go") == "go: toolchain not installed (needs go+gofmt on PATH)"
+    assert "mcs+mono or csc+mono" in toolchains.missing_toolchain("csharp")
+    assert toolchains.missing_toolchain("rust") is None
+    with pytest.raises(RuntimeError, match="go: toolchain not installed"):
+        toolchains.check_programs("go", ["package main\n"])

@@ -9,12 +9,13 @@ this set measures transfer rather than memorised templates.
 
 Layout (shipped inside the package, so it is in the wheel)::
 
-    tasks/index.yaml              the task ids, in order, with one-line descriptions
+    tasks/index.yaml              the task ids, in order, with one-line descriptions and the expected output
     tasks/<task_id>/solution.py   one file per language, told apart by extension
                    /<Pascal>.java (Java and C# files are named after their class)
                    /solution.js, solution.ts, <Pascal>.cs, solution.go, solution.rs
 
-Every program is complete (an entry point that prints a few results) and prints the same lines in every language.
+Every program is complete (an entry point that prints a few results) and prints the same lines in every language:
+the task's ``output`` in the index, available from :func:`expected_outputs`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _load() -> tuple[tuple[tuple[str, str], ...], ...]:
     for entry in index["tasks"]:
         task_dir = tasks_dir / entry["id"]
         files = {item.name: item for item in task_dir.iterdir() if item.is_file()} if task_dir.is_dir() else {}
-        task = [("id", entry["id"]), ("description", entry["description"])]
+        task = [("id", entry["id"]), ("description", entry["description"]), ("output", entry["output"])]
         for lang in LANGUAGES:
             matches = sorted(name for name in files if name.endswith(lang.extension))
             if len(matches) != 1:
@@ -55,11 +56,16 @@ def _load() -> tuple[tuple[tuple[str, str], ...], ...]:
 
 def translation_tasks() -> list[dict[str, str]]:
     """Every task as ``{"id", "description", "python": code, "java": code, ...}`` (all seven), in index order."""
-    return [dict(task) for task in _load()]
+    return [{key: value for key, value in task if key != "output"} for task in _load()]
 
 
 def translation_task_ids() -> list[str]:
     return [dict(task)["id"] for task in _load()]
 
 
-__all__ = ["translation_task_ids", "translation_tasks"]
+def expected_outputs() -> dict[str, str]:
+    """What each task's programs print, by task id (the same text in every language)."""
+    return {dict(task)["id"]: dict(task)["output"] for task in _load()}
+
+
+__all__ = ["expected_outputs", "translation_task_ids", "translation_tasks"]
