@@ -13,7 +13,7 @@ import pytest
 import submitit
 from slurm_testing import read_status, wait_for
 
-from codescale.titan_runner.slurm import poll, run_state, submit_runs
+from codescale.titan_runner.slurm import poll, read_submission, run_state, submit_runs
 from codescale.titan_runner.slurm_states import query
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -103,6 +103,7 @@ def test_an_array_of_compiled_runs_trains_resumes_after_preemption_and_is_not_re
 
     again = submit_runs(runs, tmp_path / "submitit")
     assert [r["action"] for r in again] == ["skipped"] * 3 and {r["reason"] for r in again} == {"completed"}
+    assert [read_submission(d)["job_id"] for d in runs] == [r["job_id"] for r in records]  # no new job anywhere
 
     db = tmp_path / "results.duckdb"
     _codescale("ingest", str(tmp_path / "out"), "--db", str(db), "--quiet")
