@@ -295,7 +295,7 @@ def _distinct(theta: np.ndarray, f: np.ndarray, top: int, tol: float = 1e-3) -> 
 def _polish(problem: _Problem, x0: np.ndarray, weights=None) -> tuple[np.ndarray, float, bool]:
     res = minimize(
         problem.scalar(weights), x0, jac=True, method="L-BFGS-B",
-        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 2000, "maxcor": 20},
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 300, "maxcor": 20},
     )  # fmt: skip
     return res.x, float(res.fun), bool(res.success)
 
