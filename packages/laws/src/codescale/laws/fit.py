@@ -139,6 +139,7 @@ def check_data(n: np.ndarray, d: np.ndarray, loss: np.ndarray, k: int, labels: l
         )
 
 
+_F_FLOOR = 1e-18  # absolute objective tolerance: an exact fit (f -> 0) need not be chased to 1e-300
 _BLOCK_ELEMENTS = 1 << 13  # rows x runs per block: ~64 KiB per temporary, cache-resident
 
 
@@ -240,7 +241,7 @@ class BatchNewton:
             actual = self.f[act] - ft
             ok = np.isfinite(ft) & (actual > 0)
             acc, rej = act[ok], act[~ok]
-            small = actual[ok] <= self.ftol * np.abs(ft[ok])
+            small = actual[ok] <= self.ftol * np.abs(ft[ok]) + _F_FLOOR
             self.theta[acc], self.f[acc] = trial[ok], ft[ok]
             if acc.size:
                 _, self.g[acc], self.h[acc] = self.problem.evaluate(self.theta[acc], self._w(acc))
@@ -249,7 +250,7 @@ class BatchNewton:
             self.nu[acc] = 2.0
             self.mu[rej] *= self.nu[rej]
             self.nu[rej] *= 2.0
-            stalled = rej[(np.abs(predicted[~ok]) <= self.ftol * np.abs(self.f[rej])) | (self.mu[rej] > 1e10)]
+            stalled = rej[(np.abs(predicted[~ok]) <= self.ftol * np.abs(self.f[rej]) + _F_FLOOR) | (self.mu[rej] > 1e10)]
             finished = np.concatenate([acc[small], stalled])
             self.converged[finished] = True
             self.done[finished] = True
