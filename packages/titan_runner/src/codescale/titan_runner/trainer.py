@@ -9,7 +9,8 @@ are torchtitan's. The subclass adds, through public hooks of the Trainer:
   per-token cross-entropies over the global token count) from the per-token values, which it also adds up per
   language. On other steps it only forwards to the wrapped loss.
 - ``train_step``: after torchtitan's step, on log steps, one ``train`` line goes to metrics.jsonl (loss, per-language
-  loss and tokens summed over data-parallel ranks, lr, grad norm, tokens/s) and status.json gets the progress; at the
+  loss summed over data-parallel ranks, tokens per language, lr, grad norm, tokens/s) and status.json gets the
+  progress (at most every ``STATUS_EVERY_S`` seconds, and at the last step); at the
   eval interval and the last step an ``eval`` line follows (:mod:`codescale.titan_runner.evaluate`).
 - ``load_state_dict`` of the train state: when a checkpoint is restored we learn the step we resume from; before the
   first line is appended, metrics.jsonl is cut back to that step (see :mod:`codescale.titan_runner.rundir`).
@@ -33,6 +34,8 @@ from codescale.titan_runner import cpu_compat
 from codescale.titan_runner.dataloader import MixtureDataLoader, document_positions
 from codescale.titan_runner.evaluate import Evaluator, build_eval_sets
 from codescale.titan_runner.rundir import MetricsWriter, RunDir
+
+STATUS_EVERY_S = 2.0  # status.json progress is rewritten (fsync + rename) at most this often; metrics every log step
 
 
 class LanguageLoss:
@@ -136,6 +139,7 @@ class RunTrainer(Trainer):
             )
         self.metrics: MetricsWriter | None = None
         self._logging_this_step = False
+        self._last_status_write = 0.0
         self._started = False
         self._last_log = (time.perf_counter(), 0)
 
@@ -249,7 +253,9 @@ class RunTrainer(Trainer):
                 "grad_norm": float(self._captured.get("grad_norm", float("nan"))),
             }
         )
-        self.run_dir.update_status(keep_terminal=True, step=self.step, tokens_seen=tokens)
+        if now - self._last_status_write >= STATUS_EVERY_S or self.step == self.total_steps:
+            self.run_dir.update_status(keep_terminal=True, step=self.step, tokens_seen=tokens)
+            self._last_status_write = now
 
     def evaluate_and_record(self) -> None:
         if self.evaluator is None:
