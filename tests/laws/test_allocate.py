@@ -1,0 +1,75 @@
+"""Allocation: simplex, bounds and data caps respected, gain with an interval, files the compiler accepts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codescale.errors import CodescaleError
+from codescale.laws.allocate import allocate, write_outputs
+from codescale.laws.multilingual import fit_and_store
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_multilingual import build_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def con_fit(tmp_path_factory):
+    con = build_store(tmp_path_factory.mktemp("alloc") / "a.duckdb")
+    fit = fit_and_store(con, "synergy_factor", "study = 'mix'", "mono", None)
+    yield con, fit.fit_id
+    con.close()
+
+
+def test_optimum_is_on_the_simplex_and_no_worse_than_uniform(con_fit):
+    con, fit_id = con_fit
+    result = allocate(con, fit_id, 350e9, 1.5e9, starts=6)
+    assert sum(result.proportions.values()) == pytest.approx(1.0)
+    assert result.gain >= 0
+    lo, hi = result.gain_interval
+    assert lo <= hi and result.draws == 20
+
+
+def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
+    con, fit_id = con_fit
+    manifest = {"format": "codescale.prepared/1",
+                "languages": {"go": {"train": {"tokens": 10e9}}, "java": {"train": {"tokens": 500e9}},
+                              "python": {"train": {"tokens": 500e9}}}}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    result = allocate(con, fit_id, 350e9, 1.5e9, min_share="0.05", max_share="python=0.5", prepared=str(tmp_path),
+                      max_epochs=2.0, starts=6)  # fmt: skip
+    p = result.proportions
+    assert p["go"] * 350e9 <= 20e9 * (1 + 1e-6)  # 10B available x 2 epochs
+    assert p["python"] <= 0.5 + 1e-9 and min(p.values()) >= 0.05 - 1e-9
+    assert any("uniform allocation violates" in w for w in result.warnings)
+
+
+def test_infeasible_caps_say_what_to_relax(con_fit):
+    con, fit_id = con_fit
+    with pytest.raises(CodescaleError, match="min share above max share"):
+        allocate(con, fit_id, 350e9, 1.5e9, min_share="0.5", max_share="go=0.2")
+    with pytest.raises(CodescaleError, match="maximum shares .* sum to 0.6"):
+        allocate(con, fit_id, 350e9, 1.5e9, max_share="0.2")
+    with pytest.raises(CodescaleError, match="no law for rust"):
+        allocate(con, fit_id, 350e9, 1.5e9, languages=["rust"])
+
+
+def test_written_spec_is_accepted_by_the_compiler(con_fit, tmp_path):
+    con, fit_id = con_fit
+    result = allocate(con, fit_id, 350e9, 1.5e9, starts=4)
+    spec = tmp_path / "specs" / "next.yaml"
+    write_outputs(result, str(spec), str(ROOT / "specs/paper/allocation.yaml"), None)
+    allocation = json.loads((tmp_path / "specs" / "next.allocation.json").read_text())
+    assert allocation["format"] == "codescale.allocation/1"
+    assert allocation["fit_id"] == fit_id and allocation["tokens"] == 350_000_000_000
+    assert np.isclose(sum(allocation["proportions"].values()), 1.0)
+    out = subprocess.run([sys.executable, "-m", "codescale.cli", "validate", str(spec)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "1 runs" in out.stdout
