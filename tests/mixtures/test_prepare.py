@@ -117,3 +117,18 @@ def test_existing_tokenizer_is_used_as_given(tmp_path, corpus):
     manifest = prepare(catalog, tmp_path / "prepared", progress=False)
     assert manifest["tokenizer"]["sha256"] == corpus.manifest["tokenizer"]["sha256"]
     assert manifest["tokenizer"]["eos_id"] == corpus.eos_id
+
+
+def test_synthetic_corpus_prepares_with_the_hand_written_eval_set(tmp_path):
+    synthetic = pytest.importorskip("codescale.mixtures.synthetic")
+    evalsets = pytest.importorskip("codescale.mixtures.evalsets")
+    catalog = synthetic.write_corpus(tmp_path / "corpus", 40, seed=2, languages=["python", "go", "rust"])
+    manifest = prepare(catalog, tmp_path / "prepared", progress=False)
+    tasks = evalsets.translation_tasks()
+    assert manifest["translation"]["go->rust"]["examples"] == len(tasks)
+    assert manifest["translation"]["go->rust"]["source"] == "codescale.mixtures.evalsets"
+    assert manifest["parallel"]["languages"] == ["python", "go", "rust"]
+    corpus = PreparedCorpus(tmp_path / "prepared")
+    tokenizer = Tokenizer.from_file(str(corpus.tokenizer_dir / "tokenizer.json"))
+    _, labels = corpus.translation_examples("python", "go", seq_len=4096, max_examples=1)
+    assert tokenizer.decode(labels[0][labels[0] != -100].tolist()) == tasks[0]["go"]
