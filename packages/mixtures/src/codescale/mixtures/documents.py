@@ -10,6 +10,7 @@ the file, the line or row, the column and what to do.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import queue
@@ -35,12 +36,15 @@ def read_documents(source: Source, path: Path, lang: str, batch_size: int = BATC
 
 
 def _keep(value: object, lang: str) -> bool:
-    if value is None:
-        return False
+    return value is not None and _language_of(str(value)) == lang
+
+
+@functools.lru_cache(maxsize=4096)
+def _language_of(label: str) -> str | None:
     try:
-        return canonical(str(value)) == lang
+        return canonical(label)
     except CodescaleError:
-        return False  # a row of some language codescale does not know: not this language
+        return None  # a row of a language codescale does not know (The Stack has hundreds): not this language
 
 
 def _jsonl_batches(source: Source, path: Path, lang: str, batch_size: int) -> Iterator[list[str]]:
@@ -84,30 +88,23 @@ _MISSING = object()
 
 
 def _text(value: object, source: Source, path: Path, number: int, unit: str) -> str:
+    """The document text of one row; ``unit`` is "line" (jsonl: located by line) or "row" (parquet: named)."""
+    line = number if unit == "line" else None
+    where = "" if unit == "line" else f"row {number}: "
     column = source.text_column
     if value is _MISSING:
-        raise CodescaleError(
-            f"{unit} {number} has no {column!r}" if unit == "row" else f"no {column!r} key",
-            source=path, line=number if unit == "line" else None, field=column,
-            hint="set text_column in the catalog to the key that holds the code",
-        )
+        raise CodescaleError(f"{where}no {column!r} key", source=path, line=line, field=column,
+                             hint="set text_column in the catalog to the key that holds the code")
     if isinstance(value, bytes):
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise CodescaleError(
-                f"{unit} {number}: bytes {err.start}-{err.end} are not UTF-8" if unit == "row"
-                else f"bytes {err.start}-{err.end} are not UTF-8",
-                source=path, line=number if unit == "line" else None, field=column,
-                hint="re-encode the text as UTF-8 or drop the row",
-            ) from None
+            raise CodescaleError(f"{where}bytes {err.start}-{err.end} are not UTF-8", source=path, line=line,
+                                 field=column, hint="re-encode the text as UTF-8 or drop the row") from None
     if not isinstance(value, str):
         kind = "null" if value is None else type(value).__name__
-        raise CodescaleError(
-            f"{unit} {number}: {column!r} is {kind}, expected text" if unit == "row" else f"{column!r} is {kind}, expected text",
-            source=path, line=number if unit == "line" else None, field=column,
-            hint="drop the row or point text_column at the column holding the code",
-        )
+        raise CodescaleError(f"{where}{column!r} is {kind}, expected text", source=path, line=line, field=column,
+                             hint="drop the row or point text_column at the column holding the code")
     return value
 
 

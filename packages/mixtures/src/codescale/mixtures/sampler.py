@@ -29,7 +29,7 @@ import numpy as np
 
 from codescale.compiler.languages import LANGUAGE_IDS, direction_key
 from codescale.errors import CodescaleError
-from codescale.mixtures.corpus import IGNORE_INDEX, PreparedCorpus
+from codescale.mixtures.corpus import PreparedCorpus
 from codescale.mixtures.pairing import TEMPLATES, build_pairs
 from codescale.mixtures.streams import TokenStream
 
@@ -299,4 +299,4 @@ class MixtureSampler:
         self._consumed = consumed
 
 
-__all__ = ["Batch", "IGNORE_INDEX", "MixtureSampler", "apportion", "interleave"]
+__all__ = ["Batch", "MixtureSampler", "apportion", "interleave"]
