@@ -1,0 +1,62 @@
+"""The analysis commands end to end through `codescale`: simulate, fit, validate-law, allocate, report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from codescale.cli import main
+from codescale.laws.simulate import grid_plan
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "cli.duckdb"
+    monkeypatch.setenv("CODESCALE_DB", str(path))
+    plan = grid_plan("mono", [1e8, 3e8, 1e9, 3e9], [2e9, 8e9, 32e9], [{"go": 1}, {"java": 1}])
+    plan_path = tmp_path / "plan.json"
+    plan_path.write_text(json.dumps(plan))
+    assert main(["simulate", str(plan_path), "--noise", "0.003"]) == 0
+    return path
+
+
+def test_fit_chinchilla_prints_parameters_with_intervals_per_language(db, capsys):
+    capsys.readouterr()
+    assert main(["fit", "chinchilla", "--grid", "coarse", "--bootstrap", "20", "--units", "billions"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"chinchilla-go-\w+ +language=go +n_runs=12", out)
+    assert re.search(r"alpha +0\.8\d* +\[", out)  # go's alpha_N is 0.845 in the paper preset
+    assert "batch " in out
+
+
+def test_fit_then_validate_law_by_id(db, capsys):
+    main(["fit", "chinchilla", "--grid", "coarse", "--languages", "java"])
+    fit_id = re.search(r"(chinchilla-java-\w+)", capsys.readouterr().out).group(1)
+    assert main(["validate-law", fit_id, "--fraction", "0.25"]) == 0
+    out = capsys.readouterr().out
+    assert "mean relative error" in out and "held out the largest-compute 25%" in out
+
+
+def test_bad_input_exits_2_with_one_line(db, capsys):
+    assert main(["fit", "chinchilla", "--where", "loss > 100"]) == 2
+    assert "empty selection" in capsys.readouterr().err
+    assert main(["fit", "chinchilla", "--languages", "cobol"]) == 2
+    assert "unknown language 'cobol'" in capsys.readouterr().err
+    assert main(["fit", "chinchilla", "--where", "nonsense_col = 1"]) == 2
+    assert "--where" in capsys.readouterr().err
+    assert main(["validate-law", "chinchilla-nope-123"]) == 2
+    assert main(["allocate", "nope", "--tokens", "1B", "--size", "lots"]) == 2
+
+
+def test_allocate_from_per_language_fits_and_report(db, tmp_path, capsys):
+    main(["fit", "chinchilla", "--grid", "coarse", "--bootstrap", "10", "--units", "billions"])
+    batch = re.search(r"batch (\w+):", capsys.readouterr().out).group(1)
+    out_spec = tmp_path / "next.yaml"
+    assert main(["allocate", batch, "--tokens", "100B", "--size", "1B", "-o", str(out_spec)]) == 0
+    out = capsys.readouterr().out
+    assert "predicted gain" in out and out_spec.exists()
+    assert json.loads((tmp_path / "next.allocation.json").read_text())["size"] == 1_000_000_000
+    assert main(["report", "-o", str(tmp_path / "rep")]) == 0
+    assert (tmp_path / "rep" / "loss_vs_n.png").exists()
