@@ -96,7 +96,7 @@ def _compile(args: argparse.Namespace) -> int:
     if args.check_data:
         check_data(plan)
     written = write_plan(plan, args.out)
-    print(f"compiled {len(plan.runs)} runs of {plan.study} into {args.out} ({written} files); "
+    print(f"compiled {len(plan.runs)} runs of {plan.study} into {args.out} ({written} files written); "
           f"train one with: codescale train {args.out}/runs/<run_id>")
     return 0
 

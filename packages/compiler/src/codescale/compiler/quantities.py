@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12,
            "ki": 2.0**10, "mi": 2.0**20, "gi": 2.0**30, "ti": 2.0**40}
@@ -18,6 +19,18 @@ _MULTIPLE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*[xX×]\s*$"
 
 
 def parse_quantity(value: object) -> float:
+    """``"0.2B"`` -> 2e8 (memoised: a sweep parses the same few strings thousands of times)."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):  # True == 1 would share a cache slot
+        return _parse_cached(value)
+    return _parse(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(value: str | int | float) -> float:
+    return _parse(value)
+
+
+def _parse(value: object) -> float:
     """``"0.2B"`` -> 2e8. Raises ValueError with a readable message for anything else (incl. bools, <= 0)."""
     if isinstance(value, bool) or value is None:
         raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {value!r}")
