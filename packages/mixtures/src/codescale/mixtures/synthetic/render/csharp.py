@@ -8,9 +8,9 @@ well as the .NET SDK does.
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index,
-    Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType, Return,
-    ToFloat, Type, Upper, Var,
+    BOOL, FLOAT, STR, Append, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index, Length,
+    Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType, Return, ToFloat,
+    Type, Upper, Var,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, quote

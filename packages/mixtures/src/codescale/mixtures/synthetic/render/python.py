@@ -143,6 +143,8 @@ class PythonRenderer(Renderer):
         return super().expr_Binary(e)
 
     def expr_Not(self, e: Not) -> str:
+        if isinstance(e.operand, Contains):
+            return f"{self.operand(e.operand.needle, 4)} not in {self.operand(e.operand.haystack, 4)}"
         return f"not {self.operand(e.operand, ATOM)}"
 
     def expr_ToFloat(self, e: ToFloat) -> str:

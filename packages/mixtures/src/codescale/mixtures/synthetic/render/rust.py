@@ -12,9 +12,9 @@ borrowed, ``let`` bindings own their values, and each expression is rendered in 
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Assign, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format,
-    Function, Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, Record,
-    RecordType, Return, Stmt, ToFloat, Type, Upper, Var, is_copy,
+    BOOL, FLOAT, STR, Append, Assign, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index,
+    Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, Record, RecordType, Return,
+    Stmt, ToFloat, Type, Upper, Var, is_copy,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
 from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote
@@ -158,7 +158,9 @@ class RustRenderer(BraceRenderer):
                 return f"{text}.to_string()" if e.type == STR else f"{text}.to_vec()" if isinstance(e.type, ListOf) else f"{text}.clone()"
             return f"{text}.clone()"
         if isinstance(e, Lit) or (isinstance(e, Format) and all(isinstance(p, str) for p in e.parts)):
-            return text if mode == BORROWED else f"{text}.to_string()"
+            if mode == BORROWED:
+                return text
+            return "String::new()" if text == '""' else f"{text}.to_string()"
         if isinstance(e, (Field, Index)):
             return f"&{text}" if mode == BORROWED else f"{text}.clone()"
         return f"&{text}" if mode == BORROWED else text  # calls, format!, to_uppercase: already owned
