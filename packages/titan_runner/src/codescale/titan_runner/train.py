@@ -31,6 +31,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -179,8 +180,11 @@ def train_run(run_dir: str | Path) -> dict:
         restore_env(previous_env)
         raise
     started = time.time()
-    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    previous_sigterm = None
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+        signal.SIG_DFL, None
+    ):
+        previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         world_size = int(os.environ["WORLD_SIZE"])
         expected = int((run.get("parallelism") or {}).get("world_size") or 1)
@@ -224,6 +228,8 @@ def train_run(run_dir: str | Path) -> dict:
         lease.release()
         _shutdown_distributed()
         restore_env(previous_env)
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
         gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
 
 

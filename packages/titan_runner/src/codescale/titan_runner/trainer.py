@@ -88,12 +88,16 @@ class LanguageLoss:
                     pred.detach().flatten(0, 1).float(), labels.flatten(0, 1), reduction="none",
                     ignore_index=IGNORE_INDEX,
                 )
-        with torch.no_grad():
-            flat_ids = ids.flatten().to(token_losses.device)
+        with torch.no_grad():  # on the loss's device: no host sync per micro-batch
+            if self.loss_sums.device != token_losses.device:
+                self.loss_sums = self.loss_sums.to(token_losses.device)
+                self.token_counts = self.token_counts.to(token_losses.device)
+            flat_ids = ids.flatten().to(token_losses.device, non_blocking=True)
             counted = flat_ids >= 0
-            index = flat_ids[counted]
-            self.loss_sums.index_add_(0, index.cpu(), token_losses.detach()[counted].double().cpu())
-            self.token_counts.index_add_(0, index.cpu(), torch.ones_like(index, dtype=torch.float64).cpu())
+            index = torch.where(counted, flat_ids, 0)
+            weights = counted.to(torch.float64)
+            self.loss_sums.index_add_(0, index, token_losses.detach().double() * weights)
+            self.token_counts.index_add_(0, index, weights)
         return loss, metrics
 
 
@@ -226,7 +230,7 @@ class RunTrainer(Trainer):
         loss_per_language: dict[str, float] = {}
         if self.language_loss is not None:
             sums = self._all_reduce_batch(
-                torch.cat([self.language_loss.loss_sums, self.language_loss.token_counts])
+                torch.cat([self.language_loss.loss_sums, self.language_loss.token_counts]).cpu()
             )
             n = len(self.languages)
             for i, lang in enumerate(self.languages):

@@ -1,0 +1,49 @@
+"""The CPU compatibility layer, on a compiled job's real Trainer.Config (no training)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+import torch
+
+from codescale.titan_runner import cpu_compat
+from codescale.titan_runner.rundir import RunDir
+from codescale.titan_runner.train import load_job_config
+
+from conftest import make_run
+
+pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="checks what is patched without CUDA")
+
+
+def test_apply_makes_torchtitan_target_the_cpu_without_faking_triton():
+    cpu_compat.apply()
+    import torchtitan.distributed.utils as dist_utils
+    import torchtitan.tools.utils as titan_utils
+    import torchtitan.trainer  # noqa: F401  (importable at all is the point)
+
+    assert titan_utils.device_type == "cpu" == dist_utils.device_type
+    assert titan_utils.device_module.get_device_properties().total_memory > 0
+    assert "peak" in " ".join(titan_utils.device_module.memory_stats())
+    assert importlib.util.find_spec("triton") is None and "triton" not in sys.modules
+    assert callable(torch.distributed.set_timeout)
+
+
+def test_adapted_config_uses_sdpa_and_emulated_float8(tmp_path, prepared_corpus):
+    from torchtitan.components.quantization.float8 import Float8Linear
+    from torchtitan.models.common.attention import FlexAttention, ScaledDotProductAttention
+
+    cpu_compat.apply()
+    run_dir = RunDir(make_run(tmp_path, prepared_corpus, float8=True))
+    config = load_job_config(run_dir.load_run(), run_dir)
+    model = config.model_spec.model
+    assert list(model.traverse(FlexAttention.Config))  # what the compiler asked for
+
+    cpu_compat.adapt_config(config)
+    assert not list(model.traverse(FlexAttention.Config))
+    assert list(model.traverse(ScaledDotProductAttention.Config))
+    layers = [layer for _, layer, _, _ in model.traverse(Float8Linear.Config)]
+    assert layers and all(layer._torchao_config.emulate for layer in layers)
+    assert config.parallelism.spmd_backend == "partial_dtensor"
+    assert config.checkpoint.last_save_model_only is False
