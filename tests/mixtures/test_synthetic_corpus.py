@@ -39,10 +39,16 @@ def test_catalog_follows_the_contract(corpus: Path):
 
 
 def test_catalog_loads_with_the_compiler_catalog_model(corpus: Path):
-    catalog_module = pytest.importorskip("codescale.compiler.catalog", reason="codescale.compiler.catalog not written yet")
-    if not hasattr(catalog_module, "load_catalog"):
-        pytest.skip("codescale.compiler.catalog has no load_catalog yet")
-    assert catalog_module.load_catalog(corpus) is not None
+    from codescale.compiler.catalog import load_catalog
+
+    catalog = load_catalog(corpus)
+    assert list(catalog.languages) == list(LANGUAGE_IDS)
+    for lang in LANGUAGE_IDS:
+        ((source, files),) = catalog.source_files(lang)
+        assert files == [corpus.parent / "raw" / f"{lang}.jsonl"]
+    assert catalog.parallel is not None and catalog.parallel.pivot == "python"
+    assert catalog.translation_eval.path is None
+    assert catalog.tokenizer.vocab_size == 4096
 
 
 def test_monolingual_files_hold_n_documents_per_language(corpus: Path):
