@@ -89,3 +89,24 @@ def test_a_lease_without_heartbeat_for_long_is_stale_even_on_another_host(run_di
 def test_a_directory_without_run_json_is_refused_with_a_hint(tmp_path):
     with pytest.raises(CodescaleError, match="run.json is missing"):
         RunDir(tmp_path).load_run()
+
+
+def test_starting_a_run_another_job_holds_is_refused_and_leaves_its_status_alone(tmp_path, monkeypatch):
+    from codescale.titan_runner.train import train_run
+
+    path = tmp_path / "runs" / "busy-00000001"
+    path.mkdir(parents=True)
+    (path / "run.json").write_text(json.dumps({"format": "codescale.run/1", "run_id": "busy-00000001"}))
+    run_dir = RunDir(path)
+    run_dir.update_status(state="running", step=12)
+    holder = run_dir.acquire_lease("job:other", "other", holder=True)
+    for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SUBMITIT_EXECUTOR", "SLURM_JOB_ID"):
+        monkeypatch.delenv(key, raising=False)
+    try:
+        with pytest.raises(CodescaleError, match="already running"):
+            train_run(path)
+    finally:
+        holder.release()
+    status = run_dir.read_status()
+    assert status["state"] == "running" and status["step"] == 12 and status.get("error") is None
+    assert "RANK" not in os.environ  # the single-process environment it set up was taken back

@@ -93,11 +93,15 @@ def _start(run_dir: RunDir) -> Any:
 
     from codescale.titan_runner.train import TrainJob
 
+    import torch
+
     run = run_dir.load_run()
     world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
     run_dir.logs.mkdir(exist_ok=True)
     executor = submitit.LocalExecutor(folder=str(run_dir.logs))
-    executor.update_parameters(tasks_per_node=world_size, nodes=1, timeout_min=TIMEOUT_MIN)
+    # submitit sets CUDA_VISIBLE_DEVICES to the GPUs asked for (none by default): one GPU per rank when there are GPUs
+    gpus = world_size if torch.cuda.is_available() else 0
+    executor.update_parameters(tasks_per_node=world_size, nodes=1, gpus_per_node=gpus, timeout_min=TIMEOUT_MIN)
     return executor.submit(TrainJob(), str(run_dir.path))
 
 

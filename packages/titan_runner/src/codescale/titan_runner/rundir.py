@@ -44,14 +44,16 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` so readers see the old or the new file, never a mix."""
+def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
+    """Write JSON to ``path`` so readers see the old or the new file, never a mix. ``durable`` also fsyncs it
+    before the rename (state changes); progress updates skip that, the rename alone is atomic for readers."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2, sort_keys=False)
         f.write("\n")
         f.flush()
-        os.fsync(f.fileno())
+        if durable:
+            os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
@@ -159,9 +161,10 @@ class RunDir:
             }
         return read_json(self.status_json)
 
-    def update_status(self, *, keep_terminal: bool = False, **fields: Any) -> dict[str, Any]:
+    def update_status(self, *, keep_terminal: bool = False, durable: bool = True, **fields: Any) -> dict[str, Any]:
         """Read-modify-write ``status.json`` atomically. ``keep_terminal`` leaves a failed/cancelled state alone
-        (progress updates must not hide a failure another rank already recorded)."""
+        (progress updates must not hide a failure another rank already recorded); ``durable=False`` skips the fsync
+        (progress)."""
         status = self.read_status()
         if keep_terminal and status.get("state") in ("failed", "cancelled"):
             fields.pop("state", None)
@@ -169,7 +172,7 @@ class RunDir:
         if state is not None and state not in STATES:
             raise ValueError(f"unknown run state {state!r}")
         status.update(fields)
-        write_json_atomic(self.status_json, status)
+        write_json_atomic(self.status_json, status, durable=durable)
         return status
 
     # --- metrics.jsonl -----------------------------------------------------------------------------------------
@@ -313,7 +316,7 @@ class Lease:
                 if not lease or lease.get("token") != self.token:
                     return  # taken over (we were considered dead) or released
                 lease["heartbeat"] = time.time()
-                write_json_atomic(self.run_dir.lease_json, lease)
+                write_json_atomic(self.run_dir.lease_json, lease, durable=False)
 
     def release(self) -> None:
         self._stop.set()

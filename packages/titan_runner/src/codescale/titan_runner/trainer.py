@@ -258,7 +258,7 @@ class RunTrainer(Trainer):
             }
         )
         if now - self._last_status_write >= STATUS_EVERY_S or self.step == self.total_steps:
-            self.run_dir.update_status(keep_terminal=True, step=self.step, tokens_seen=tokens)
+            self.run_dir.update_status(keep_terminal=True, durable=False, step=self.step, tokens_seen=tokens)
             self._last_status_write = now
 
     def evaluate_and_record(self) -> None:
