@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from codescale.compiler.languages import LANGUAGE_IDS, canonical
-from codescale.compiler.yaml_source import load_yaml
-from codescale.errors import CodescaleError
+from codescale.compiler.spec import Spec
+from codescale.compiler.validation import Problems
+from codescale.compiler.yaml_source import Path_, load_yaml
+from codescale.errors import CodescaleError, CodescaleErrors
 
 SUM_TOLERANCE = 1e-6
 ALLOCATION_FORMAT = "codescale.allocation/1"
@@ -103,3 +106,98 @@ def allocation_proportions(path: str, display: str) -> tuple[tuple[str, float], 
     if abs(total - 1) > SUM_TOLERANCE:
         raise smap.error(("proportions",), f"proportions sum to {total:.6g}; they must sum to 1")
     return tuple((lang, out[lang]) for lang in ordered(list(out)))
+
+
+def mixture_kind(spec: Spec) -> str:
+    mx = spec.mixture
+    for kind, value in (("explicit", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
+                        ("temperature", mx.temperature), ("allocation", mx.from_allocation)):
+        if value is not None:
+            return kind
+    return "explicit"
+
+
+def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problems: Problems) -> dict[str, float]:
+    mx = spec.mixture
+    given = [k for k, v in (("proportions", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
+                            ("temperature", mx.temperature), ("from_allocation", mx.from_allocation)) if v is not None]
+    if len(given) != 1:
+        problems.add(("mixture",), "give exactly one of proportions, uniform, natural, temperature, from_allocation"
+                     + (f" (found {', '.join(given)})" if given else ""), "e.g. uniform: [python, java]")
+        raise CodescaleErrors(problems.errors)
+    kind = given[0]
+    if kind == "proportions":
+        shares = dict(mx.proportions or {})
+        if not shares:
+            problems.add(("mixture", "proportions"), "no languages given", "e.g. {python: 0.5, java: 0.5}")
+            raise CodescaleErrors(problems.errors)
+        for lang, share in shares.items():
+            if share <= 0:
+                problems.add(("mixture", "proportions", lang), f"share of {lang} is {share}; shares must be > 0",
+                             "remove the language instead of giving it 0")
+        total = sum(shares.values())
+        if abs(total - 1) > SUM_TOLERANCE:
+            problems.add(("mixture", "proportions"), f"proportions sum to {total:.6g}; they must sum to 1",
+                         "rescale or add the missing language")
+        if problems.errors:
+            raise CodescaleErrors(problems.errors)
+        return {lang: shares[lang] for lang in ordered(list(shares))}
+    if kind == "uniform":
+        langs = ordered(mx.uniform or [])
+        if not langs:
+            problems.add(("mixture", "uniform"), "no languages given", "e.g. uniform: [python, java]")
+            raise CodescaleErrors(problems.errors)
+        return {lang: 1.0 / len(langs) for lang in langs}
+    if kind == "from_allocation":
+        assert mx.from_allocation is not None
+        path = os.path.abspath(os.path.join(spec_dir, os.path.expanduser(mx.from_allocation)))
+        if not os.path.exists(path):
+            problems.add(("mixture", "from_allocation"), f"allocation file {mx.from_allocation!r} not found",
+                         "paths are relative to the spec file; write one with `codescale allocate`")
+            raise CodescaleErrors(problems.errors)
+        try:
+            return dict(allocation_proportions(path, os.path.relpath(path)))
+        except CodescaleError as err:
+            problems.absorb(err)
+            raise CodescaleErrors(problems.errors) from None
+    # natural / temperature: corpus token counts
+    langs = ordered(mx.natural if kind == "natural" else mx.temperature.languages)  # type: ignore[union-attr]
+    where: Path_ = ("mixture", kind)
+    if not langs:
+        problems.add(where, "no languages given")
+        raise CodescaleErrors(problems.errors)
+    if prepared is None:
+        problems.add(where, f"a {kind} mixture needs the corpus token counts",
+                     "set corpus.prepared (or pass --prepared DIR) to a prepared corpus directory")
+        raise CodescaleErrors(problems.errors)
+    counts = {}
+    try:
+        for lang in langs:
+            counts[lang] = corpus_count = corpus_tokens(prepared, lang)
+            if corpus_count <= 0:
+                problems.add(where, f"the prepared corpus has no {lang} training tokens")
+    except CodescaleError as err:
+        problems.absorb(err)
+    if problems.errors:
+        raise CodescaleErrors(problems.errors)
+    tau = 1.0 if kind == "natural" else spec.mixture.temperature.tau  # type: ignore[union-attr]
+    weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
+    norm = sum(weights.values())
+    return {lang: w / norm for lang, w in weights.items()}
+
+
+def resolve_max_epochs(spec: Spec, languages: list[str], problems: Problems) -> dict[str, float | None]:
+    cap = spec.mixture.max_epochs
+    if cap is None:
+        return {lang: None for lang in languages}
+    if isinstance(cap, (int, float)):
+        if cap <= 0:
+            problems.add(("mixture", "max_epochs"), f"max_epochs must be > 0, got {cap}")
+        return {lang: float(cap) for lang in languages}
+    for lang, value in cap.items():
+        if lang not in languages:
+            problems.add(("mixture", "max_epochs", lang), f"{lang} is not in this run's mixture ({', '.join(languages)})",
+                         "remove it", key=True)
+        elif value <= 0:
+            problems.add(("mixture", "max_epochs", lang), f"max_epochs must be > 0, got {value}")
+    return {lang: (float(cap[lang]) if lang in cap else None) for lang in languages}

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from codescale.compiler import resolve as _resolve
-from codescale.compiler.spec import Spec, SweepBlock
+from codescale.compiler.spec import SweepBlock
+from codescale.compiler.validation import pydantic_error, validate
 from codescale.compiler.sweep import expand, run_name
 from codescale.compiler.yaml_source import PointMap, load_yaml
 from codescale.errors import CodescaleError, CodescaleErrors
@@ -129,7 +130,7 @@ def plan_spec(
     for index, point in enumerate(points):
         pmap = PointMap(smap, point.redirects)
         try:
-            spec = _resolve.validate(point.data, pmap)
+            spec = validate(point.data, pmap)
             if index == 0:
                 gpu_hours_limit = spec.budget.gpu_hours
             body = _resolve.resolve(spec, pmap, ctx)
@@ -212,7 +213,7 @@ def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:
         problems = []
         for e in err.errors(include_url=False):
             loc = ("sweep",) + tuple(e["loc"])
-            problems.append(_resolve._pydantic_error({**e, "loc": loc}, smap))
+            problems.append(pydantic_error({**e, "loc": loc}, smap))
         unique = {p.render(): p for p in problems}
         raise CodescaleErrors(list(unique.values())) from None
 

@@ -26,12 +26,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from codescale.compiler import costing, mixing, shapes
 from codescale.compiler.languages import canonical, direction_key
 from codescale.compiler.quantities import parse_multiple, parse_quantity, size_label
 from codescale.compiler.spec import SizeRule, Spec
+from codescale.compiler.validation import Problems
 from codescale.compiler.yaml_source import Path_, SourceMap
 from codescale.errors import CodescaleError, CodescaleErrors
 
@@ -48,65 +47,13 @@ class Context:
     prepared_override: str | None = None
 
 
-class _Problems:
-    def __init__(self, smap: SourceMap) -> None:
-        self.smap = smap
-        self.errors: list[CodescaleError] = []
-
-    def add(self, path: Path_, message: str, hint: str | None = None, *, key: bool = False) -> None:
-        self.errors.append(self.smap.error(path, message, hint, key=key))
-
-    def absorb(self, err: CodescaleError) -> None:
-        self.errors.extend(getattr(err, "errors", [err]))
-
-
-def validate(data: Any, smap: SourceMap) -> Spec:
-    """Pydantic validation with every error mapped to file:line:col and a one-line message."""
-    if not isinstance(data, dict):
-        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
-                         "start from a file in specs/demo/")
-    try:
-        return Spec.model_validate(data)
-    except ValidationError as err:
-        raise CodescaleErrors([_pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
-
-
-def _pydantic_error(error: Any, smap: SourceMap) -> CodescaleError:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    hint = None
-    if kind == "extra_forbidden":
-        message = f"unknown field {loc[-1]!r}"
-        hint = _known_fields(loc[:-1])
-        return smap.error(loc, message, hint, key=True)
-    if kind == "missing":
-        message = f"required field {loc[-1]!r} is missing"
-        return smap.error(loc, message)
-    return smap.error(loc, message)
-
-
-def _known_fields(loc: tuple[Any, ...]) -> str | None:
-    from codescale.compiler.sweep import _submodel
-
-    model: Any = Spec
-    for part in loc:
-        if model is None:
-            return None
-        if part in getattr(model, "model_fields", {}):
-            model = _submodel(model.model_fields[part].annotation)
-    if model is None:
-        return None
-    return "known fields: " + ", ".join(model.model_fields)
-
-
 def _path(base: str, value: str | None) -> str | None:
     if value is None:
         return None
     return os.path.abspath(os.path.join(base, os.path.expanduser(value)))
 
 
-def _directions(items: list[str], where: Path_, problems: _Problems) -> list[tuple[str, str]]:
+def _directions(items: list[str], where: Path_, problems: Problems) -> list[tuple[str, str]]:
     out = []
     for i, text in enumerate(items):
         parts = [p.strip() for p in str(text).split("->")]
@@ -140,7 +87,7 @@ def _scaled(value: Any, params: float) -> float:
 
 def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     """The resolved run for a validated sweep point (raises CodescaleErrors listing every broken rule)."""
-    problems = _Problems(smap)
+    problems = Problems(smap)
     catalog = ctx.catalog_override or _path(ctx.spec_dir, spec.corpus.catalog)
     prepared = ctx.prepared_override or _path(ctx.spec_dir, spec.corpus.prepared)
     manifest = None
@@ -150,7 +97,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         except CodescaleError as err:
             problems.absorb(err)
 
-    proportions = _proportions(spec, ctx, prepared, problems)
+    proportions = mixing.resolve_proportions(spec, ctx.spec_dir, prepared, problems)
     languages = list(proportions)
 
     # model
@@ -276,7 +223,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
 
     pairing = _pairing(spec, languages, problems)
     evaluation = _eval(spec, languages, pairing, steps, problems)
-    max_epochs = _max_epochs(spec, languages, problems)
+    max_epochs = mixing.resolve_max_epochs(spec, languages, problems)
 
     if problems.errors:
         raise CodescaleErrors(problems.errors)
@@ -301,7 +248,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
             "proportions": proportions,
             "tokens_per_language": mixing.largest_remainder(tokens, proportions),
             "max_epochs": max_epochs,
-            "kind": _mixture_kind(spec),
+            "kind": mixing.mixture_kind(spec),
         },
         "pairing": pairing,
         "eval": evaluation,
@@ -323,103 +270,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _mixture_kind(spec: Spec) -> str:
-    mx = spec.mixture
-    for kind, value in (("explicit", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
-                        ("temperature", mx.temperature), ("allocation", mx.from_allocation)):
-        if value is not None:
-            return kind
-    return "explicit"
-
-
-def _proportions(spec: Spec, ctx: Context, prepared: str | None, problems: _Problems) -> dict[str, float]:
-    mx = spec.mixture
-    given = [k for k, v in (("proportions", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
-                            ("temperature", mx.temperature), ("from_allocation", mx.from_allocation)) if v is not None]
-    if len(given) != 1:
-        problems.add(("mixture",), "give exactly one of proportions, uniform, natural, temperature, from_allocation"
-                     + (f" (found {', '.join(given)})" if given else ""), "e.g. uniform: [python, java]")
-        raise CodescaleErrors(problems.errors)
-    kind = given[0]
-    if kind == "proportions":
-        shares = dict(mx.proportions or {})
-        if not shares:
-            problems.add(("mixture", "proportions"), "no languages given", "e.g. {python: 0.5, java: 0.5}")
-            raise CodescaleErrors(problems.errors)
-        for lang, share in shares.items():
-            if share <= 0:
-                problems.add(("mixture", "proportions", lang), f"share of {lang} is {share}; shares must be > 0",
-                             "remove the language instead of giving it 0")
-        total = sum(shares.values())
-        if abs(total - 1) > mixing.SUM_TOLERANCE:
-            problems.add(("mixture", "proportions"), f"proportions sum to {total:.6g}; they must sum to 1",
-                         "rescale or add the missing language")
-        if problems.errors:
-            raise CodescaleErrors(problems.errors)
-        return {lang: shares[lang] for lang in mixing.ordered(list(shares))}
-    if kind == "uniform":
-        langs = mixing.ordered(mx.uniform or [])
-        if not langs:
-            problems.add(("mixture", "uniform"), "no languages given", "e.g. uniform: [python, java]")
-            raise CodescaleErrors(problems.errors)
-        return {lang: 1.0 / len(langs) for lang in langs}
-    if kind == "from_allocation":
-        assert mx.from_allocation is not None
-        path = _path(ctx.spec_dir, mx.from_allocation)
-        assert path is not None
-        if not os.path.exists(path):
-            problems.add(("mixture", "from_allocation"), f"allocation file {mx.from_allocation!r} not found",
-                         "paths are relative to the spec file; write one with `codescale allocate`")
-            raise CodescaleErrors(problems.errors)
-        try:
-            return dict(mixing.allocation_proportions(path, os.path.relpath(path)))
-        except CodescaleError as err:
-            problems.absorb(err)
-            raise CodescaleErrors(problems.errors) from None
-    # natural / temperature: corpus token counts
-    langs = mixing.ordered(mx.natural if kind == "natural" else mx.temperature.languages)  # type: ignore[union-attr]
-    where: Path_ = ("mixture", kind)
-    if not langs:
-        problems.add(where, "no languages given")
-        raise CodescaleErrors(problems.errors)
-    if prepared is None:
-        problems.add(where, f"a {kind} mixture needs the corpus token counts",
-                     "set corpus.prepared (or pass --prepared DIR) to a prepared corpus directory")
-        raise CodescaleErrors(problems.errors)
-    counts = {}
-    try:
-        for lang in langs:
-            counts[lang] = corpus_count = mixing.corpus_tokens(prepared, lang)
-            if corpus_count <= 0:
-                problems.add(where, f"the prepared corpus has no {lang} training tokens")
-    except CodescaleError as err:
-        problems.absorb(err)
-    if problems.errors:
-        raise CodescaleErrors(problems.errors)
-    tau = 1.0 if kind == "natural" else spec.mixture.temperature.tau  # type: ignore[union-attr]
-    weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
-    norm = sum(weights.values())
-    return {lang: w / norm for lang, w in weights.items()}
-
-
-def _max_epochs(spec: Spec, languages: list[str], problems: _Problems) -> dict[str, float | None]:
-    cap = spec.mixture.max_epochs
-    if cap is None:
-        return {lang: None for lang in languages}
-    if isinstance(cap, (int, float)):
-        if cap <= 0:
-            problems.add(("mixture", "max_epochs"), f"max_epochs must be > 0, got {cap}")
-        return {lang: float(cap) for lang in languages}
-    for lang, value in cap.items():
-        if lang not in languages:
-            problems.add(("mixture", "max_epochs", lang), f"{lang} is not in this run's mixture ({', '.join(languages)})",
-                         "remove it", key=True)
-        elif value <= 0:
-            problems.add(("mixture", "max_epochs", lang), f"max_epochs must be > 0, got {value}")
-    return {lang: (float(cap[lang]) if lang in cap else None) for lang in languages}
-
-
-def _pairing(spec: Spec, languages: list[str], problems: _Problems) -> dict[str, Any]:
+def _pairing(spec: Spec, languages: list[str], problems: Problems) -> dict[str, Any]:
     p = spec.pairing
     if p.mode == "none":
         if p.template is not None:
@@ -447,7 +298,7 @@ def _pairing(spec: Spec, languages: list[str], problems: _Problems) -> dict[str,
             "directions": [[s, t] for s, t in directions], "fraction": p.fraction, "both_orders": p.both_orders}
 
 
-def _eval(spec: Spec, languages: list[str], pairing: dict[str, Any], steps: int, problems: _Problems) -> dict[str, Any]:
+def _eval(spec: Spec, languages: list[str], pairing: dict[str, Any], steps: int, problems: Problems) -> dict[str, Any]:
     e = spec.eval
     eval_languages = mixing.ordered(e.languages) if e.languages is not None else list(languages)
     if e.translation == "none":

@@ -127,10 +127,10 @@ def _check_path(path_text: str, at: Path_, smap: SourceMap) -> None:
         if depth == 1 and parts[0] == "budget" and part == "gpu_hours":
             raise smap.error(at, "budget.gpu_hours limits the whole spec and cannot be swept",
                              "set it once under budget", key=True)
-        model = _submodel(model.model_fields[part].annotation)
+        model = submodel(model.model_fields[part].annotation)
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
+def submodel(annotation: Any) -> type[BaseModel] | None:
     candidates = [annotation, *get_args(annotation)]
     for candidate in candidates:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):

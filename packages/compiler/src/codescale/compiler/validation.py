@@ -1,0 +1,71 @@
+"""From pydantic's errors to the project's: every validation error located at ``file:line:col field``.
+
+Pydantic reports a path (``loc``) per error; the spec's :class:`~codescale.compiler.yaml_source.SourceMap` turns the
+path into a position (union tags and other path elements the document does not have are skipped). Messages are
+made one-line and given a fix where one is known: an unknown field lists the fields of its section, a missing one
+says which. :class:`Problems` collects the rules a resolved sweep point breaks, so all of them are reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from codescale.compiler.spec import Spec
+from codescale.compiler.yaml_source import Path_, SourceMap
+from codescale.errors import CodescaleError, CodescaleErrors
+
+
+class Problems:
+    """Collects every broken rule of one sweep point, each located through the point's source map."""
+
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.errors: list[CodescaleError] = []
+
+    def add(self, path: Path_, message: str, hint: str | None = None, *, key: bool = False) -> None:
+        self.errors.append(self.smap.error(path, message, hint, key=key))
+
+    def absorb(self, err: CodescaleError) -> None:
+        self.errors.extend(getattr(err, "errors", [err]))
+
+
+def validate(data: Any, smap: SourceMap) -> Spec:
+    """Pydantic validation with every error mapped to file:line:col and a one-line message."""
+    if not isinstance(data, dict):
+        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+                         "start from a file in specs/demo/")
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as err:
+        raise CodescaleErrors([pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
+
+
+def pydantic_error(error: Any, smap: SourceMap) -> CodescaleError:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    hint = None
+    if kind == "extra_forbidden":
+        message = f"unknown field {loc[-1]!r}"
+        hint = _known_fields(loc[:-1])
+        return smap.error(loc, message, hint, key=True)
+    if kind == "missing":
+        message = f"required field {loc[-1]!r} is missing"
+        return smap.error(loc, message)
+    return smap.error(loc, message)
+
+
+def _known_fields(loc: tuple[Any, ...]) -> str | None:
+    from codescale.compiler.sweep import submodel
+
+    model: Any = Spec
+    for part in loc:
+        if model is None:
+            return None
+        if part in getattr(model, "model_fields", {}):
+            model = submodel(model.model_fields[part].annotation)
+    if model is None:
+        return None
+    return "known fields: " + ", ".join(model.model_fields)
