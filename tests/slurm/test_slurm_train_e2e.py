@@ -82,6 +82,14 @@ def _train_steps(run_dir: Path) -> list[int]:
     return [json.loads(line)["step"] for line in lines if json.loads(line)["kind"] == "train"]
 
 
+def _last_logged_step(run_dir: Path) -> int:
+    """While the run appends: the last complete train line's step (0 before the first)."""
+    path = run_dir / "metrics.jsonl"
+    text = path.read_text() if path.exists() else ""
+    complete = text[: text.rfind("\n") + 1].splitlines()
+    return max((json.loads(line)["step"] for line in complete if '"kind":"train"' in line.replace(" ", "")), default=0)
+
+
 def test_an_array_of_compiled_runs_trains_resumes_after_preemption_and_is_not_resubmitted(corpus, tmp_path):
     runs = _compile(corpus, tmp_path / "out", "tiny", tokens=[2048, 2048, 6144])  # 8, 8 and 24 steps
     long_run = runs[-1]
@@ -90,7 +98,8 @@ def test_an_array_of_compiled_runs_trains_resumes_after_preemption_and_is_not_re
     assert {r["action"] for r in records} == {"submitted"} and len({r["array_id"] for r in records}) == 1
 
     long_job = next(r for r in records if r["run_dir"] == str(long_run))
-    wait_for(lambda: (long_run / "checkpoints" / "step-4").exists(), 150, "the long run's step-4 checkpoint")
+    # step 5 is logged only once the step-4 checkpoint is saved (a half-written one has its directory already)
+    wait_for(lambda: _last_logged_step(long_run) >= 5, 150, "the long run past its step-4 checkpoint")
     submitit.SlurmJob(folder=tmp_path / "submitit" / "%j", job_id=long_job["job_id"])._interrupt()  # preemption
     wait_for(lambda: all(read_status(d).get("state") == "completed" for d in runs), 240, "every run to complete")
 
