@@ -5,12 +5,18 @@ Procedure (the published Chinchilla-replication recipe, see ``fitting.md``; the 
 1. **Grid.** ``full``: α, β ∈ {0, 0.5, …, 2}, e ∈ {−1, −0.5, …, 1}, a, b ∈ {0, 5, …, 25} — 4,500 starts (900 for the
    shared-exponent form). ``coarse``: α, β ∈ {0, 1, 2}, e ∈ {−1, 0, 1}, a, b ∈ {0, 10, 20} (243 starts), for quick looks.
 2. **All starts together.** Each start is minimised by damped Newton steps (Levenberg–Marquardt damping scaled by the
-   Hessian's diagonal, a step is kept only if it lowers the summed Huber objective), with the exact gradient and
-   Hessian of :func:`.forms.objective`, vectorised over starts; a start leaves the batch once a kept step lowers the
-   objective by less than ``ftol`` relative, or no step can lower it any more.
+   Hessian's diagonal, Nielsen's update; a step is kept only if it lowers the summed Huber objective), with the exact
+   gradient and Hessian of :func:`.forms.objective`, vectorised over starts and evaluated in cache-sized blocks. A
+   start is done once a kept step lowers the objective by less than ``ftol`` relative, or the quadratic model promises
+   less than that. By default the starts *race* (successive halving): every grid start gets 5 iterations, then the
+   better half by current objective continues for 5 more, and so on until 64 remain, which run to convergence. In
+   practice the eventual best start ranks near the top after the first round (hundreds of starts share the best
+   basin), and the bench checks that the result equals the plain loop's best objective; ``exhaustive=True``
+   (``--exhaustive``) runs every start to convergence instead (about 8x slower).
 3. **Polish.** The few best *distinct* local minima are re-minimised with scipy's L-BFGS-B and the analytic gradient
-   (tight tolerances); the lowest objective over everything wins. This reaches the same (or a lower) best objective
-   as a plain loop of L-BFGS-B over the same grid, hundreds of times faster (``bench/fit_bench.py``).
+   (tight tolerances, at most 300 iterations); the lowest objective over everything wins. This reaches the same (or a
+   slightly lower, because better converged) best objective as a plain loop of L-BFGS-B over the same grid, hundreds
+   of times faster (``bench/fit_bench.py``).
 4. **Bootstrap** (optional): resample runs with replacement B times (as integer weights on runs), refit each replicate
    from the best solution and the next few distinct local minima of the grid (again all at once), keep each
    replicate's best, and report percentile intervals. A trades off against α and B against β, so their intervals are
