@@ -10,6 +10,7 @@ import pytest
 from conftest import make_corpus, program, write_jsonl
 from tokenizers import Tokenizer
 
+from codescale.errors import CodescaleError
 from codescale.mixtures import PreparedCorpus
 from codescale.mixtures.prepare import is_held_out, prepare
 
@@ -132,3 +133,15 @@ def test_synthetic_corpus_prepares_with_the_hand_written_eval_set(tmp_path):
     tokenizer = Tokenizer.from_file(str(corpus.tokenizer_dir / "tokenizer.json"))
     _, labels = corpus.translation_examples("python", "go", seq_len=4096, max_examples=1)
     assert tokenizer.decode(labels[0][labels[0] != -100].tolist()) == tasks[0]["go"]
+
+
+def test_reading_errors_name_the_directory_and_the_fix(tmp_path, corpus):
+    with pytest.raises(CodescaleError, match="not a prepared corpus .*run `codescale data prepare"):
+        PreparedCorpus(tmp_path)
+    with pytest.raises(CodescaleError, match="java has .* validation tokens, fewer than one sequence of 100001"):
+        corpus.validation_batches("java", seq_len=100_000, max_sequences=1)
+    with pytest.raises(CodescaleError, match="no translation eval set for python->csharp"):
+        corpus.translation_examples("python", "csharp", seq_len=64, max_examples=1)
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "codescale.prepared/2"}))
+    with pytest.raises(CodescaleError, match="unknown format 'codescale.prepared/2'"):
+        PreparedCorpus(tmp_path)

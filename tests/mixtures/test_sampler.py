@@ -199,3 +199,22 @@ def test_a_languages_document_order_does_not_depend_on_the_other_languages(corpu
     mixed = MixtureSampler(mixture(["python", "go"], {"python": SEQ * 8, "go": SEQ * 8}, seq_len=SEQ), corpus)
     rows = np.concatenate([b.input_ids[b.language_ids[:, 0] == 1] for b in (mixed.next_batch(8), mixed.next_batch(8))])
     assert (rows == alone.input_ids).all()
+
+
+def test_direct_pairing_joins_the_programs_with_a_blank_line_and_no_instruction(corpus):
+    quotas = {"python": SEQ * 64, "rust": SEQ * 64}
+    pairing = dict(PAIRING, template="direct", directions=[["rust", "python"]], both_orders=False, fraction=0.5)
+    sampler = MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus)
+    tokenizer = Tokenizer.from_file(str(corpus.tokenizer_dir / "tokenizer.json"))
+    switches = 0
+    for batch in run_all(sampler, 8):
+        for row in range(8):
+            langs = batch.language_ids[row]
+            # rust (index 1) then python (index 0) inside one document: the first python token after rust
+            for at in np.flatnonzero((langs[:-1] == 1) & (langs[1:] == 0)) + 1:
+                if batch.labels[row][at - 1] != corpus.eos_id and at + 2 <= SEQ:
+                    switches += 1
+                    assert tokenizer.decode(batch.labels[row][at : at + 2].tolist()).startswith("\n\n")
+    text = "".join(tokenizer.decode(b.input_ids.ravel().tolist()) for b in run_all(
+        MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus), 8))
+    assert switches > 0 and "Translate" not in text
