@@ -11,7 +11,7 @@ the tokens each language contributes to those slots are known before training, a
 slot count is its remaining quota divided by ``seq_len``, apportioned by largest remainder. So after the run every
 language has seen within one sequence of ``tokens_per_language[lang]`` tokens. Slots are interleaved by sorting
 ``(j + 0.5) / n_stream`` over every stream's j-th slot, so the mixture is even throughout the run, not just at
-its end. A plan that would repeat a language's data more than ``max_epochs`` times is refused at construction.
+its end: every prefix of the schedule holds each stream's share within two sequences. A plan that would repeat a language's data more than ``max_epochs`` times is refused at construction.
 
 Data parallelism and resumption. A call ``next_batch(b)`` consumes the next ``b * dp_world_size`` slots; rank
 ``r`` builds rows ``r*b .. (r+1)*b`` of them. Which tokens fill a slot depends only on the slot's position, so the
