@@ -35,7 +35,7 @@ def test_demo_studies_fit_a_cpu_budget():
              for r in plan_spec(ROOT / f"specs/demo/{s}.yaml").runs]
     assert 20 <= len(steps) <= 40 and 600 <= sum(steps) <= 1500 and max(steps) <= 60
     run = plan_spec(ROOT / "specs/demo/synergy.yaml").runs[0]
-    assert 1e5 <= run["model"]["params"] <= 2e6 and run["model"]["vocab_size"] == 2048
+    assert 1e5 <= run["model"]["params"] <= 2e6 and run["model"]["vocab_size"] == 4096
 
 
 def test_steps_round_up_and_actual_tokens_are_recorded(tmp_path):
