@@ -76,7 +76,9 @@ def test_no_code_of_the_evaluation_set_appears_in_generated_programs():
 
 
 def test_no_evaluation_function_name_is_generated():
-    evaluation_names = {name for task in translation_tasks() for name in re.findall(r"^def (\w+)\(", task["python"], re.M)}
-    generated_names = {name for group in generate_programs(400, seed=0)
-                       for name in re.findall(r"^def (\w+)\(", group["python"], re.M)}
+    def python_functions(code: str) -> set[str]:
+        return set(re.findall(r"^def (\w+)\(", code, re.M))
+
+    evaluation_names = set().union(*(python_functions(task["python"]) for task in translation_tasks()))
+    generated_names = set().union(*(python_functions(group["python"]) for group in generate_programs(400, seed=0)))
     assert evaluation_names and not evaluation_names & generated_names

@@ -123,7 +123,8 @@ def test_generation_is_fast_enough_for_large_corpora():
 def test_a_missing_toolchain_is_reported_with_the_tools_it_needs(monkeypatch):
     from codescale.mixtures.synthetic import toolchains
 
-    monkeypatch.setattr(toolchains.shutil, "which", lambda tool: None if tool in ("go", "mcs", "csc") else "/bin/" + tool)
+    absent = ("go", "mcs", "csc")
+    monkeypatch.setattr(toolchains.shutil, "which", lambda tool: None if tool in absent else "/usr/bin/" + tool)
     assert toolchains.missing_toolchain("go") == "go: toolchain not installed (needs go+gofmt on PATH)"
     assert "mcs+mono or csc+mono" in toolchains.missing_toolchain("csharp")
     assert toolchains.missing_toolchain("rust") is None

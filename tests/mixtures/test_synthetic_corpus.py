@@ -1,4 +1,4 @@
-"""write_corpus: the catalog contract (contracts §1), disjoint monolingual and parallel data, atomic idempotent writes."""
+"""write_corpus: the catalog contract (contracts §1), disjoint monolingual and parallel data, atomic and idempotent."""
 
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ def test_new_arguments_rewrite_the_corpus_and_drop_languages_no_longer_asked_for
     write_corpus(tmp_path / "c", n_programs=4, seed=1)
     catalog = write_corpus(tmp_path / "c", n_programs=6, seed=1, languages=["python", "rust"])
     assert list(yaml.safe_load(catalog.read_text())["languages"]) == ["python", "rust"]
-    assert sorted(p.name for p in (tmp_path / "c" / "raw").iterdir()) == ["parallel.jsonl", "python.jsonl", "rust.jsonl"]
+    raw_files = sorted(p.name for p in (tmp_path / "c" / "raw").iterdir())
+    assert raw_files == ["parallel.jsonl", "python.jsonl", "rust.jsonl"]
     assert len(read_jsonl(tmp_path / "c" / "raw" / "parallel.jsonl")) == 6
 
 

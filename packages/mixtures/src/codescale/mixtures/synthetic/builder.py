@@ -43,7 +43,8 @@ class ProgramBuilder:
         self.taken: set[Name] = {domain.container}
         fields = [Param(f, STR) for f in rng.sample(domain.str_fields, 1)]
         fields += [Param(f, INT) for f in rng.sample(domain.int_fields, rng.randint(1, 2))]
-        fields += [Param(f, FLOAT) for f in rng.sample(domain.float_fields, rng.randint(1, min(2, len(domain.float_fields))))]
+        float_count = rng.randint(1, min(2, len(domain.float_fields)))
+        fields += [Param(f, FLOAT) for f in rng.sample(domain.float_fields, float_count)]
         rng.shuffle(fields)
         self.record = Record(domain.record, tuple(fields), f"One {' '.join(domain.record)} in the {domain.topic} data.")
         self.record_type = RecordType(domain.record)

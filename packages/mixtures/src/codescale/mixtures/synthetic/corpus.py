@@ -75,7 +75,9 @@ def catalog_document(name: str, languages: Sequence[str]) -> dict:
     """The catalog (contracts §1) for a corpus written by :func:`write_corpus`, as plain data."""
     return {
         "name": name,
-        "languages": {lang: {"sources": [{"path": f"raw/{lang}.jsonl", "text_column": "content"}]} for lang in languages},
+        "languages": {
+            lang: {"sources": [{"path": f"raw/{lang}.jsonl", "text_column": "content"}]} for lang in languages
+        },
         "parallel": {"path": "raw/parallel.jsonl", "pivot": PIVOT},
         "translation_eval": {"path": None},
         "tokenizer": {"vocab_size": DEFAULT_VOCAB_SIZE, "sample_documents_per_language": 2000},

@@ -39,8 +39,8 @@ def needs_parentheses(e: Expr, parent_precedence: int, right_side: bool = False,
 
 def is_empty_test(e: Expr) -> Expr | None:
     """The list in ``len(list) == 0``, which every language has a more idiomatic spelling for."""
-    if (isinstance(e, Binary) and e.op == "==" and isinstance(e.left, Length) and isinstance(e.left.operand.type, ListOf)
-            and isinstance(e.right, Lit) and e.right.value == 0):
+    if (isinstance(e, Binary) and e.op == "==" and isinstance(e.left, Length)
+            and isinstance(e.left.operand.type, ListOf) and isinstance(e.right, Lit) and e.right.value == 0):
         return e.left.operand
     return None
 

@@ -12,9 +12,9 @@ and ``*`` levels drops the spaces around ``*``, and deeper expressions drop them
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index,
-    Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType, Return,
-    ToFloat, Type, Upper, Var,
+    BOOL, FLOAT, INT, STR, Append, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
+    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType,
+    Return, ToFloat, Type, Upper, Var,
 )
 from codescale.mixtures.synthetic.naming import go_camel, go_pascal
 from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, needs_parentheses, quote

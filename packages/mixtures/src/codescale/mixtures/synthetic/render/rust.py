@@ -12,9 +12,9 @@ borrowed, ``let`` bindings own their values, and each expression is rendered in 
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, STR, Append, Assign, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index,
-    Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, Record, RecordType, Return,
-    Stmt, ToFloat, Type, Upper, Var, is_copy,
+    BOOL, FLOAT, STR, Append, Assign, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
+    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, Record, RecordType,
+    Return, Stmt, ToFloat, Type, Upper, Var, is_copy,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
 from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote
@@ -31,6 +31,7 @@ class RustRenderer(BraceRenderer):
         super().__init__()
         self.records: dict[Name, Record] = {}
         self.borrowed: set[Name] = set()
+        self.indices: set[Name] = set()  # usize loop indices (see stmt_ForRange)
         self.current: Function | None = None
 
     def ident(self, name: Name) -> str:
@@ -62,7 +63,7 @@ class RustRenderer(BraceRenderer):
         for function in program.functions:
             self.function(function)
             self.line()
-        self.current, self.borrowed = None, set()
+        self.current, self.borrowed, self.indices = None, set(), set()
         self.open("fn main()")
         self.body(program.main)
         self.close()
@@ -70,6 +71,7 @@ class RustRenderer(BraceRenderer):
     def function(self, f: Function) -> None:
         self.current = f
         self.borrowed = {p.name for p in f.params if not is_copy(p.type)}
+        self.indices = set()
         self.line(f"/// {f.doc}")
         params = ", ".join(f"{snake(p.name)}: {self.type_name(p.type, parameter=True)}" for p in f.params)
         returns = self.type_name(f.returns)
@@ -90,7 +92,8 @@ class RustRenderer(BraceRenderer):
             self.stmt(last)
 
     def returned(self, value: Expr) -> str:
-        text = snake(value.name) if isinstance(value, Var) and value.name not in self.borrowed else self.value(value, OWNED)
+        moved = isinstance(value, Var) and value.name not in self.borrowed and value.name not in self.indices
+        text = snake(value.name) if moved else self.value(value, OWNED)
         return f"Ok({text})" if self.current is not None and self.current.fallible else text
 
     # -- statements -----------------------------------------------------------------------------------------------
@@ -120,7 +123,14 @@ class RustRenderer(BraceRenderer):
         self.braced(header, s.body)
 
     def stmt_ForRange(self, s: ForRange) -> None:
-        self.braced(f"for {snake(s.index)} in {self.expr(s.start)}..{self.expr(s.stop)}", s.body)
+        if isinstance(s.stop, Length) and isinstance(s.start, Lit):
+            # Counting up to a length: the index is a usize, as Rust indexes slices, and is converted only when it
+            # leaves the loop as a number (`return i as i64`).
+            self.indices.add(s.index)
+            stop = f"{self.operand(s.stop.operand, ATOM)}.len()"
+        else:
+            stop = self.expr(s.stop)
+        self.braced(f"for {snake(s.index)} in {self.expr(s.start)}..{stop}", s.body)
 
     def stmt_Return(self, s: Return) -> None:
         self.line(f"return {self.returned(s.value)};")
@@ -155,7 +165,9 @@ class RustRenderer(BraceRenderer):
             if mode == BORROWED:
                 return text if e.name in self.borrowed else f"&{text}"
             if e.name in self.borrowed:
-                return f"{text}.to_string()" if e.type == STR else f"{text}.to_vec()" if isinstance(e.type, ListOf) else f"{text}.clone()"
+                if e.type == STR:
+                    return f"{text}.to_string()"
+                return f"{text}.to_vec()" if isinstance(e.type, ListOf) else f"{text}.clone()"
             return f"{text}.clone()"
         if isinstance(e, Lit) or (isinstance(e, Format) and all(isinstance(p, str) for p in e.parts)):
             if mode == BORROWED:
@@ -167,7 +179,7 @@ class RustRenderer(BraceRenderer):
 
     def operand(self, e: Expr, parent_precedence: int, right_side: bool = False, parent_op: str = "") -> str:
         # `x as f64 < y` parses `<` as the start of generic arguments, so casts in comparisons get parentheses.
-        if isinstance(e, (ToFloat, Length)) and PRECEDENCE["<"] <= parent_precedence < ATOM:
+        if (isinstance(e, (ToFloat, Length)) or self._is_index(e)) and PRECEDENCE["<"] <= parent_precedence < ATOM:
             return f"({self.expr(e)})"
         return super().operand(e, parent_precedence, right_side, parent_op)
 
@@ -179,7 +191,16 @@ class RustRenderer(BraceRenderer):
         return repr(e.value)
 
     def expr_Var(self, e: Var) -> str:
-        return snake(e.name)
+        return f"{snake(e.name)} as i64" if e.name in self.indices else snake(e.name)
+
+    def expr_Binary(self, e: Binary) -> str:
+        # A usize index compared with a literal needs no conversion: the literal takes the index's type.
+        if PRECEDENCE[e.op] == PRECEDENCE["<"] and isinstance(e.right, Lit) and self._is_index(e.left):
+            return f"{snake(e.left.name)} {e.op} {self.expr(e.right)}"
+        return super().expr_Binary(e)
+
+    def _is_index(self, e: Expr) -> bool:
+        return isinstance(e, Var) and e.name in self.indices
 
     def expr_Not(self, e: Not) -> str:
         return f"!{self.operand(e.operand, ATOM)}"
@@ -191,7 +212,10 @@ class RustRenderer(BraceRenderer):
         return f"{self.operand(e.operand, ATOM)}.len() as i64"
 
     def expr_Index(self, e: Index) -> str:
-        position = self.expr(e.position) if isinstance(e.position, Lit) else f"{self.operand(e.position, ATOM)} as usize"
+        if isinstance(e.position, Lit) or self._is_index(e.position):
+            position = snake(e.position.name) if self._is_index(e.position) else self.expr(e.position)
+        else:
+            position = f"{self.operand(e.position, ATOM)} as usize"
         return f"{self.operand(e.sequence, ATOM)}[{position}]"
 
     def expr_Field(self, e: Field) -> str:

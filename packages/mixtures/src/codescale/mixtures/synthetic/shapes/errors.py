@@ -20,7 +20,8 @@ def checked_ratio(b: ProgramBuilder) -> Function:
     as_float = (lambda e: ToFloat(e)) if t == INT else (lambda e: e)
     body = (
         If(Binary("==", Var(denominator, t), zero, BOOL), (
-            Fail(Format((f"cannot divide {' '.join(numerator)} ", Var(numerator, t), f" by a zero {' '.join(denominator)}"))),
+            Fail(Format((f"cannot divide {' '.join(numerator)} ", Var(numerator, t),
+                         f" by a zero {' '.join(denominator)}"))),
         )),
         Return(Binary("/", as_float(Var(numerator, t)), as_float(Var(denominator, t)), FLOAT)),
     )
@@ -65,7 +66,9 @@ def peak_or_mean(b: ProgramBuilder) -> Function:
         body: tuple[Stmt, ...] = (
             empty_check,
             Let(best, t, Index(listed, Lit(0, INT), t), mutable=True),
-            ForEach(item, t, listed, (If(Binary(">", Var(item, t), Var(best, t), BOOL), (Assign(best, Var(item, t)),)),)),
+            ForEach(item, t, listed, (
+                If(Binary(">", Var(item, t), Var(best, t), BOOL), (Assign(best, Var(item, t)),)),
+            )),
             Return(Var(best, t)),
         )
         name, returns = b.function_name(("peak", "highest", "max"), field), t

@@ -62,9 +62,12 @@ def record_is_usable(b: ProgramBuilder) -> Function:
     text_test: Expr = Binary(">", Length(Field(rec, text_field.name, STR)), Lit(0, INT), BOOL)
     if b.rng.random() < 0.5:
         text_test = Not(Contains(Field(rec, text_field.name, STR), Lit(b.rng.choice(b.domain.labels)[:3], STR)))
-    body = (Return(Binary("and", Binary(">", Field(rec, number_field.name, number_field.type), zero, BOOL), text_test, BOOL)),)
-    name = b.function_name(("is", "has"), ("usable", *b.domain.item) if b.rng.random() < 0.5 else ("valid", *b.domain.item))
-    doc = f"Reports whether {article(b.domain.item)} has a positive {' '.join(number_field.name)} and an acceptable {' '.join(text_field.name)}."
+    positive = Binary(">", Field(rec, number_field.name, number_field.type), zero, BOOL)
+    body = (Return(Binary("and", positive, text_test, BOOL)),)
+    quality = "usable" if b.rng.random() < 0.5 else "valid"
+    name = b.function_name(("is", "has"), (quality, *b.domain.item))
+    doc = (f"Reports whether {article(b.domain.item)} has a positive {' '.join(number_field.name)} "
+           f"and an acceptable {' '.join(text_field.name)}.")
     return Function(name, (Param(item, b.record_type),), BOOL, body, doc)
 
 

@@ -134,7 +134,8 @@ def arithmetic(b: ProgramBuilder) -> Function:
         if p.name not in mentioned:
             result = Binary(b.rng.choice("+-"), result, Var(p.name, t), t)
     body.append(Return(result))
-    name = b.function_name(("compute", "estimate", "derive"), (b.rng.choice(("adjusted", "net", "projected")), *fields[0]))
+    qualifier = b.rng.choice(("adjusted", "net", "projected"))
+    name = b.function_name(("compute", "estimate", "derive"), (qualifier, *fields[0]))
     doc = f"Combines {' and '.join(' '.join(p.name) for p in params)} into a single {' '.join(fields[0])} figure."
     return Function(name, tuple(params), t, tuple(body), doc)
 
@@ -194,7 +195,8 @@ def first_position(b: ProgramBuilder) -> Function:
         Return(Lit(-1, INT)),
     )
     name = b.function_name(("find", "locate"), ("first", *field))
-    doc = f"Finds the position of the first {' '.join(field)} that is {op} the {' '.join(target)}, or -1 when there is none."
+    doc = (f"Finds the position of the first {' '.join(field)} that is {op} the {' '.join(target)}, "
+           "or -1 when there is none.")
     return Function(name, (Param(values, ListOf(t)), Param(target, t)), INT, body, doc)
 
 
@@ -228,7 +230,9 @@ def all_within(b: ProgramBuilder) -> Function:
     item = b.local(scope, field, ("value",))
     low = b.local(scope, ("low",), ("lower",), ("minimum",))
     high = b.local(scope, ("high",), ("upper",), ("maximum",))
-    outside = Binary("or", Binary("<", Var(item, t), Var(low, t), BOOL), Binary(">", Var(item, t), Var(high, t), BOOL), BOOL)
+    too_low = Binary("<", Var(item, t), Var(low, t), BOOL)
+    too_high = Binary(">", Var(item, t), Var(high, t), BOOL)
+    outside = Binary("or", too_low, too_high, BOOL)
     body = (
         ForEach(item, t, Var(values, ListOf(t)), (If(outside, (Return(Lit(False, BOOL)),)),)),
         Return(Lit(True, BOOL)),
