@@ -60,3 +60,10 @@ def test_allocate_from_per_language_fits_and_report(db, tmp_path, capsys):
     assert json.loads((tmp_path / "next.allocation.json").read_text())["size"] == 1_000_000_000
     assert main(["report", "-o", str(tmp_path / "rep")]) == 0
     assert (tmp_path / "rep" / "loss_vs_n.png").exists()
+
+
+def test_a_missing_store_is_an_error_not_an_empty_file(tmp_path, capsys):
+    missing = tmp_path / "nope.duckdb"
+    assert main(["fit", "chinchilla", "--db", str(missing)]) == 2
+    assert "no results store here" in capsys.readouterr().err
+    assert not missing.exists()

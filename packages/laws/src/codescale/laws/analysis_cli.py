@@ -21,10 +21,15 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
      "report": _register_report, "simulate": _register_simulate}[command](parser)  # fmt: skip
 
 
-def _connect(args, read_only: bool = False):
+def _connect(args, create: bool = False):
+    """The results store, writable (fits are stored); a missing file is an error unless ``create``."""
     from codescale.laws import store
 
-    return store.connect(args.db or store.default_db_path(), read_only=read_only)
+    path = Path(args.db) if args.db else store.default_db_path()
+    if not create and not path.exists():
+        raise CodescaleError("no results store here", source=path,
+                             hint="run `codescale ingest`, `import` or `simulate` first, or pass --db / set CODESCALE_DB")  # fmt: skip
+    return store.connect(path)
 
 
 MONOLINGUAL = "n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none'"
@@ -285,7 +290,7 @@ def _cmd_simulate(args) -> int:
     from codescale.laws.simulate import load_plan, simulate_plan
 
     truth = load_truth(args.truth)
-    con = _connect(args)
+    con = _connect(args, create=True)
     for plan_path in args.plan:
         report = simulate_plan(con, load_plan(plan_path), truth, args.noise, args.seed)
         print(f"{plan_path}: {report.summary()}")
