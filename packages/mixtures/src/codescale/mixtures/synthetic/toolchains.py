@@ -8,17 +8,17 @@ returns one :class:`Checked` per program.
 
 Tools per language (the first found wins; ``missing_toolchain`` says which is absent):
 
-==========  ==============================================  =========================================
-language    compile check                                   run
-==========  ==============================================  =========================================
-python      ``python -m py_compile``                        ``python file.py``
-javascript  ``node --check``                                ``node file.js``
-typescript  ``tsc --strict`` (to CommonJS)                   ``node`` on the emitted file
-java        ``javac``                                       ``java -cp out Class``
-csharp      ``mcs`` (Mono) or ``csc``                       ``mono program.exe``
-go          ``go vet`` and ``gofmt -l`` (must list nothing) ``go build``, then the binary
-rust        ``rustc --edition 2021 --emit=metadata``        ``rustc`` to a binary, then the binary
-==========  ==============================================  =========================================
+==========  ===============================================  ======================================
+language    compile check                                    run
+==========  ===============================================  ======================================
+python      ``python -m py_compile``                         ``python file.py``
+javascript  ``node --check``                                 ``node file.js``
+typescript  ``tsc --strict`` to CommonJS (one call)          ``node`` on the emitted file
+java        ``javac``                                        ``java -cp out Class``
+csharp      ``mcs`` (Mono) or ``csc``                        ``mono program.exe``
+go          ``go vet`` and ``gofmt -l`` (must list nothing)  ``go build``, then the binary
+rust        ``rustc --edition 2021 --emit=metadata``         ``rustc`` to a binary, then the binary
+==========  ===============================================  ======================================
 """
 
 from __future__ import annotations
