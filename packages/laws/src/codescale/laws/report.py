@@ -8,8 +8,8 @@ Figures (matplotlib, Agg backend, written only when their fits exist):
 - ``synergy.png``: the newest synergy matrix as a heatmap of relative gains (positive = mixing helps);
 - ``allocation.png``: shares under the newest multilingual fit at the paper's §6 point (1.5B, 350B tokens) next to
   uniform and the paper's reconstructed guided allocation;
-- ``predicted_vs_actual.png``: every stored prediction of the per-language, translation and multilingual fits, and
-  the held-out points of validations, against the observed loss (the diagonal is perfect).
+- ``predicted_vs_actual.png``: the in-sample predictions of the fits the report shows (per-language, translation,
+  newest multilingual) and the held-out points of the newest validations, against the observed loss.
 
 ``summary.md`` lists the fits with parameters and intervals, the synergy table, the model comparison and the
 validations, and links the figures.
@@ -117,7 +117,9 @@ def _synergy_figure(plt, fit: StoredFit, path: Path) -> None:
     for i in range(len(langs)):
         for j in range(len(langs)):
             if np.isfinite(m[i, j]):
-                ax.text(j, i, f"{100 * m[i, j]:+.1f}", ha="center", va="center", fontsize=8)
+                dark = abs(m[i, j]) > 0.6 * lim  # white text on the saturated cells
+                ax.text(j, i, f"{100 * m[i, j]:+.1f}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")  # fmt: skip
     ax.set_xticks(range(len(langs)), [display(x) for x in langs], rotation=45)
     ax.set_yticks(range(len(langs)), [display(x) for x in langs])
     ax.set_xlabel("auxiliary language (mixed in 50:50)")
@@ -153,11 +155,11 @@ def _allocation_figure(plt, con, fit_id: str, path: Path):
     return result
 
 
-def _prediction_figure(plt, con, path: Path) -> int:
+def _prediction_figure(plt, con, path: Path, fit_ids: list[str]) -> int:
     rows = con.execute(
         "SELECT f.kind, p.observed, p.predicted FROM predictions p JOIN fits f USING (fit_id) "
-        "WHERE f.kind IN ('chinchilla', 'translation', 'multilingual', 'validation') AND p.observed IS NOT NULL "
-        "AND p.predicted IS NOT NULL"
+        "WHERE f.fit_id IN (SELECT unnest(?::VARCHAR[])) AND p.observed IS NOT NULL AND p.predicted IS NOT NULL",
+        [fit_ids],
     ).fetchall()
     if not rows:
         return 0
@@ -258,7 +260,9 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
             md.append(f"| `{v.fit_id}` | `{v.settings['validated_fit']}` | {v.settings['scheme']} | "
                       f"{v.params['mae']:.4g} | {100 * v.params['mean_rel']:.2f}% | {100 * v.params['max_rel']:.2f}% |")  # fmt: skip
         md.append("")
-    if _prediction_figure(plt, con, out / "predicted_vs_actual.png"):
+    shown = [f.fit_id for f in [*language_fits.values(), *translation, *validations]]
+    shown += [multilingual_id] if multilingual_id else []
+    if _prediction_figure(plt, con, out / "predicted_vs_actual.png", shown):
         md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]
     path = out / "summary.md"
     path.write_text("\n".join(md) + "\n")
