@@ -14,7 +14,8 @@ from codescale.titan_runner.slurm_validate import validate_against_cluster
 H800 = SlurmCluster(
     max_array_size=1001,
     partitions={"gpu": SlurmPartition("gpu", 2880, "UP", True), "short": SlurmPartition("short", 60, "UP", False)},
-    nodes=[SlurmNode(f"h{i}", 128, 1_000_000, 8, frozenset({"h800", "ib"}), ("gpu", "short"), "IDLE") for i in range(4)],
+    nodes=[SlurmNode(f"h{i}", 128, 1_000_000, 8, frozenset({"h800", "ib"}), ("gpu", "short"), "IDLE")
+           for i in range(4)],
     accounts=frozenset({"codescale"}), qos=frozenset({"normal", "high"}),
 )
 
@@ -86,3 +87,11 @@ def test_extra_sbatch_lines_become_sbatch_options(tmp_path):
         sbatch_options(("-N 2",), source)
     with pytest.raises(CodescaleError, match="sets --partition"):
         sbatch_options(("--partition=other",), source)
+
+
+def test_a_broken_run_json_is_a_clear_error(tmp_path):
+    run_dir = make_run(tmp_path, "broken")
+    (run_dir / "run.json").write_text('{"format": "codescale.run/1",')
+    with pytest.raises(CodescaleError, match="run.json is not valid JSON") as err:
+        validate_against_cluster([run_dir], H800)
+    assert err.value.source == str(run_dir / "run.json")

@@ -72,10 +72,13 @@ def test_runs_go_into_arrays_by_shape_split_at_max_array_size_and_all_complete(t
     per_array = Counter(r["array_id"] for r in records)
     assert sorted(per_array.values()) == sorted([max_array, 1, 1])
     array_id = records[0]["array_id"]
-    script = (tmp_path / "submitit" / array_id / f"{array_id}_submission.sh").read_text()
+    script = (Path(records[0]["folder"]) / array_id / f"{array_id}_submission.sh").read_text()
     assert f"#SBATCH --array=0-{max_array - 1}%2" in script  # the parallelism cap
     assert records[-1]["array_id"] not in {r["array_id"] for r in records[:-1]}  # a different shape, its own job
     assert read_submission(small[0])["job_id"] == records[0]["job_id"]
+    # one sacct call knows every task, including the pending ones it lists as a range (12_[2-3%2])
+    ids = [r["job_id"] for r in records]
+    wait_for(lambda: "UNKNOWN" not in poll(ids).values(), 15, "sacct to list every task")
 
     wait_for(lambda: _done(small + wide), 120, "every run to complete")
     assert "Job completed successfully" in Path(records[0]["stdout"]).read_text()  # rank 0's submitit log
@@ -111,6 +114,7 @@ def test_queued_runs_are_not_submitted_twice_and_cancel_shows_cancelled(tmp_path
     wait_for(lambda: query([first["job_id"]], live=True)[first["job_id"]][0] == "CANCELLED", 30, "the step to end")
     third = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
     assert third["action"] == "submitted" and third["job_id"] != first["job_id"]
+    assert third["folder"] != first["folder"]  # each array has its own submitit folder: no stale pickles, ever
     assert read_submission(run)["history"][0]["job_id"] == first["job_id"]
     cancel([third["job_id"]])
 
@@ -144,7 +148,7 @@ def test_a_run_with_two_ranks_gets_two_tasks(tmp_path):
 def test_extra_sbatch_lines_reach_sbatch_and_clashing_ones_are_refused(tmp_path):
     run = make_run(tmp_path, "commented", steps=1, extra_sbatch=["--comment=codescale-test", "#SBATCH --requeue"])
     record = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
-    script = (tmp_path / "submitit" / record["job_id"] / f"{record['job_id']}_submission.sh").read_text()
+    script = (Path(record["folder"]) / record["job_id"] / f"{record['job_id']}_submission.sh").read_text()
     assert "#SBATCH --comment=codescale-test" in script and "#SBATCH --requeue" in script
 
     bad = make_run(tmp_path, "clash", extra_sbatch=["--time=600", "-N 2"])

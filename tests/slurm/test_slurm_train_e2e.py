@@ -24,7 +24,8 @@ corpus: {{catalog: {root}/catalog.yaml, prepared: {root}/prepared}}
 mixture: {{uniform: [python, java]}}
 model: {{shape: {{n_layers: 2, dim: 64, n_heads: 4}}}}
 budget: {{tokens: 2048}}
-training: {{seq_len: 64, global_batch_tokens: 256, lr: 3.0e-3, warmup: 0.1, checkpoint_interval: 2, log_interval: 1}}
+training:
+  {{seq_len: 64, global_batch_tokens: 256, lr: 3.0e-3, warmup: 0.1, checkpoint_interval: 2, log_interval: 1}}
 cluster: {{gpu: cpu, gpus_per_node: {ranks}, time_limit_min: 10, cpus_per_task: 1, mem_gb: 2}}
 eval: {{interval_steps: 4, max_sequences: 4}}
 sweep:
@@ -100,7 +101,7 @@ def test_an_array_of_compiled_runs_trains_resumes_after_preemption_and_is_not_re
     long_job = next(r for r in records if r["run_dir"] == str(long_run))
     # step 5 is logged only once the step-4 checkpoint is saved (a half-written one has its directory already)
     wait_for(lambda: _last_logged_step(long_run) >= 5, 150, "the long run past its step-4 checkpoint")
-    submitit.SlurmJob(folder=tmp_path / "submitit" / "%j", job_id=long_job["job_id"])._interrupt()  # preemption
+    submitit.SlurmJob(folder=Path(long_job["folder"]) / "%j", job_id=long_job["job_id"])._interrupt()  # preemption
     wait_for(lambda: all(read_status(d).get("state") == "completed" for d in runs), 240, "every run to complete")
 
     starts = read_status(long_run)["starts"]
@@ -146,6 +147,7 @@ def test_a_two_rank_run_trains_with_fsdp_over_two_slurm_tasks(corpus, tmp_path):
     record = submit_runs([run], tmp_path / "submitit")[0]
     wait_for(lambda: read_status(run).get("state") in ("completed", "failed"), 200, "the 2-rank run to end")
     assert read_status(run)["state"] == "completed", read_status(run).get("error")
-    results = submitit.SlurmJob(folder=tmp_path / "submitit" / "%j", job_id=record["job_id"], tasks=[0, 1]).results()
+    job = submitit.SlurmJob(folder=Path(record["folder"]) / "%j", job_id=record["job_id"], tasks=[0, 1])
+    results = job.results()
     assert len(results) == 2  # both Slurm tasks ran the TrainJob
     assert _train_steps(run) == list(range(1, 5))

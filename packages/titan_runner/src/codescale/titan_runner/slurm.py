@@ -15,9 +15,10 @@ The model:
 - **Idempotent.** Before queueing, :func:`submit_runs` takes an ``flock`` on every run directory, skips runs whose
   ``status.json`` says ``completed`` or whose lease (``lease.json``) a live process holds, and asks the live queue
   once (one ``squeue`` for every recorded job; accounting can lag a fresh job by a moment): a run whose job is still
-  pending, requeued or running (or still completing: its process may yet write) is not submitted twice. Failed, cancelled, timed-out or lost runs are submitted again and
-  resume from their latest checkpoint (the run directory is the same). If sbatch refuses one array, the arrays queued
-  before it are already recorded, so submitting again queues only what is missing.
+  pending, requeued or running (or still completing: its process may yet write) is not submitted twice. Failed,
+  cancelled, timed-out or lost runs are submitted again and resume from their latest checkpoint (the run directory
+  is the same). If sbatch refuses one array, the arrays queued before it are already recorded, so submitting again
+  queues only what is missing.
 - **Preemption, timeout, requeue.** submitit asks Slurm for ``--signal=USR2@signal_delay_s`` (default 90 s before the
   time limit; preemption sends the same signal). On it, rank 0 calls ``TrainJob.checkpoint()`` and requeues the *same*
   job id, up to ``max_num_timeout`` times (submitit counts every USR2 of a job shorter than 50 min as a timeout).
@@ -155,10 +156,11 @@ def submit_runs(
 ) -> list[dict]:
     """Queue every run that is not completed nor already queued; return one record per run, in input order.
 
-    ``folder`` is submitit's folder (pickles, sbatch scripts, logs under ``folder/<job_id>/``): use a fresh one per
-    cluster. ``extra`` overrides ``SlurmExecutor`` parameters (``setup``, ``signal_delay_s``, ``srun_args``,
-    ``additional_parameters``...) plus ``max_num_timeout`` (requeues after a timeout). ``job`` is the
-    checkpointable callable run as ``job(run_dir)`` in each task (default: ``TrainJob()``).
+    ``folder`` holds submitit's files: each array gets its own ``folder/<job_name>/<job_id>/`` (pickles, sbatch
+    script, logs), so a folder reused after Slurm's job ids restart never hands a task a stale pickle. ``extra``
+    overrides ``SlurmExecutor`` parameters (``setup``, ``signal_delay_s``, ``srun_args``, ``additional_parameters``...)
+    plus ``max_num_timeout`` (requeues after a timeout). ``job`` is the checkpointable callable run as
+    ``job(run_dir)`` in each task (default: ``TrainJob()``).
 
     Records: ``{"run_id", "run_dir", "action": "submitted"|"skipped"|"would_submit", "reason", "job_id",
     "array_id", "array_index", "submitted_at", "executor": "slurm", "folder", "job_name", "stdout", "stderr"}``
@@ -218,6 +220,7 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
     import submitit
 
     job_name = f"codescale-{uuid.uuid4().hex[:8]}"
+    folder = folder / job_name  # never shared: job ids restart at 1 after a controller reset, names do not repeat
     executor = submitit.SlurmExecutor(folder=folder / "%j", max_num_timeout=max_num_timeout)
     settings = {"job_name": job_name, **params}
     if array_parallelism:
@@ -227,7 +230,7 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
         executor.update_parameters(**settings)
     except ValueError as err:
         raise CodescaleError(f"invalid Slurm executor parameter: {str(err).splitlines()[0]}",
-                             hint="fix the keys passed as extra (they are SlurmExecutor.update_parameters names)") from err
+                             hint="extra's keys are SlurmExecutor.update_parameters names") from err
     out: dict[Path, dict] = {}
     if dry_run:
         for run_dir in chunk:

@@ -31,7 +31,8 @@ def slurm_command(args: list[str], *, timeout: float = 60) -> str:
     try:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
-        raise CodescaleError(f"`{' '.join(args)}` did not answer within {timeout:.0f} s", hint="is slurmctld up?") from err
+        raise CodescaleError(f"`{' '.join(args)}` did not answer within {timeout:.0f} s",
+                             hint="is slurmctld up? (`scontrol ping`)") from err
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise CodescaleError(

@@ -38,16 +38,22 @@ def load_run(run_dir: Path) -> dict[str, Any]:
     path = Path(run_dir) / "run.json"
     if not path.is_file():
         raise CodescaleError(
-            f"{run_dir} has no run.json", hint="pass run directories from `codescale compile SPEC -o OUT` (OUT/runs/<run_id>)"
+            f"{run_dir} has no run.json",
+            hint="pass run directories from `codescale compile SPEC -o OUT` (OUT/runs/<run_id>)",
         )
-    run = json.loads(path.read_text())
+    try:
+        run = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise CodescaleError(f"run.json is not valid JSON ({err})", source=path, line=err.lineno, column=err.colno,
+                             hint="recompile the spec; run.json is written by `codescale compile`") from err
     if not str(run.get("format", "")).startswith("codescale.run/1"):
-        raise CodescaleError(f"unknown run format {run.get('format')!r}; this codescale reads codescale.run/1", source=path)
+        raise CodescaleError(f"unknown run format {run.get('format')!r}; this codescale reads codescale.run/1",
+                             source=path, hint="recompile the spec with this codescale")
     return run
 
 
 def run_shape(run: dict[str, Any], source: Path) -> RunShape:
-    """The run's resources, with one Slurm task per GPU (or, on CPU clusters, per rank of ``parallelism.world_size``)."""
+    """The run's resources: one Slurm task per GPU (on CPU clusters, per rank of ``parallelism.world_size``)."""
     cluster = run.get("cluster") or {}
     world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
     nodes = int(cluster.get("nodes") or 1)
@@ -89,7 +95,8 @@ def sbatch_options(lines: tuple[str, ...], source: Path) -> dict[str, Any]:
         text = line.strip().removeprefix("#SBATCH").strip()
         if not text.startswith("--"):
             raise CodescaleError(f"extra_sbatch line {line!r} is not a long option", source=source,
-                                 field="cluster.extra_sbatch", hint="write it as --option=value (e.g. --reservation=big)")
+                                 field="cluster.extra_sbatch",
+                                 hint="write it as --option=value (e.g. --reservation=big)")
         key, sep, value = text[2:].partition("=")
         if not sep and " " in key:
             key, value = key.split(" ", 1)
