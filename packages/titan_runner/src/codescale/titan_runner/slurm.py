@@ -28,7 +28,9 @@ The model:
 - **Validated first.** :func:`~codescale.titan_runner.slurm_validate.validate_against_cluster` checks every run against
   the live cluster and raises all problems before anything is queued.
 
-States: :func:`poll`, :func:`merge_state` and :func:`cancel` live in :mod:`codescale.titan_runner.slurm_states`.
+The submitit folder and the run directories must sit on a filesystem every node sees; tasks run with the submitting
+interpreter (``sys.executable``). States: :func:`poll`, :func:`merge_state` and :func:`cancel` live in
+:mod:`codescale.titan_runner.slurm_states`.
 """
 
 from __future__ import annotations
