@@ -7,7 +7,7 @@ The model:
   accounting is off. A job neither command knows is ``UNKNOWN``: its records are gone (``MinJobAge`` for squeue, a
   purged or reset database for sacct).
 - **Normalised states.** Slurm's ~25 states (``CANCELLED by 0``, ``OUT_OF_MEMORY``, ``COMPLETING``...) map onto the ten
-  codescale reports: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED, REQUEUED, UNKNOWN.
+  states codescale reports: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED, REQUEUED, UNKNOWN.
 - **The run directory is the truth about the run; the scheduler is the truth about the process.** A run is identified
   by its run ID, never by a Slurm job id: one run may live through several jobs (requeue after preemption or timeout,
   a resubmit after a failure). :func:`explain_state` combines both views: ``completed`` in ``status.json`` always wins
@@ -16,7 +16,8 @@ The model:
   the scheduler no longer knows, while the run directory still says ``running`` means the process died without saying
   so (cancelled, killed at its time limit, its node failed), and the run is reported failed or cancelled with that
   reason. A cancellation codescale itself requested (recorded by :func:`mark_cancel_requested`) is remembered in the
-  run directory, so the run still shows ``cancelled`` after Slurm has forgotten the job.
+  run directory, so the run still shows ``cancelled`` after Slurm has forgotten the job. The one ``UNKNOWN`` that is
+  not a loss: a job submitted moments ago that accounting does not list yet, which stays ``pending``.
 """
 
 from __future__ import annotations
