@@ -15,9 +15,10 @@ The model:
   ``running``/``failed`` in the run directory (a requeued job restarts from its checkpoint); a job that is over, or that
   the scheduler no longer knows, while the run directory still says ``running`` means the process died without saying
   so (cancelled, killed at its time limit, its node failed), and the run is reported failed or cancelled with that
-  reason. A cancellation codescale itself requested (recorded by :func:`mark_cancel_requested`) is remembered in the
-  run directory, so the run still shows ``cancelled`` after Slurm has forgotten the job. The one ``UNKNOWN`` that is
-  not a loss: a job submitted moments ago that accounting does not list yet, which stays ``pending``.
+  reason. A cancellation codescale itself requested (recorded by
+  :func:`~codescale.titan_runner.slurm.mark_cancel_requested`) is remembered in the run directory, so the run still
+  shows ``cancelled`` after Slurm has forgotten the job. The one ``UNKNOWN`` that is not a loss: a job submitted
+  moments ago that accounting does not list yet, which stays ``pending``.
 """
 
 from __future__ import annotations
