@@ -4,8 +4,10 @@
 it starts this queue as a detached process (its own session, so closing the terminal does not stop it) and returns.
 The queue, for each run in order, waits for a free slot, then under the run's submission lock checks again that the
 run is neither completed nor running nor cancelled, and submits ``TrainJob()(run_dir)`` with
-``tasks_per_node = parallelism.world_size`` (one process per rank; ``TrainJob`` exports the torch distributed
-environment in each). submitit's folder is ``RUN_DIR/logs``: per-task stdout/stderr land there.
+``tasks_per_node = parallelism.world_size`` (one process per rank, one GPU each when there are GPUs; ``TrainJob``
+exports the torch distributed environment in each). submitit's folder is ``RUN_DIR/logs``: per-task stdout/stderr
+land there. Unless ``OMP_NUM_THREADS`` is set, each rank gets ``cpus // (K x world_size)`` threads (at least 1) so K
+concurrent runs do not oversubscribe the cores.
 
 Each run's ``local_job.json`` tells others what happens to it: ``{"executor": "local", "state":
 "queued"|"started"|"skipped"|"cancelled", "queue_pid", "queue_token", "job_id" (the submitit controller's pid), "submitted_at",
@@ -106,6 +108,10 @@ def _start(run_dir: RunDir) -> Any:
 
 
 def run_queue(run_dirs: list[Path], max_parallel: int, token: str) -> None:
+    # K runs of several ranks each on a few cores: without a cap every process starts one thread per core.
+    if "OMP_NUM_THREADS" not in os.environ:
+        world = max(int((RunDir(d).load_run().get("parallelism") or {}).get("world_size") or 1) for d in run_dirs)
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // (max_parallel * world)))
     pending = [RunDir(d) for d in run_dirs]
     active: list[tuple[RunDir, Any]] = []
     while pending or active:
