@@ -178,3 +178,16 @@ def test_a_run_another_process_is_training_is_not_queued(tmp_path):
     (record,) = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
     assert record["action"] == "skipped" and f"pid {os.getpid()}" in record["reason"]
     assert not (run / "submission.json").exists()
+
+
+def test_a_run_that_crashes_shows_failed_with_its_log(tmp_path):
+    run = make_run(tmp_path, "nan", steps=5)
+    run_json = json.loads((run / "run.json").read_text())
+    run_json["training"]["fail_at_step"] = 2
+    (run / "run.json").write_text(json.dumps(run_json))
+    record = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]
+    wait_for(lambda: poll([record["job_id"]])[record["job_id"]] == "FAILED", 60, "the job to fail")
+    state, reason = run_state(run, "FAILED")
+    assert state == "failed" and record["stderr"] in reason
+    assert "FloatingPointError: loss is NaN at step 2" in Path(record["stderr"]).read_text()
+    assert submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]["action"] == "submitted"  # retry allowed

@@ -51,6 +51,8 @@ class ToyTrainJob(submitit.helpers.Checkpointable):
         while step < total:
             time.sleep(STEP_SECONDS)
             step += 1
+            if step == run["training"].get("fail_at_step"):
+                raise FloatingPointError(f"loss is NaN at step {step}")
             with metrics.open("a") as f:
                 f.write(json.dumps({"kind": "train", "step": step, "loss": 10.0 / step}) + "\n")
             _write_json(ckpt, {"step": step})
