@@ -1,6 +1,6 @@
 """Fitting and ingest throughput of ``codescale.laws``, each against a baseline run in the same process.
 
-    .venv/bin/python bench/fit_bench.py [--plain-sample 80] [--workers 2] [--skip-ingest]
+    .venv/bin/python bench/fit_bench.py [--plain-sample 80] [--workers 2] [--parts 1,2,3]
 
 1. One per-language fit over the full 4,500-start grid on 240 simulated runs (python, 10 sizes x 24 token budgets,
    paper preset, noise 0.5%, N and D as raw counts like the Chinchilla replications), next to the plain approach:
@@ -135,15 +135,16 @@ def main() -> int:
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--runs", type=int, default=10, help="ingest: run directories")
     parser.add_argument("--steps", type=int, default=50_000, help="ingest: steps per run (20 rows each)")
-    parser.add_argument("--skip-ingest", action="store_true")
-    parser.add_argument("--skip-fits", action="store_true")
+    parser.add_argument("--parts", default="1,2,3", help="which parts to run (default all: 1,2,3)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
           f"python {platform.python_version()}, numpy {np.__version__}")  # fmt: skip
-    if not args.skip_fits:
+    parts = {p.strip() for p in args.parts.split(",")}
+    if "1" in parts:
         bench_single_fit(args.plain_sample)
+    if "2" in parts:
         bench_seven_languages(args.workers, args.bootstrap)
-    if not args.skip_ingest:
+    if "3" in parts:
         bench_ingest(args.runs, args.steps)
     return 0
 

@@ -14,7 +14,7 @@ Procedure (the published Chinchilla-replication recipe, see ``fitting.md``; the 
    basin), and the bench checks that the result equals the plain loop's best objective; ``exhaustive=True``
    (``--exhaustive``) runs every start to convergence instead (about 8x slower).
 3. **Polish.** The few best *distinct* local minima are re-minimised with scipy's L-BFGS-B and the analytic gradient
-   (tight tolerances, at most 300 iterations); the lowest objective over everything wins. This reaches the same (or a
+   (ftol 1e-13, gtol 1e-10, at most 200 iterations); the lowest objective over everything wins. This reaches the same (or a
    slightly lower, because better converged) best objective as a plain loop of L-BFGS-B over the same grid, hundreds
    of times faster (``bench/fit_bench.py``).
 4. **Bootstrap** (optional): resample runs with replacement B times (as integer weights on runs), refit each replicate
@@ -64,7 +64,7 @@ class FitSettings:
     ci: float = 0.95  # central percentile interval
     seed: int = 0
     bootstrap_starts: int = 5  # best solution + the next distinct local minima
-    polish_top: int = 5
+    polish_top: int = 3
     ftol: float = 1e-12
     max_iter: int = 300
     exhaustive: bool = False  # True: every start to convergence; False: successive halving over starts
@@ -302,7 +302,7 @@ def _distinct(theta: np.ndarray, f: np.ndarray, top: int, tol: float = 1e-3) -> 
 def _polish(problem: _Problem, x0: np.ndarray, weights=None) -> tuple[np.ndarray, float, bool]:
     res = minimize(
         problem.scalar(weights), x0, jac=True, method="L-BFGS-B",
-        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 300, "maxcor": 20},
+        options={"ftol": 1e-13, "gtol": 1e-10, "maxiter": 200, "maxcor": 20},
     )  # fmt: skip
     return res.x, float(res.fun), bool(res.success)
 

@@ -15,6 +15,11 @@ alone):
 
 A fit's id is a content hash of its kind, group, selection and settings plus the creation time, so two fits of the
 same data stay distinct records; :func:`latest_fit` finds the newest one for a kind and group.
+
+Selection: :func:`select_groups` reads (group, run, label, N, D, loss) rows of a view under a user's SQL predicate,
+and :func:`fit_groups` fits and stores one per-language / per-setting law per group (used by ``fit chinchilla`` and
+``fit translation``); the exact SQL expressions go into the fit's provenance, so ``validate-law`` and ``report``
+re-select the same runs.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from codescale.errors import CodescaleError
 from codescale.laws import store
@@ -232,14 +238,12 @@ def fit_groups(
     """  # fmt: skip
     from codescale.laws.fit import SAMPLE_NAMES, fit_law
 
-    import numpy as np
-
     where = where.strip() or "true"
     groups = select_groups(con, view, where, group_expr, label_expr, n_expr, d_expr, mean_over_labels)
 
     out = []
     for grp, members in groups.items():
-        run_ids, labels, n, d, loss = _arrays(members)
+        run_ids, labels, n, d, loss = group_arrays(members)
         scale = 1e9 if settings.units == "billions" else 1.0
         group_settings, note = settings, None
         if auto_n_only and settings.form == "chinchilla" and len(set(d[np.isfinite(d)].tolist())) == 1:
@@ -298,8 +302,8 @@ def select_groups(con, view, where, group_expr, label_expr, n_expr, d_expr, mean
     return groups
 
 
-def _arrays(members: list):
-    import numpy as np
+def group_arrays(members: list):
+    """run_ids, labels ("run:label"), N, D, loss of one group's rows (None -> NaN)."""
 
     def col(i):
         return np.array([np.nan if m[i] is None else m[i] for m in members], dtype=float)

@@ -19,7 +19,7 @@ import numpy as np
 
 from codescale.errors import CodescaleError
 from codescale.laws.fit import FitSettings, fit_law
-from codescale.laws.fitstore import StoredFit, _arrays, load_fit, query, save_fit, select_groups
+from codescale.laws.fitstore import StoredFit, group_arrays, load_fit, query, save_fit, select_groups
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _validate_law(con, fit: StoredFit, holdout, fraction) -> Validation:
     view, where = prov["view"], prov.get("selection_where", prov["where"])
     groups = select_groups(con, view, where, None, prov["label_expr"], prov["n_expr"], prov["d_expr"],
                            prov.get("mean_over_labels", False))  # fmt: skip
-    run_ids, labels, n, d, loss = _arrays(next(iter(groups.values())))
+    run_ids, labels, n, d, loss = group_arrays(next(iter(groups.values())))
     compute = 6.0 * n * d
     mask = _split(compute, run_ids, _held_ids(con, view, where, holdout), fraction)
     if not mask.any() or mask.all():
