@@ -120,6 +120,12 @@ EXPECTED = {
     'sweep_filter_not_axis': [
         "sweep_filter_not_axis.yaml:20:8 sweep.exclude[0].budget.tokens: 'budget.tokens' is not an axis of this sweep block (axes: model.size)",
     ],
+    'sweep_filters_everything': [
+        'sweep_filters_everything.yaml:17:3 sweep: include/exclude filter out every sweep point, so the spec has no runs (loosen the filters)',
+    ],
+    'sweep_no_blocks': [
+        'sweep_no_blocks.yaml:16:8 sweep: the sweep has no blocks, so the spec has no runs (add a block or remove `sweep`)',
+    ],
     'sweep_gpu_hours': [
         'sweep_gpu_hours.yaml:18:5 sweep.product.budget.gpu_hours: budget.gpu_hours limits the whole spec and cannot be swept (set it once under budget)',
     ],

@@ -161,6 +161,11 @@ def plan_spec(
     if errors:
         ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
         raise CodescaleErrors(ordered)
+    if not runs:
+        if not document.get("sweep"):
+            raise smap.error(("sweep",), "the sweep has no blocks, so the spec has no runs", "add a block or remove `sweep`")
+        raise smap.error(("sweep",), "include/exclude filter out every sweep point, so the spec has no runs",
+                         "loosen the filters")
     plan = Plan(spec=display, spec_sha256=hashlib.sha256(raw).hexdigest(), study=study, runs=runs,
                 gpu_hours_limit=gpu_hours_limit)
     if enforce_budget:

@@ -60,7 +60,26 @@ def _no_alias_twice(value: Any) -> Any:
 
 
 LanguageList = Annotated[list[LanguageName], BeforeValidator(_no_alias_twice)]
-Quantity = Annotated[Union[float, str], Field(json_schema_extra={"examples": ["150M", "0.2B", "64B", "3e21"]})]
+def _checked_quantity(value: Any) -> Any:
+    if value is not None:
+        _quantity(value)
+    return value
+
+
+def _checked_tokens(value: Any) -> Any:
+    if value is not None and parse_multiple(value) is None:
+        _quantity(value)
+    return value
+
+
+Quantity = Annotated[
+    Union[float, str], BeforeValidator(_checked_quantity), Field(json_schema_extra={"examples": ["150M", "0.2B", "3e21"]})
+]
+"""A positive number, plain or with a k/M/B/T (or Ki/Mi/Gi/Ti) suffix."""
+TokenBudget = Annotated[
+    Union[float, str], BeforeValidator(_checked_tokens), Field(json_schema_extra={"examples": ["64B", "20x"]})
+]
+"""Tokens ("64B") or a multiple of the counted parameters ("20x")."""
 
 
 class Corpus(_Section):
@@ -141,33 +160,18 @@ class Model(_Section):
     params_counted: Literal["non_embedding", "total"] = "non_embedding"
     """What `size` (and the 20x / 6ND budgets) count: parameters without embeddings (Kaplan's N) or all of them."""
 
-    _size = field_validator("size", mode="before")(lambda v: _checked_quantity(v))
-
-
-def _checked_quantity(value: Any) -> Any:
-    if value is not None:
-        _quantity(value)
-    return value
 
 
 class Budget(_Section):
     """Training tokens per run (give tokens or compute) and the GPU-hour budget of the whole spec."""
 
-    tokens: Quantity | None = None
+    tokens: TokenBudget | None = None
     """Tokens per run ("64B"), or tokens per parameter ("20x")."""
     compute: Quantity | None = None
     """Training FLOPs per run ("3e21"), turned into tokens by the exact per-token FLOP count."""
     gpu_hours: float | None = Field(default=None, gt=0)
     """GPU-hour limit for all runs of the spec together; a plan over it is refused."""
 
-    @field_validator("tokens", mode="before")
-    @classmethod
-    def _tokens(cls, value: Any) -> Any:
-        if value is not None and parse_multiple(value) is None:
-            _quantity(value)
-        return value
-
-    _compute = field_validator("compute", mode="before")(lambda v: _checked_quantity(v))
 
 
 class PowerLaw(_Section):
@@ -191,9 +195,8 @@ class SizeRule(_Section):
     @classmethod
     def _sizes(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            for key, item in value.items():
+            for key in value:
                 _quantity(key)
-                _quantity(item)
             return {str(k): v for k, v in value.items()}
         return value
 
