@@ -6,7 +6,8 @@ language i simply sees D·p_i tokens (no transfer).
 
 Objective over proportions p on the simplex, at N = ``--size`` (non-embedding parameters) and D = ``--tokens``:
 the weighted mean predicted loss Σ_i w_i L_i(N, D, p) / Σ_i w_i over the allocated languages (weights default to 1;
-for the ``paper`` law, which has no per-language losses, the predicted mixture loss L(N, D; p)).
+for the ``paper`` law, which has no per-language losses, the predicted mixture loss L(N, D; p) — degenerate, since
+L∞(p) = Σ p_k L∞_k favours the easiest languages, so that case carries a warning).
 
 Constraints: Σ p_i = 1; lo_i ≤ p_i ≤ hi_i from ``--min-share`` / ``--max-share``; and each language's data cap,
 p_i·D ≤ available_i × max_epochs, with available_i the training tokens in the prepared corpus's ``manifest.json``
@@ -233,6 +234,10 @@ def allocate(con, fit_id: str, tokens: float, size: float, languages: list[str] 
     if spread > 1e-3:
         warnings.append(f"starts reached the same objective with shares differing by up to {spread:.3g}: "
                         "the optimum is flat in some direction")  # fmt: skip
+    if law.model == "paper":
+        warnings.append("the paper's law predicts the mixture's own loss, whose L∞(p) = Σ p_k L∞_k is lowest when the "
+                        "tokens go to the languages with the lowest L∞; its optimum says little about each language "
+                        "(set --min-share, or allocate with an effective_data / synergy_factor fit)")  # fmt: skip
     if np.any(uniform > hi + 1e-12) or np.any(uniform < lo - 1e-12):
         warnings.append("the uniform allocation violates the bounds/caps; it is still reported as the baseline")
     per, per_u = _per_language(law, langs, n_b, d_b, p), _per_language(law, langs, n_b, d_b, uniform)
