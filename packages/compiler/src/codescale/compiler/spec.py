@@ -161,7 +161,6 @@ class Model(_Section):
     """What `size` (and the 20x / 6ND budgets) count: parameters without embeddings (Kaplan's N) or all of them."""
 
 
-
 class Budget(_Section):
     """Training tokens per run (give tokens or compute) and the GPU-hour budget of the whole spec."""
 
@@ -171,7 +170,6 @@ class Budget(_Section):
     """Training FLOPs per run ("3e21"), turned into tokens by the exact per-token FLOP count."""
     gpu_hours: float | None = Field(default=None, gt=0)
     """GPU-hour limit for all runs of the spec together; a plan over it is refused."""
-
 
 
 class PowerLaw(_Section):
