@@ -1,7 +1,18 @@
 """The analysis commands: ``fit``, ``validate-law``, ``allocate``, ``report``, ``simulate``.
 
 Each takes ``--db PATH`` (default ``$CODESCALE_DB`` or ``./codescale.duckdb``). Heavy modules (scipy, matplotlib)
-are imported inside the command that needs them, so ``codescale --help`` stays quick.
+are imported inside the command that needs them, so ``codescale --help`` stays quick. A rehearsal without GPUs::
+
+    codescale compile specs/paper/per_language.yaml -o out/per_language      # likewise synergy, pairing
+    codescale simulate out/per_language out/synergy out/pairing --truth paper --noise 0.005
+    codescale fit chinchilla --by language --units billions --bootstrap 200  # prints a batch id
+    codescale fit synergy
+    codescale fit translation
+    codescale fit multilingual --where "n_languages > 1" --per-language BATCH --compare
+    codescale fit multilingual --model synergy_factor --per-language BATCH   # prints a fit id
+    codescale validate-law FIT_ID [--holdout "params_non_embedding > 2e9"]
+    codescale allocate FIT_ID --tokens 350B --size 1.5B -o specs/next.yaml --base-spec specs/paper/allocation.yaml
+    codescale report -o report/
 """
 
 from __future__ import annotations
