@@ -12,7 +12,7 @@ from codescale.titan_runner import cpu_compat
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.train import load_job_config
 
-from conftest import make_run
+from titan_testing import make_run
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="checks what is patched without CUDA")
 

@@ -12,7 +12,7 @@ import torch
 from codescale.errors import CodescaleError
 from codescale.titan_runner.dataloader import MixtureDataLoader, document_positions
 
-from conftest import make_run
+from titan_testing import make_run
 
 
 def _loader(run_dir, **kwargs):

@@ -14,7 +14,7 @@ from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.status import collect, wait
 from codescale.titan_runner.submit import submit
 
-from conftest import make_run
+from titan_testing import make_run
 
 pytestmark = pytest.mark.slow
 

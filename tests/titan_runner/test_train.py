@@ -14,7 +14,7 @@ from codescale.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.train import train_run
 
-from conftest import make_run
+from titan_testing import make_run
 
 pytestmark = pytest.mark.slow
 
