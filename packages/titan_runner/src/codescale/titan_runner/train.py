@@ -160,8 +160,28 @@ def _error_record(err: BaseException) -> dict:
     return {"type": type(err).__name__, "message": message, "traceback": "".join(traceback.format_exception(err))}
 
 
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+class _Interruption:
+    """SIGINT/SIGTERM raise KeyboardInterrupt and are remembered: torchtitan code (e.g. a checkpoint save) may wrap
+    the KeyboardInterrupt in its own exception, and the run must still end ``cancelled``, not ``failed``."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> "_Interruption":
+        if threading.current_thread() is threading.main_thread():
+            for signum, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
+                if signal.getsignal(signum) in (default, None):  # leave submitit's own handlers alone
+                    self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signal = signum
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    def __exit__(self, *exc: Any) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
 
 def train_run(run_dir: str | Path) -> dict:
@@ -180,57 +200,51 @@ def train_run(run_dir: str | Path) -> dict:
         restore_env(previous_env)
         raise
     started = time.time()
-    previous_sigterm = None
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
-        signal.SIG_DFL, None
-    ):
-        previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    try:
-        world_size = int(os.environ["WORLD_SIZE"])
-        expected = int((run.get("parallelism") or {}).get("world_size") or 1)
-        if world_size != expected:
-            raise CodescaleError(
-                f"run {run['run_id']} is planned for {expected} processes but this start has {world_size}",
-                source=run_dir.run_json,
-                field="parallelism.world_size",
-                hint="start it with `codescale submit` (one process per rank) or torchrun --nproc-per-node",
-            )
-        if rank == 0:
-            status = run_dir.read_status()
-            start = {"time": now_iso(), "host": socket.gethostname(), "pid": os.getpid(), "job_id": job_id,
-                     "resumed_from_step": None}
-            run_dir.update_status(
-                state="running", starts=[*(status.get("starts") or []), start],
-                started_at=status.get("started_at") or start["time"], finished_at=None, error=None,
-                total_steps=(run.get("training") or {}).get("steps"),
-            )
-        final_step, total_steps = _train(run, run_dir)
-        if final_step < total_steps:
-            raise CodescaleError(
-                f"training stopped at step {final_step} of {total_steps}: the data loader ran out",
-                source=run_dir.mixture_json,
-                hint="the mixture's token quotas are smaller than steps x global batch; recompile the spec",
-            )
-        if rank == 0:
-            return _finish(run_dir, "completed", started, None)
-        return run_dir.read_status()
-    except KeyboardInterrupt as err:
-        _finish(run_dir, "cancelled", started, _error_record(err))
-        raise
-    except SystemExit as err:
-        # submitit's requeue (timeout/preemption) exits from its signal handler; the next start resumes.
-        _finish(run_dir, "pending", started, _error_record(err))
-        raise
-    except BaseException as err:
-        _finish(run_dir, "failed", started, _error_record(err))
-        raise
-    finally:
-        lease.release()
-        _shutdown_distributed()
-        restore_env(previous_env)
-        if previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, previous_sigterm)
-        gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
+    with _Interruption() as interruption:
+        try:
+            world_size = int(os.environ["WORLD_SIZE"])
+            expected = int((run.get("parallelism") or {}).get("world_size") or 1)
+            if world_size != expected:
+                raise CodescaleError(
+                    f"run {run['run_id']} is planned for {expected} processes but this start has {world_size}",
+                    source=run_dir.run_json,
+                    field="parallelism.world_size",
+                    hint="start it with `codescale submit` (one process per rank) or torchrun --nproc-per-node",
+                )
+            if rank == 0:
+                status = run_dir.read_status()
+                start = {"time": now_iso(), "host": socket.gethostname(), "pid": os.getpid(), "job_id": job_id,
+                         "resumed_from_step": None}
+                run_dir.update_status(
+                    state="running", starts=[*(status.get("starts") or []), start],
+                    started_at=status.get("started_at") or start["time"], finished_at=None, error=None,
+                    total_steps=(run.get("training") or {}).get("steps"),
+                )
+            final_step, total_steps = _train(run, run_dir)
+            if final_step < total_steps:
+                raise CodescaleError(
+                    f"training stopped at step {final_step} of {total_steps}: the data loader ran out",
+                    source=run_dir.mixture_json,
+                    hint="the mixture's token quotas are smaller than steps x global batch; recompile the spec",
+                )
+            if rank == 0:
+                return _finish(run_dir, "completed", started, None)
+            return run_dir.read_status()
+        except KeyboardInterrupt as err:
+            _finish(run_dir, "cancelled", started, _error_record(err))
+            raise
+        except SystemExit as err:
+            # submitit's requeue (timeout/preemption) exits from its signal handler; the next start resumes.
+            _finish(run_dir, "pending", started, _error_record(err))
+            raise
+        except BaseException as err:
+            _finish(run_dir, "cancelled" if interruption.signal else "failed", started, _error_record(err))
+            raise
+        finally:
+            lease.release()
+            _shutdown_distributed()
+            restore_env(previous_env)
+            gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
 
 
 def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
