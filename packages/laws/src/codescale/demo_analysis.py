@@ -1,0 +1,195 @@
+"""The analysis stage of ``codescale demo``: fits, allocation, report and the closing summary.
+
+It lives beside ``codescale.laws`` (torch-free) and calls the same functions ``codescale fit``, ``allocate`` and
+``report`` call, on the demo's DuckDB file:
+
+1. per-language law L = E + A/N^alpha + B/D^beta for every language of the per-language grid (``demo_per_language``
+   study), full 4,500-start grid and a bootstrap over runs for intervals;
+2. the synergy matrix from the bilingual 50:50 runs and their self-repetition baselines;
+3. the pairing effect: mean final translation loss per data organisation (shuffled, direct, prompt), on directions
+   seen in training and unseen ones (from the ``translation_final`` view);
+4. the proportion-dependent multilingual law (the paper's Eqs. 6-7 and our alternatives, compared by held-out
+   error) over every mixture run;
+5. an allocation of a token budget across the grid's languages under the per-language laws, written back as a spec
+   that ``codescale compile`` accepts;
+6. the Markdown + PNG report.
+
+A stage that cannot run on the data at hand (say, too few runs for a law) is reported in the summary with its
+reason instead of stopping the demo: the earlier stages' results are still worth showing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from codescale.errors import CodescaleError
+
+PER_LANGUAGE_STUDY = "demo_per_language"
+BOOTSTRAP = 100
+
+
+def _fit_languages(con, out: dict[str, Any]) -> str | None:
+    from codescale.laws.fit import FitSettings
+    from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
+
+    batch = new_batch_id()
+    settings = FitSettings(bootstrap=BOOTSTRAP, grid="full")
+    settings.validate()
+    where = f"n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none' AND study = '{PER_LANGUAGE_STUDY}'"
+    fits = fit_groups(
+        con, kind="chinchilla", view="final_loss", where=where, group_expr="language", group_key="language",
+        label_expr="language", n_expr=N_COLUMNS["params_non_embedding"], d_expr="coalesce(language_tokens, tokens)",
+        settings=settings, batch=batch, extra_settings={"n_column": "params_non_embedding", "d_column": "language"},
+    )  # fmt: skip
+    out["language_fits"] = fits
+    out["language_batch"] = batch
+    return batch
+
+
+def _fit_synergy(con, out: dict[str, Any]) -> str | None:
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.synergy import fit_synergy
+
+    fits = fit_synergy(con, "true", 0.95, batch=new_batch_id())
+    out["synergy_fits"] = fits
+    return fits[0].fit_id if fits else None
+
+
+def _pairing_effect(con, out: dict[str, Any]) -> None:
+    rows = con.execute("""
+        SELECT coalesce(pairing_template, 'shuffled') AS organisation,
+               CASE WHEN seen THEN 'seen' ELSE 'unseen' END AS directions,
+               avg(loss) AS mean_loss, count(*) AS n
+        FROM translation_final
+        WHERE study = 'demo_pairing'
+        GROUP BY ALL ORDER BY directions, organisation
+    """).fetchall()
+    out["pairing"] = rows
+
+
+def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str | None) -> None:
+    from codescale.laws import multilingual
+
+    comparison = multilingual.compare_models(con, "n_languages > 1", batch, synergy_id, None, 0)
+    out["multilingual"] = comparison
+
+
+def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_spec: Path, batch: str) -> None:
+    from codescale.laws import allocate
+
+    # The grid's largest size and budget, for the next round of the study.
+    size, tokens = con.execute(f"""
+        SELECT max(params_non_embedding), max(tokens) FROM runs WHERE study = '{PER_LANGUAGE_STUDY}'
+    """).fetchone()
+    result = allocate.allocate(con, batch, float(tokens), float(size), prepared=str(prepared) if prepared else None)
+    spec_path = work / "next" / "allocation_spec.yaml"
+    spec_path.parent.mkdir(parents=True, exist_ok=True)
+    allocate.write_outputs(result, str(spec_path), str(base_spec), None)
+    out["allocation"] = result
+    out["allocation_spec"] = spec_path
+
+
+def _report(con, out: dict[str, Any], work: Path, batch: str | None) -> None:
+    from codescale.laws.report import write_report
+
+    out["report"] = write_report(con, work / "report", batch)
+
+
+def analyse(db: Path, work: Path, *, prepared: Path | None, base_spec: Path) -> dict[str, Any]:
+    """Run every analysis stage on ``db``; failures of a stage are recorded under ``problems``."""
+    from codescale.laws import store
+
+    out: dict[str, Any] = {"problems": {}}
+    con = store.connect(db)
+    try:
+        batch = synergy_id = None
+        stages = [
+            ("per-language laws", lambda: _fit_languages(con, out)),
+            ("synergy", lambda: _fit_synergy(con, out)),
+            ("pairing", lambda: _pairing_effect(con, out)),
+        ]
+        for name, stage in stages:
+            try:
+                value = stage()
+            except CodescaleError as err:
+                out["problems"][name] = err.render()
+                continue
+            if name == "per-language laws":
+                batch = value
+            elif name == "synergy":
+                synergy_id = value
+        for name, stage in [
+            ("multilingual law", lambda: _multilingual(con, out, batch, synergy_id)),
+            ("allocation", lambda: _allocate(con, out, work, prepared, base_spec, batch)),
+            ("report", lambda: _report(con, out, work, batch)),
+        ]:
+            if batch is None and name != "report":
+                out["problems"][name] = "skipped: no per-language fits"
+                continue
+            try:
+                stage()
+            except CodescaleError as err:
+                out["problems"][name] = err.render()
+    finally:
+        con.close()
+    return out
+
+
+def _interval(fit, name: str) -> str:
+    value = fit.params.get(name)
+    if value is None:
+        return "-"
+    ci = fit.intervals.get(name) if hasattr(fit, "intervals") else None
+    text = f"{value:.3g}"
+    if ci and all(x is not None for x in ci):
+        text += f" [{ci[0]:.3g}, {ci[1]:.3g}]"
+    return text
+
+
+def print_summary(result: Any, seconds: float) -> None:
+    """The demo's closing summary (what a newcomer reads first)."""
+    a = result.analysis
+    print()
+    print("=" * 100)
+    print(f"codescale demo finished in {seconds / 60:.1f} min — {sum(result.states.values())} runs "
+          f"({', '.join(f'{v} {k}' for k, v in sorted(result.states.items()))})")
+    print("stage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in result.stage_seconds.items()))
+    fits = a.get("language_fits") or []
+    if fits:
+        print("\nPer-language law L(N, D) = E + A/N^alpha + B/D^beta (N non-embedding params, D tokens; "
+              f"95% bootstrap intervals over runs, {BOOTSTRAP} replicates):")
+        for fit in fits:
+            print(f"  {fit.group_value:10s} E {_interval(fit, 'E'):28s} alpha {_interval(fit, 'alpha'):26s} "
+                  f"beta {_interval(fit, 'beta'):26s} runs {fit.n_runs}")
+            for w in fit.warnings[:2]:
+                print(f"  {'':10s} note: {w}")
+    synergy = a.get("synergy_fits") or []
+    if synergy:
+        from codescale.laws.analysis_cli import synergy_table
+
+        print("\nSynergy (relative gain of a 50:50 mix over the self-repetition baseline; positive = mixing helps):")
+        print("  " + synergy_table(synergy[0]).replace("\n", "\n  "))
+    pairing = a.get("pairing") or []
+    if pairing:
+        print("\nPairing effect: mean final translation loss (target tokens only):")
+        for organisation, directions, loss, n in pairing:
+            print(f"  {directions:6s} {organisation:9s} {loss:.4f}  ({n} run x direction values)")
+    if a.get("multilingual") is not None:
+        print("\nProportion-dependent law, held-out comparison:")
+        print("  " + a["multilingual"].render().replace("\n", "\n  "))
+    if a.get("allocation") is not None:
+        print("\nRecommended allocation vs uniform:")
+        print("  " + a["allocation"].render().replace("\n", "\n  "))
+    for stage, why in a.get("problems", {}).items():
+        print(f"\n{stage}: not available — {why}")
+    print(f"\nreport:   {a.get('report') or '-'}")
+    print(f"database: {result.db}")
+    print("\nTry:")
+    db = result.db
+    print(f"  codescale sql --db {db} \"SELECT language, params_non_embedding, tokens, round(loss, 4) AS loss "
+          "FROM final_loss WHERE study = 'demo_per_language' ORDER BY language, params_non_embedding, tokens\"")
+    print(f"  codescale sql --db {db} \"SELECT target, aux, round(loss_self, 4) AS self, round(loss_mix, 4) AS mix, "
+          "round(100 * rel_gain, 2) AS gain_pct FROM synergy_pairs ORDER BY target, aux\"")
+    print(f"  codescale sql --db {db} \"SELECT coalesce(pairing_template, 'shuffled') AS organisation, seen, "
+          "round(avg(loss), 4) AS loss FROM translation_final GROUP BY ALL ORDER BY seen, organisation\"")
