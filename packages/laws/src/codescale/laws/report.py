@@ -88,6 +88,7 @@ def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) ->
             if band is not None:
                 ax.fill_between(grid, band[0], band[1], color=colour, alpha=0.18, lw=0)
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())  # minor labels of a 2B..64B axis overlap
         ax.set_title(f"{lang}: α={fit.params['alpha']:.3f} β={fit.params['beta']:.3f} E={fit.params['E']:.3f}",
                      fontsize=9)  # fmt: skip
         ax.set_xlabel("non-embedding parameters N" if along == "N" else "training tokens D")
