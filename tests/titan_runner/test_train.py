@@ -12,6 +12,8 @@ import pytest
 
 from codescale.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
+from codescale.titan_runner.status import collect
+from codescale.titan_runner.submit import submit
 from codescale.titan_runner.train import train_run
 
 from titan_testing import make_run
@@ -103,6 +105,9 @@ def test_a_sigkilled_run_resumes_with_the_same_data_and_ends_with_the_same_loss(
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert RunDir(killed).read_status()["state"] == "running" and RunDir(killed).liveness() == "stale"
+    row = collect([killed])[0]
+    assert row["state"] == "failed" and row["reason"].startswith("interrupted at step")
+    assert [r["action"] for r in submit([killed], executor="local", dry_run=True)] == ["would_submit"]
 
     assert _train_process(killed).wait(timeout=300) == 0
     status = RunDir(killed).read_status()
