@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import make_corpus, program, write_catalog, write_jsonl
+from mixtures_testing import make_corpus, program, write_catalog, write_jsonl
 
 from codescale.errors import CodescaleError
 from codescale.mixtures.prepare import prepare

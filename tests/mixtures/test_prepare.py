@@ -7,7 +7,7 @@ import json
 import duckdb
 import numpy as np
 import pytest
-from conftest import make_corpus, program, write_jsonl
+from mixtures_testing import make_corpus, program, write_jsonl
 from tokenizers import Tokenizer
 
 from codescale.errors import CodescaleError

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import mixture
+from mixtures_testing import mixture
 from tokenizers import Tokenizer
 
 from codescale.errors import CodescaleError

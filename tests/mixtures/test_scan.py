@@ -7,7 +7,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import make_corpus, program, write_catalog, write_jsonl
+from mixtures_testing import make_corpus, program, write_catalog, write_jsonl
 
 from codescale.cli import main
 from codescale.errors import CodescaleError
