@@ -85,7 +85,7 @@ class Allocation:
         }  # fmt: skip
 
     def render(self) -> str:
-        lines = [f"allocation for N = {self.size / 1e9:g}B, D = {self.tokens / 1e9:g}B tokens under {self.fit_id} "
+        lines = [f"allocation for N = {_human(self.size)}, D = {_human(self.tokens)} tokens under {self.fit_id} "
                  f"({self.model})",
                  f"{'language':12s} {'share':>7s} {'tokens':>9s} {'uniform':>8s} {'pred. loss':>10s} {'vs uniform':>10s}"]  # fmt: skip
         k = len(self.languages)
@@ -94,7 +94,7 @@ class Allocation:
             pl, ul = self.per_language.get(lang), self.uniform_per_language.get(lang)
             loss = f"{pl:10.4f}" if pl is not None else f"{'-':>10s}"
             diff = f"{pl - ul:+10.4f}" if pl is not None and ul is not None else f"{'-':>10s}"
-            lines.append(f"{lang:12s} {100 * p:6.2f}% {p * self.tokens / 1e9:8.2f}B {100 / k:7.2f}% {loss} {diff}")
+            lines.append(f"{lang:12s} {100 * p:6.2f}% {_human(p * self.tokens):>9s} {100 / k:7.2f}% {loss} {diff}")
         ci = (f" (95% interval {self.gain_interval[0]:+.4f} .. {self.gain_interval[1]:+.4f} over {self.draws} "
               "bootstrap draws)") if self.gain_interval else " (no bootstrap draws stored with the fit: no interval)"  # fmt: skip
         lines.append(f"objective {self.objective:.5f} vs uniform {self.uniform_objective:.5f}: predicted gain "
@@ -308,6 +308,14 @@ def write_outputs(result: Allocation, output: str | None, base_spec: str | None,
               + ("" if base_spec else "# Standalone single-run spec: set corpus and cluster before compiling for real.\n"))  # fmt: skip
     spec_path.write_text(header + yaml.safe_dump(spec, sort_keys=False))
     result.written.append(str(spec_path))
+
+
+def _human(x: float) -> str:
+    """3 significant digits with the largest fitting suffix: 350B, 1.5B, 402k (demo-sized studies too)."""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
 
 
 def _quantity(x: float) -> str:
