@@ -67,7 +67,7 @@ def built(tmp_path_factory):
 def test_every_run_builds_a_trainer_config(built):
     rows, runs = built
     assert set(rows) == set(runs)
-    assert len(runs) == 18 + 6 + 3 + 2 + 28 + 15 + 2
+    assert len(runs) == 27 + 6 + 3 + 2 + 28 + 15 + 2
 
 
 def test_built_config_matches_the_resolved_run(built):
@@ -98,5 +98,5 @@ def test_float8_runs_get_float8_linears_and_others_do_not(built):
 def test_parameter_counts_match_the_modules_torchtitan_builds(built):
     rows, _ = built
     checked = [(run["model"]["params"], row["params"]) for run, row in rows.values() if "params" in row]
-    assert len(checked) >= 29  # every demo run at least
+    assert len(checked) >= 38  # every demo run at least
     assert all(ours == theirs for ours, theirs in checked)
