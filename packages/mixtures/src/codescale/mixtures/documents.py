@@ -16,6 +16,7 @@ import json
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,38 +49,18 @@ def _language_of(label: str) -> str | None:
 
 
 def _jsonl_batches(source: Source, path: Path, lang: str, batch_size: int) -> Iterator[list[str]]:
-    opener = gzip.open if path.name.endswith(".gz") else open
     batch: list[str] = []
-    try:
-        with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    row = json.loads(raw)
-                except UnicodeDecodeError as err:
-                    raise CodescaleError(
-                        f"bytes {err.start}-{err.end} are not UTF-8 ({err.reason})", source=path, line=number,
-                        hint="re-encode the file as UTF-8 or drop the line",
-                    ) from None
-                except json.JSONDecodeError as err:
-                    raise CodescaleError(
-                        f"not a JSON object ({err.msg})", source=path, line=number, column=err.colno,
-                        hint="each line must be one JSON object",
-                    ) from None
-                if not isinstance(row, dict):
-                    raise CodescaleError("not a JSON object", source=path, line=number,
-                                         hint="each line must be one JSON object")
-                if source.language_column is not None and not _keep(row.get(source.language_column), lang):
-                    continue
-                text = _text(row.get(source.text_column, _MISSING), source, path, number, "line")
-                if text:
-                    batch.append(text)
-                    if len(batch) >= batch_size:
-                        yield batch
-                        batch = []
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise CodescaleError(f"cannot read file: {err}", source=path, hint="check the file is complete") from None
+    # closing(): a consumer that stops early (read_ahead) closes the file now, not when the reader is collected.
+    with closing(read_jsonl_objects(path, corpus=True)) as rows:
+        for number, row in rows:
+            if source.language_column is not None and not _keep(row.get(source.language_column), lang):
+                continue
+            text = _text(row.get(source.text_column, _MISSING), source, path, number, "line")
+            if text:
+                batch.append(text)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
     if batch:
         yield batch
 
@@ -156,8 +137,9 @@ def _parquet_batches(source: Source, path: Path, lang: str, batch_size: int) -> 
                              hint="check the file is complete") from None
 
 
-def read_jsonl_objects(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line number, object) for each non-blank line of a small JSONL file (parallel groups, eval tasks)."""
+def read_jsonl_objects(path: Path, *, corpus: bool = False) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a small JSONL file (parallel groups, eval tasks), or of a
+    catalog source file with ``corpus``: a bad line there may be dropped, and its UTF-8 error says so."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as handle:
@@ -167,8 +149,9 @@ def read_jsonl_objects(path: Path) -> Iterator[tuple[int, dict]]:
                 try:
                     row = json.loads(raw)
                 except UnicodeDecodeError as err:
-                    raise CodescaleError(f"bytes {err.start}-{err.end} are not UTF-8", source=path, line=number,
-                                         hint="re-encode the file as UTF-8") from None
+                    detail, hint = (f" ({err.reason})", " or drop the line") if corpus else ("", "")
+                    raise CodescaleError(f"bytes {err.start}-{err.end} are not UTF-8{detail}", source=path,
+                                         line=number, hint=f"re-encode the file as UTF-8{hint}") from None
                 except json.JSONDecodeError as err:
                     raise CodescaleError(f"not a JSON object ({err.msg})", source=path, line=number,
                                          column=err.colno, hint="each line must be one JSON object") from None

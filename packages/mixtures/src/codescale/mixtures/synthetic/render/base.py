@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import get_args
 
 from codescale.mixtures.synthetic.ir import (
-    Binary, Expr, Function, Length, Lit, ListOf, Name, Program, Scalar, Stmt, Type,
+    BOOL, STR, Binary, Call, Expr, Function, Length, Lit, ListOf, Name, Program, Return, Scalar, Stmt, Type, Var,
 )
 
 _EXPR_NODES = get_args(Expr)
@@ -55,6 +55,8 @@ class Renderer:
     language: str = ""
     indent_unit: str = "    "
     operators: dict[str, str] = {}
+    statement_end: str = ""
+    true_literal, false_literal = "true", "false"
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -89,6 +91,9 @@ class Renderer:
     def stmt(self, s: Stmt) -> None:
         self._stmt_methods[type(s)](self, s)
 
+    def stmt_Return(self, s: Return) -> None:
+        self.line(f"return {self.expr(s.value)}{self.statement_end}")
+
     # -- expressions ----------------------------------------------------------------------------------------------
 
     def expr(self, e: Expr) -> str:
@@ -99,11 +104,27 @@ class Renderer:
         text = self.expr(e)
         return f"({text})" if needs_parentheses(e, parent_precedence, right_side, parent_op) else text
 
+    def expr_Lit(self, e: Lit) -> str:
+        if e.type == STR:
+            return quote(e.value)
+        if e.type == BOOL:
+            return self.true_literal if e.value else self.false_literal
+        return self.number_literal(e.value)
+
+    def number_literal(self, value: int | float) -> str:
+        return repr(value)
+
+    def expr_Var(self, e: Var) -> str:
+        return self.ident(e.name)
+
     def expr_Binary(self, e: Binary) -> str:
         p = PRECEDENCE[e.op]
         left = self.operand(e.left, p)
         right = self.operand(e.right, p, right_side=True, parent_op=e.op)
         return f"{left} {self.operators.get(e.op, e.op)} {right}"
+
+    def expr_Call(self, e: Call) -> str:
+        return f"{self.function_name(e.function)}({', '.join(self.expr(a) for a in e.args)})"
 
     # -- names and types ------------------------------------------------------------------------------------------
 

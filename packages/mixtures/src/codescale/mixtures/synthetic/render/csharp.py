@@ -8,9 +8,8 @@ well as the .NET SDK does.
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, STR, Append, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index, Length,
-    Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType, Return, ToFloat,
-    Type, Upper, Var,
+    FLOAT, STR, Append, Call, Contains, Expr, Field, ForEach, Format, Function, Index, Length, Let, LetChecked,
+    ListLit, ListOf, Name, Print, Program, Record, RecordType, ToFloat, Type, Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, quote
@@ -23,6 +22,8 @@ def _xml(text: str) -> str:
 
 class CSharpRenderer(BraceRenderer):
     language = "csharp"
+    exception_class = "ArgumentException"
+    index_declarator = "var"
 
     def open(self, header: str) -> None:
         self.line(header)
@@ -98,27 +99,13 @@ class CSharpRenderer(BraceRenderer):
     def stmt_ForEach(self, s: ForEach) -> None:
         self.braced(f"foreach (var {camel(s.item)} in {self.expr(s.sequence)})", s.body)
 
-    def stmt_ForRange(self, s: ForRange) -> None:
-        i = camel(s.index)
-        self.braced(f"for (var {i} = {self.expr(s.start)}; {i} < {self.expr(s.stop)}; {i}++)", s.body)
-
-    def stmt_Return(self, s: Return) -> None:
-        self.line(f"return {self.expr(s.value)};")
-
-    def stmt_Fail(self, s: Fail) -> None:
-        self.line(f"throw new ArgumentException({self.expr(s.message)});")
-
     def stmt_LetChecked(self, s: LetChecked) -> None:
         name = camel(s.name)
         if s.fallback is None:
             self.line(f"var {name} = {self.expr(s.call)};")
             return
         self.line(f"{self.type_name(s.type)} {name};")
-        self.open("try")
-        self.line(f"{name} = {self.expr(s.call)};")
-        self.else_header("catch (ArgumentException)")
-        self.line(f"{name} = {self.expr(s.fallback)};")
-        self.close()
+        self.try_catch(s, f"catch ({self.exception_class})")
 
     def stmt_Print(self, s: Print) -> None:
         value = self.expr(s.value)
@@ -127,16 +114,6 @@ class CSharpRenderer(BraceRenderer):
         self.line(f"Console.WriteLine({value});")
 
     # -- expressions ----------------------------------------------------------------------------------------------
-
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return quote(e.value)
-        if e.type == BOOL:
-            return "true" if e.value else "false"
-        return repr(e.value)
-
-    def expr_Var(self, e: Var) -> str:
-        return camel(e.name)
 
     def expr_ToFloat(self, e: ToFloat) -> str:
         return f"(double){self.operand(e.operand, ATOM)}"
@@ -152,9 +129,6 @@ class CSharpRenderer(BraceRenderer):
 
     def expr_Call(self, e: Call) -> str:
         return f"{pascal(e.function)}({', '.join(self.expr(a) for a in e.args)})"
-
-    def expr_NewRecord(self, e: NewRecord) -> str:
-        return f"new {pascal(e.record)}({', '.join(self.expr(a) for a in e.args)})"
 
     def expr_ListLit(self, e: ListLit) -> str:
         items = ", ".join(self.expr(item) for item in e.items)

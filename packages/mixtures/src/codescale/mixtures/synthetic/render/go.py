@@ -13,20 +13,21 @@ from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
     BOOL, FLOAT, INT, STR, Append, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
-    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType,
-    Return, ToFloat, Type, Upper, Var,
+    Index, Length, Let, LetChecked, ListLit, ListOf, Name, NewRecord, Program, Record, RecordType, Return, ToFloat,
+    Type, Upper,
 )
 from codescale.mixtures.synthetic.naming import go_camel, go_pascal
 from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, needs_parentheses, quote
-from codescale.mixtures.synthetic.render.braces import BraceRenderer
-
-_VERBS = {INT: "%d", FLOAT: "%.2f", BOOL: "%t", STR: "%s"}
+from codescale.mixtures.synthetic.render.braces import PrintfRenderer
 
 
-class GoRenderer(BraceRenderer):
+class GoRenderer(PrintfRenderer):
     language = "go"
     indent_unit = "\t"
     statement_end = ""
+    format_verbs = {INT: "%d", FLOAT: "%.2f", BOOL: "%t", STR: "%s"}
+    sprintf, printf, println = "fmt.Sprintf", "fmt.Printf", "fmt.Println"
+    printf_newline = "\\n"
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,24 +149,7 @@ class GoRenderer(BraceRenderer):
             self.line(f"{name} = {self.expr(s.fallback)}")
         self.close()
 
-    def stmt_Print(self, s: Print) -> None:
-        if isinstance(s.value, Format) and any(not isinstance(p, str) for p in s.value.parts):
-            template, args = self.format_parts(s.value)
-            self.line(f"fmt.Printf({quote(template)[:-1]}\\n\", {', '.join(args)})")
-        else:
-            self.line(f"fmt.Println({self.expr(s.value)})")
-
     # -- expressions ----------------------------------------------------------------------------------------------
-
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return quote(e.value)
-        if e.type == BOOL:
-            return "true" if e.value else "false"
-        return repr(e.value)
-
-    def expr_Var(self, e: Var) -> str:
-        return go_camel(e.name)
 
     def expr_Binary(self, e: Binary) -> str:
         depth, precedence = self.expression_depth, PRECEDENCE[e.op]
@@ -179,9 +163,6 @@ class GoRenderer(BraceRenderer):
         if needs_parentheses(e, precedence, right_side, parent_op):
             return f"({self.at(max(depth - 1, 1), e)})"
         return self.at(depth, e)
-
-    def expr_Not(self, e) -> str:
-        return f"!{self.operand(e.operand, ATOM)}"
 
     def expr_ToFloat(self, e: ToFloat) -> str:
         return f"float64({self.expr(e.operand)})"
@@ -210,22 +191,9 @@ class GoRenderer(BraceRenderer):
             items = [item[len(go_pascal(element.name)):] for item in items]
         return f"{self.type_name(e.type)}{{{', '.join(items)}}}"
 
-    def format_parts(self, e: Format) -> tuple[str, list[str]]:
-        """The ``fmt`` template and its arguments (rendered as arguments of a call that also takes the template)."""
-        template, args = [], []
-        for part in e.parts:
-            if isinstance(part, str):
-                template.append(part.replace("%", "%%"))
-            else:
-                template.append(_VERBS[part.type])
-                args.append(part)
-        return "".join(template), self.arguments(args, extra=1)
-
-    def expr_Format(self, e: Format) -> str:
-        template, args = self.format_parts(e)
-        if not args:
-            return quote(template.replace("%%", "%"))
-        return f"fmt.Sprintf({quote(template)}, {', '.join(args)})"
+    def format_values(self, values: list[Expr]) -> list[str]:
+        """Rendered as arguments of a call that also takes the template."""
+        return self.arguments(values, extra=1)
 
     def expr_Upper(self, e: Upper) -> str:
         self.imports.add("strings")

@@ -4,20 +4,23 @@
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function, Index,
-    Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, RecordType, Return, ToFloat, Type,
-    Upper, Var,
+    BOOL, FLOAT, INT, STR, Append, Contains, Expr, Field, ForEach, Function, Index, Length, Let, LetChecked, ListLit,
+    ListOf, Name, Program, RecordType, ToFloat, Type, Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
-from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, quote
-from codescale.mixtures.synthetic.render.braces import BraceRenderer
+from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test
+from codescale.mixtures.synthetic.render.braces import PrintfRenderer
 
 _BOXED = {INT: "Integer", FLOAT: "Double", BOOL: "Boolean", STR: "String"}
-_FORMAT_VERBS = {INT: "%d", FLOAT: "%.2f", BOOL: "%b", STR: "%s"}
 
 
-class JavaRenderer(BraceRenderer):
+class JavaRenderer(PrintfRenderer):
     language = "java"
+    exception_class = "IllegalArgumentException"
+    index_declarator = "int"
+    format_verbs = {INT: "%d", FLOAT: "%.2f", BOOL: "%b", STR: "%s"}
+    sprintf, printf, println = "String.format", "System.out.printf", "System.out.println"
+    printf_newline = "%n"
 
     def ident(self, name: Name) -> str:
         return camel(name)
@@ -68,46 +71,15 @@ class JavaRenderer(BraceRenderer):
     def stmt_ForEach(self, s: ForEach) -> None:
         self.braced(f"for ({self.type_name(s.item_type)} {camel(s.item)} : {self.expr(s.sequence)})", s.body)
 
-    def stmt_ForRange(self, s: ForRange) -> None:
-        i = camel(s.index)
-        self.braced(f"for (int {i} = {self.expr(s.start)}; {i} < {self.expr(s.stop)}; {i}++)", s.body)
-
-    def stmt_Return(self, s: Return) -> None:
-        self.line(f"return {self.expr(s.value)};")
-
-    def stmt_Fail(self, s: Fail) -> None:
-        self.line(f"throw new IllegalArgumentException({self.expr(s.message)});")
-
     def stmt_LetChecked(self, s: LetChecked) -> None:
-        name = camel(s.name)
+        declaration = f"{self.type_name(s.type)} {camel(s.name)}"
         if s.fallback is None:
-            self.line(f"{self.type_name(s.type)} {name} = {self.expr(s.call)};")
+            self.line(f"{declaration} = {self.expr(s.call)};")
             return
-        self.line(f"{self.type_name(s.type)} {name};")
-        self.open("try")
-        self.line(f"{name} = {self.expr(s.call)};")
-        self.else_header("catch (IllegalArgumentException e)")
-        self.line(f"{name} = {self.expr(s.fallback)};")
-        self.close()
-
-    def stmt_Print(self, s: Print) -> None:
-        if isinstance(s.value, Format) and any(not isinstance(p, str) for p in s.value.parts):
-            template, args = self.format_parts(s.value)
-            self.line(f"System.out.printf({quote(template + '%n')}, {', '.join(args)});")
-        else:
-            self.line(f"System.out.println({self.expr(s.value)});")
+        self.line(f"{declaration};")
+        self.try_catch(s, f"catch ({self.exception_class} e)")
 
     # -- expressions ----------------------------------------------------------------------------------------------
-
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return quote(e.value)
-        if e.type == BOOL:
-            return "true" if e.value else "false"
-        return repr(e.value)
-
-    def expr_Var(self, e: Var) -> str:
-        return camel(e.name)
 
     def expr_ToFloat(self, e: ToFloat) -> str:
         return f"(double) {self.operand(e.operand, ATOM)}"
@@ -122,32 +94,10 @@ class JavaRenderer(BraceRenderer):
     def expr_Field(self, e: Field) -> str:
         return f"{self.operand(e.record, ATOM)}.{camel(e.field)}()"
 
-    def expr_Call(self, e: Call) -> str:
-        return f"{camel(e.function)}({', '.join(self.expr(a) for a in e.args)})"
-
-    def expr_NewRecord(self, e: NewRecord) -> str:
-        return f"new {pascal(e.record)}({', '.join(self.expr(a) for a in e.args)})"
-
     def expr_ListLit(self, e: ListLit) -> str:
         if not e.items:
             return "new ArrayList<>()"
         return f"List.of({', '.join(self.expr(item) for item in e.items)})"
-
-    def format_parts(self, e: Format) -> tuple[str, list[str]]:
-        template, args = [], []
-        for part in e.parts:
-            if isinstance(part, str):
-                template.append(part.replace("%", "%%"))
-            else:
-                template.append(_FORMAT_VERBS[part.type])
-                args.append(self.expr(part))
-        return "".join(template), args
-
-    def expr_Format(self, e: Format) -> str:
-        template, args = self.format_parts(e)
-        if not args:
-            return quote(template.replace("%%", "%"))
-        return f"String.format({quote(template)}, {', '.join(args)})"
 
     def expr_Upper(self, e: Upper) -> str:
         return f"{self.operand(e.operand, ATOM)}.toUpperCase()"

@@ -4,23 +4,20 @@ exceptions. TypeScript (``typescript.py``) reuses this renderer and adds static 
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
-    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType,
-    Return, ToFloat, Type, Upper, Var,
+    FLOAT, INT, Append, Binary, Contains, Expr, Field, ForEach, Format, Function, Index, Length, Let, LetChecked,
+    ListLit, ListOf, Name, Print, Program, Record, RecordType, ToFloat, Type, Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
-from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test
+from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote
 from codescale.mixtures.synthetic.render.braces import BraceRenderer
-
-
-def js_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class JavaScriptRenderer(BraceRenderer):
     language = "javascript"
     indent_unit = "  "
     operators = {"and": "&&", "or": "||", "==": "===", "!=": "!=="}
+    exception_class = "Error"
+    index_declarator = "let"
 
     def ident(self, name: Name) -> str:
         return camel(name)
@@ -83,43 +80,21 @@ class JavaScriptRenderer(BraceRenderer):
     def stmt_ForEach(self, s: ForEach) -> None:
         self.braced(f"for (const {camel(s.item)} of {self.expr(s.sequence)})", s.body)
 
-    def stmt_ForRange(self, s: ForRange) -> None:
-        i = camel(s.index)
-        self.braced(f"for (let {i} = {self.expr(s.start)}; {i} < {self.expr(s.stop)}; {i}++)", s.body)
-
-    def stmt_Return(self, s: Return) -> None:
-        self.line(f"return {self.expr(s.value)};")
-
-    def stmt_Fail(self, s: Fail) -> None:
-        self.line(f"throw new Error({self.expr(s.message)});")
-
     def stmt_LetChecked(self, s: LetChecked) -> None:
-        name = camel(s.name)
         if s.fallback is None:
-            self.line(f"const {name} = {self.expr(s.call)};")
+            self.line(f"const {camel(s.name)} = {self.expr(s.call)};")
             return
         self.line(f"let {self.declared(s.name, s.type)};")
-        self.open("try")
-        self.line(f"{name} = {self.expr(s.call)};")
-        self.else_header("catch")
-        self.line(f"{name} = {self.expr(s.fallback)};")
-        self.close()
+        self.try_catch(s, "catch")
 
     def stmt_Print(self, s: Print) -> None:
         self.line(f"console.log({self.expr(s.value)});")
 
     # -- expressions ----------------------------------------------------------------------------------------------
 
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return js_string(e.value)
-        if e.type == BOOL:
-            return "true" if e.value else "false"
-        text = repr(e.value)
+    def number_literal(self, value: int | float) -> str:
+        text = repr(value)  # one number type: a whole float is written as an integer
         return text[:-2] if text.endswith(".0") else text
-
-    def expr_Var(self, e: Var) -> str:
-        return camel(e.name)
 
     def expr_Binary(self, e: Binary) -> str:
         if e.op == "/" and e.type == INT:
@@ -144,12 +119,6 @@ class JavaScriptRenderer(BraceRenderer):
     def expr_Field(self, e: Field) -> str:
         return f"{self.operand(e.record, ATOM)}.{camel(e.field)}"
 
-    def expr_Call(self, e: Call) -> str:
-        return f"{camel(e.function)}({', '.join(self.expr(a) for a in e.args)})"
-
-    def expr_NewRecord(self, e: NewRecord) -> str:
-        return f"new {pascal(e.record)}({', '.join(self.expr(a) for a in e.args)})"
-
     def expr_ListLit(self, e: ListLit) -> str:
         return f"[{', '.join(self.expr(item) for item in e.items)}]"
 
@@ -163,7 +132,7 @@ class JavaScriptRenderer(BraceRenderer):
             else:
                 pieces.append(f"${{{self.expr(part)}}}")
         if all(isinstance(p, str) for p in e.parts):
-            return js_string("".join(e.parts))
+            return quote("".join(e.parts))
         return "`" + "".join(pieces) + "`"
 
     def expr_Upper(self, e: Upper) -> str:

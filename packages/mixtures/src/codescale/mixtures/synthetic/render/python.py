@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Assign, Binary, Call, Contains, Fail, Field, ForEach, ForRange, Format, Function,
-    If, Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, RecordType,
-    Return, ToFloat, Type, Upper, Var, While,
+    FLOAT, INT, Append, Assign, Binary, Contains, Fail, Field, ForEach, ForRange, Format, Function, If, Index,
+    Length, Let, LetChecked, ListLit, ListOf, Name, NewRecord, Not, Print, Program, RecordType, ToFloat, Type,
+    Upper, While,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
 from codescale.mixtures.synthetic.render.base import ATOM, Renderer, is_empty_test, quote
@@ -14,6 +14,7 @@ from codescale.mixtures.synthetic.render.base import ATOM, Renderer, is_empty_te
 class PythonRenderer(Renderer):
     language = "python"
     operators = {"/": "/"}
+    true_literal, false_literal = "True", "False"
 
     def ident(self, name: Name) -> str:
         return snake(name)
@@ -106,9 +107,6 @@ class PythonRenderer(Renderer):
         self.line(f"while {self.expr(s.condition)}:")
         self.block(s.body)
 
-    def stmt_Return(self, s: Return) -> None:
-        self.line(f"return {self.expr(s.value)}")
-
     def stmt_Fail(self, s: Fail) -> None:
         self.line(f"raise ValueError({self.expr(s.message)})")
 
@@ -126,16 +124,6 @@ class PythonRenderer(Renderer):
         self.line(f"print({self.expr(s.value)})")
 
     # -- expressions ----------------------------------------------------------------------------------------------
-
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return quote(e.value)
-        if e.type == BOOL:
-            return "True" if e.value else "False"
-        return repr(e.value)
-
-    def expr_Var(self, e: Var) -> str:
-        return snake(e.name)
 
     def expr_Binary(self, e: Binary) -> str:
         if e.op == "/" and e.type == INT:
@@ -158,9 +146,6 @@ class PythonRenderer(Renderer):
 
     def expr_Field(self, e: Field) -> str:
         return f"{self.expr(e.record)}.{snake(e.field)}"
-
-    def expr_Call(self, e: Call) -> str:
-        return f"{snake(e.function)}({', '.join(self.expr(a) for a in e.args)})"
 
     def expr_NewRecord(self, e: NewRecord) -> str:
         return f"{pascal(e.record)}({', '.join(self.expr(a) for a in e.args)})"

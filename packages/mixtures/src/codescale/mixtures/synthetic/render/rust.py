@@ -12,8 +12,8 @@ borrowed, ``let`` bindings own their values, and each expression is rendered in 
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, STR, Append, Assign, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
-    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Not, Print, Program, Record, RecordType,
+    FLOAT, STR, Append, Assign, Binary, Call, Contains, Expr, Fail, Field, ForEach, ForRange, Format, Function,
+    Index, Length, Let, LetChecked, ListLit, ListOf, Lit, Name, NewRecord, Print, Program, Record, RecordType,
     Return, Stmt, ToFloat, Type, Upper, Var, is_copy,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
@@ -183,13 +183,6 @@ class RustRenderer(BraceRenderer):
             return f"({self.expr(e)})"
         return super().operand(e, parent_precedence, right_side, parent_op)
 
-    def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
-            return quote(e.value)
-        if e.type == BOOL:
-            return "true" if e.value else "false"
-        return repr(e.value)
-
     def expr_Var(self, e: Var) -> str:
         return f"{snake(e.name)} as i64" if e.name in self.indices else snake(e.name)
 
@@ -201,9 +194,6 @@ class RustRenderer(BraceRenderer):
 
     def _is_index(self, e: Expr) -> bool:
         return isinstance(e, Var) and e.name in self.indices
-
-    def expr_Not(self, e: Not) -> str:
-        return f"!{self.operand(e.operand, ATOM)}"
 
     def expr_ToFloat(self, e: ToFloat) -> str:
         return f"{self.operand(e.operand, ATOM)} as f64"
