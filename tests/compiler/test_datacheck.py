@@ -46,6 +46,7 @@ def test_check_data_refuses_quotas_beyond_the_repetition_cap(tmp_path, capsys):
     assert main(["validate", str(spec), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"]) == 2
     err = capsys.readouterr().err
     assert "run mix-python-java-" in err and "needs 81,920 python tokens, more than 1,000 available × max_epochs 1" in err
+    assert "repeats python 2 times from 81,920 unique tokens, more than 1,000 available" in err
 
 
 def test_check_data_reports_missing_languages_and_parallel_corpus(tmp_path, capsys):

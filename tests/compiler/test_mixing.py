@@ -96,3 +96,29 @@ def test_allocation_of_unknown_format_is_refused(tmp_path):
 def test_max_epochs_one_number_applies_to_every_language(tmp_path):
     run = plan_spec(_spec(tmp_path, "  uniform: [python, go]\n  max_epochs: 2\n")).runs[0]
     assert run["mixture"]["max_epochs"] == {"python": 2.0, "go": 2.0}
+
+
+def test_repeat_resolves_to_a_pool_of_unique_tokens_per_repeated_language(tmp_path):
+    from codescale.compiler.render import mixture_manifest
+
+    run = plan_spec(_spec(tmp_path, "  uniform: [python, go]\n  repeat: {python: 3}\n")).runs[0]
+    assert run["mixture"]["repeat"] == {"python": 3.0}
+    quota = run["mixture"]["tokens_per_language"]["python"]
+    assert mixture_manifest(run)["unique_tokens_per_language"] == {"python": -(-quota // 3)}
+
+
+def test_runs_without_repeat_keep_their_mixture_keys_and_ids(tmp_path):
+    plain = plan_spec(_spec(tmp_path, "  uniform: [python]\n  max_epochs: 2\n")).runs[0]
+    repeated = plan_spec(_spec(tmp_path, "  uniform: [python]\n  max_epochs: 2\n  repeat: 2\n")).runs[0]
+    assert "repeat" not in plain["mixture"] and repeated["mixture"]["repeat"] == {"python": 2.0}
+    assert plain["run_id"] != repeated["run_id"]
+
+
+@pytest.mark.parametrize("repeat, message", [
+    ("{java: 2}", "mixture.repeat.java: java is not in this run's mixture (python) (remove it)"),
+    ("0.5", "mixture.repeat: repeat must be >= 1"),
+])
+def test_repeat_outside_the_mixture_or_below_one_is_refused(tmp_path, repeat, message):
+    with pytest.raises(CodescaleError) as info:
+        plan_spec(_spec(tmp_path, f"  uniform: [python]\n  repeat: {repeat}\n"))
+    assert message in info.value.render()

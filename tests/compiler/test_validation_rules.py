@@ -94,6 +94,9 @@ EXPECTED = {
     'proportions_sum': [
         'proportions_sum.yaml:5:5 mixture.proportions: proportions sum to 0.97; they must sum to 1 (rescale or add the missing language)',
     ],
+    'repeat_above_max_epochs': [
+        'repeat_above_max_epochs.yaml:6:11 mixture.repeat: python is repeated 3 times, above max_epochs 2 (raise max_epochs to at least repeat, or drop max_epochs)',
+    ],
     'several_errors': [
         "several_errors.yaml:4:13 mixture.uniform[0]: unknown language 'pyton'; known languages: Python, Java, JavaScript, TypeScript, C#, Go, Rust (aliases such as py, js, ts, c#, golang, rs work too)",
         "several_errors.yaml:9:11 budget.tokens: expected a number such as 150M, 0.2B or 3e21, got 'lots'",

@@ -3,12 +3,14 @@
 For each distinct corpus catalog of the plan: the catalog loads (``codescale.compiler.catalog``), every mixture and
 evaluation language has sources whose globs match files, and a run with parallel pairing finds a parallel corpus
 with the same pivot. For each prepared corpus: the manifest is readable and every run's quota fits within
-``available tokens × max_epochs`` (what the sampler would refuse at its first batch). All problems are reported
+``available tokens × max_epochs`` and every repeated language's pool of unique tokens within ``available tokens``
+(what the sampler would refuse at its first batch). All problems are reported
 together.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from codescale.compiler import mixing
@@ -69,6 +71,12 @@ def check_data(plan: Any) -> None:
                             f"run {run['run_id']} needs {quota:,} {lang} tokens, more than {available:,} available × "
                             f"max_epochs {cap:g}", source=plan.spec, field="mixture.max_epochs",
                             hint="raise max_epochs, lower the budget, or prepare more data"))
+                    repeat = (run["mixture"].get("repeat") or {}).get(lang)
+                    if repeat is not None and math.ceil(quota / repeat) > available:
+                        add(CodescaleError(
+                            f"run {run['run_id']} repeats {lang} {repeat:g} times from {math.ceil(quota / repeat):,} "
+                            f"unique tokens, more than {available:,} available", source=plan.spec,
+                            field="mixture.repeat", hint="raise repeat, lower the budget, or prepare more data"))
             except CodescaleError as err:
                 add(err)
     if errors:

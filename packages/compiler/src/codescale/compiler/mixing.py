@@ -201,3 +201,36 @@ def resolve_max_epochs(spec: Spec, languages: list[str], problems: Problems) -> 
         elif value <= 0:
             problems.add(("mixture", "max_epochs", lang), f"max_epochs must be > 0, got {value}")
     return {lang: (float(cap[lang]) if lang in cap else None) for lang in languages}
+
+
+def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float | None],
+                   problems: Problems) -> dict[str, float]:
+    """``{lang: repeat}`` for the languages whose tokens are forced to repeat (the others are absent)."""
+    given = spec.mixture.repeat
+    if given is None:
+        return {}
+    scalar = isinstance(given, (int, float))
+    per_language = {lang: given for lang in languages} if scalar else given  # type: ignore[union-attr]
+    resolved: dict[str, float] = {}
+    for lang, value in per_language.items():
+        where: Path_ = ("mixture", "repeat") if scalar else ("mixture", "repeat", lang)
+        cap = max_epochs.get(lang)
+        if lang not in languages:
+            problems.add(where, f"{lang} is not in this run's mixture ({', '.join(languages)})", "remove it", key=True)
+        elif value < 1:
+            problems.add(where, f"repeat must be >= 1 (how many times each unique token is seen), got {value:g}",
+                         "use 1 for fresh data, or 2 for the paper's self×2 baseline")
+        elif cap is not None and value > cap:
+            problems.add(where, f"{lang} is repeated {value:g} times, above max_epochs {cap:g}",
+                         "raise max_epochs to at least repeat, or drop max_epochs")
+        else:
+            resolved[lang] = float(value)
+            continue
+        if scalar:  # one number: one message, not one per language
+            break
+    return resolved
+
+
+def unique_tokens(tokens_per_language: dict[str, int], repeat: dict[str, float]) -> dict[str, int]:
+    """Size of each repeated language's pool of unique tokens: ceil(tokens_per_language / repeat)."""
+    return {lang: int(math.ceil(tokens_per_language[lang] / r)) for lang, r in repeat.items()}

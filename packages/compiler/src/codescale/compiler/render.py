@@ -47,6 +47,8 @@ def atomic_write(path: str | Path, text: str) -> None:
 
 def mixture_manifest(run: dict[str, Any]) -> dict[str, Any]:
     """The sampler manifest of a run (contracts §3, ``mixture.json``)."""
+    from codescale.compiler.mixing import unique_tokens
+
     mixture, training = run["mixture"], run["training"]
     return {
         "format": MIXTURE_FORMAT,
@@ -59,6 +61,7 @@ def mixture_manifest(run: dict[str, Any]) -> dict[str, Any]:
         "global_batch_size": training["global_batch_size"],
         "seed": training["seed"],
         "max_epochs": mixture["max_epochs"],
+        "unique_tokens_per_language": unique_tokens(mixture["tokens_per_language"], mixture.get("repeat") or {}),
         "pairing": run["pairing"],
         "prepared": run["corpus"]["prepared"],
     }

@@ -224,6 +224,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     pairing = _pairing(spec, languages, problems)
     evaluation = _eval(spec, languages, pairing, steps, problems)
     max_epochs = mixing.resolve_max_epochs(spec, languages, problems)
+    repeat = mixing.resolve_repeat(spec, languages, max_epochs, problems)
 
     if problems.errors:
         raise CodescaleErrors(problems.errors)
@@ -249,6 +250,8 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
             "tokens_per_language": mixing.largest_remainder(tokens, proportions),
             "max_epochs": max_epochs,
             "kind": mixing.mixture_kind(spec),
+            # only when set, so the ids of runs without forced repetition do not change
+            **({"repeat": repeat} if repeat else {}),
         },
         "pairing": pairing,
         "eval": evaluation,

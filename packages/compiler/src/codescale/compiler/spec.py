@@ -116,6 +116,9 @@ class Mixture(_Section):
     """An allocation file written by `codescale allocate` (format codescale.allocation/1), relative to the spec."""
     max_epochs: float | Annotated[dict[LanguageName, float], BeforeValidator(_no_alias_twice)] | None = None
     """Repetition cap: how many passes over a language's available tokens are allowed (one number for all, or per language)."""
+    repeat: float | Annotated[dict[LanguageName, float], BeforeValidator(_no_alias_twice)] | None = None
+    """Forced repetition: each language's tokens are drawn from a pool of tokens_per_language / repeat unique tokens,
+    so every token is seen `repeat` times (one number for all, or per language); the paper's self×2 baseline is repeat: 2."""
 
 
 class Pairing(_Section):
