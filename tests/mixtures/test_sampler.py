@@ -232,3 +232,57 @@ def test_every_prefix_of_the_schedule_is_within_two_sequences_of_the_mixture(slo
         ideal = np.arange(1, total + 1) * n / total
         assert np.abs(prefix_counts - ideal).max() < 2
         assert prefix_counts[-1] == n
+
+
+def _documents_seen(batches, eos_id: int) -> dict[bytes, int]:
+    """How many times each complete document appears in a one-language run (its rows concatenate to its stream)."""
+    stream = np.concatenate([b.input_ids.ravel() for b in batches])
+    ends = np.flatnonzero(stream == eos_id) + 1
+    seen: dict[bytes, int] = {}
+    for doc in np.split(stream[: ends[-1]], ends[:-1]):
+        seen[doc.tobytes()] = seen.get(doc.tobytes(), 0) + 1
+    return seen
+
+
+def _repeated(quota: int, repeat: int, **kwargs) -> dict:
+    plan = mixture({"java": quota}, {"java": quota}, seq_len=SEQ, **kwargs)
+    return plan | {"unique_tokens_per_language": {"java": -(-quota // repeat)}}
+
+
+def test_repeat_two_sees_each_pool_document_twice_and_nothing_outside_the_pool(corpus):
+    available = corpus.manifest["languages"]["java"]["train"]["tokens"]
+    quota = available // SEQ // 16 * 16 * SEQ  # one corpus worth of tokens, from a pool of half of it
+    sampler = MixtureSampler(_repeated(quota, 2, max_epochs={"java": 2}), corpus)
+    batches = run_all(sampler, 8)
+    assert counted(batches, 1)[0] == quota
+    assert sampler.epochs_seen()["java"] == pytest.approx(2, abs=0.05)
+    seen = _documents_seen(batches, corpus.eos_id)
+    twice = sum(len(doc) for doc, n in seen.items() if n == 2) // 8  # bytes -> int64 tokens
+    assert max(seen.values()) == 2 and twice > 0.9 * quota / 2
+    # the pool is what a run without repetition sees first: its unique tokens are the first quota / 2 of that run
+    fresh_plan = mixture({"java": quota // 2}, {"java": quota // 2}, seq_len=SEQ)
+    fresh = _documents_seen(run_all(MixtureSampler(fresh_plan, corpus), 8), corpus.eos_id)
+    assert set(fresh) <= set(seen) and len(set(seen) - set(fresh)) <= 1
+
+
+def test_repeated_run_resumes_with_exactly_the_batches_it_would_have_seen(corpus):
+    available = corpus.manifest["languages"]["java"]["train"]["tokens"]
+    plan = _repeated(available // SEQ // 8 * 8 * SEQ, 2)
+    reference = run_all(MixtureSampler(plan, corpus), 8)
+    first = MixtureSampler(plan, corpus)
+    for _ in range(len(reference) // 2 + 1):  # past the end of the pool's first epoch
+        first.next_batch(8)
+    resumed = MixtureSampler(plan, corpus)
+    resumed.load_state_dict(json.loads(json.dumps(first.state_dict())))
+    rest = run_all(resumed, 8)
+    for got, want in zip(rest, reference[len(reference) // 2 + 1 :], strict=True):
+        assert (got.input_ids == want.input_ids).all() and (got.labels == want.labels).all()
+    with pytest.raises(CodescaleError, match="different mixture plan"):  # a state without the pool is another plan
+        MixtureSampler(plan | {"unique_tokens_per_language": {}}, corpus).load_state_dict(first.state_dict())
+
+
+def test_pool_larger_than_the_corpus_is_refused_before_any_batch(corpus):
+    available = corpus.manifest["languages"]["java"]["train"]["tokens"]
+    with pytest.raises(CodescaleError) as err:
+        MixtureSampler(_repeated(3 * available, 2), corpus)
+    assert "pool of" in err.value.render() and "add java data" in err.value.render()

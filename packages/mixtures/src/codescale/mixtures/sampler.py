@@ -13,6 +13,11 @@ language has seen within one sequence of ``tokens_per_language[lang]`` tokens. S
 ``(j + 0.5) / n_stream`` over every stream's j-th slot, so the mixture is even throughout the run, not just at
 its end: every prefix of the schedule holds each stream's share within two sequences. A plan that would repeat a language's data more than ``max_epochs`` times is refused at construction.
 
+Forced repetition. A language with ``unique_tokens_per_language[lang]`` (the spec's ``mixture.repeat``) is drawn
+from a fixed *pool*: the first documents of its epoch-0 order, up to the first whose tokens reach the budget. Its
+stream cycles over the pool alone, in a new order each epoch, so every unique token is seen about ``repeat`` times
+and ``epochs_seen`` counts passes over the pool.
+
 Data parallelism and resumption. A call ``next_batch(b)`` consumes the next ``b * dp_world_size`` slots; rank
 ``r`` builds rows ``r*b .. (r+1)*b`` of them. Which tokens fill a slot depends only on the slot's position, so the
 union over ranks is the same for any world size with the same ``b * dp_world_size``, and the state is just the
@@ -87,6 +92,8 @@ class MixtureSampler:
         self.total_sequences = total_tokens // self.seq_len
         max_epochs = manifest.get("max_epochs") or {}
         self.max_epochs = {lang: max_epochs.get(lang) for lang in self.languages}
+        self.unique_tokens: dict[str, int] = {lang: int(n) for lang, n in
+                                              (manifest.get("unique_tokens_per_language") or {}).items()}
         for lang in self.languages:
             if lang not in corpus.languages:
                 raise CodescaleError(
@@ -129,10 +136,27 @@ class MixtureSampler:
         if shard.documents == 0:
             raise CodescaleError(f"{lang} has no training documents", source=self.corpus.path, field=lang,
                                  hint="add data for the language and prepare again")
-        starts = shard.offsets[:-1]
+        starts, lengths = shard.offsets[:-1], np.diff(shard.offsets)
         # keyed by the language itself, so its document order does not depend on the other languages of the mix
-        return TokenStream(shard.tokens, starts, np.diff(shard.offsets), np.full(len(starts), index, dtype=np.int8),
-                           1, (self.seed, LANGUAGE_IDS.index(lang)))
+        seed_key = (self.seed, LANGUAGE_IDS.index(lang))
+        if lang in self.unique_tokens:
+            pool = self._pool(lang, lengths, seed_key)
+            starts, lengths = starts[pool], lengths[pool]
+        return TokenStream(shard.tokens, starts, lengths, np.full(len(starts), index, dtype=np.int8), 1, seed_key)
+
+    def _pool(self, lang: str, lengths: np.ndarray, seed_key: tuple[int, ...]) -> np.ndarray:
+        """Indices of the documents a repeated language is drawn from: a prefix of the epoch-0 order (the data a
+        run without repetition would see first) whose tokens reach the unique budget."""
+        budget, available = self.unique_tokens[lang], int(lengths.sum())
+        if budget > available:
+            raise CodescaleError(
+                f"{lang} is repeated from a pool of {budget:,} unique tokens, more than its {available:,} training "
+                "tokens", source=self.corpus.path, field=f"mixture.repeat.{lang}",
+                hint=f"raise repeat, lower {lang}'s proportion or the total tokens, or add {lang} data",
+            )
+        order = np.random.default_rng((*seed_key, 0)).permutation(len(lengths))
+        documents = int(np.searchsorted(np.cumsum(lengths[order]), budget)) + 1
+        return order[:documents]
 
     def _pair_stream(self, pairing: dict) -> TokenStream | None:
         if pairing.get("mode", "none") == "none" or not pairing.get("fraction"):
@@ -201,7 +225,14 @@ class MixtureSampler:
             epochs = stream.epochs(needed)
             self.planned_epochs[lang] = epochs
             limit = self.max_epochs[lang]
-            if limit is not None and epochs > float(limit):
+            if lang in self.unique_tokens:  # its epochs are passes over the pool: the cap bounds the nominal repeat
+                repeat = self.quotas[lang] / max(self.unique_tokens[lang], 1)
+                if limit is not None and repeat > float(limit):
+                    raise CodescaleError(
+                        f"{lang} is repeated {repeat:.2f} times, above max_epochs {limit}", source=self.corpus.path,
+                        field=f"mixture.repeat.{lang}", hint="lower repeat or raise max_epochs",
+                    )
+            elif limit is not None and epochs > float(limit):
                 raise CodescaleError(
                     f"{lang}'s quota of {self.quotas[lang]:,} tokens needs {epochs:.2f} epochs of its "
                     f"{stream.epoch_tokens:,} training tokens, above max_epochs {limit}",
@@ -225,6 +256,8 @@ class MixtureSampler:
     def _fingerprint(self, manifest: dict) -> str:
         keys = ("languages", "tokens_per_language", "total_tokens", "seq_len", "global_batch_size", "seed", "pairing")
         plan = {key: manifest.get(key) for key in keys} | {"corpus": self.corpus.content_hash}
+        if self.unique_tokens:  # only then, so states saved before forced repetition existed still load
+            plan["unique_tokens_per_language"] = self.unique_tokens
         return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()[:16]
 
     # -- batches -------------------------------------------------------------------------------------------------
