@@ -79,12 +79,12 @@ def test_diff_lists_changed_fields(tmp_path, capsys):
     spec = tmp_path / "s.yaml"
     spec.write_text(Path(DEMO).read_text())
     assert main(["compile", str(spec), "-o", str(tmp_path / "a")]) == 0
-    spec.write_text(Path(DEMO).read_text().replace("lr: 3.0e-3", "lr: 1.0e-3"))
+    spec.write_text(Path(DEMO).read_text().replace("lr: 1.0e-2", "lr: 1.0e-3"))
     assert main(["compile", str(spec), "-o", str(tmp_path / "b")]) == 0
     capsys.readouterr()
     assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b" / "plan.json")]) == 0
     out = capsys.readouterr().out
-    assert "    training.lr: 0.003 -> 0.001" in out
+    assert "    training.lr: 0.01 -> 0.001" in out
     assert out.strip().endswith("0 added, 0 removed, 3 changed, 0 unchanged")
 
 

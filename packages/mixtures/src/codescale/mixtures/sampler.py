@@ -11,7 +11,10 @@ the tokens each language contributes to those slots are known before training, a
 slot count is its remaining quota divided by ``seq_len``, apportioned by largest remainder. So after the run every
 language has seen within one sequence of ``tokens_per_language[lang]`` tokens. Slots are interleaved by sorting
 ``(j + 0.5) / n_stream`` over every stream's j-th slot, so the mixture is even throughout the run, not just at
-its end: every prefix of the schedule holds each stream's share within two sequences. A plan that would repeat a language's data more than ``max_epochs`` times is refused at construction.
+its end: each stream's slot count up to any key is within half a slot of its share, so every prefix of the schedule
+holds each stream's share within 1 + K/2 sequences for K streams (ties between streams' keys are what can add up;
+in practice, e.g. 265 slots against seven single ones, the worst prefix is off by about 3.4 at K = 8). A plan that
+would repeat a language's data more than ``max_epochs`` times is refused at construction.
 
 Forced repetition. A language with ``unique_tokens_per_language[lang]`` (the spec's ``mixture.repeat``) is drawn
 from a fixed *pool*: the first documents of its epoch-0 order, up to the first whose tokens reach the budget. Its
