@@ -1,7 +1,7 @@
 """`codescale demo --quick`: the whole loop for real (generator, tokenizer, shards, compiler, torchtitan runs through
 the local executor, DuckDB, fits, allocation, report), then a rerun that reuses everything.
 
-This is the CI-sized version of the README's main line: 17 tiny runs of 10-20 steps (a few minutes on 2 cores).
+This is the CI-sized version of the README's main line: 23 tiny runs of 5-20 steps (a few minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def demo(tmp_path_factory):
 def test_every_planned_run_trained_and_landed_in_the_database(demo):
     out, _ = demo
     planned = {run["run_id"] for plan in out.glob("plans/*/plan.json") for run in json.loads(plan.read_text())["runs"]}
-    assert len(planned) == 17
+    assert len(planned) == 23
     with duckdb.connect(str(out / "codescale.duckdb"), read_only=True) as con:
         stored = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
         finals = con.execute("SELECT count(DISTINCT run_id) FROM final_loss WHERE loss IS NOT NULL").fetchone()[0]
@@ -65,7 +65,7 @@ def test_losses_fall_with_model_size_and_with_data(demo):
     for lang, points in grid.items():
         sizes = sorted({n for n, _ in points})
         budgets = sorted({d for _, d in points})
-        assert len(sizes) == 3 and len(budgets) == 2
+        assert len(sizes) == 3 and len(budgets) == 3
         for n in sizes:
             assert points[(n, budgets[-1])] < points[(n, budgets[0])], (lang, n)
         for d in budgets:
@@ -101,7 +101,7 @@ def test_a_second_demo_reuses_everything(demo):
     manifest = (out / "prepared" / "manifest.json").stat().st_mtime_ns
     second = _demo(out)
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-    assert "17 runs skipped" in second.stdout
+    assert "23 runs skipped" in second.stdout
     assert _starts(out) == starts  # no run was started again
     assert (out / "prepared" / "manifest.json").stat().st_mtime_ns == manifest
-    assert "0 runs added, 0 replaced, 17 unchanged" in second.stdout
+    assert "0 runs added, 0 replaced, 23 unchanged" in second.stdout
