@@ -140,7 +140,7 @@ def _interval(fit, name: str) -> str:
     value = fit.params.get(name)
     if value is None:
         return "-"
-    ci = fit.intervals.get(name) if hasattr(fit, "intervals") else None
+    ci = fit.intervals.get(name)
     text = f"{value:.3g}"
     if ci and all(x is not None for x in ci):
         text += f" [{ci[0]:.3g}, {ci[1]:.3g}]"

@@ -17,7 +17,6 @@ skips unchanged run directories, and fits are recomputed (they take seconds).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +201,3 @@ def _main(args: argparse.Namespace) -> int:
     demo_analysis.print_summary(result, time.perf_counter() - started)
     return 0 if result.states.get("failed", 0) == 0 else 1
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_main(argparse.Namespace(out="codescale-demo", specs=None, quick=False, programs=None, max_parallel=2,
-                                      timeout=None)))
