@@ -31,7 +31,7 @@ from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
 from codescale.compiler.validation import pydantic_error, validate
 from codescale.compiler.sweep import expand, run_name
-from codescale.compiler.yaml_source import PointMap, load_yaml
+from codescale.compiler.yaml_source import PointMap, load_yaml, read_source
 from codescale.errors import CodescaleError, CodescaleErrors
 
 PLAN_FORMAT = "codescale.plan/1"
@@ -108,8 +108,8 @@ def plan_spec(
 ) -> Plan:
     """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once)."""
     display = str(spec_path)
-    raw = _read_bytes(Path(spec_path), display)
-    document, smap = load_yaml(spec_path, display)
+    raw = read_source(spec_path, display)
+    document, smap = load_yaml(spec_path, display, raw=raw)
     if not isinstance(document, dict):
         raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
                          "start from a file in specs/demo/")
@@ -190,17 +190,6 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
 
 def _hours(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def _read_bytes(path: Path, display: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CodescaleError("spec file not found", source=display, hint="check the path") from None
-    except IsADirectoryError:
-        raise CodescaleError("is a directory, expected a spec YAML file", source=display) from None
-    except OSError as err:
-        raise CodescaleError(f"cannot read spec: {err.strerror}", source=display) from None
 
 
 def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:

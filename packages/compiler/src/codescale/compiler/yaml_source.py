@@ -112,20 +112,30 @@ def dotted(path: Path_) -> str:
     return text
 
 
-def load_yaml(path: str | Path, display: str | None = None) -> tuple[Any, SourceMap]:
-    """Read and parse a YAML file; ``display`` is the name errors use (default: the path as given)."""
-    path = Path(path)
-    name = display or str(path)
+def read_source(path: str | Path, name: str) -> bytes:
+    """The bytes of a source file, with a CodescaleError naming ``name`` when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise CodescaleError("file not found", source=name, hint="check the path") from None
     except IsADirectoryError:
         raise CodescaleError("is a directory, expected a YAML file", source=name) from None
-    except UnicodeDecodeError as err:
-        raise CodescaleError(f"not UTF-8 text ({err.reason})", source=name) from None
     except OSError as err:
         raise CodescaleError(f"cannot read file: {err.strerror}", source=name) from None
+
+
+def load_yaml(path: str | Path, display: str | None = None, raw: bytes | None = None) -> tuple[Any, SourceMap]:
+    """Read and parse a YAML file; ``display`` is the name errors use (default: the path as given).
+
+    ``raw``: the file's bytes when the caller already read them (e.g. to hash them), so the file is read once.
+    """
+    name = display or str(path)
+    if raw is None:
+        raw = read_source(path, name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CodescaleError(f"not UTF-8 text ({err.reason})", source=name) from None
     return parse_yaml(text, name)
 
 
