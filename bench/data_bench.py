@@ -45,7 +45,7 @@ def build_corpus(workdir: Path, programs: int) -> Path:
 
 
 def with_existing_tokenizer(catalog_path: Path, workdir: Path) -> Path:
-    from codescale.compiler.catalog import load_catalog
+    from codescale.core.catalog import load_catalog
     from codescale.mixtures.prepare import build_tokenizer
 
     start = time.perf_counter()
@@ -60,7 +60,7 @@ def with_existing_tokenizer(catalog_path: Path, workdir: Path) -> Path:
 
 def corpus_texts(catalog_path: Path) -> tuple[list[str], list[str]]:
     """(monolingual documents, parallel programs) exactly as prepare reads them."""
-    from codescale.compiler.catalog import load_catalog
+    from codescale.core.catalog import load_catalog
     from codescale.mixtures.documents import read_documents, read_jsonl_objects
     from codescale.mixtures.prepare import _task_languages
 
@@ -111,7 +111,7 @@ def bench_prepare(catalog_path: Path, workdir: Path, repeats: int = 2) -> dict:
 
 
 def bench_sampler(prepared: Path, seq_len: int = 2048, local_batch: int = 16, steps: int = 200) -> dict:
-    from codescale.compiler.languages import LANGUAGE_IDS
+    from codescale.core.domains import LANGUAGE_IDS
     from codescale.mixtures import MixtureSampler, PreparedCorpus
 
     corpus = PreparedCorpus(prepared)

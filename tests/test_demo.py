@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 def _demo(out: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.run(
-        [sys.executable, "-m", "codescale.cli", "demo", "--quick", "--out", str(out), "--timeout", "1500"],
+        [sys.executable, "-m", "codescale.core.cli", "demo", "--quick", "--out", str(out), "--timeout", "1500"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=1800,
     )
 
@@ -88,7 +88,7 @@ def test_fits_converged_and_the_report_and_next_spec_exist(demo):
     pngs = list((out / "report").glob("*.png"))
     assert pngs and all(p.stat().st_size > 5_000 for p in pngs)
     spec = out / "next" / "allocation_spec.yaml"
-    check = subprocess.run([sys.executable, "-m", "codescale.cli", "validate", str(spec)], capture_output=True,
+    check = subprocess.run([sys.executable, "-m", "codescale.core.cli", "validate", str(spec)], capture_output=True,
                            text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     for heading in ("Per-language law", "Synergy", "Pairing effect", "Recommended allocation", "Try:"):

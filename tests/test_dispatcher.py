@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from codescale.cli import COMMANDS, main
+from codescale.core.cli import COMMANDS, main
 
 
 def test_help_lists_every_command(capsys):
@@ -19,6 +19,6 @@ def test_unknown_command_is_a_clear_error(capsys):
 
 
 def test_console_script_runs():
-    proc = subprocess.run([sys.executable, "-m", "codescale.cli", "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "codescale.core.cli", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert "codescale" in proc.stdout

@@ -17,7 +17,7 @@ except ImportError:
     pass
 else:
     raise SystemExit("torch still importable")
-from codescale.cli import main
+from codescale.core.cli import main
 rc = main(["compile", sys.argv[1], "-o", sys.argv[2]])
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchtitan") and sys.modules[m] is not None)
 print("LOADED", loaded)

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from codescale.cli import main
+from codescale.core.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PAIRING = ROOT / "specs/demo/pairing.yaml"

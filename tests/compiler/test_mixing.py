@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from codescale.compiler.mixing import largest_remainder
 from codescale.compiler.plan import plan_spec
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 GOOD = (Path(__file__).parent / "fixtures" / "good" / "minimal.yaml").read_text()
 

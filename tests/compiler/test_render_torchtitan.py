@@ -37,7 +37,7 @@ def _missing(module: str) -> bool:
 
 
 pytestmark = [
-    pytest.mark.skipif(_missing("torchtitan"), reason="torchtitan is not installed (pip install -e '.[train]')"),
+    pytest.mark.skipif(_missing("torchtitan"), reason="torchtitan is not installed (pip install -r requirements-workspace.txt)"),
     pytest.mark.skipif(
         _missing("codescale.titan_runner.dataloader"),
         reason="codescale.titan_runner.dataloader (MixtureDataLoader) is not there yet",

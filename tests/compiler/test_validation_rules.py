@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codescale.cli import main
+from codescale.core.cli import main
 from codescale.compiler.plan import OverBudget, plan_spec
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 

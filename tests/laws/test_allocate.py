@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws.allocate import allocate, write_outputs
 from codescale.laws.multilingual import fit_and_store
 
@@ -70,6 +70,6 @@ def test_written_spec_is_accepted_by_the_compiler(con_fit, tmp_path):
     assert allocation["format"] == "codescale.allocation/1"
     assert allocation["fit_id"] == fit_id and allocation["tokens"] == 350_000_000_000
     assert np.isclose(sum(allocation["proportions"].values()), 1.0)
-    out = subprocess.run([sys.executable, "-m", "codescale.cli", "validate", str(spec)], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "codescale.core.cli", "validate", str(spec)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "1 runs" in out.stdout

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from codescale.cli import main
+from codescale.core.cli import main
 from codescale.laws.simulate import grid_plan
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.fit import FitSettings, _Problem, fit_law, grid_starts
 

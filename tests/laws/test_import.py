@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from codescale.cli import main
-from codescale.errors import CodescaleError
+from codescale.core.cli import main
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 from codescale.laws.importer import import_table, parse_count, parse_map
 

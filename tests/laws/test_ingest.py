@@ -12,8 +12,8 @@ import time
 import pytest
 from store_fixtures import eval_line, make_run_dir, run_json, train_line, write_metrics, write_status
 
-from codescale.cli import main
-from codescale.errors import CodescaleError
+from codescale.core.cli import main
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 from codescale.laws.ingest import ingest_run_dirs
 
@@ -181,7 +181,7 @@ def test_the_ingest_of_a_crashed_run_keeps_its_state_and_partial_curve(tmp_path)
     assert query(tmp_path / "s.duckdb", "SELECT count(*) FROM final_loss") == [(0,)]
 
 
-INGEST = [sys.executable, "-m", "codescale.cli", "ingest"]
+INGEST = [sys.executable, "-m", "codescale.core.cli", "ingest"]
 
 
 def test_two_ingests_at_once_both_land_and_the_file_stays_sound(tmp_path):

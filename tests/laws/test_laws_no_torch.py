@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent("""
     for name in modules:
         importlib.import_module(name)
 
-    from codescale.cli import main
+    from codescale.core.cli import main
     work = Path(tempfile.mkdtemp())
     (work / "lab.csv").write_text("N,D,loss\\n70M,1.4B,3.1\\n")
     assert main(["import", str(work / "lab.csv"), "--db", str(work / "s.duckdb"), "--language", "go"]) == 0

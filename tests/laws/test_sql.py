@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from codescale.cli import main
+from codescale.core.cli import main
 from codescale.laws.importer import import_table
 
 
@@ -91,6 +91,6 @@ def test_dot_tables_works_as_a_one_shot_query(db, capsys):
 
 
 def test_the_installed_command_prints_the_table(db):
-    proc = subprocess.run([sys.executable, "-m", "codescale.cli", "sql", "SELECT count(*) AS runs FROM runs", "--db", db],
+    proc = subprocess.run([sys.executable, "-m", "codescale.core.cli", "sql", "SELECT count(*) AS runs FROM runs", "--db", db],
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "runs\n----\n   3\n(1 row)\n", "")

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import presets, store
 from codescale.laws.fitstore import load_fit
 from codescale.laws.simulate import grid_plan, simulate_plan

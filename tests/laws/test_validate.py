@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import presets, store
 from codescale.laws.fit import FitSettings
 from codescale.laws.fitstore import N_COLUMNS, fit_groups, load_fit

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from mixtures_testing import make_corpus, program, write_catalog, write_jsonl
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.prepare import prepare
 
 
@@ -156,7 +156,7 @@ def test_output_directory_that_is_not_a_prepared_corpus_is_not_overwritten(tmp_p
 def test_cli_prints_one_line_and_exits_2(tmp_path):
     python_lines(tmp_path, [good(0), b'{"content": 3}'])
     catalog = small_catalog(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "codescale.cli", "data", "prepare", str(catalog), "-o",
+    proc = subprocess.run([sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o",
                            str(tmp_path / "prepared"), "--quiet"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "python.jsonl:2 content: 'content' is int" in proc.stderr
@@ -166,7 +166,7 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
 def test_interrupted_prepare_leaves_nothing_behind(tmp_path):
     catalog = make_corpus(tmp_path, documents=3000, parallel_groups=10)
     out = tmp_path / "prepared"
-    proc = subprocess.Popen([sys.executable, "-m", "codescale.cli", "data", "prepare", str(catalog), "-o", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o", str(out),
                              "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".prepared.staging-*/python/train-00000.bin.tmp")):

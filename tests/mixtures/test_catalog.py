@@ -1,4 +1,4 @@
-"""codescale.compiler.catalog (read by mixtures): schema errors at file:line, canonical language keys, globs."""
+"""codescale.core.catalog (read by mixtures): schema errors at file:line, canonical language keys, globs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from codescale.compiler.catalog import load_catalog
-from codescale.errors import CodescaleError
+from codescale.core.catalog import load_catalog
+from codescale.core.errors import CodescaleError
 
 CATALOGS = Path(__file__).parent / "catalogs"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from codescale.compiler.languages import LANGUAGE_IDS
+from codescale.core.domains import LANGUAGE_IDS
 from codescale.mixtures import evalsets
 from codescale.mixtures.evalsets import translation_task_ids, translation_tasks
 from codescale.mixtures.synthetic import generate_programs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from codescale.compiler.languages import LANGUAGE_IDS
+from codescale.core.domains import LANGUAGE_IDS
 from codescale.mixtures.evalsets import expected_outputs, translation_tasks
 from codescale.mixtures.synthetic.toolchains import check_programs, missing_toolchain
 

@@ -10,7 +10,7 @@ import pytest
 from mixtures_testing import make_corpus, program, write_jsonl
 from tokenizers import Tokenizer
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.mixtures import PreparedCorpus
 from codescale.mixtures.prepare import is_held_out, prepare
 

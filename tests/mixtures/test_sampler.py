@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mixtures_testing import mixture
 from tokenizers import Tokenizer
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.mixtures import MixtureSampler, PreparedCorpus
 from codescale.mixtures.sampler import apportion, interleave
 

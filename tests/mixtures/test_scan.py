@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from mixtures_testing import make_corpus, program, write_catalog, write_jsonl
 
-from codescale.cli import main
-from codescale.errors import CodescaleError
+from codescale.core.cli import main
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.scan import scan_catalog
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from codescale.compiler.languages import LANGUAGE_IDS
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.synthetic import generate_programs
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.vocabulary import DOMAINS, RESERVED_WORDS

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codescale.compiler.languages import LANGUAGE_IDS
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.synthetic import generate_programs, write_corpus
 
 
@@ -39,7 +39,7 @@ def test_catalog_follows_the_contract(corpus: Path):
 
 
 def test_catalog_loads_with_the_compiler_catalog_model(corpus: Path):
-    from codescale.compiler.catalog import load_catalog
+    from codescale.core.catalog import load_catalog
 
     catalog = load_catalog(corpus)
     assert list(catalog.languages) == list(LANGUAGE_IDS)

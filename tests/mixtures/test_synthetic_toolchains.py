@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codescale.compiler.languages import BY_ID, LANGUAGE_IDS
+from codescale.core.domains import BY_ID, LANGUAGE_IDS
 from codescale.mixtures.synthetic import generate_programs
 from codescale.mixtures.synthetic.toolchains import check_programs, missing_toolchain
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from slurm_testing import make_run
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm_cluster import SlurmCluster, SlurmNode, SlurmPartition, _gpu_count
 from codescale.titan_runner.slurm_shape import load_run, run_shape, sbatch_options
 from codescale.titan_runner.slurm_validate import validate_against_cluster

@@ -2,7 +2,7 @@
 
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm_cluster import parse_slurm_minutes
 from codescale.titan_runner.slurm_states import _expand_ids, explain_state, merge_state, normalise_state
 

@@ -15,7 +15,7 @@ import pytest
 from slurm_testing import make_run, read_status, wait_for
 from toy_job import ToyTrainJob
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm import cancel, poll, read_submission, run_state, submit_runs
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_states import query

@@ -17,7 +17,7 @@ from codescale.titan_runner.slurm import poll, read_submission, run_state, submi
 from codescale.titan_runner.slurm_states import query
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
-CODESCALE = [sys.executable, "-m", "codescale.cli"]
+CODESCALE = [sys.executable, "-m", "codescale.core.cli"]
 SPEC = """\
 study: slurm-e2e
 corpus: {{catalog: {root}/catalog.yaml, prepared: {root}/prepared}}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.dataloader import MixtureDataLoader, document_positions
 
 from titan_testing import make_run

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
 
 

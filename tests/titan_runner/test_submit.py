@@ -86,6 +86,6 @@ def test_cancel_interrupts_a_running_local_run_and_keeps_its_outputs(tmp_path, p
     row = collect([run_dir])[0]
     assert row["state"] == "cancelled" and 3 <= row["step"] < 400
 
-    out = subprocess.run([sys.executable, "-m", "codescale.cli", "status", str(run_dir)], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "codescale.core.cli", "status", str(run_dir)], capture_output=True,
                          text=True)
     assert out.returncode == 0 and "cancelled" in out.stdout and "long-00000001" in out.stdout

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.status import collect
 from codescale.titan_runner.submit import submit

@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 PER_LANGUAGE_STUDY = "demo_per_language"
 BOOTSTRAP = 100

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 DEMO_SEED = 0
 

@@ -1,6 +1,6 @@
 """``--check-data``: does the data a plan names exist, and does it cover the plan's languages?
 
-For each distinct corpus catalog of the plan: the catalog loads (``codescale.compiler.catalog``), every mixture and
+For each distinct corpus catalog of the plan: the catalog loads (``codescale.core.catalog``), every mixture and
 evaluation language has sources whose globs match files, and a run with parallel pairing finds a parallel corpus
 with the same pivot. For each prepared corpus: the manifest is readable and every run's quota fits within
 ``available tokens × max_epochs`` and every repeated language's pool of unique tokens within ``available tokens``
@@ -14,11 +14,11 @@ import math
 from typing import Any
 
 from codescale.compiler import mixing
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.errors import CodescaleError, CodescaleErrors
 
 
 def check_data(plan: Any) -> None:
-    from codescale.compiler.catalog import load_catalog
+    from codescale.core.catalog import load_catalog
 
     errors: dict[str, CodescaleError] = {}
 

@@ -22,11 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codescale.compiler.languages import LANGUAGE_IDS, canonical
+from codescale.core.domains import LANGUAGE_IDS, canonical
 from codescale.compiler.spec import Spec
 from codescale.compiler.validation import Problems
-from codescale.compiler.yaml_source import Path_, load_yaml
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import Path_, load_yaml
+from codescale.core.errors import CodescaleError, CodescaleErrors
 
 SUM_TOLERANCE = 1e-6
 ALLOCATION_FORMAT = "codescale.allocation/1"

@@ -31,8 +31,8 @@ from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
 from codescale.compiler.validation import pydantic_error, validate
 from codescale.compiler.sweep import expand, run_name
-from codescale.compiler.yaml_source import PointMap, load_yaml, read_source
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import PointMap, load_yaml, read_source
+from codescale.core.errors import CodescaleError, CodescaleErrors
 
 PLAN_FORMAT = "codescale.plan/1"
 RUN_FORMAT = "codescale.run/1"

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from codescale.compiler.languages import canonical
-from codescale.compiler.quantities import parse_multiple, parse_quantity
-from codescale.errors import CodescaleError
+from codescale.core.domains import canonical
+from codescale.core.quantities import parse_multiple, parse_quantity
+from codescale.core.errors import CodescaleError
 
 
 class _Section(BaseModel):

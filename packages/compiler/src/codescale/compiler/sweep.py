@@ -24,8 +24,8 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from codescale.compiler.spec import Spec
-from codescale.compiler.yaml_source import Path_, SourceMap
-from codescale.errors import CodescaleError
+from codescale.core.yaml_source import Path_, SourceMap
+from codescale.core.errors import CodescaleError
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -61,7 +61,7 @@ def expand(document: dict[str, Any], smap: SourceMap) -> list[Point]:
         except CodescaleError as err:
             errors.extend(getattr(err, "errors", [err]))
     if errors:
-        from codescale.errors import CodescaleErrors
+        from codescale.core.errors import CodescaleErrors
 
         raise CodescaleErrors(errors)
     return points

@@ -1,6 +1,6 @@
 """From pydantic's errors to the project's: every validation error located at ``file:line:col field``.
 
-Pydantic reports a path (``loc``) per error; the spec's :class:`~codescale.compiler.yaml_source.SourceMap` turns the
+Pydantic reports a path (``loc``) per error; the spec's :class:`~codescale.core.yaml_source.SourceMap` turns the
 path into a position (union tags and other path elements the document does not have are skipped). Messages are
 made one-line and given a fix where one is known: an unknown field lists the fields of its section, a missing one
 says which. :class:`Problems` collects the rules a resolved sweep point breaks, so all of them are reported at once.
@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from codescale.compiler.spec import Spec
-from codescale.compiler.yaml_source import Path_, SourceMap
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import Path_, SourceMap
+from codescale.core.errors import CodescaleError, CodescaleErrors
 
 
 class Problems:

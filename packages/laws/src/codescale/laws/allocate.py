@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from codescale.compiler.languages import canonical
-from codescale.compiler.quantities import parse_quantity
-from codescale.errors import CodescaleError
+from codescale.core.domains import canonical
+from codescale.core.quantities import parse_quantity
+from codescale.core.errors import CodescaleError
 from codescale.laws.fitstore import fits_in_batch, load_fit
 from codescale.laws.multilingual import LAW_KEYS, MixtureLaw, law_from_fit, law_in_billions
 

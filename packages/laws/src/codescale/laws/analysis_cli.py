@@ -23,7 +23,7 @@ import math
 import sys
 from pathlib import Path
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 
 def register(command: str, parser: argparse.ArgumentParser) -> None:
@@ -132,7 +132,7 @@ def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
 
 
 def _cmd_fit_chinchilla(args) -> int:
-    from codescale.compiler.languages import canonical
+    from codescale.core.domains import canonical
     from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
 
     settings = _settings(args)
@@ -179,7 +179,7 @@ def _cmd_fit_synergy(args) -> int:
 
 
 def synergy_table(fit) -> str:
-    from codescale.compiler.languages import display
+    from codescale.core.domains import display
 
     langs = fit.settings.get("languages", [])
     width = max([len(display(x)) for x in langs] + [12])

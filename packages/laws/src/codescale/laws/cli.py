@@ -1,7 +1,7 @@
 """The results-store commands of the ``codescale`` CLI: ``ingest``, ``import`` and ``sql``.
 
 Each takes ``--db PATH`` (default ``$CODESCALE_DB``, else ``./codescale.duckdb``) and ``--wait SECONDS``, how long
-to wait for another process that holds the store. Exit statuses follow :mod:`codescale.cli`: 0 done, 1 done but
+to wait for another process that holds the store. Exit statuses follow :mod:`codescale.core.cli`: 0 done, 1 done but
 something was skipped (a bad run.json, a corrupt metrics line), 2 bad input.
 """
 

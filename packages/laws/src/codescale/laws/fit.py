@@ -22,7 +22,7 @@ Procedure (the published Chinchilla-replication recipe, see ``fitting.md``; the 
    replicate's best, and report percentile intervals. A trades off against α and B against β, so their intervals are
    wide with few runs; that is the truth about the data.
 
-Bad input is an error (:class:`~codescale.errors.CodescaleError`): an empty selection, NaN/inf or non-positive
+Bad input is an error (:class:`~codescale.core.errors.CodescaleError`): an empty selection, NaN/inf or non-positive
 values, fewer runs than parameters + 1, a single model size or a single token budget. Doubtful results become
 warnings kept with the fit: a best solution that did not converge, non-converged bootstrap replicates, exponents
 outside (0, 3), few runs per parameter.
@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.forms import Form
 

@@ -35,7 +35,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 
 _TABLES = """

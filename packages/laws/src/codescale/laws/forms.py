@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 FULL_PARAMS = ("a", "alpha", "b", "beta", "e")
 UNITS = {"raw": 1.0, "billions": 1e9}

@@ -34,8 +34,8 @@ from typing import Any
 
 import duckdb
 
-from codescale.compiler.languages import canonical
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.domains import canonical
+from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.laws import store
 
 REQUIRED = ("size", "tokens", "loss")

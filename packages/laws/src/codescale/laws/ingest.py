@@ -29,8 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from codescale.compiler.languages import LANGUAGE_IDS
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 from codescale.laws.runfiles import (
     Problem,

@@ -42,7 +42,7 @@ import duckdb
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.fitstore import StoredFit, fits_in_batch, latest_fit, load_fit, query, save_fit
 from codescale.laws.synergy import transfer_matrix

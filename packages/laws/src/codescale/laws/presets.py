@@ -34,8 +34,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codescale.compiler.languages import LANGUAGE_IDS, canonical
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS, canonical
+from codescale.core.errors import CodescaleError
 
 TRUTH_FORMAT = "codescale.truth/1"
 

@@ -105,7 +105,7 @@ def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) ->
 
 
 def _synergy_figure(plt, fit: StoredFit, path: Path) -> None:
-    from codescale.compiler.languages import display
+    from codescale.core.domains import display
 
     langs = fit.settings["languages"]
     m = np.full((len(langs), len(langs)), np.nan)

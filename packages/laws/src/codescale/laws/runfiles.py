@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 RUN_FORMAT = "codescale.run/1"
 STATUS_FORMAT = "codescale.status/1"

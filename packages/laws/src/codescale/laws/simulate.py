@@ -25,8 +25,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from codescale.compiler.languages import direction_key
-from codescale.errors import CodescaleError
+from codescale.core.domains import direction_key
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 from codescale.laws.presets import mono_loss
 from codescale.laws.runfiles import language_rows, run_record

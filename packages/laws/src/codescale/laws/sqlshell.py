@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 import duckdb
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws import store
 
 FORMATS = ("table", "csv", "json")

@@ -14,7 +14,7 @@ reader sees the old run or the new run, never a mix. ``ingest_log`` remembers, p
 its files (sizes and modification times) so that ingesting an unchanged directory does nothing.
 
 Concurrency: DuckDB allows one writing process per file (or several read-only ones). :func:`connect` waits a bounded
-time for a conflicting process to let go, then fails with a :class:`~codescale.errors.CodescaleError` naming the file.
+time for a conflicting process to let go, then fails with a :class:`~codescale.core.errors.CodescaleError` naming the file.
 A new store is built under a private name and hard-linked into place, so racing commands never open a half-written
 file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
 ingest use :func:`replace_runs`.
@@ -65,7 +65,7 @@ from typing import Any
 
 import duckdb
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = "codescale.duckdb"

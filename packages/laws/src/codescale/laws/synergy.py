@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws.fitstore import StoredFit, load_fit, query, save_fit
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import duckdb
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws.fit import FitSettings
 from codescale.laws.fitstore import N_COLUMNS, StoredFit, fit_groups
 

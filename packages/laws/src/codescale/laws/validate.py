@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.laws.fit import FitSettings, fit_law
 from codescale.laws.fitstore import StoredFit, group_arrays, load_fit, query, save_fit, select_groups
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 
 def register(command: str, parser: argparse.ArgumentParser) -> None:
@@ -48,7 +48,7 @@ def _generate(args: argparse.Namespace) -> int:
         raise CodescaleError(f"--programs must be at least 1, got {args.programs}", field="--programs")
     kwargs = {"seed": args.seed}
     if args.languages:
-        from codescale.compiler.languages import canonical
+        from codescale.core.domains import canonical
 
         kwargs["languages"] = [canonical(lang) for lang in args.languages]
     catalog = write_corpus(args.out, args.programs, **kwargs)
@@ -57,7 +57,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _tokenizer(args: argparse.Namespace) -> int:
-    from codescale.compiler.catalog import load_catalog
+    from codescale.core.catalog import load_catalog
     from codescale.mixtures.prepare import build_tokenizer
 
     catalog = load_catalog(args.catalog)

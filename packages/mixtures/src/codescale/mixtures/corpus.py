@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from codescale.compiler.languages import direction_key
-from codescale.errors import CodescaleError
+from codescale.core.domains import direction_key
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.shards import Shard
 
 IGNORE_INDEX = -100

@@ -20,9 +20,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
-from codescale.compiler.catalog import Source
-from codescale.compiler.languages import canonical
-from codescale.errors import CodescaleError
+from codescale.core.catalog import Source
+from codescale.core.domains import canonical
+from codescale.core.errors import CodescaleError
 
 BATCH_DOCUMENTS = 2048
 T = TypeVar("T")

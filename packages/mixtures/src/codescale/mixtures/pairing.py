@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codescale.compiler.languages import direction_key, display
+from codescale.core.domains import direction_key, display
 
 TEMPLATES = ("direct", "prompt")
 _HASH_COMMENT = {"python"}

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from codescale.compiler.catalog import Catalog, load_catalog
-from codescale.compiler.languages import canonical, direction_key
-from codescale.errors import CodescaleError
+from codescale.core.catalog import Catalog, load_catalog
+from codescale.core.domains import canonical, direction_key
+from codescale.core.errors import CodescaleError
 from codescale.mixtures import documents as docs
 from codescale.mixtures import tokenizer as tok
 from codescale.mixtures.manifest_db import write_manifest_db

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codescale.compiler.languages import LANGUAGE_IDS, direction_key
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS, direction_key
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.corpus import PreparedCorpus
 from codescale.mixtures.pairing import TEMPLATES, build_pairs
 from codescale.mixtures.streams import TokenStream

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from codescale.compiler.catalog import Catalog, Source, load_catalog
-from codescale.compiler.languages import canonical
-from codescale.errors import CodescaleError
+from codescale.core.catalog import Catalog, Source, load_catalog
+from codescale.core.domains import canonical
+from codescale.core.errors import CodescaleError
 
 
 @dataclass

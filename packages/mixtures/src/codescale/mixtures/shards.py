@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 
 def token_dtype(vocab_size: int) -> np.dtype:

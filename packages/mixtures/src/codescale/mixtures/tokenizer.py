@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 BOS, EOS, PAD = "<|bos|>", "<|eos|>", "<|pad|>"
 _EOS_NAMES = ("<|eos|>", "<|endoftext|>", "</s>", "<eos>", "<|end_of_text|>")

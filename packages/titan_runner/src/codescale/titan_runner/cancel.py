@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.localqueue import pid_alive, read_local_job, submission_lock, write_local_job
 from codescale.titan_runner.rundir import TERMINAL_STATES, RunDir, now_iso
 from codescale.titan_runner.status import _latest_executor

@@ -1,4 +1,4 @@
-"""The ``submit``, ``status``, ``cancel`` and ``train`` commands (registered lazily by ``codescale.cli``).
+"""The ``submit``, ``status``, ``cancel`` and ``train`` commands (registered lazily by ``codescale.core.cli``).
 
 Only ``train`` (and ``submit --executor debug``) import torch; ``status`` and ``cancel`` read run directories.
 """

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torchtitan.components.dataloader import BaseDataLoader
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 MIXTURE_FORMAT_MAJOR = "codescale.mixture/1"
 

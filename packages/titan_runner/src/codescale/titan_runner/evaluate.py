@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from codescale.compiler.languages import direction_key
-from codescale.errors import CodescaleError
+from codescale.core.domains import direction_key
+from codescale.core.errors import CodescaleError
 
 IGNORE_INDEX = -100
 

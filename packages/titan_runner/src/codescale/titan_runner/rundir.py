@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 RUN_FORMAT = "codescale.run/1"
 STATUS_FORMAT = "codescale.status/1"

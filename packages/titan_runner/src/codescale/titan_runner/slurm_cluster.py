@@ -5,7 +5,7 @@
 ``scontrol show node`` (CPUs, memory, GPUs from ``Gres``, features, partitions) and, when accounting runs,
 ``sacctmgr`` (accounts and QOS; None when there is no accounting, so nothing is checked against them).
 :func:`slurm_command` is the one way codescale calls a Slurm client: a missing or failing command becomes a
-:class:`~codescale.errors.CodescaleError` that says what to check.
+:class:`~codescale.core.errors.CodescaleError` that says what to check.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 _KEY_VALUE = re.compile(r"(\w+)=(\S*)")
 

@@ -3,7 +3,7 @@
 The model: a plan's runs are checked against the *live* cluster, not against what the spec author believed it had.
 :class:`SlurmCluster.read` asks Slurm a fixed, small number of questions (``scontrol show config``,
 ``scontrol show partition``, ``scontrol show node``, and ``sacctmgr`` for accounts and QOS when accounting runs) and
-:func:`validate_against_cluster` turns every mismatch into a :class:`~codescale.errors.CodescaleError` that names the
+:func:`validate_against_cluster` turns every mismatch into a :class:`~codescale.core.errors.CodescaleError` that names the
 run, the ``run.json`` field and the fix. All errors of all runs are reported together, and nothing is queued unless the
 whole plan passes:
 
@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_shape import RunShape, estimated_minutes, load_run, run_shape, sbatch_options
 

@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.localqueue import (
     pid_alive,
     read_local_job,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 
 def compile_spec(spec: Path, out: Path | None, *, corpus: str | None = None, prepared: str | None = None) -> Path:

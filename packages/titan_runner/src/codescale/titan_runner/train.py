@@ -39,7 +39,7 @@ from typing import Any
 
 import submitit
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir, now_iso
 
 

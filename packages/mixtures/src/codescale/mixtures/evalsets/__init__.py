@@ -25,8 +25,8 @@ from importlib import resources
 
 import yaml
 
-from codescale.compiler.languages import LANGUAGES
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGES
+from codescale.core.errors import CodescaleError
 
 FORMAT = "codescale.evalset/1"
 

@@ -6,7 +6,7 @@ language; ``generate.py``: seeding and identity). ``write_corpus`` (``corpus.py`
 catalog (contracts §1) that ``codescale data prepare`` reads.
 """
 
-from codescale.compiler.languages import LANGUAGE_IDS
+from codescale.core.domains import LANGUAGE_IDS
 from codescale.mixtures.synthetic.corpus import write_corpus
 from codescale.mixtures.synthetic.generate import generate_programs, program_at
 

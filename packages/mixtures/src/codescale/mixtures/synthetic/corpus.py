@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from codescale.compiler.languages import LANGUAGE_IDS
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.synthetic.generate import PARALLEL_STREAM, canonical_languages, generate_programs, program_at
 from codescale.mixtures.synthetic.render import render
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
-from codescale.compiler.languages import LANGUAGE_IDS, canonical
-from codescale.errors import CodescaleError
+from codescale.core.domains import LANGUAGE_IDS, canonical
+from codescale.core.errors import CodescaleError
 from codescale.mixtures.synthetic.compose import build_program
 from codescale.mixtures.synthetic.ir import Program
 from codescale.mixtures.synthetic.render import render

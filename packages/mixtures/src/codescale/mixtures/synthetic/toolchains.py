@@ -33,7 +33,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codescale.compiler.languages import LANGUAGE_IDS
+from codescale.core.domains import LANGUAGE_IDS
 
 _REQUIRED = {
     "python": [(sys.executable,)],

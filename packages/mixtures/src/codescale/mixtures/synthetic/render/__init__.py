@@ -24,7 +24,7 @@ RENDERERS: dict[str, type[Renderer]] = {
 
 
 def render(program: Program, language: str) -> str:
-    """Source code of ``program`` in ``language`` (a canonical id from ``codescale.compiler.languages``)."""
+    """Source code of ``program`` in ``language`` (a canonical id from ``codescale.core.domains``)."""
     return RENDERERS[language]().render(program)
 
 

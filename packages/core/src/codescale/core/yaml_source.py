@@ -10,7 +10,7 @@ back to ``file:line:col``, falling back to the nearest enclosing node when the p
 A value substituted by a sweep does not live where the spec's body would put it: :class:`PointMap` redirects a
 path prefix (``("model", "size")``) to the sweep entry that supplied the value, so errors point at the sweep line.
 
-Every failure here is a :class:`~codescale.errors.CodescaleError`: syntax errors, duplicate keys, non-scalar keys,
+Every failure here is a :class:`~codescale.core.errors.CodescaleError`: syntax errors, duplicate keys, non-scalar keys,
 unknown tags, recursive aliases, several documents in one file.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 Path_ = tuple[Any, ...]
 Position = tuple[int, int]  # 1-based (line, column)

@@ -6,7 +6,7 @@ the command's arguments to an ``argparse`` parser and sets ``parser.set_defaults
 the exit status.
 
 Exit statuses: 0 success, 1 the command ran and found a problem (e.g. a failed run, an over-budget plan), 2 bad
-input (a :class:`~codescale.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted.
+input (a :class:`~codescale.core.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _top_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from codescale.errors import CodescaleError
+    from codescale.core.errors import CodescaleError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     top = _top_parser()

@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from codescale.compiler.languages import canonical
-from codescale.compiler.yaml_source import SourceMap, load_yaml
-from codescale.errors import CodescaleError, CodescaleErrors
+from codescale.core.domains import canonical
+from codescale.core.yaml_source import SourceMap, load_yaml
+from codescale.core.errors import CodescaleError, CodescaleErrors
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codescale.errors import CodescaleError
+from codescale.core.errors import CodescaleError
 
 
 @dataclass(frozen=True)
