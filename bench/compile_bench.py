@@ -82,7 +82,7 @@ def main() -> int:
         synthetic.write_text(SYNTHETIC.format(seeds=list(range(max(1, args.runs // 1000)))))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, output under {args.dir}")
         print(f"{'case':<22}{'runs':>7}{'plan s':>9}{'render s':>10}{'total s':>9}{'runs/s':>9}{'floor s':>9}{'x floor':>9}  goal")
-        for label, specs, goal in (("paper studies", paper, 1.0), (f"synthetic sweep", [synthetic], 10.0)):
+        for label, specs, goal in (("paper studies", paper, 1.0), ("synthetic sweep", [synthetic], 10.0)):
             best = None
             for r in range(args.repeat):
                 work = base / f"{label.replace(' ', '_')}{r}"

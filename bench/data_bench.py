@@ -149,8 +149,7 @@ def bench_torchtitan(mono: list[str], tokenizer_dir: Path, workdir: Path, seq_le
     os.environ.setdefault("HF_DATASETS_CACHE", str(workdir / "hf_cache"))
     from datasets import load_dataset
     from torchtitan.components.tokenizer import HuggingFaceTokenizer
-    from torchtitan.hf_datasets import DatasetConfig
-    from torchtitan.hf_datasets import text_datasets
+    from torchtitan.hf_datasets import DatasetConfig, text_datasets
 
     jsonl = workdir / "titan" / "train.jsonl"
     jsonl.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codescale.core.cli import main
 from codescale.compiler.plan import OverBudget, plan_spec
+from codescale.core.cli import main
 from codescale.core.errors import CodescaleError
 
 BAD = Path(__file__).parent / "fixtures" / "bad"

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codescale.compiler.plan import plan_spec
-from codescale.core.yaml_source import PointMap, parse_yaml
 from codescale.core.errors import CodescaleError
+from codescale.core.yaml_source import PointMap, parse_yaml
 
 GOOD = (Path(__file__).parent / "fixtures" / "good" / "minimal.yaml").read_text()
 

@@ -11,7 +11,6 @@ from codescale.laws.fitstore import N_COLUMNS, fit_groups, load_fit
 from codescale.laws.simulate import grid_plan, simulate_plan
 from codescale.laws.validate import validate_fit
 
-
 SIZES = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9]
 BUDGETS = [2e9, 8e9, 32e9, 128e9]
 

@@ -7,12 +7,11 @@ import sys
 
 import pytest
 import torch
+from titan_testing import make_run
 
 from codescale.titan_runner import cpu_compat
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.train import load_job_config
-
-from titan_testing import make_run
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason="checks what is patched without CUDA")
 

@@ -8,11 +8,10 @@ import json
 import numpy as np
 import pytest
 import torch
+from titan_testing import make_run
 
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.dataloader import MixtureDataLoader, document_positions
-
-from titan_testing import make_run
 
 
 def _loader(run_dir, **kwargs):

@@ -8,13 +8,12 @@ import sys
 import time
 
 import pytest
+from titan_testing import make_run
 
 from codescale.titan_runner.cancel import cancel
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.status import collect, wait
 from codescale.titan_runner.submit import submit
-
-from titan_testing import make_run
 
 pytestmark = pytest.mark.slow
 

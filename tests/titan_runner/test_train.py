@@ -9,14 +9,13 @@ import sys
 import time
 
 import pytest
+from titan_testing import make_run
 
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.status import collect
 from codescale.titan_runner.submit import submit
 from codescale.titan_runner.train import train_run
-
-from titan_testing import make_run
 
 pytestmark = pytest.mark.slow
 

@@ -22,11 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codescale.core.domains import LANGUAGE_IDS, canonical
 from codescale.compiler.spec import Spec
 from codescale.compiler.validation import Problems
-from codescale.core.yaml_source import Path_, load_yaml
+from codescale.core.domains import LANGUAGE_IDS, canonical
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import Path_, load_yaml
 
 SUM_TOLERANCE = 1e-6
 ALLOCATION_FORMAT = "codescale.allocation/1"
@@ -76,7 +76,7 @@ def corpus_tokens(prepared: str, language: str) -> int:
     try:
         return int(manifest["languages"][language]["train"]["tokens"])
     except (KeyError, TypeError, ValueError):
-        known = ", ".join(sorted((manifest.get("languages") or {}))) or "none"
+        known = ", ".join(sorted(manifest.get("languages") or {})) or "none"
         raise CodescaleError(f"the prepared corpus has no training tokens for {language!r}",
                              source=Path(prepared) / "manifest.json", hint=f"it has: {known}") from None
 

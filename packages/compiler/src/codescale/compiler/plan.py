@@ -29,10 +29,10 @@ from typing import Any
 
 from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
-from codescale.compiler.validation import pydantic_error, validate
 from codescale.compiler.sweep import expand, run_name
-from codescale.core.yaml_source import PointMap, load_yaml, read_source
+from codescale.compiler.validation import pydantic_error, validate
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import PointMap, load_yaml, read_source
 
 PLAN_FORMAT = "codescale.plan/1"
 RUN_FORMAT = "codescale.run/1"
@@ -52,7 +52,7 @@ class Plan:
     study: str
     runs: list[dict[str, Any]]
     gpu_hours_limit: float | None
-    created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
 
     @property
     def totals(self) -> dict[str, Any]:

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from codescale.compiler import costing, mixing, shapes
-from codescale.core.domains import canonical, direction_key
-from codescale.core.quantities import parse_multiple, parse_quantity, size_label
 from codescale.compiler.spec import SizeRule, Spec
 from codescale.compiler.validation import Problems
-from codescale.core.yaml_source import Path_, SourceMap
+from codescale.core.domains import canonical, direction_key
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.quantities import parse_multiple, parse_quantity, size_label
+from codescale.core.yaml_source import Path_, SourceMap
 
 WSD_DEFAULT_DECAY_RATIO = 0.2
 

@@ -12,13 +12,13 @@ Unknown fields are errors (``extra="forbid"``), so a typo never silently falls b
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from codescale.core.domains import canonical
-from codescale.core.quantities import parse_multiple, parse_quantity
 from codescale.core.errors import CodescaleError
+from codescale.core.quantities import parse_multiple, parse_quantity
 
 
 class _Section(BaseModel):
@@ -73,11 +73,11 @@ def _checked_tokens(value: Any) -> Any:
 
 
 Quantity = Annotated[
-    Union[float, str], BeforeValidator(_checked_quantity), Field(json_schema_extra={"examples": ["150M", "0.2B", "3e21"]})
+    float | str, BeforeValidator(_checked_quantity), Field(json_schema_extra={"examples": ["150M", "0.2B", "3e21"]})
 ]
 """A positive number, plain or with a k/M/B/T (or Ki/Mi/Gi/Ti) suffix."""
 TokenBudget = Annotated[
-    Union[float, str], BeforeValidator(_checked_tokens), Field(json_schema_extra={"examples": ["64B", "20x"]})
+    float | str, BeforeValidator(_checked_tokens), Field(json_schema_extra={"examples": ["64B", "20x"]})
 ]
 """Tokens ("64B") or a multiple of the counted parameters ("20x")."""
 
@@ -207,10 +207,10 @@ def _rule_or_number(value: Any) -> str:
 
 
 Scaled = Annotated[
-    Union[Annotated[float, Tag("number")], Annotated[SizeRule, Tag("rule")]], Discriminator(_rule_or_number)
+    Annotated[float, Tag("number")] | Annotated[SizeRule, Tag("rule")], Discriminator(_rule_or_number)
 ]
 ScaledQuantity = Annotated[
-    Union[Annotated[Quantity, Tag("number")], Annotated[SizeRule, Tag("rule")]], Discriminator(_rule_or_number)
+    Annotated[Quantity, Tag("number")] | Annotated[SizeRule, Tag("rule")], Discriminator(_rule_or_number)
 ]
 
 

@@ -24,8 +24,8 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from codescale.compiler.spec import Spec
-from codescale.core.yaml_source import Path_, SourceMap
 from codescale.core.errors import CodescaleError
+from codescale.core.yaml_source import Path_, SourceMap
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

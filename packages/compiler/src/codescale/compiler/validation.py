@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from codescale.compiler.spec import Spec
-from codescale.core.yaml_source import Path_, SourceMap
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import Path_, SourceMap
 
 
 class Problems:

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from codescale.core.domains import canonical
-from codescale.core.yaml_source import SourceMap, load_yaml
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.yaml_source import SourceMap, load_yaml
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 

@@ -37,8 +37,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from codescale.core.domains import canonical
-from codescale.core.quantities import parse_quantity
 from codescale.core.errors import CodescaleError
+from codescale.core.quantities import parse_quantity
 from codescale.laws.fitstore import fits_in_batch, load_fit
 from codescale.laws.multilingual import LAW_KEYS, MixtureLaw, law_from_fit, law_in_billions
 

@@ -101,7 +101,7 @@ def _make_id(fit: StoredFit, created: dt.datetime) -> str:
 def save_fit(con: duckdb.DuckDBPyConnection, fit: StoredFit) -> str:
     """Write a fit and its parameters, draws and predictions in one transaction; return (and set) its fit_id."""
     ensure_tables(con)
-    created = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    created = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     fit.created = created
     fit.fit_id = fit.fit_id or _make_id(fit, created)
     provenance = {"codescale_version": _version(), **fit.provenance}

@@ -198,10 +198,10 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
     for number, values in enumerate(rows, start=first):
         row = dict(zip(header, values))
 
-        def cell(key: str) -> Any:
+        def cell(key: str, row: dict[str, Any] = row) -> Any:
             return row.get(columns[key]) if key in columns else None
 
-        def fail(key: str, message: str) -> None:
+        def fail(key: str, message: str, number: int = number) -> None:
             errors.append(CodescaleError(message, source=path, line=number, field=f"{key} ({columns.get(key, key)!r})"))
 
         loss_text = cell("loss")

@@ -64,7 +64,7 @@ class MixtureRuns:
     p: np.ndarray  # (R, K)
     loss: np.ndarray  # (R, K)
 
-    def subset(self, mask: np.ndarray) -> "MixtureRuns":
+    def subset(self, mask: np.ndarray) -> MixtureRuns:
         return MixtureRuns([r for r, m in zip(self.run_ids, mask) if m], self.languages, self.n[mask], self.d[mask],
                            self.p[mask], self.loss[mask])  # fmt: skip
 

@@ -24,8 +24,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from codescale.titan_runner.rundir import RunDir, now_iso, write_json_atomic
 
@@ -92,10 +93,9 @@ def why_not_start(run_dir: RunDir) -> str | None:
 
 def _start(run_dir: RunDir) -> Any:
     import submitit
+    import torch
 
     from codescale.titan_runner.train import TrainJob
-
-    import torch
 
     run = run_dir.load_run()
     world_size = int((run.get("parallelism") or {}).get("world_size") or 1)

@@ -27,8 +27,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from codescale.core.errors import CodescaleError
 
@@ -41,7 +42,7 @@ STALE_AFTER_S = 90.0
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
@@ -213,7 +214,7 @@ class RunDir:
         return dropped
 
     @contextlib.contextmanager
-    def metrics_writer(self) -> Iterator["MetricsWriter"]:
+    def metrics_writer(self) -> Iterator[MetricsWriter]:
         writer = MetricsWriter(self.metrics_jsonl)
         try:
             yield writer
@@ -253,7 +254,7 @@ class RunDir:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def acquire_lease(self, token: str, job_id: str | None, *, holder: bool) -> "Lease":
+    def acquire_lease(self, token: str, job_id: str | None, *, holder: bool) -> Lease:
         """Take or join the lease for ``token``; raise a CodescaleError if another live job holds it.
 
         ``holder`` marks the process that keeps the heartbeat (global rank 0); the others only join."""

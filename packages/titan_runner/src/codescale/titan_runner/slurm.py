@@ -43,7 +43,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     record = read_submission(run_dir) or {}
     status = _read_status(run_dir)
     submitted_at = record.get("submitted_at")
-    age = (datetime.now(timezone.utc) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
+    age = (datetime.now(UTC) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
     started = any(s.get("job_id") == record.get("job_id") for s in (status or {}).get("starts", []))
     state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
                                   just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
@@ -104,7 +104,7 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @contextlib.contextmanager

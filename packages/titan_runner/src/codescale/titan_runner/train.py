@@ -168,7 +168,7 @@ class _Interruption:
         self.signal: int | None = None
         self._previous: dict[int, Any] = {}
 
-    def __enter__(self) -> "_Interruption":
+    def __enter__(self) -> _Interruption:
         if threading.current_thread() is threading.main_thread():
             for signum, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
                 if signal.getsignal(signum) in (default, None):  # leave submitit's own handlers alone

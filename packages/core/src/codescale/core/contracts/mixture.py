@@ -34,7 +34,7 @@ class MixtureManifest(Contract):
     """The prepared corpus directory the sampler reads."""
 
     @classmethod
-    def for_run(cls, run: Run, unique_tokens_per_language: dict[str, int]) -> "MixtureManifest":
+    def for_run(cls, run: Run, unique_tokens_per_language: dict[str, int]) -> MixtureManifest:
         return cls(
             run_id=run.run_id,
             languages=list(run.languages),

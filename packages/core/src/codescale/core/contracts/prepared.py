@@ -77,7 +77,7 @@ class PreparedManifest(Contract):
         return super().to_json(compact=compact, indent=indent)
 
     @classmethod
-    def read_dir(cls, prepared: str | Path) -> "PreparedManifest":
+    def read_dir(cls, prepared: str | Path) -> PreparedManifest:
         """The manifest of the prepared corpus directory ``prepared``."""
         path = Path(prepared) / "manifest.json"
         if not path.is_file():

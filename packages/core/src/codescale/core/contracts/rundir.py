@@ -75,7 +75,7 @@ class Status(Contract):
         return super().to_json(compact=compact, indent=indent)
 
     @classmethod
-    def read_or_pending(cls, path: str | Path, run_id: str) -> "Status":
+    def read_or_pending(cls, path: str | Path, run_id: str) -> Status:
         """The status on disk, or a fresh ``pending`` one when the run never started (no file)."""
         path = Path(path)
         if not path.is_file():
@@ -130,7 +130,7 @@ class EvalLine(_Line):
     translation_seen: dict[str, bool] | None = None
 
     @model_validator(mode="after")
-    def _measures_something(self) -> "EvalLine":
+    def _measures_something(self) -> EvalLine:
         if self.valid_loss is None and self.translation_loss is None:
             raise ValueError("an eval line needs valid_loss or translation_loss")
         return self

@@ -10,7 +10,21 @@ from __future__ import annotations
 import random
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Expr, Function, ListLit, ListOf, Lit, Name, NewRecord, Param, Record, RecordType, Type,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Expr,
+    Function,
+    ListLit,
+    ListOf,
+    Lit,
+    Name,
+    NewRecord,
+    Param,
+    Record,
+    RecordType,
+    Type,
 )
 from codescale.mixtures.synthetic.vocabulary import RESERVED_WORDS, Domain
 

@@ -19,16 +19,38 @@ binds every list and record argument to a local before the call.
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from codescale.mixtures.synthetic.builder import ProgramBuilder
 from codescale.mixtures.synthetic.ir import (
-    STR, Call, Expr, Field, Format, Function, Let, LetChecked, ListOf, Lit, Name, Print, Program, RecordType, Stmt, Var,
+    STR,
+    Call,
+    Expr,
+    Field,
+    Format,
+    Function,
+    Let,
+    LetChecked,
+    ListOf,
+    Lit,
+    Name,
+    Print,
+    Program,
+    RecordType,
+    Stmt,
+    Var,
 )
 from codescale.mixtures.synthetic.shapes.errors import checked_ratio, peak_or_mean, recovering_call, validated_field
 from codescale.mixtures.synthetic.shapes.records import build_record, describe_record, record_is_usable, record_total
 from codescale.mixtures.synthetic.shapes.values import (
-    all_within, arithmetic, count_matching, countdown, filtered_total, first_position, joined_labels, scaled_list,
+    all_within,
+    arithmetic,
+    count_matching,
+    countdown,
+    filtered_total,
+    first_position,
+    joined_labels,
+    scaled_list,
     tiered_label,
 )
 from codescale.mixtures.synthetic.vocabulary import DOMAINS

@@ -21,7 +21,6 @@ unused variables), so the renderers never have to repair a program.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 Name = tuple[str, ...]
 """An identifier as lower-case words; renderers choose snake_case, camelCase or PascalCase."""
@@ -37,7 +36,7 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class ListOf:
-    element: "Type"
+    element: Type
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +44,7 @@ class RecordType:
     name: Name
 
 
-Type = Union[Scalar, ListOf, RecordType]
+Type = Scalar | ListOf | RecordType
 
 INT = Scalar("int")
 FLOAT = Scalar("float")
@@ -81,20 +80,20 @@ class Binary:
     """
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     type: Type
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
-    operand: "Expr"
+    operand: Expr
     type: Type = BOOL
 
 
 @dataclass(frozen=True, slots=True)
 class ToFloat:
-    operand: "Expr"
+    operand: Expr
     type: Type = FLOAT
 
 
@@ -102,20 +101,20 @@ class ToFloat:
 class Length:
     """Number of elements of a list, or of characters of an ASCII string."""
 
-    operand: "Expr"
+    operand: Expr
     type: Type = INT
 
 
 @dataclass(frozen=True, slots=True)
 class Index:
-    sequence: "Expr"
-    position: "Expr"
+    sequence: Expr
+    position: Expr
     type: Type
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    record: "Expr"
+    record: Expr
     field: Name
     type: Type
 
@@ -125,20 +124,20 @@ class Call:
     """A call to a function of the same program that cannot fail."""
 
     function: Name
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     type: Type
 
 
 @dataclass(frozen=True, slots=True)
 class NewRecord:
     record: Name
-    args: tuple["Expr", ...]  # in field order
+    args: tuple[Expr, ...]  # in field order
     type: Type
 
 
 @dataclass(frozen=True, slots=True)
 class ListLit:
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
     type: ListOf
 
 
@@ -146,13 +145,13 @@ class ListLit:
 class Format:
     """String interpolation: literal text and expressions, in order (f-strings, template literals, ``format!``...)."""
 
-    parts: tuple[Union[str, "Expr"], ...]
+    parts: tuple[str | Expr, ...]
     type: Type = STR
 
 
 @dataclass(frozen=True, slots=True)
 class Upper:
-    operand: "Expr"
+    operand: Expr
     type: Type = STR
 
 
@@ -160,12 +159,12 @@ class Upper:
 class Contains:
     """Substring test: ``needle in haystack``."""
 
-    haystack: "Expr"
-    needle: "Expr"
+    haystack: Expr
+    needle: Expr
     type: Type = BOOL
 
 
-Expr = Union[Lit, Var, Binary, Not, ToFloat, Length, Index, Field, Call, NewRecord, ListLit, Format, Upper, Contains]
+Expr = Lit | Var | Binary | Not | ToFloat | Length | Index | Field | Call | NewRecord | ListLit | Format | Upper | Contains
 
 
 # --- statements --------------------------------------------------------------------------------------------------
@@ -197,8 +196,8 @@ class Append:
 @dataclass(frozen=True, slots=True)
 class If:
     condition: Expr
-    then: tuple["Stmt", ...]
-    otherwise: tuple["Stmt", ...] = ()  # a lone If here renders as ``else if``
+    then: tuple[Stmt, ...]
+    otherwise: tuple[Stmt, ...] = ()  # a lone If here renders as ``else if``
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +205,7 @@ class ForEach:
     item: Name
     item_type: Type
     sequence: Expr
-    body: tuple["Stmt", ...]
+    body: tuple[Stmt, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +215,13 @@ class ForRange:
     index: Name
     start: Expr
     stop: Expr
-    body: tuple["Stmt", ...]
+    body: tuple[Stmt, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class While:
     condition: Expr
-    body: tuple["Stmt", ...]
+    body: tuple[Stmt, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +251,7 @@ class Print:
     value: Expr
 
 
-Stmt = Union[Let, Assign, Append, If, ForEach, ForRange, While, Return, Fail, LetChecked, Print]
+Stmt = Let | Assign | Append | If | ForEach | ForRange | While | Return | Fail | LetChecked | Print
 
 
 # --- declarations ------------------------------------------------------------------------------------------------

@@ -12,7 +12,22 @@ from __future__ import annotations
 from typing import get_args
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, STR, Binary, Call, Expr, Function, Length, Lit, ListOf, Name, Program, Return, Scalar, Stmt, Type, Var,
+    BOOL,
+    STR,
+    Binary,
+    Call,
+    Expr,
+    Function,
+    Length,
+    ListOf,
+    Lit,
+    Name,
+    Program,
+    Return,
+    Scalar,
+    Stmt,
+    Type,
+    Var,
 )
 
 _EXPR_NODES = get_args(Expr)

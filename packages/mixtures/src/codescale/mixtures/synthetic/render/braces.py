@@ -10,7 +10,19 @@ formatting that Java and Go share.
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    Assign, Expr, Fail, ForRange, Format, If, LetChecked, NewRecord, Not, Print, Stmt, Type, While,
+    Assign,
+    Expr,
+    Fail,
+    Format,
+    ForRange,
+    If,
+    LetChecked,
+    NewRecord,
+    Not,
+    Print,
+    Stmt,
+    Type,
+    While,
 )
 from codescale.mixtures.synthetic.naming import pascal
 from codescale.mixtures.synthetic.render.base import ATOM, Renderer, is_increment, quote

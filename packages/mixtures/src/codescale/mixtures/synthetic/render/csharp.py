@@ -8,8 +8,30 @@ well as the .NET SDK does.
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    FLOAT, STR, Append, Call, Contains, Expr, Field, ForEach, Format, Function, Index, Length, Let, LetChecked,
-    ListLit, ListOf, Name, Print, Program, Record, RecordType, ToFloat, Type, Upper,
+    FLOAT,
+    STR,
+    Append,
+    Call,
+    Contains,
+    Expr,
+    Field,
+    ForEach,
+    Format,
+    Function,
+    Index,
+    Length,
+    Let,
+    LetChecked,
+    ListLit,
+    ListOf,
+    Name,
+    Print,
+    Program,
+    Record,
+    RecordType,
+    ToFloat,
+    Type,
+    Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, quote

@@ -4,8 +4,28 @@
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Contains, Expr, Field, ForEach, Function, Index, Length, Let, LetChecked, ListLit,
-    ListOf, Name, Program, RecordType, ToFloat, Type, Upper,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Append,
+    Contains,
+    Expr,
+    Field,
+    ForEach,
+    Function,
+    Index,
+    Length,
+    Let,
+    LetChecked,
+    ListLit,
+    ListOf,
+    Name,
+    Program,
+    RecordType,
+    ToFloat,
+    Type,
+    Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test

@@ -4,8 +4,30 @@ exceptions. TypeScript (``typescript.py``) reuses this renderer and adds static 
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    FLOAT, INT, Append, Binary, Contains, Expr, Field, ForEach, Format, Function, Index, Length, Let, LetChecked,
-    ListLit, ListOf, Name, Print, Program, Record, RecordType, ToFloat, Type, Upper,
+    FLOAT,
+    INT,
+    Append,
+    Binary,
+    Contains,
+    Expr,
+    Field,
+    ForEach,
+    Format,
+    Function,
+    Index,
+    Length,
+    Let,
+    LetChecked,
+    ListLit,
+    ListOf,
+    Name,
+    Print,
+    Program,
+    Record,
+    RecordType,
+    ToFloat,
+    Type,
+    Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
 from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote

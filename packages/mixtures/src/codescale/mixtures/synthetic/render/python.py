@@ -3,9 +3,35 @@
 from __future__ import annotations
 
 from codescale.mixtures.synthetic.ir import (
-    FLOAT, INT, Append, Assign, Binary, Contains, Fail, Field, ForEach, ForRange, Format, Function, If, Index,
-    Length, Let, LetChecked, ListLit, ListOf, Name, NewRecord, Not, Print, Program, RecordType, ToFloat, Type,
-    Upper, While,
+    FLOAT,
+    INT,
+    Append,
+    Assign,
+    Binary,
+    Contains,
+    Fail,
+    Field,
+    ForEach,
+    Format,
+    ForRange,
+    Function,
+    If,
+    Index,
+    Length,
+    Let,
+    LetChecked,
+    ListLit,
+    ListOf,
+    Name,
+    NewRecord,
+    Not,
+    Print,
+    Program,
+    RecordType,
+    ToFloat,
+    Type,
+    Upper,
+    While,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
 from codescale.mixtures.synthetic.render.base import ATOM, Renderer, is_empty_test, quote

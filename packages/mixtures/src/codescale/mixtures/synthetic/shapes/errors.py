@@ -5,8 +5,32 @@ from __future__ import annotations
 
 from codescale.mixtures.synthetic.builder import ProgramBuilder, article, plural
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Assign, Binary, Call, Expr, Field, Fail, ForEach, Format, Function, If, Index, Length,
-    Let, LetChecked, ListOf, Lit, Name, Param, Return, Stmt, ToFloat, Var,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Assign,
+    Binary,
+    Call,
+    Expr,
+    Fail,
+    Field,
+    ForEach,
+    Format,
+    Function,
+    If,
+    Index,
+    Length,
+    Let,
+    LetChecked,
+    ListOf,
+    Lit,
+    Name,
+    Param,
+    Return,
+    Stmt,
+    ToFloat,
+    Var,
 )
 
 

@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from codescale.mixtures.synthetic.builder import ProgramBuilder, article, plural
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Assign, Binary, Contains, Expr, Field, ForEach, Format, Function, If, Length, Let,
-    ListOf, Lit, Name, NewRecord, Not, Param, Return, ToFloat, Upper, Var,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Assign,
+    Binary,
+    Contains,
+    Expr,
+    Field,
+    ForEach,
+    Format,
+    Function,
+    If,
+    Length,
+    Let,
+    ListOf,
+    Lit,
+    Name,
+    NewRecord,
+    Not,
+    Param,
+    Return,
+    ToFloat,
+    Upper,
+    Var,
 )
 
 

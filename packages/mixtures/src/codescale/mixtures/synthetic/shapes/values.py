@@ -5,8 +5,33 @@ from __future__ import annotations
 
 from codescale.mixtures.synthetic.builder import COMPARISONS, ProgramBuilder, article, plural
 from codescale.mixtures.synthetic.ir import (
-    BOOL, FLOAT, INT, STR, Append, Assign, Binary, Contains, Expr, ForEach, ForRange, Function, If, Index, Length,
-    Let, ListLit, ListOf, Lit, Name, Param, Return, Stmt, Type, Upper, Var, While,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Append,
+    Assign,
+    Binary,
+    Contains,
+    Expr,
+    ForEach,
+    ForRange,
+    Function,
+    If,
+    Index,
+    Length,
+    Let,
+    ListLit,
+    ListOf,
+    Lit,
+    Name,
+    Param,
+    Return,
+    Stmt,
+    Type,
+    Upper,
+    Var,
+    While,
 )
 
 _TIER_LABELS = (
