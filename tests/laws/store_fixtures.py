@@ -1,10 +1,15 @@
-"""Builds run directories the way the compiler and titan_runner lay them out (contracts §3-§4), for store tests."""
+"""Builds run directories the way the compiler and titan_runner lay them out (contracts §3-§4), for store tests.
+
+``run_json`` returns a complete ``codescale.run/1`` object: it is checked against the core contract here, so a
+fixture can never drift from what the compiler writes."""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
+
+from codescale.core.contracts import Run
 
 SIZES = {"0.1B": (12, 768, 124_000_000, 85_000_000), "0.3B": (24, 1024, 350_000_000, 300_000_000)}
 
@@ -16,7 +21,7 @@ def run_json(run_id: str, *, study: str = "demo", languages=("python",), proport
     languages = list(languages)
     proportions = proportions or {lang: 1 / len(languages) for lang in languages}
     tokens = steps * global_batch_tokens
-    return {
+    run = {
         "format": "codescale.run/1",
         "run_id": run_id,
         "name": run_id.rsplit("-", 1)[0],
@@ -25,10 +30,13 @@ def run_json(run_id: str, *, study: str = "demo", languages=("python",), proport
         "sweep": {"model.size": size, "data.mixture": "+".join(languages)},
         "languages": languages,
         "model": {"size_label": size, "target_params": params, "n_layers": n_layers, "dim": dim, "n_heads": dim // 64,
-                  "ffn_dim": 4 * dim, "vocab_size": 4096, "params": params, "params_non_embedding": params_ne},
+                  "ffn_dim": 4 * dim, "vocab_size": 4096, "params": params, "params_non_embedding": params_ne,
+                  "params_counted": "non_embedding"},
         "training": {"seq_len": 512, "global_batch_tokens": global_batch_tokens, "global_batch_size": 16,
-                     "steps": steps, "tokens": tokens, "lr": 3e-4, "min_lr_ratio": 0.1, "warmup_steps": 10,
-                     "decay": "cosine", "decay_ratio": 1.0, "weight_decay": 0.1, "seed": seed, "max_norm": 1.0},
+                     "local_batch_size": 2, "steps": steps, "tokens": tokens, "requested_tokens": tokens, "lr": 3e-4,
+                     "min_lr_ratio": 0.1, "warmup_steps": 10, "decay": "cosine", "decay_ratio": None,
+                     "weight_decay": 0.1, "seed": seed, "max_norm": 1.0, "checkpoint_interval": 50,
+                     "log_interval": 10},
         "mixture": {"proportions": proportions,
                     "tokens_per_language": {lang: round(tokens * p) for lang, p in proportions.items()},
                     "max_epochs": {lang: None for lang in languages}, "kind": "explicit"},
@@ -49,6 +57,8 @@ def run_json(run_id: str, *, study: str = "demo", languages=("python",), proport
         "paths": {"run_dir": str(run_dir) if run_dir else None, "job_module": "/x/jobs.py",
                   "job_function": "job_" + run_id.replace("-", "_")},
     }
+    Run.model_validate(run)  # the fixture is a valid run.json
+    return run
 
 
 def train_line(run: dict, step: int) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from codescale.core.contracts import PreparedManifest
 from codescale.core.errors import CodescaleError
 from codescale.laws.allocate import allocate, write_outputs
 from codescale.laws.multilingual import fit_and_store
@@ -39,10 +40,15 @@ def test_optimum_is_on_the_simplex_and_no_worse_than_uniform(con_fit):
 
 def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
     con, fit_id = con_fit
-    manifest = {"format": "codescale.prepared/1",
-                "languages": {"go": {"train": {"tokens": 10e9}}, "java": {"train": {"tokens": 500e9}},
-                              "python": {"train": {"tokens": 500e9}}}}  # fmt: skip
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    def split(tokens: int) -> dict:
+        return {"train": {"documents": 1, "tokens": tokens, "shards": []}}
+
+    manifest = PreparedManifest(
+        catalog="catalog.yaml", content_hash="0", dtype="uint16", validation={"fraction": 0.02}, parallel=None,
+        tokenizer={"dir": "tokenizer", "sha256": "0", "vocab_size": 4096, "bos_id": 0, "eos_id": 1, "pad_id": 2},
+        languages={"go": split(10 * 10**9), "java": split(500 * 10**9), "python": split(500 * 10**9)}, translation={},
+    )
+    (tmp_path / "manifest.json").write_text(manifest.to_json())
     result = allocate(con, fit_id, 350e9, 1.5e9, min_share="0.05", max_share="python=0.5", prepared=str(tmp_path),
                       max_epochs=2.0, starts=6)  # fmt: skip
     p = result.proportions

@@ -17,7 +17,7 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("CODESCALE_DB", str(path))
     plan = grid_plan("mono", [1e8, 3e8, 1e9, 3e9], [2e9, 8e9, 32e9], [{"go": 1}, {"java": 1}])
     plan_path = tmp_path / "plan.json"
-    plan_path.write_text(json.dumps(plan))
+    plan_path.write_text(plan.to_json())
     assert main(["simulate", str(plan_path), "--noise", "0.003"]) == 0
     return path
 

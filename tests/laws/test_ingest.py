@@ -149,7 +149,7 @@ def test_missing_or_corrupt_run_json_skips_that_run_only(tmp_path, capsys):
     assert status == 1
     assert f"error: {no_run_json / 'run.json'} run.json is missing" in captured.err
     assert f"error: {broken / 'run.json'}:5:1 not valid JSON" in captured.err
-    assert f"error: {wrong_type / 'run.json'} model.params: expected int, got 'a lot'" in captured.err
+    assert f"error: {wrong_type / 'run.json'} model.params: expected an integer, got 'a lot'" in captured.err
     assert "1 runs added" in captured.out and "3 skipped" in captured.out
     assert query(tmp_path / "s.duckdb", "SELECT run_id FROM runs") == [("good-0001",)]
 

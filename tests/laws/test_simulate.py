@@ -83,7 +83,7 @@ def test_mixture_truth_needs_the_language_in_the_mixture():
 def test_plan_and_truth_files_are_checked(tmp_path):
     bad = tmp_path / "plan.json"
     bad.write_text(json.dumps({"format": "codescale.plan/9", "runs": []}))
-    with pytest.raises(CodescaleError, match="unsupported plan format"):
+    with pytest.raises(CodescaleError, match="a version this codescale cannot read"):
         load_plan(bad)
     truth = presets.paper_truth()
     truth["languages"]["cobol"] = truth["languages"]["go"]

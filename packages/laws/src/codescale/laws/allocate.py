@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from codescale.core.contracts import PreparedManifest
 from codescale.core.domains import canonical
 from codescale.core.errors import CodescaleError
 from codescale.core.quantities import parse_quantity
@@ -148,20 +149,14 @@ def _shares(text: str | None, languages: list[str], default: float) -> np.ndarra
 def _caps(prepared: str | None, languages: list[str], max_epochs: float) -> dict[str, float]:
     if not prepared:
         return {}
-    path = Path(prepared) / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise CodescaleError(f"cannot read the prepared corpus manifest: {err}", source=path) from None
-    if not str(manifest.get("format", "")).startswith("codescale.prepared/"):
-        raise CodescaleError("not a prepared corpus manifest (format codescale.prepared/1)", source=path)
+    manifest = PreparedManifest.read_dir(prepared)
     caps = {}
     for lang in languages:
-        try:
-            caps[lang] = float(manifest["languages"][lang]["train"]["tokens"]) * max_epochs
-        except (KeyError, TypeError, ValueError):
-            raise CodescaleError(f"the prepared corpus has no training tokens for {lang}", source=path,
-                                 hint="drop the language with --languages or prepare it") from None  # fmt: skip
+        if "train" not in manifest.languages.get(lang, {}):
+            raise CodescaleError(f"the prepared corpus has no training tokens for {lang}",
+                                 source=Path(prepared) / "manifest.json",
+                                 hint="drop the language with --languages or prepare it")  # fmt: skip
+        caps[lang] = float(manifest.train_tokens(lang)) * max_epochs
     return caps
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from codescale.core.contracts.rundir import METRIC_COLUMNS, TRAIN_MAPS
 from codescale.core.domains import LANGUAGE_IDS
 from codescale.core.errors import CodescaleError
 from codescale.laws import store
@@ -45,16 +46,10 @@ from codescale.laws.runfiles import (
 
 FINGERPRINTED = ("run.json", "status.json", "metrics.jsonl")
 
-# The typed wide view of a metrics.jsonl line; keys not listed are ignored (add one here to keep a new field).
+# The typed wide view of a metrics.jsonl line is the contract's METRIC_COLUMNS; keys not listed are ignored.
 # Per-language train values are read as a STRUCT with one field per language (several times faster than a MAP);
 # its fields are the batch's run.json languages plus the vocabulary, see _metric_columns.
-METRIC_COLUMNS = {
-    "kind": "VARCHAR", "step": "BIGINT", "time": "DOUBLE", "tokens": "DOUBLE", "loss": "DOUBLE",
-    "lr": "DOUBLE", "tokens_per_second": "DOUBLE", "grad_norm": "DOUBLE",
-    "valid_loss": "MAP(VARCHAR, DOUBLE)", "translation_loss": "MAP(VARCHAR, DOUBLE)",
-    "translation_seen": "MAP(VARCHAR, BOOLEAN)",
-}
-PER_LANGUAGE_TRAIN = ("tokens_per_language", "loss_per_language")
+PER_LANGUAGE_TRAIN = TRAIN_MAPS
 MAX_LINE_REPORTS = 20  # per file; a wholly corrupt file should not bury the summary
 TRAIN_SCALAR_METRICS = ("time", "tokens", "loss", "lr", "tokens_per_second", "grad_norm")
 
@@ -188,13 +183,13 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
             continue
         try:
             run = read_run_json(run_dir / "run.json")
-            status, problems = read_status(run_dir / "status.json", run["run_id"])
+            status, problems = read_status(run_dir / "status.json", run.run_id)
             record = run_record(run, status, run_dir, fp)
         except CodescaleError as err:
             report.skipped.append(str(run_dir))
             report.problems.append(Problem("error", _with_hint(err, "run skipped")))
             continue
-        run_id = run["run_id"]
+        run_id = run.run_id
         if status is None and not (run_dir / "status.json").exists() and not (run_dir / "metrics.jsonl").exists():
             record["status"] = "pending"  # compiled, never started; a missing or corrupt status otherwise stays unknown
         if run_id in pending:
@@ -207,7 +202,7 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
         if previous_dir is not None and previous_dir != str(run_dir):
             problems.append(Problem("warning", CodescaleError(
                 f"run {run_id!r} was ingested from {previous_dir}; replaced by this directory", source=run_dir)))
-        if status is not None and status.get("state") == "completed" and not (run_dir / "metrics.jsonl").exists():
+        if status is not None and status.state == "completed" and not (run_dir / "metrics.jsonl").exists():
             problems.append(Problem("warning", CodescaleError(
                 "the run is completed but has no metrics.jsonl", source=run_dir, hint="was the directory copied partly?")))
         pending[run_id] = _PendingRun(run_dir, run_id, fp, record, language_rows(run), seen_directions(run),

@@ -12,21 +12,13 @@ data landed with a known gap (a torn last line from a killed writer); ``error`` 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codescale.core.contracts import Run, Status, parse_metric_line
+from codescale.core.contracts.rundir import finite_or_none
 from codescale.core.errors import CodescaleError
-
-RUN_FORMAT = "codescale.run/1"
-STATUS_FORMAT = "codescale.status/1"
-STATES = ("pending", "running", "completed", "failed", "cancelled")
-
-# Numeric scalar and {language: number} fields of metrics.jsonl lines, as the bulk reader types them.
-TRAIN_SCALARS = ("tokens", "loss", "lr", "tokens_per_second", "grad_norm")
-TRAIN_MAPS = ("tokens_per_language", "loss_per_language")
-EVAL_MAPS = ("valid_loss", "translation_loss")
 
 
 @dataclass(frozen=True)
@@ -48,115 +40,83 @@ class BadLine:
     problem: Problem
 
 
-def read_run_json(path: Path) -> dict[str, Any]:
-    """Parse and check ``run.json``; raise a CodescaleError naming the file (and line, for bad JSON)."""
+def read_run_json(path: Path) -> Run:
+    """The run of ``run.json`` (the core contract's reader); a CodescaleError names the file, line or field."""
     if not path.is_file():
         raise CodescaleError("run.json is missing", source=path, hint="a run directory is OUT/runs/<run_id>/ of `codescale compile`")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno,
-                             hint="re-run `codescale compile` to rewrite it") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CodescaleError(f"cannot read: {err}", source=path) from None
-    if not isinstance(data, dict):
-        raise CodescaleError("expected a JSON object", source=path)
-    _check_format(data.get("format"), RUN_FORMAT, path)
-    if not isinstance(data.get("run_id"), str) or not data["run_id"]:
-        raise CodescaleError("missing or empty", source=path, field="run_id", hint="run.json must name its run")
-    languages = data.get("languages")
-    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
-        raise CodescaleError("expected a list of language ids", source=path, field="languages")
-    return data
+    return Run.read(path, hint="re-run `codescale compile` to rewrite it")
 
 
-def read_status(path: Path, run_id: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def read_status(path: Path, run_id: str) -> tuple[Status | None, list[Problem]]:
     """Parse ``status.json``; a missing file is fine (the run has not started), a corrupt one is a warning."""
     if not path.is_file():
         return None, []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
-    except (json.JSONDecodeError, ValueError, OSError, UnicodeDecodeError) as err:
-        return None, [Problem("warning", CodescaleError(f"unreadable, run state left unknown: {err}", source=path))]
-    problems = []
-    try:
-        _check_format(data.get("format"), STATUS_FORMAT, path)
+        status = Status.read(path)
     except CodescaleError as err:
-        return None, [Problem("warning", err)]
-    if data.get("run_id") not in (None, run_id):
+        errors = getattr(err, "errors", [err])
+        return None, [Problem("warning", CodescaleError(f"unreadable, run state left unknown: {e.message}", source=path,
+                                                        field=e.field, hint=e.hint)) for e in errors]
+    problems = []
+    if status.run_id != run_id:
         problems.append(Problem("warning", CodescaleError(
-            f"run_id {data.get('run_id')!r} differs from run.json's {run_id!r}", source=path, field="run_id",
+            f"run_id {status.run_id!r} differs from run.json's {run_id!r}", source=path, field="run_id",
             hint="a status file was copied between run directories")))
-    if data.get("state") not in STATES:
-        problems.append(Problem("warning", CodescaleError(
-            f"unknown state {data.get('state')!r}", source=path, field="state", hint=f"one of {', '.join(STATES)}")))
-        data = {**data, "state": None}
-    return data, problems
+    return status, problems
 
 
-def run_record(run: dict[str, Any], status: dict[str, Any] | None, run_dir: Path, fingerprint: str) -> dict[str, Any]:
-    """The ``runs`` row for a run.json (+ status.json); wrong-typed fields raise with their dotted path."""
-    src = run_dir / "run.json"
-    model, training, mixture = _obj(run, "model", src), _obj(run, "training", src), _obj(run, "mixture", src)
-    pairing, derived = _obj(run, "pairing", src), _obj(run, "derived", src)
-    status = status or {}
+def run_record(run: Run, status: Status | None, run_dir: Path, fingerprint: str) -> dict[str, Any]:
+    """The ``runs`` row for a run (+ its status)."""
+    model, training, mixture, pairing, derived = run.model, run.training, run.mixture, run.pairing, run.derived
     return {
-        "run_id": run["run_id"],
-        "study": _typed(run, "study", str, src),
-        "name": _typed(run, "name", str, src),
-        "spec": _typed(run, "spec", str, src),
+        "run_id": run.run_id,
+        "study": run.study,
+        "name": run.name,
+        "spec": run.spec,
         "source": "rundir",
         "run_dir": str(run_dir),
-        "status": status.get("state"),
-        "sweep": json.dumps(run.get("sweep") or {}),
-        "languages": list(run["languages"]),
-        "params": _typed(model, "params", int, src, "model"),
-        "params_non_embedding": _typed(model, "params_non_embedding", int, src, "model"),
-        "n_layers": _typed(model, "n_layers", int, src, "model", bits=31),
-        "dim": _typed(model, "dim", int, src, "model", bits=31),
-        "size_label": _typed(model, "size_label", str, src, "model"),
-        "tokens": _typed(training, "tokens", int, src, "training"),
-        "steps": _typed(training, "steps", int, src, "training", bits=31),
-        "seed": _typed(training, "seed", int, src, "training", bits=31),
-        "seq_len": _typed(training, "seq_len", int, src, "training", bits=31),
-        "global_batch_tokens": _typed(training, "global_batch_tokens", int, src, "training"),
-        "lr": _typed(training, "lr", float, src, "training"),
-        "tokens_per_language": json.dumps(mixture.get("tokens_per_language") or {}),
-        "proportions": json.dumps(mixture.get("proportions") or {}),
-        "mixture_kind": _typed(mixture, "kind", str, src, "mixture"),
-        "pairing_mode": _typed(pairing, "mode", str, src, "pairing"),
-        "pairing_template": _typed(pairing, "template", str, src, "pairing"),
-        "flops": _typed(derived, "flops", float, src, "derived"),
-        "gpu_hours": _typed(derived, "gpu_hours", float, src, "derived"),
-        "wall_seconds": _number_or_none(status.get("wall_seconds")),
-        "step": status.get("step") if isinstance(status.get("step"), int) else None,
-        "tokens_seen": status.get("tokens_seen") if isinstance(status.get("tokens_seen"), int) else None,
+        "status": status.state if status is not None else None,
+        "sweep": json.dumps(run.sweep),
+        "languages": list(run.languages),
+        "params": model.params,
+        "params_non_embedding": model.params_non_embedding,
+        "n_layers": model.n_layers,
+        "dim": model.dim,
+        "size_label": model.size_label,
+        "tokens": training.tokens,
+        "steps": training.steps,
+        "seed": training.seed,
+        "seq_len": training.seq_len,
+        "global_batch_tokens": training.global_batch_tokens,
+        "lr": float(training.lr),
+        "tokens_per_language": json.dumps(mixture.tokens_per_language),
+        "proportions": json.dumps(mixture.proportions),
+        "mixture_kind": mixture.kind,
+        "pairing_mode": pairing.mode,
+        "pairing_template": pairing.template,
+        "flops": float(derived.flops),
+        "gpu_hours": float(derived.gpu_hours),
+        "wall_seconds": finite_or_none(status.wall_seconds) if status is not None else None,
+        "step": status.step if status is not None else None,
+        "tokens_seen": status.tokens_seen if status is not None else None,
         "fingerprint": fingerprint,
-        "run_json": json.dumps(run),
+        "run_json": run.to_json().rstrip("\n"),
     }
 
 
-def language_rows(run: dict[str, Any]) -> list[dict[str, Any]]:
+def language_rows(run: Run) -> list[dict[str, Any]]:
     """``run_languages`` rows: one per mixture language, in mixture order."""
-    mixture = run.get("mixture") or {}
-    proportions = mixture.get("proportions") or {}
-    tokens = mixture.get("tokens_per_language") or {}
+    proportions, tokens = run.mixture.proportions, run.mixture.tokens_per_language
     return [
-        {"run_id": run["run_id"], "language": lang, "position": i,
-         "proportion": _number_or_none(proportions.get(lang)), "tokens": tokens.get(lang)}
-        for i, lang in enumerate(run["languages"])
+        {"run_id": run.run_id, "language": lang, "position": i,
+         "proportion": finite_or_none(proportions.get(lang)), "tokens": tokens.get(lang)}
+        for i, lang in enumerate(run.languages)
     ]
 
 
-def seen_directions(run: dict[str, Any]) -> dict[str, bool]:
+def seen_directions(run: Run) -> dict[str, bool]:
     """``{"python->java": seen}`` from run.json's eval plan, the fallback when an eval line omits translation_seen."""
-    out = {}
-    for item in (run.get("eval") or {}).get("translation") or []:
-        if isinstance(item, dict) and isinstance(item.get("src"), str) and isinstance(item.get("tgt"), str):
-            out[f"{item['src']}->{item['tgt']}"] = bool(item.get("seen"))
-    return out
+    return run.seen_directions()
 
 
 def torn_last_line(path: Path) -> int | None:
@@ -224,82 +184,15 @@ def scan_metrics(path: Path) -> list[BadLine]:
 
 
 def _check_line(obj: Any) -> tuple[str | None, str] | None:
-    if not isinstance(obj, dict):
-        return None, "expected a JSON object; line skipped"
-    kind, step = obj.get("kind"), obj.get("step")
-    if kind not in ("train", "eval"):
-        return "kind", f"expected 'train' or 'eval', got {kind!r}; line skipped"
-    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**31:
-        return "step", f"expected a non-negative integer, got {step!r}; line skipped"
-    if kind == "train":
-        if not _is_number(obj.get("loss")):
-            return "loss", f"expected a number, got {obj.get('loss')!r}; line skipped"
-        for name in TRAIN_SCALARS:
-            if obj.get(name) is not None and not _is_number(obj[name]):
-                return name, f"expected a number, got {obj[name]!r}; line skipped"
-        maps = TRAIN_MAPS
-    else:
-        if obj.get("valid_loss") is None and obj.get("translation_loss") is None:
-            return "valid_loss", "an eval line needs valid_loss or translation_loss; line skipped"
-        maps = EVAL_MAPS
-    for name in maps:
-        value = obj.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, dict) or not all(_is_number(v) for v in value.values()):
-            return name, f"expected {{language: number}}, got {json.dumps(value)[:60]}; line skipped"
-    seen = obj.get("translation_seen")
-    if seen is not None and (not isinstance(seen, dict) or not all(isinstance(v, bool) for v in seen.values())):
-        return "translation_seen", "expected {direction: true|false}; line skipped"
+    """``(field, message)`` when a parsed line breaks the metric-line contract, else None."""
+    try:
+        parse_metric_line(obj)
+    except ValueError as err:
+        field, message = err.args
+        return field, f"{message}; line skipped"
     return None
 
 
 def _line_error(path: Path, line: int, field: str | None, message: str) -> Problem:
     return Problem("error", CodescaleError(message, source=path, line=line, field=field,
                                            hint="the rest of the file was ingested; fix or delete the line and ingest again"))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _number_or_none(value: Any) -> float | None:
-    return float(value) if _is_number(value) and math.isfinite(value) else None
-
-
-def _check_format(value: Any, expected: str, path: Path) -> None:
-    name, _, major = expected.partition("/")
-    if value is None:
-        return  # older writers; the fields speak for themselves
-    if not isinstance(value, str) or value.partition("/")[0] != name:
-        raise CodescaleError(f"format is {value!r}, expected {expected!r}", source=path, field="format")
-    if value.partition("/")[2].split(".")[0] != major:
-        raise CodescaleError(f"format {value!r} is a version this codescale cannot read (it reads {expected})",
-                             source=path, field="format", hint="upgrade codescale")
-
-
-def _obj(parent: dict[str, Any], key: str, src: Path) -> dict[str, Any]:
-    value = parent.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise CodescaleError(f"expected an object, got {type(value).__name__}", source=src, field=key)
-    return value
-
-
-def _typed(obj: dict[str, Any], key: str, kind: type, src: Path, prefix: str | None = None, bits: int = 63) -> Any:
-    """``obj[key]`` checked against ``kind`` (ints also against the store column's ``bits``); None if absent."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    field = f"{prefix}.{key}" if prefix else key
-    if kind is float and _is_number(value):
-        return float(value)
-    if kind is int and isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise CodescaleError(f"expected {kind.__name__}, got {value!r}", source=src, field=field,
-                             hint="re-run `codescale compile` to rewrite run.json")
-    if kind is int and not -(2**bits) <= value < 2**bits:
-        raise CodescaleError(f"{value} is out of range", source=src, field=field)
-    return value

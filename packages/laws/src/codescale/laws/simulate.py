@@ -16,6 +16,7 @@ replaces its rows.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -25,13 +26,12 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from codescale.core.contracts import FORMATS, PlanBudget, PlanFile, Run, totals_of
 from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
 from codescale.laws import store
 from codescale.laws.presets import mono_loss
 from codescale.laws.runfiles import language_rows, run_record
-
-PLAN_FORMAT = "codescale.plan/1"
 
 
 @dataclass
@@ -52,24 +52,12 @@ class SimulationReport:
         return text
 
 
-def load_plan(path: str | Path) -> dict[str, Any]:
-    """A plan.json, or a compiled directory holding one; CodescaleError on other formats."""
+def load_plan(path: str | Path) -> PlanFile:
+    """A plan.json, or a compiled directory holding one (the core contract's reader)."""
     path = Path(path)
     if path.is_dir():
         path = path / "plan.json"
-    try:
-        plan = json.loads(path.read_text())
-    except OSError as err:
-        raise CodescaleError(f"cannot read the plan: {err.strerror}", source=path,
-                             hint="pass the plan.json written by `codescale compile SPEC -o OUT`") from None  # fmt: skip
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"the plan is not valid JSON: {err.msg}", source=path, line=err.lineno) from None
-    fmt = str(plan.get("format", "")) if isinstance(plan, dict) else ""
-    if fmt.split("/")[0] != PLAN_FORMAT.split("/")[0] or fmt != PLAN_FORMAT:
-        raise CodescaleError(f"unsupported plan format {fmt!r}; this codescale reads {PLAN_FORMAT}", source=path)
-    if not isinstance(plan.get("runs"), list) or not plan["runs"]:
-        raise CodescaleError("the plan has no runs", source=path, field="runs")
-    return plan
+    return PlanFile.read(path, hint="pass the plan.json written by `codescale compile SPEC -o OUT`")
 
 
 def synergy_factor(truth: dict[str, Any], target: str, proportions: dict[str, float]) -> float:
@@ -102,14 +90,14 @@ def translation_loss(truth: dict[str, Any], n_billions: float, d_billions: float
 
 
 def simulate_plan(
-    con: duckdb.DuckDBPyConnection, plan: dict[str, Any], truth: dict[str, Any], noise: float = 0.005, seed: int = 0
+    con: duckdb.DuckDBPyConnection, plan: PlanFile, truth: dict[str, Any], noise: float = 0.005, seed: int = 0
 ) -> SimulationReport:
     """Write synthetic results for every run of ``plan`` (one transaction)."""
     if noise < 0 or not np.isfinite(noise):
         raise CodescaleError(f"noise must be a finite number >= 0, got {noise}")
     report = SimulationReport()
     run_rows, lang_rows, eval_rows = [], [], []
-    for run in plan["runs"]:
+    for run in plan.runs:
         rows = _simulate_run(run, truth, noise, seed, report)
         if rows is None:
             continue
@@ -125,14 +113,11 @@ def simulate_plan(
     return report
 
 
-def _simulate_run(run: dict[str, Any], truth: dict[str, Any], noise: float, seed: int, report: SimulationReport):
-    run_id = run.get("run_id")
-    if not isinstance(run_id, str):
-        raise CodescaleError("a plan run has no run_id", field="runs[].run_id")
-    model, training, mixture = run.get("model") or {}, run.get("training") or {}, run.get("mixture") or {}
-    params = model.get("params_non_embedding") or model.get("params")
-    tokens = training.get("tokens")
-    proportions = {k: float(v) for k, v in (mixture.get("proportions") or {}).items()}
+def _simulate_run(run: Run, truth: dict[str, Any], noise: float, seed: int, report: SimulationReport):
+    run_id = run.run_id
+    params = run.model.params_non_embedding or run.model.params
+    tokens = run.training.tokens
+    proportions = {k: float(v) for k, v in run.mixture.proportions.items()}
     if not params or not tokens or not proportions:
         raise CodescaleError("the run lacks model.params, training.tokens or mixture.proportions",
                              source=run_id, hint="recompile the plan with `codescale compile`")  # fmt: skip
@@ -141,25 +126,23 @@ def _simulate_run(run: dict[str, Any], truth: dict[str, Any], noise: float, seed
         return None
     n_b, d_b = params / 1e9, tokens / 1e9
     rng = np.random.default_rng([seed, zlib.crc32(run_id.encode())])
-    steps = training.get("steps")
+    steps = run.training.steps
     record = run_record(run, None, Path("."), "simulate")
     record.update(source="simulate", status="completed", run_dir=None, fingerprint=None, step=steps,
                   tokens_seen=tokens)  # fmt: skip
     base = {"run_id": run_id, "step": steps, "tokens": tokens, "is_final": True}
     evals = []
-    eval_plan = run.get("eval") or {}
-    for lang in eval_plan.get("languages") or run.get("languages") or []:
+    for lang in run.eval.languages or run.languages:
         if proportions.get(lang, 0.0) <= 0:
             report.skipped_languages += 1
             continue
         loss = mixture_loss(truth, lang, n_b, d_b, proportions) * np.exp(noise * rng.standard_normal())
         evals.append({**base, "metric": "valid_loss", "language": lang, "loss": float(loss)})
-    paired = (run.get("pairing") or {}).get("mode") == "parallel"
-    for item in eval_plan.get("translation") or []:
-        seen = bool(item.get("seen"))
-        loss = translation_loss(truth, n_b, d_b, paired, seen) * np.exp(noise * rng.standard_normal())
-        evals.append({**base, "metric": "translation_loss", "language": item["tgt"], "src": item["src"],
-                      "tgt": item["tgt"], "direction": direction_key(item["src"], item["tgt"]), "seen": seen,
+    paired = run.pairing.mode == "parallel"
+    for item in run.eval.translation:
+        loss = translation_loss(truth, n_b, d_b, paired, item.seen) * np.exp(noise * rng.standard_normal())
+        evals.append({**base, "metric": "translation_loss", "language": item.tgt, "src": item.src,
+                      "tgt": item.tgt, "direction": direction_key(item.src, item.tgt), "seen": item.seen,
                       "loss": float(loss)})  # fmt: skip
     report.valid_rows += sum(e["metric"] == "valid_loss" for e in evals)
     report.translation_rows += sum(e["metric"] == "translation_loss" for e in evals)
@@ -174,33 +157,62 @@ def grid_plan(
     seeds: tuple[int, ...] = (0,),
     translation: list[tuple[str, str, bool]] | None = None,
     pairing_mode: str = "none",
-) -> dict[str, Any]:
-    """A minimal ``codescale.plan/1`` dict (contracts §3): every size × token budget × mixture × seed.
+) -> PlanFile:
+    """A synthetic plan for rehearsals and tests without the compiler: every size × token budget × mixture × seed.
 
-    For rehearsals and tests without the compiler; sizes are non-embedding parameters and tokens training tokens
-    (raw counts). Run ids are ``<study>-<i>-<hash8>``.
+    Sizes are non-embedding parameters and tokens training tokens (raw counts). The runs are complete
+    ``codescale.run/1`` objects, but only what the laws read is meaningful: no architecture is chosen (shape fields
+    are 0), the schedule is a nominal 1,000 steps, FLOPs are 6ND. Run ids are ``<study>-<i>-<hash8>``.
     """
-    import hashlib
-
     runs = []
     for i, (n, d, mix, seed) in enumerate(
         (n, d, m, s) for n in sizes for d in tokens for m in mixtures for s in seeds
     ):
-        languages = list(mix)
         total = sum(mix.values())
         proportions = {k: v / total for k, v in mix.items()}
-        body = {
-            "format": "codescale.run/1", "name": f"{study}-{i}", "study": study, "spec": f"{study}.yaml",
-            "sweep": {"model.size": n, "budget.tokens": d}, "languages": languages,
-            "model": {"size_label": f"{n / 1e9:g}B", "params": int(n * 1.2), "params_non_embedding": int(n)},
-            "training": {"steps": 1000, "tokens": int(d), "seed": seed},
-            "mixture": {"proportions": proportions,
-                        "tokens_per_language": {k: int(d * v) for k, v in proportions.items()}, "kind": "explicit"},
-            "pairing": {"mode": pairing_mode, "template": "direct" if pairing_mode == "parallel" else None},
-            "eval": {"languages": languages,
-                     "translation": [{"src": s, "tgt": t, "seen": seen} for s, t, seen in translation or []]},
-            "derived": {"flops": 6.0 * n * d},
-        }  # fmt: skip
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
-        runs.append({"run_id": f"{study}-{i}-{digest}", **body})
-    return {"format": PLAN_FORMAT, "study": study, "runs": runs}
+        run = synthetic_run(f"{study}-{i}", study, int(n), int(d), proportions, seed=seed,
+                            translation=translation or [], pairing_mode=pairing_mode, sweep={"model.size": n, "budget.tokens": d})
+        runs.append(run)
+    return PlanFile(spec=f"{study}.yaml", spec_sha256="", study=study, created="", codescale_version="simulate",
+                    runs=runs, totals=totals_of(runs), budget=PlanBudget(gpu_hours_limit=None))
+
+
+def synthetic_run(
+    name: str, study: str, params: int, tokens: int, proportions: dict[str, float], *, seed: int = 0,
+    translation: list[tuple[str, str, bool]] = (), pairing_mode: str = "none", sweep: dict[str, Any] | None = None,
+) -> Run:
+    """One complete synthetic run (see :func:`grid_plan`); its id hashes what the laws read."""
+    steps = 1000
+    languages = list(proportions)
+    body = {
+        "format": FORMATS["run"], "run_id": "", "name": name, "study": study, "spec": f"{study}.yaml",
+        "sweep": sweep or {}, "languages": languages,
+        "model": {"size_label": f"{params / 1e9:g}B", "target_params": params, "n_layers": 0, "dim": 0, "n_heads": 0,
+                  "ffn_dim": 0, "vocab_size": 0, "params": int(params * 1.2), "params_non_embedding": params,
+                  "params_counted": "non_embedding"},
+        "training": {"seq_len": 0, "global_batch_tokens": max(1, tokens // steps), "global_batch_size": 0,
+                     "local_batch_size": 0, "steps": steps, "tokens": tokens, "requested_tokens": tokens, "lr": 0.0,
+                     "min_lr_ratio": 0.0, "warmup_steps": 0, "decay": "cosine", "decay_ratio": None,
+                     "weight_decay": 0.0, "seed": seed, "max_norm": 1.0, "checkpoint_interval": steps,
+                     "log_interval": steps},
+        "mixture": {"proportions": proportions, "tokens_per_language": {k: int(tokens * v) for k, v in proportions.items()},
+                    "max_epochs": {k: None for k in languages}, "kind": "explicit"},
+        "pairing": {"mode": pairing_mode, "template": "direct" if pairing_mode == "parallel" else None,
+                    "pivot": None, "directions": [], "fraction": 0.0, "both_orders": False},
+        "eval": {"interval_steps": steps, "languages": languages,
+                 "translation": [{"src": s, "tgt": t, "seen": seen} for s, t, seen in translation],
+                 "max_sequences": 0},
+        "cluster": {"gpu": "H800", "peak_flops": 9.89e14, "gpus_per_node": 8, "nodes": 1, "partition": None,
+                    "account": None, "qos": None, "constraint": None, "time_limit_min": 1, "mfu": 0.4,
+                    "cpus_per_task": None, "mem_gb": None, "extra_sbatch": []},
+        "parallelism": {"dp_shard": 8, "dp_replicate": 1, "world_size": 8},
+        "float8": False, "compile": False, "activation_checkpointing": "none",
+        "derived": {"tokens_per_step": max(1, tokens // steps), "flops_6nd": 6.0 * params * tokens,
+                    "flops": 6.0 * params * tokens, "gpu_hours": 6.0 * params * tokens / (9.89e14 * 0.4 * 3600),
+                    "flops_per_token": 6.0 * params},
+        "corpus": {"catalog": None, "prepared": None},
+        "paths": {"run_dir": None, "job_module": None, "job_function": ""},
+    }
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+    body["run_id"] = f"{name}-{digest}"
+    return Run.model_validate(body)

@@ -84,15 +84,38 @@ def check_format(value: Any, expected: str, source: str | Path | None) -> None:
                              source=source, field="format", hint="use the codescale version that wrote it, or upgrade")
 
 
+_EXPECTED = {
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "a string", "dict_type": "an object", "list_type": "a list", "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+def friendly_message(error: dict[str, Any]) -> str:
+    """One pydantic error as a short sentence: ``expected an integer, got 'a lot'``."""
+    kind = error["type"]
+    if kind == "missing":
+        return "missing"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
+    if kind == "literal_error":
+        return f"{error['msg'].removeprefix('Input should be ').replace('should be', 'must be')}, got {_short(error.get('input'))}".replace("Input ", "")
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def validation_errors(err: ValidationError, source: str | Path | None, *, what: str) -> CodescaleError:
     """A pydantic error on a parsed file as located CodescaleErrors (one per field, deduplicated)."""
     errors: dict[str, CodescaleError] = {}
     for e in err.errors(include_url=False):
         field = ".".join(str(p) for p in e["loc"]) or None
-        message = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
-            message = "missing"
-        item = CodescaleError(f"{message} (in a {what})", source=source, field=field,
+        message = friendly_message(e)
+        item = CodescaleError(f"{message} (in a {what} file)", source=source, field=field,
                               hint="the file is damaged or from another tool; rewrite it with codescale")
         errors.setdefault(item.render(), item)
     found = list(errors.values())

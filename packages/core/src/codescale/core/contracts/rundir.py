@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from codescale.core.contracts.base import FORMATS, Contract, validation_errors
+from codescale.core.contracts.base import FORMATS, Contract, friendly_message, validation_errors
 from codescale.core.errors import CodescaleError
 from codescale.core.io import read_json_object, write_json_atomic
 
@@ -163,12 +163,7 @@ def parse_metric_line(obj: Any) -> MetricLine:
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or None
-        value = first.get("input")
-        text = json.dumps(value, default=str)[:60] if not isinstance(value, str) else repr(value)
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] not in ("value_error",):
-            message = f"{message}, got {text}"
-        raise ValueError(field, message) from None
+        raise ValueError(field, friendly_message(first)) from None
 
 
 def metric_line_json(line: MetricLine) -> str:
