@@ -91,4 +91,4 @@ def test_diff_lists_changed_fields(tmp_path, capsys):
 def test_diff_refuses_a_file_that_is_not_a_plan(tmp_path, capsys):
     (tmp_path / "x.json").write_text('{"format": "codescale.run/1", "runs": []}')
     assert main(["diff", str(tmp_path / "x.json"), str(tmp_path / "x.json")]) == 2
-    assert "unsupported plan format 'codescale.run/1'" in capsys.readouterr().err
+    assert "format: format is 'codescale.run/1', expected 'codescale.plan/1'" in capsys.readouterr().err

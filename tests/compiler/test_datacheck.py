@@ -1,9 +1,9 @@
 """`--check-data`: the catalog a plan names exists, covers its languages, and has a parallel corpus when paired."""
 
-import json
 from pathlib import Path
 
 from codescale.core.cli import main
+from codescale.core.contracts import PreparedManifest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PAIRING = ROOT / "specs/demo/pairing.yaml"
@@ -23,12 +23,21 @@ def _catalog(tmp_path: Path, languages: tuple[str, ...], parallel: bool) -> Path
     return path
 
 
+def _manifest(tokens: dict[str, int], vocab: int) -> PreparedManifest:
+    """A prepared-corpus manifest with only token counts (no shards are read by the compiler)."""
+    return PreparedManifest(
+        catalog="catalog.yaml", content_hash="0", dtype="uint16", validation={"fraction": 0.02}, parallel=None,
+        tokenizer={"dir": "tokenizer", "sha256": "0", "vocab_size": vocab, "bos_id": 0, "eos_id": 1, "pad_id": 2},
+        languages={lang: {"train": {"documents": 1, "tokens": n, "shards": []}} for lang, n in tokens.items()},
+        translation={},
+    )
+
+
 def _prepared(tmp_path: Path, tokens: int) -> Path:
     prepared = tmp_path / "prepared"
     prepared.mkdir()
-    languages = {lang: {"train": {"documents": 1, "tokens": tokens}} for lang in ("python", "java", "go")}
-    manifest = {"format": "codescale.prepared/1", "tokenizer": {"dir": "tokenizer", "vocab_size": 2048}, "languages": languages}
-    (prepared / "manifest.json").write_text(json.dumps(manifest))
+    manifest = _manifest({lang: tokens for lang in ("python", "java", "go")}, 2048)
+    (prepared / "manifest.json").write_text(manifest.to_json())
     return prepared
 
 

@@ -19,44 +19,44 @@ GOOD = (Path(__file__).parent / "fixtures" / "good" / "minimal.yaml").read_text(
 def test_shipped_specs_plan_to_their_run_counts(spec, runs):
     plan = plan_spec(ROOT / spec)
     assert len(plan.runs) == runs
-    assert plan.totals["gpu_hours"] <= plan.gpu_hours_limit
+    assert plan.totals.gpu_hours <= plan.gpu_hours_limit
 
 
 def test_per_language_grid_covers_10_sizes_6_budgets_7_languages():
     runs = plan_spec(ROOT / "specs/paper/per_language.yaml").runs
-    assert {r["model"]["size_label"] for r in runs} == {"0.1B", "0.2B", "0.4B", "0.6B", "1.1B", "1.3B", "1.6B", "2.0B", "2.4B", "3.1B"}
-    assert {r["training"]["requested_tokens"] for r in runs} == {int(b * 1e9) for b in (2, 4, 8, 16, 32, 64)}
-    assert {tuple(r["languages"]) for r in runs} == {(lang,) for lang in
+    assert {r.model.size_label for r in runs} == {"0.1B", "0.2B", "0.4B", "0.6B", "1.1B", "1.3B", "1.6B", "2.0B", "2.4B", "3.1B"}
+    assert {r.training.requested_tokens for r in runs} == {int(b * 1e9) for b in (2, 4, 8, 16, 32, 64)}
+    assert {tuple(r.languages) for r in runs} == {(lang,) for lang in
                                                       ("python", "java", "javascript", "typescript", "csharp", "go", "rust")}
 
 
 def test_demo_studies_fit_a_cpu_budget():
-    steps = [r["training"]["steps"] for s in ("per_language", "synergy", "pairing", "mixtures")
+    steps = [r.training.steps for s in ("per_language", "synergy", "pairing", "mixtures")
              for r in plan_spec(ROOT / f"specs/demo/{s}.yaml").runs]
     assert 20 <= len(steps) <= 40 and 600 <= sum(steps) <= 1500 and max(steps) <= 60
     run = plan_spec(ROOT / "specs/demo/synergy.yaml").runs[0]
-    assert 1e5 <= run["model"]["params"] <= 2e6 and run["model"]["vocab_size"] == 4096
+    assert 1e5 <= run.model.params <= 2e6 and run.model.vocab_size == 4096
 
 
 def test_steps_round_up_and_actual_tokens_are_recorded(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(GOOD.replace("tokens: 400k", "tokens: 10000"))
-    t = plan_spec(path).runs[0]["training"]
-    assert (t["requested_tokens"], t["steps"], t["tokens"]) == (10000, 3, 3 * 4096)
+    t = plan_spec(path).runs[0].training
+    assert (t.requested_tokens, t.steps, t.tokens) == (10000, 3, 3 * 4096)
 
 
 def test_budget_in_tokens_per_parameter_and_in_flops(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(GOOD.replace("tokens: 400k", "tokens: 20x"))
     run = plan_spec(path).runs[0]
-    assert run["training"]["requested_tokens"] == 20 * run["model"]["params_non_embedding"]
+    assert run.training.requested_tokens == 20 * run.model.params_non_embedding
     path.write_text(GOOD.replace("tokens: 400k", "compute: 1e13"))
     run = plan_spec(path).runs[0]
-    assert abs(run["derived"]["flops"] - 1e13) <= run["derived"]["flops_per_token"] * 4096
+    assert abs(run.derived.flops - 1e13) <= run.derived.flops_per_token * 4096
 
 
 def test_where_a_run_executes_does_not_change_its_id(tmp_path):
-    a = plan_spec(ROOT / "specs/paper/synergy.yaml").runs[0]
+    a = plan_spec(ROOT / "specs/paper/synergy.yaml").runs[0].to_dict()
     moved = copy.deepcopy(a)
     moved["cluster"].update(partition="other", account="x", qos="high", time_limit_min=10, mfu=0.5, peak_flops=1.0)
     moved["paths"] = {"run_dir": "/elsewhere"}
@@ -69,20 +69,20 @@ def test_where_a_run_executes_does_not_change_its_id(tmp_path):
 def test_ids_are_stable_across_compiles_and_partitions(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(GOOD)
-    first = plan_spec(path).runs[0]["run_id"]
+    first = plan_spec(path).runs[0].run_id
     path.write_text(GOOD.replace("  gpus_per_node: 1", "  gpus_per_node: 1\n  partition: debug\n  account: me"))
-    assert plan_spec(path).runs[0]["run_id"] == first
+    assert plan_spec(path).runs[0].run_id == first
     path.write_text(GOOD.replace("  global_batch_tokens: 4096", "  global_batch_tokens: 4096\n  seed: 7"))
-    assert plan_spec(path).runs[0]["run_id"] != first
+    assert plan_spec(path).runs[0].run_id != first
 
 
 def test_diff_reports_added_removed_and_changed_fields(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(GOOD + "sweep:\n  product:\n    model.size: [100k, 200k]\n")
-    a = plan_spec(path).to_json()
+    a = plan_spec(path).to_file()
     path.write_text(GOOD.replace("  global_batch_tokens: 4096", "  global_batch_tokens: 4096\n  lr: 0.001")
                     + "sweep:\n  product:\n    model.size: [200k, 400k]\n")
-    b = plan_spec(path).to_json()
+    b = plan_spec(path).to_file()
     result = diff_plans(a, b)
     assert [r.split("-")[1] for r in result["removed"]] == ["100k"]
     assert [r.split("-")[1] for r in result["added"]] == ["400k"]

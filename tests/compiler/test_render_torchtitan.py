@@ -54,7 +54,7 @@ def built(tmp_path_factory):
         plan = plan_spec(ROOT / spec, out_dir=out)
         write_plan(plan, out)
         outs.append(str(out))
-        runs.update({r["run_id"]: r for r in plan.runs})
+        runs.update({r.run_id: r for r in plan.runs})
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests/compiler/scripts/build_jobs.py"), *outs],
         capture_output=True, text=True, timeout=240,
@@ -73,30 +73,30 @@ def test_every_run_builds_a_trainer_config(built):
 def test_built_config_matches_the_resolved_run(built):
     rows, _ = built
     for run, row in rows.values():
-        t, m = run["training"], run["model"]
-        assert row["dump_folder"] == run["paths"]["run_dir"]
-        assert row["manifest"] == run["paths"]["run_dir"] + "/mixture.json"
+        t, m = run.training, run.model
+        assert row["dump_folder"] == run.paths.run_dir
+        assert row["manifest"] == run.paths.run_dir + "/mixture.json"
         assert row["dataloader"] == "MixtureDataLoader.Config"
-        assert (row["steps"], row["seq_len"]) == (t["steps"], t["seq_len"])
-        assert (row["local_batch_size"], row["global_batch_size"]) == (t["local_batch_size"], t["global_batch_size"])
-        assert row["lr"] == t["lr"] and row["warmup_steps"] == t["warmup_steps"] and row["seed"] == t["seed"]
-        assert row["decay_type"] == {"cosine": "cosine", "linear": "linear", "wsd": "linear"}[t["decay"]]
-        assert row["decay_ratio"] == t["decay_ratio"]
-        assert (row["dp_shard"], row["dp_replicate"]) == (run["parallelism"]["dp_shard"], run["parallelism"]["dp_replicate"])
-        assert (row["n_layers"], row["dim"], row["vocab_size"]) == (m["n_layers"], m["dim"], m["vocab_size"])
+        assert (row["steps"], row["seq_len"]) == (t.steps, t.seq_len)
+        assert (row["local_batch_size"], row["global_batch_size"]) == (t.local_batch_size, t.global_batch_size)
+        assert row["lr"] == t.lr and row["warmup_steps"] == t.warmup_steps and row["seed"] == t.seed
+        assert row["decay_type"] == {"cosine": "cosine", "linear": "linear", "wsd": "linear"}[t.decay]
+        assert row["decay_ratio"] == t.decay_ratio
+        assert (row["dp_shard"], row["dp_replicate"]) == (run.parallelism.dp_shard, run.parallelism.dp_replicate)
+        assert (row["n_layers"], row["dim"], row["vocab_size"]) == (m.n_layers, m.dim, m.vocab_size)
         assert row["checkpoint_enabled"] and row["checkpoint_folder"] == "checkpoints"
         expected_ac = {"none": "NoneType", "selective": "SelectiveAC.Config", "full": "FullAC.Config"}
-        assert row["activation_checkpoint"] == expected_ac[run["activation_checkpointing"]]
+        assert row["activation_checkpoint"] == expected_ac[run.activation_checkpointing]
 
 
 def test_float8_runs_get_float8_linears_and_others_do_not(built):
     rows, _ = built
-    kinds = {run["float8"]: row["w1_class"] for run, row in rows.values()}
+    kinds = {run.float8: row["w1_class"] for run, row in rows.values()}
     assert kinds == {True: "Float8Linear.Config", False: "Linear.Config"}
 
 
 def test_parameter_counts_match_the_modules_torchtitan_builds(built):
     rows, _ = built
-    checked = [(run["model"]["params"], row["params"]) for run, row in rows.values() if "params" in row]
+    checked = [(run.model.params, row["params"]) for run, row in rows.values() if "params" in row]
     assert len(checked) >= 38  # every demo run at least
     assert all(ours == theirs for ours, theirs in checked)

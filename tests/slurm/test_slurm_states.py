@@ -2,11 +2,17 @@
 
 import pytest
 
+from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm_cluster import parse_slurm_minutes
 from codescale.titan_runner.slurm_states import _expand_ids, explain_state, merge_state, normalise_state
 
-RUNNING_IN_RUN_DIR = {"state": "running", "step": 3, "starts": [{"job_id": "7_1", "resumed_from_step": 0}]}
+RUNNING_IN_RUN_DIR = Status(run_id="r", state="running", step=3, starts=[
+    {"time": "2026-01-01T00:00:00+00:00", "host": "n1", "pid": 1, "job_id": "7_1", "resumed_from_step": 0}])
+
+
+def _status(state: str, **fields) -> Status:
+    return Status(run_id="r", state=state, **fields)
 
 
 @pytest.mark.parametrize("raw, state", [
@@ -38,8 +44,8 @@ def test_a_requeued_job_is_pending_even_though_the_run_dir_still_says_running():
 
 
 def test_completed_in_the_run_dir_wins_over_any_scheduler_state():
-    assert merge_state({"state": "completed"}, "UNKNOWN") == "completed"
-    assert merge_state({"state": "completed"}, "CANCELLED") == "completed"
+    assert merge_state(_status("completed"), "UNKNOWN") == "completed"
+    assert merge_state(_status("completed"), "CANCELLED") == "completed"
 
 
 def test_a_cancel_codescale_requested_survives_the_scheduler_forgetting_the_job():
@@ -48,17 +54,17 @@ def test_a_cancel_codescale_requested_survives_the_scheduler_forgetting_the_job(
 
 def test_never_submitted_runs_keep_their_own_state():
     assert merge_state(None, None) == "pending"
-    assert merge_state({"state": "running"}, None) == "running"
+    assert merge_state(_status("running"), None) == "running"
 
 
 def test_a_failed_run_keeps_its_own_error_message():
-    status = {"state": "failed", "error": {"type": "ValueError", "message": "loss is NaN at step 7"}}
+    status = _status("failed", error={"type": "ValueError", "message": "loss is NaN at step 7", "traceback": ""})
     assert explain_state(status, "FAILED") == ("failed", "loss is NaN at step 7")
 
 
 def test_an_unknown_scheduler_state_is_a_clear_error():
     with pytest.raises(CodescaleError, match="unknown scheduler state 'DONE'"):
-        merge_state({}, "DONE")
+        merge_state(None, "DONE")
 
 
 @pytest.mark.parametrize("text, minutes", [

@@ -39,8 +39,9 @@ def test_bad_runs_are_refused_with_every_reason_before_anything_is_queued(tmp_pa
         make_run(tmp_path, "short", time_limit_min=10),
         make_run(tmp_path, "ok"),
     ]
-    (runs[3] / "run.json").write_text(
-        json.dumps({**json.loads((runs[3] / "run.json").read_text()), "derived": {"gpu_hours": 2.0}}))
+    slow = json.loads((runs[3] / "run.json").read_text())
+    slow["derived"]["gpu_hours"] = 2.0
+    (runs[3] / "run.json").write_text(json.dumps(slow))
     before = _queue()
     with pytest.raises(CodescaleError) as err:
         submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob())
@@ -174,7 +175,8 @@ def test_two_submitters_at_once_queue_each_run_once(tmp_path):
 def test_a_run_another_process_is_training_is_not_queued(tmp_path):
     run = make_run(tmp_path, "busy-here")
     (run / "lease.json").write_text(json.dumps(
-        {"pid": os.getpid(), "host": socket.gethostname(), "job_id": None, "heartbeat": time.time()}))
+        {"pid": os.getpid(), "host": socket.gethostname(), "job_id": None, "token": "process:here",
+         "heartbeat": time.time()}))
     (record,) = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
     assert record["action"] == "skipped" and f"pid {os.getpid()}" in record["reason"]
     assert not (run / "submission.json").exists()

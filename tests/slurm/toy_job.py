@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import submitit
@@ -39,7 +40,7 @@ class ToyTrainJob(submitit.helpers.Checkpointable):
         if env.global_rank != 0:  # other ranks only "compute"
             time.sleep(STEP_SECONDS * (total - step))
             return {"rank": env.global_rank}
-        status["starts"].append({"time": time.time(), "host": socket.gethostname(), "pid": os.getpid(),
+        status["starts"].append({"time": datetime.now(UTC).isoformat(timespec="seconds"), "host": socket.gethostname(), "pid": os.getpid(),
                                  "job_id": env.job_id, "resumed_from_step": step})
         status.update(state="running", step=step, total_steps=total, world_size=env.num_tasks)
         _write_json(status_path, status)

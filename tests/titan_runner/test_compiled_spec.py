@@ -25,9 +25,9 @@ def test_a_spec_is_compiled_submitted_and_trained_and_resubmitting_its_plan_star
     rows = wait(out, timeout_s=300, poll_s=1)
     assert [r["state"] for r in rows] == ["completed"], rows
     run_dir = RunDir(records[0]["run_dir"])
-    train = [r for r in run_dir.read_metrics() if r["kind"] == "train"]
+    train = [r.model_dump() for r in run_dir.read_metrics() if r.kind == "train"]
     assert [r["step"] for r in train] == list(range(1, 9)) and train[-1]["loss"] < train[0]["loss"]
-    final_eval = [r for r in run_dir.read_metrics() if r["kind"] == "eval"][-1]
+    final_eval = [r.model_dump() for r in run_dir.read_metrics() if r.kind == "eval"][-1]
     assert final_eval["step"] == 8
     assert set(final_eval["translation_loss"]) == {"python->java", "java->python"}
     assert set(final_eval["valid_loss"]) == {"python", "java"}

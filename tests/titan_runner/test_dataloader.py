@@ -73,7 +73,7 @@ def test_a_seq_len_override_that_disagrees_with_the_mixture_is_refused(tmp_path,
 
 
 def test_a_missing_manifest_names_the_file(tmp_path):
-    with pytest.raises(CodescaleError, match="mixture manifest not found"):
+    with pytest.raises(CodescaleError, match="mixture file not found"):
         _loader(tmp_path / "nowhere")
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from titan_testing import write_run_json
 
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.rundir import RunDir
@@ -18,14 +19,13 @@ from codescale.titan_runner.rundir import RunDir
 @pytest.fixture
 def run_dir(tmp_path):
     path = tmp_path / "runs" / "r-00000001"
-    path.mkdir(parents=True)
-    (path / "run.json").write_text(json.dumps({"format": "codescale.run/1", "run_id": "r-00000001"}))
+    write_run_json(path, "r-00000001")
     return RunDir(path)
 
 
 def test_a_run_that_never_started_reads_as_pending(run_dir):
     status = run_dir.read_status()
-    assert status["state"] == "pending" and status["run_id"] == "r-00000001" and status["starts"] == []
+    assert status.state == "pending" and status.run_id == "r-00000001" and status.starts == []
     assert not run_dir.status_json.exists()
 
 
@@ -33,24 +33,25 @@ def test_status_updates_are_merged_and_leave_no_temp_file(run_dir):
     run_dir.update_status(state="running", step=3)
     run_dir.update_status(step=4)
     assert json.loads(run_dir.status_json.read_text())["state"] == "running"
-    assert run_dir.read_status()["step"] == 4
+    assert run_dir.read_status().step == 4
     assert [p.name for p in run_dir.path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_progress_updates_do_not_hide_a_recorded_failure(run_dir):
-    run_dir.update_status(state="failed", error={"message": "boom"})
+    run_dir.update_status(state="failed", error={"type": "RuntimeError", "message": "boom", "traceback": ""})
     run_dir.update_status(keep_terminal=True, state="running", step=7)
     status = run_dir.read_status()
-    assert status["state"] == "failed" and status["step"] == 7
+    assert status.state == "failed" and status.step == 7
 
 
 def test_truncating_metrics_keeps_lines_up_to_the_checkpoint_and_drops_a_torn_line(run_dir):
-    lines = [{"kind": "train", "step": s} for s in (1, 2, 3, 4)] + [{"kind": "eval", "step": 2}]
+    lines = [{"kind": "train", "step": s, "loss": 5.0} for s in (1, 2, 3, 4)]
+    lines += [{"kind": "eval", "step": 2, "valid_loss": {"python": 5.5}}]
     text = "".join(json.dumps(x) + "\n" for x in lines) + '{"kind": "train", "st'
     run_dir.metrics_jsonl.write_text(text)
     dropped = run_dir.truncate_metrics_after(2)
     assert dropped == 3
-    assert [(r["kind"], r["step"]) for r in run_dir.read_metrics()] == [("train", 1), ("train", 2), ("eval", 2)]
+    assert [(r.kind, r.step) for r in run_dir.read_metrics()] == [("train", 1), ("train", 2), ("eval", 2)]
     assert run_dir.metrics_jsonl.read_text().endswith("\n")
 
 
@@ -75,7 +76,7 @@ def test_a_lease_whose_process_died_is_stale_and_taken_over(run_dir):
     ))
     assert run_dir.liveness() == "stale"
     lease = run_dir.acquire_lease("job:new", None, holder=True)
-    assert run_dir.read_lease()["token"] == "job:new" and run_dir.read_lease()["pid"] == os.getpid()
+    assert run_dir.read_lease().token == "job:new" and run_dir.read_lease().pid == os.getpid()
     lease.release()
 
 
@@ -95,8 +96,7 @@ def test_starting_a_run_another_job_holds_is_refused_and_leaves_its_status_alone
     from codescale.titan_runner.train import train_run
 
     path = tmp_path / "runs" / "busy-00000001"
-    path.mkdir(parents=True)
-    (path / "run.json").write_text(json.dumps({"format": "codescale.run/1", "run_id": "busy-00000001"}))
+    write_run_json(path, "busy-00000001")
     run_dir = RunDir(path)
     run_dir.update_status(state="running", step=12)
     holder = run_dir.acquire_lease("job:other", "other", holder=True)
@@ -108,5 +108,5 @@ def test_starting_a_run_another_job_holds_is_refused_and_leaves_its_status_alone
     finally:
         holder.release()
     status = run_dir.read_status()
-    assert status["state"] == "running" and status["step"] == 12 and status.get("error") is None
+    assert status.state == "running" and status.step == 12 and status.error is None
     assert "RANK" not in os.environ  # the single-process environment it set up was taken back

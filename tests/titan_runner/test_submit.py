@@ -10,6 +10,7 @@ import time
 import pytest
 from titan_testing import make_run
 
+from codescale.core.contracts import PlanBudget, PlanFile, Run, totals_of
 from codescale.titan_runner.cancel import cancel
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.status import collect, wait
@@ -19,8 +20,11 @@ pytestmark = pytest.mark.slow
 
 
 def _write_plan(out, run_dirs):
-    runs = [json.loads((d / "run.json").read_text()) for d in run_dirs]
-    (out / "plan.json").write_text(json.dumps({"format": "codescale.plan/1", "study": "t", "runs": runs}))
+    """A plan.json over runs compiled separately (a hand-assembled plan: the runner only reads its runs)."""
+    runs = [Run.read(d / "run.json") for d in run_dirs]
+    plan = PlanFile(spec="t.yaml", spec_sha256="", study="t", created="", codescale_version="test", runs=runs,
+                    totals=totals_of(runs), budget=PlanBudget(gpu_hours_limit=None))
+    (out / "plan.json").write_text(plan.to_json())
 
 
 def test_local_submit_runs_fsdp_on_two_processes_and_never_starts_a_run_twice(tmp_path, prepared_corpus):
@@ -41,7 +45,7 @@ def test_local_submit_runs_fsdp_on_two_processes_and_never_starts_a_run_twice(tm
     assert [r["state"] for r in rows] == ["completed", "completed"], rows
     assert rows[1]["step"] == rows[1]["total_steps"] == 6 and rows[1]["loss"] > 0
 
-    train = [r for r in RunDir(fsdp).read_metrics() if r["kind"] == "train"]
+    train = [r.model_dump() for r in RunDir(fsdp).read_metrics() if r.kind == "train"]
     assert [r["step"] for r in train] == list(range(1, 7)) and train[-1]["loss"] < train[0]["loss"]
     assert json.loads((fsdp / "local_job.json").read_text())["state"] == "started"
     assert sorted(p.name for p in (fsdp / "logs").glob("*_log.out")) == [
@@ -58,7 +62,7 @@ def test_dry_run_starts_nothing(tmp_path, prepared_corpus):
     run_dir = make_run(tmp_path, prepared_corpus, run_id="dry-00000001")
     records = submit([run_dir], executor="local", dry_run=True)
     assert [r["action"] for r in records] == ["would_submit"]
-    assert not (run_dir / "local_job.json").exists() and RunDir(run_dir).read_status()["state"] == "pending"
+    assert not (run_dir / "local_job.json").exists() and RunDir(run_dir).read_status().state == "pending"
 
 
 def test_debug_executor_trains_in_this_process(tmp_path, prepared_corpus):
@@ -73,14 +77,14 @@ def test_cancel_interrupts_a_running_local_run_and_keeps_its_outputs(tmp_path, p
                        checkpoint_interval=2)
     submit([run_dir], executor="local")
     deadline = time.monotonic() + 300
-    while not any(r["step"] >= 3 for r in RunDir(run_dir).read_metrics()):
+    while not any(r.step >= 3 for r in RunDir(run_dir).read_metrics()):
         assert time.monotonic() < deadline
         time.sleep(0.2)
 
     records = cancel([run_dir])
     assert records[0]["action"] == "cancelled" and "interrupted" in records[0]["reason"]
     status = RunDir(run_dir).read_status()
-    assert status["state"] == "cancelled"
+    assert status.state == "cancelled"
     assert RunDir(run_dir).read_metrics() and (run_dir / "checkpoints").is_dir()
     row = collect([run_dir])[0]
     assert row["state"] == "cancelled" and 3 <= row["step"] < 400

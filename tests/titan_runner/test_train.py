@@ -21,15 +21,15 @@ pytestmark = pytest.mark.slow
 
 
 def _lines(run_dir, kind):
-    return [r for r in RunDir(run_dir).read_metrics() if r["kind"] == kind]
+    return [r.model_dump() for r in RunDir(run_dir).read_metrics() if r.kind == kind]
 
 
 def test_a_tiny_model_trains_and_its_run_directory_records_everything(tmp_path, prepared_corpus):
     run_dir = make_run(tmp_path, prepared_corpus, steps=8, eval_interval=4)
     status = train_run(run_dir)
 
-    assert status["state"] == "completed" and status["step"] == 8 and status["error"] is None
-    assert status["starts"][0]["resumed_from_step"] == 0 and status["wall_seconds"] > 0
+    assert status.state == "completed" and status.step == 8 and status.error is None
+    assert status.starts[0].resumed_from_step == 0 and status.wall_seconds > 0
     train = _lines(run_dir, "train")
     assert [r["step"] for r in train] == list(range(1, 9))
     assert train[-1]["loss"] < train[0]["loss"] - 0.3
@@ -52,14 +52,14 @@ def test_a_completed_run_is_not_trained_again(tmp_path, prepared_corpus):
     train_run(run_dir)
     before = (run_dir / "metrics.jsonl").read_text()
     status = train_run(run_dir)
-    assert status["state"] == "completed" and len(status["starts"]) == 1
+    assert status.state == "completed" and len(status.starts) == 1
     assert (run_dir / "metrics.jsonl").read_text() == before
 
 
 def test_float8_trains_in_emulation_on_the_cpu(tmp_path, prepared_corpus):
     run_dir = make_run(tmp_path, prepared_corpus, steps=4, float8=True, eval_interval=0)
     status = train_run(run_dir)
-    assert status["state"] == "completed"
+    assert status.state == "completed"
     losses = [r["loss"] for r in _lines(run_dir, "train")]
     assert len(losses) == 4 and losses[-1] < losses[0]
     resolved = json.loads((run_dir / "resolved_config.json").read_text())
@@ -78,9 +78,9 @@ def test_a_failing_run_records_its_error_and_keeps_what_it_wrote(tmp_path, prepa
         train_run(run_dir)
 
     status = RunDir(run_dir).read_status()
-    assert status["state"] == "failed" and status["finished_at"]
-    assert status["error"]["type"] == "CodescaleError" and "sequences" in status["error"]["message"]
-    assert "Traceback" in status["error"]["traceback"]
+    assert status.state == "failed" and status.finished_at
+    assert status.error.type == "CodescaleError" and "sequences" in status.error.message
+    assert "Traceback" in status.error.traceback
     assert [r["step"] for r in _lines(run_dir, "train")] == [1, 2, 3, 4, 5]
     assert (run_dir / "checkpoints" / "step-4").is_dir()
     assert RunDir(run_dir).liveness() == "none"
@@ -98,22 +98,22 @@ def test_a_sigkilled_run_resumes_with_the_same_data_and_ends_with_the_same_loss(
 
     process = _train_process(killed)
     deadline = time.monotonic() + 300
-    while not any(r["kind"] == "train" and r["step"] >= 5 for r in RunDir(killed).read_metrics()):
+    while not any(r.kind == "train" and r.step >= 5 for r in RunDir(killed).read_metrics()):
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert RunDir(killed).read_status()["state"] == "running" and RunDir(killed).liveness() == "stale"
+    assert RunDir(killed).read_status().state == "running" and RunDir(killed).liveness() == "stale"
     row = collect([killed])[0]
     assert row["state"] == "failed" and row["reason"].startswith("interrupted at step")
     assert [r["action"] for r in submit([killed], executor="local", dry_run=True)] == ["would_submit"]
 
     assert _train_process(killed).wait(timeout=300) == 0
     status = RunDir(killed).read_status()
-    assert status["state"] == "completed" and len(status["starts"]) == 2
-    assert 2 <= status["starts"][1]["resumed_from_step"] <= 6
+    assert status.state == "completed" and len(status.starts) == 2
+    assert 2 <= status.starts[1].resumed_from_step <= 6
     records = RunDir(killed).read_metrics()
-    assert [(r["kind"], r["step"]) for r in records] == [(r["kind"], r["step"]) for r in RunDir(whole).read_metrics()]
+    assert [(r.kind, r.step) for r in records] == [(r.kind, r.step) for r in RunDir(whole).read_metrics()]
     expected = [r["loss"] for r in _lines(whole, "train")]
     assert [r["loss"] for r in _lines(killed, "train")] == pytest.approx(expected, rel=1e-5)
     assert _lines(killed, "eval")[-1]["valid_loss"] == pytest.approx(_lines(whole, "eval")[-1]["valid_loss"], rel=1e-5)

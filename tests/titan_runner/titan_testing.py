@@ -148,4 +148,17 @@ def make_run(
     plan = plan_spec(spec, catalog=str(prepared.parent / "catalog.yaml"), prepared=str(prepared), out_dir=compiled)
     write_plan(plan, compiled)
     (run,) = plan.runs
-    return Path(run["paths"]["run_dir"])
+    return Path(run.paths.run_dir)
+
+
+def write_run_json(run_dir: Path, run_id: str) -> None:
+    """A complete run.json (the tiny spec's run, compiled by the real compiler) under another id, for protocol tests
+    that never train."""
+    from codescale.compiler.plan import plan_spec
+    from codescale.core.contracts import RunPaths
+
+    (run,) = plan_spec(Path(__file__).parent / "specs" / "tiny.yaml").runs
+    run = run.model_copy(update={"run_id": run_id, "paths": RunPaths(
+        run_dir=str(run_dir), job_module=None, job_function="job_" + run_id.replace("-", "_"))})
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "run.json").write_text(run.to_json())

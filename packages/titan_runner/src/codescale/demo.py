@@ -109,7 +109,7 @@ def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stage
         plan = plan_spec(spec, catalog=str(catalog), prepared=str(prepared), out_dir=out)
         write_plan(plan, out)
         totals = plan.totals
-        _say(f"    {spec.name}: {totals['runs']} runs, {totals['tokens']:,} tokens -> {out}")
+        _say(f"    {spec.name}: {totals.runs} runs, {totals.tokens:,} tokens -> {out}")
         compiled.append(out)
     return compiled
 

@@ -62,9 +62,9 @@ def _validate(args: argparse.Namespace) -> int:
         return _over_budget(err)
     if args.check_data:
         check_data(plan)
-    from codescale.compiler.table import _hours
+    from codescale.core.fmt import hours
 
-    print(f"{args.spec}: ok, {len(plan.runs)} runs, {_hours(plan.totals['gpu_hours'])} GPU-hours")
+    print(f"{args.spec}: ok, {len(plan.runs)} runs, {hours(plan.totals.gpu_hours)} GPU-hours")
     return 0
 
 
@@ -77,8 +77,7 @@ def _plan(args: argparse.Namespace) -> int:
     except OverBudget as err:
         return _over_budget(err)
     if args.json:
-        json.dump(plan.to_json(), sys.stdout, indent=1)
-        print()
+        sys.stdout.write(plan.to_file().to_json())
     else:
         print(plan_table(plan))
     return 0
@@ -102,27 +101,21 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from codescale.compiler.render import atomic_write
     from codescale.compiler.spec import json_schema
+    from codescale.core.io import atomic_write_text
 
     text = json.dumps(json_schema(), indent=2) + "\n"
     if args.out:
-        atomic_write(args.out, text)
+        atomic_write_text(args.out, text)
     else:
         sys.stdout.write(text)
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from codescale.compiler.plan import diff_plans, load_plan
 
-    def plan_path(p: str) -> Path:
-        path = Path(p)
-        return path / "plan.json" if path.is_dir() else path
-
-    result = diff_plans(load_plan(plan_path(args.plan_a)), load_plan(plan_path(args.plan_b)))
+    result = diff_plans(load_plan(args.plan_a), load_plan(args.plan_b))
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         print()

@@ -15,22 +15,20 @@ tokens left over go one by one to the largest fractional remainders (ties to the
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from codescale.compiler.spec import Spec
 from codescale.compiler.validation import Problems
+from codescale.core.contracts import FORMATS, PreparedManifest
 from codescale.core.domains import LANGUAGE_IDS, canonical
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import Path_, load_yaml
 
 SUM_TOLERANCE = 1e-6
-ALLOCATION_FORMAT = "codescale.allocation/1"
-PREPARED_FORMAT = "codescale.prepared/1"
+ALLOCATION_FORMAT = FORMATS["allocation"]
 
 
 def ordered(languages: list[str] | set[str]) -> list[str]:
@@ -53,30 +51,18 @@ def largest_remainder(total: int, proportions: dict[str, float]) -> dict[str, in
 
 
 @lru_cache(maxsize=64)
-def prepared_manifest(prepared: str) -> dict[str, Any]:
-    """The prepared corpus manifest (contracts §2); CodescaleError if missing or of an unknown format."""
-    path = Path(prepared) / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CodescaleError("prepared corpus has no manifest.json", source=path,
-                             hint="run `codescale data prepare` first, or point corpus.prepared at a prepared directory") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CodescaleError(f"cannot read the prepared corpus manifest: {err}", source=path) from None
-    fmt = str(manifest.get("format", "")) if isinstance(manifest, dict) else ""
-    if fmt.split("/")[0] != PREPARED_FORMAT.split("/")[0] or not fmt.startswith(PREPARED_FORMAT):
-        raise CodescaleError(f"unsupported prepared-corpus format {fmt!r}; this compiler reads {PREPARED_FORMAT}",
-                             source=path, field="format")
-    return manifest
+def prepared_manifest(prepared: str) -> PreparedManifest:
+    """The prepared corpus manifest (read once per directory per process)."""
+    return PreparedManifest.read_dir(prepared)
 
 
 def corpus_tokens(prepared: str, language: str) -> int:
     """Training tokens of a language in a prepared corpus; CodescaleError if the corpus lacks the language."""
     manifest = prepared_manifest(prepared)
     try:
-        return int(manifest["languages"][language]["train"]["tokens"])
-    except (KeyError, TypeError, ValueError):
-        known = ", ".join(sorted(manifest.get("languages") or {})) or "none"
+        return manifest.train_tokens(language)
+    except KeyError:
+        known = ", ".join(sorted(manifest.languages)) or "none"
         raise CodescaleError(f"the prepared corpus has no training tokens for {language!r}",
                              source=Path(prepared) / "manifest.json", hint=f"it has: {known}") from None
 

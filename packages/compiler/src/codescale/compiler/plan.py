@@ -31,11 +31,10 @@ from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
 from codescale.compiler.sweep import expand, run_name
 from codescale.compiler.validation import pydantic_error, validate
+from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import PointMap, load_yaml, read_source
 
-PLAN_FORMAT = "codescale.plan/1"
-RUN_FORMAT = "codescale.run/1"
 _CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
                      "extra_sbatch", "mfu", "peak_flops")
 _TOP_EXCLUDED = ("run_id", "name", "study", "spec", "sweep", "paths", "corpus")
@@ -47,29 +46,25 @@ class OverBudget(CodescaleError):
 
 @dataclass
 class Plan:
+    """A spec's typed runs in memory; :meth:`to_file` is what ``plan.json`` holds."""
+
     spec: str
     spec_sha256: str
     study: str
-    runs: list[dict[str, Any]]
+    runs: list[Run]
     gpu_hours_limit: float | None
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
 
     @property
-    def totals(self) -> dict[str, Any]:
-        return {
-            "runs": len(self.runs),
-            "params": sum(r["model"]["params"] for r in self.runs),
-            "tokens": sum(r["training"]["tokens"] for r in self.runs),
-            "flops": sum(r["derived"]["flops"] for r in self.runs),
-            "gpu_hours": sum(r["derived"]["gpu_hours"] for r in self.runs),
-        }
+    def totals(self) -> Totals:
+        return totals_of(self.runs)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": PLAN_FORMAT, "spec": self.spec, "spec_sha256": self.spec_sha256, "study": self.study,
-            "created": self.created, "codescale_version": _version(), "runs": self.runs, "totals": self.totals,
-            "budget": {"gpu_hours_limit": self.gpu_hours_limit},
-        }
+    def to_file(self) -> PlanFile:
+        return PlanFile(
+            spec=self.spec, spec_sha256=self.spec_sha256, study=self.study, created=self.created,
+            codescale_version=_version(), runs=self.runs, totals=self.totals,
+            budget=PlanBudget(gpu_hours_limit=self.gpu_hours_limit),
+        )
 
 
 def _version() -> str:
@@ -82,15 +77,16 @@ def _version() -> str:
 
 
 def identity_view(run: dict[str, Any]) -> dict[str, Any]:
-    """The part of a run its hash covers (see the module docstring)."""
+    """The part of a run (as its JSON object) its hash covers (see the module docstring)."""
     view = {k: v for k, v in run.items() if k not in _TOP_EXCLUDED}
     view["cluster"] = {k: v for k, v in run["cluster"].items() if k not in _CLUSTER_EXCLUDED}
     view["derived"] = {k: v for k, v in run["derived"].items() if k != "gpu_hours"}
     return view
 
 
-def run_hash(run: dict[str, Any]) -> str:
-    text = json.dumps(identity_view(run), sort_keys=True, separators=(",", ":"), allow_nan=False)
+def run_hash(run: Run | dict[str, Any]) -> str:
+    data = run.to_dict() if isinstance(run, Run) else run
+    text = json.dumps(identity_view(data), sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
@@ -122,7 +118,7 @@ def plan_spec(
         prepared_override=os.path.abspath(prepared) if prepared else None,
     )
     errors: dict[str, CodescaleError] = {}
-    runs: list[dict[str, Any]] = []
+    runs: list[Run] = []
     seen: dict[str, int] = {}
     study = str(document.get("study", "study"))
     gpu_hours_limit = None
@@ -139,16 +135,14 @@ def plan_spec(
             for e in getattr(err, "errors", [err]):
                 errors.setdefault(e.render(), e)
             continue
-        run: dict[str, Any] = {"format": RUN_FORMAT, "run_id": "", "name": name, "study": spec.study,
-                               "spec": display, "sweep": dict(point.axes)}
-        run.update(body)
+        run = Run(run_id="-", name=name, study=spec.study, spec=display, sweep=dict(point.axes), **body,
+                  paths=RunPaths(run_dir=None, job_module=None, job_function=""))
         run_id = f"{name}-{run_hash(run)}"
-        run["run_id"] = run_id
-        run["paths"] = {
-            "run_dir": os.path.join(out, "runs", run_id) if out else None,
-            "job_module": os.path.join(out, "jobs.py") if out else None,
-            "job_function": job_function(run_id),
-        }
+        run = run.model_copy(update={"run_id": run_id, "paths": RunPaths(
+            run_dir=os.path.join(out, "runs", run_id) if out else None,
+            job_module=os.path.join(out, "jobs.py") if out else None,
+            job_function=job_function(run_id),
+        )})
         if run_id in seen:
             where = smap.locate(("sweep",))[1] or (None, None)
             e = CodescaleError(f"sweep points {seen[run_id] + 1} and {index + 1} resolve to the same run {run_id}",
@@ -177,18 +171,19 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
     limit = plan.gpu_hours_limit
     if limit is None:
         return
-    used = plan.totals["gpu_hours"]
+    used = plan.totals.gpu_hours
     if used > limit:
         where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
         line, col = where or (None, None)
         raise OverBudget(
-            f"the plan needs an estimated {_hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of {_hours(limit)}",
+            f"the plan needs an estimated {_budget_hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of "
+            f"{_budget_hours(limit)}",
             source=plan.spec, line=line, column=col, field="budget.gpu_hours",
             hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
         )
 
 
-def _hours(value: float) -> str:
+def _budget_hours(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
@@ -212,24 +207,12 @@ def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:
         raise CodescaleErrors(list(unique.values())) from None
 
 
-def load_plan(path: str | Path) -> dict[str, Any]:
-    """Read a plan.json and refuse an unknown format."""
+def load_plan(path: str | Path) -> PlanFile:
+    """Read a plan.json (or the plan.json of a compiled directory) through the core contract."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CodescaleError("plan file not found", source=path, hint="a plan.json written by `codescale compile`") from None
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CodescaleError(f"cannot read plan: {err}", source=path) from None
-    if not isinstance(data, dict) or not str(data.get("format", "")).startswith(PLAN_FORMAT):
-        fmt = data.get("format") if isinstance(data, dict) else None
-        raise CodescaleError(f"unsupported plan format {fmt!r}; this compiler reads {PLAN_FORMAT}", source=path,
-                             field="format")
-    if not isinstance(data.get("runs"), list):
-        raise CodescaleError("plan has no runs list", source=path, field="runs")
-    return data
+    if path.is_dir():
+        path = path / "plan.json"
+    return PlanFile.read(path, hint="a plan.json written by `codescale compile`")
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -241,10 +224,10 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def diff_plans(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def diff_plans(a: PlanFile, b: PlanFile) -> dict[str, Any]:
     """Runs added, removed and changed between two plans (matched by run id, then by name)."""
-    runs_a = {r["run_id"]: r for r in a["runs"]}
-    runs_b = {r["run_id"]: r for r in b["runs"]}
+    runs_a = {r.run_id: r.to_dict() for r in a.runs}
+    runs_b = {r.run_id: r.to_dict() for r in b.runs}
     only_a = {i: r for i, r in runs_a.items() if i not in runs_b}
     only_b = {i: r for i, r in runs_b.items() if i not in runs_a}
     by_name_b: dict[str, list[str]] = {}

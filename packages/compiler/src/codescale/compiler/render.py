@@ -2,8 +2,8 @@
 
 ``OUT/runs/<run_id>/run.json`` and ``mixture.json`` per run, ``OUT/jobs.py`` (one jinja2 render of
 ``templates/jobs.py.j2`` for all runs: a torchtitan 0.3 config module with one function per run), and
-``OUT/plan.json`` last. The JSON files are ``json.dumps`` of the resolved objects (no template can get JSON
-quoting wrong); jobs.py is text, so the compiler never imports torch.
+``OUT/plan.json`` last. The JSON files are the contract models' own serialisation (``Run.to_json``,
+``MixtureManifest.to_json``: no template can get JSON quoting wrong); jobs.py is text, so the compiler never imports torch.
 
 Failure model: every file is written to a temporary name in its directory and renamed over the target, so a
 crash leaves either the old file or the new one, never half of one. Nothing else is removed: recompiling into a
@@ -14,9 +14,7 @@ runs whose files exist.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -24,58 +22,29 @@ from typing import Any
 
 import jinja2
 
-MIXTURE_FORMAT = "codescale.mixture/1"
+from codescale.core.contracts import MixtureManifest, Run
+from codescale.core.errors import CodescaleError
+from codescale.core.io import atomic_write_text
+
 _DECAY_TYPE = {"cosine": "cosine", "linear": "linear", "wsd": "linear"}
 
 
-def atomic_write(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def mixture_manifest(run: dict[str, Any]) -> dict[str, Any]:
-    """The sampler manifest of a run (contracts §3, ``mixture.json``)."""
+def mixture_manifest(run: Run) -> MixtureManifest:
+    """The sampler manifest of a run (``mixture.json``)."""
     from codescale.compiler.mixing import unique_tokens
 
-    mixture, training = run["mixture"], run["training"]
-    return {
-        "format": MIXTURE_FORMAT,
-        "run_id": run["run_id"],
-        "languages": run["languages"],
-        "proportions": mixture["proportions"],
-        "tokens_per_language": mixture["tokens_per_language"],
-        "total_tokens": training["tokens"],
-        "seq_len": training["seq_len"],
-        "global_batch_size": training["global_batch_size"],
-        "seed": training["seed"],
-        "max_epochs": mixture["max_epochs"],
-        "unique_tokens_per_language": unique_tokens(mixture["tokens_per_language"], mixture.get("repeat") or {}),
-        "pairing": run["pairing"],
-        "prepared": run["corpus"]["prepared"],
-    }
+    return MixtureManifest.for_run(run, unique_tokens(run.mixture.tokens_per_language, run.mixture.repeat or {}))
 
 
-def _tokenizer_dir(run: dict[str, Any]) -> str | None:
-    prepared = run["corpus"]["prepared"]
+def _tokenizer_dir(run: Run) -> str | None:
+    prepared = run.corpus.prepared
     if prepared is None:
         return None
     try:
         from codescale.compiler.mixing import prepared_manifest
 
-        sub = prepared_manifest(prepared)["tokenizer"]["dir"]
-    except Exception:  # no manifest yet (the corpus is prepared later): the contract's default location
+        sub = prepared_manifest(prepared).tokenizer.dir
+    except CodescaleError:  # no manifest yet (the corpus is prepared later): the contract's default location
         sub = "tokenizer"
     return os.path.join(prepared, sub)
 
@@ -90,7 +59,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["pyrepr"] = repr
     env.filters["tokenizer_dir"] = _tokenizer_dir
-    env.filters["decay_type"] = lambda run: _DECAY_TYPE[run["training"]["decay"]]
+    env.filters["decay_type"] = lambda run: _DECAY_TYPE[run.training.decay]
     return env
 
 
@@ -108,22 +77,20 @@ def _write_if_changed(path: Path, text: str, *, fresh: bool = False) -> int:
                 return 0
         except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
             pass
-    atomic_write(path, text)
+    atomic_write_text(path, text)
     return 1
 
 
-def _write_run(out: Path, run: dict[str, Any]) -> int:
-    run_dir = out / "runs" / run["run_id"]
+def _write_run(out: Path, run: Run) -> int:
+    run_dir = out / "runs" / run.run_id
     try:
         run_dir.mkdir()
         fresh = True
     except FileExistsError:
         fresh = False
-    compact = (",", ":")  # per-run files are read by programs (and jq); the plan file is indented for people
-    run_text = json.dumps(run, separators=compact) + "\n"
-    mixture_text = json.dumps(mixture_manifest(run), separators=compact) + "\n"
-    return _write_if_changed(run_dir / "run.json", run_text, fresh=fresh) + _write_if_changed(
-        run_dir / "mixture.json", mixture_text, fresh=fresh
+    # per-run files are one line, read by programs (and jq); the plan file is indented for people
+    return _write_if_changed(run_dir / "run.json", run.to_json(), fresh=fresh) + _write_if_changed(
+        run_dir / "mixture.json", mixture_manifest(run).to_json(), fresh=fresh
     )
 
 
@@ -138,5 +105,5 @@ def write_plan(plan: Any, out_dir: str | Path) -> int:
     with ThreadPoolExecutor(max_workers=8) as pool:
         written = sum(pool.map(lambda run: _write_run(out, run), plan.runs))
     written += _write_if_changed(out / "jobs.py", render_jobs(plan))
-    atomic_write(out / "plan.json", json.dumps(plan.to_json(), indent=1) + "\n")
+    atomic_write_text(out / "plan.json", plan.to_file().to_json())
     return written + 1

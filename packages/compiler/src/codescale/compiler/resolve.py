@@ -29,6 +29,18 @@ from typing import Any
 from codescale.compiler import costing, mixing, shapes
 from codescale.compiler.spec import SizeRule, Spec
 from codescale.compiler.validation import Problems
+from codescale.core.contracts import (
+    ClusterPlan,
+    CorpusPaths,
+    Derived,
+    EvalPlan,
+    MixturePlan,
+    ModelShape,
+    PairingPlan,
+    ParallelismPlan,
+    TrainingPlan,
+    TranslationEval,
+)
 from codescale.core.domains import canonical, direction_key
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.quantities import parse_multiple, parse_quantity, size_label
@@ -86,7 +98,9 @@ def _scaled(value: Any, params: float) -> float:
 
 
 def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
-    """The resolved run for a validated sweep point (raises CodescaleErrors listing every broken rule)."""
+    """The resolved body of a run for a validated sweep point: the :class:`~codescale.core.contracts.Run` fields
+    from ``languages`` to ``corpus``, each section a typed contract model (raises CodescaleErrors listing every
+    broken rule). :func:`codescale.compiler.plan.plan_spec` adds the identity and paths."""
     problems = Problems(smap)
     catalog = ctx.catalog_override or _path(ctx.spec_dir, spec.corpus.catalog)
     prepared = ctx.prepared_override or _path(ctx.spec_dir, spec.corpus.prepared)
@@ -105,10 +119,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     vocab = m.vocab_size
     tokenizer_vocab = None
     if manifest is not None:
-        try:
-            tokenizer_vocab = int(manifest["tokenizer"]["vocab_size"])
-        except (KeyError, TypeError, ValueError):
-            problems.add(("corpus", "prepared"), "the prepared corpus manifest has no tokenizer.vocab_size")
+        tokenizer_vocab = manifest.tokenizer.vocab_size
     if vocab is None:
         vocab = tokenizer_vocab
         if vocab is None:
@@ -232,55 +243,50 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     flops = float(flops_per_token) * tokens
     return {
         "languages": languages,
-        "model": {
-            "size_label": label, "target_params": int(round(target)), "n_layers": shape.n_layers, "dim": shape.dim,
-            "n_heads": shape.n_heads, "ffn_dim": shape.ffn_dim, "vocab_size": vocab, "params": params,
-            "params_non_embedding": params_non_embedding, "params_counted": m.params_counted,
-        },
-        "training": {
-            "seq_len": t.seq_len, "global_batch_tokens": tokens_per_step, "global_batch_size": tokens_per_step // t.seq_len,
-            "local_batch_size": micro_batch, "steps": steps, "tokens": tokens,
-            "requested_tokens": requested_tokens, "lr": _scaled(t.lr, counted), "min_lr_ratio": t.min_lr_ratio,
-            "warmup_steps": warmup_steps, "decay": t.decay, "decay_ratio": decay_ratio, "weight_decay": t.weight_decay,
-            "seed": t.seed, "max_norm": t.max_norm, "checkpoint_interval": t.checkpoint_interval,
-            "log_interval": t.log_interval,
-        },
-        "mixture": {
-            "proportions": proportions,
-            "tokens_per_language": mixing.largest_remainder(tokens, proportions),
-            "max_epochs": max_epochs,
-            "kind": mixing.mixture_kind(spec),
-            # only when set, so the ids of runs without forced repetition do not change
-            **({"repeat": repeat} if repeat else {}),
-        },
+        "model": ModelShape(
+            size_label=label, target_params=int(round(target)), n_layers=shape.n_layers, dim=shape.dim,
+            n_heads=shape.n_heads, ffn_dim=shape.ffn_dim, vocab_size=vocab, params=params,
+            params_non_embedding=params_non_embedding, params_counted=m.params_counted,
+        ),
+        "training": TrainingPlan(
+            seq_len=t.seq_len, global_batch_tokens=tokens_per_step, global_batch_size=tokens_per_step // t.seq_len,
+            local_batch_size=micro_batch, steps=steps, tokens=tokens, requested_tokens=requested_tokens,
+            lr=_scaled(t.lr, counted), min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
+            decay_ratio=decay_ratio, weight_decay=t.weight_decay, seed=t.seed, max_norm=t.max_norm,
+            checkpoint_interval=t.checkpoint_interval, log_interval=t.log_interval,
+        ),
+        "mixture": MixturePlan(
+            proportions=proportions, tokens_per_language=mixing.largest_remainder(tokens, proportions),
+            max_epochs=max_epochs, kind=mixing.mixture_kind(spec),
+            repeat=repeat or None,  # left out of run.json when unset, so the ids of runs without it do not change
+        ),
         "pairing": pairing,
         "eval": evaluation,
-        "cluster": {
-            "gpu": c.gpu, "peak_flops": peak, "gpus_per_node": c.gpus_per_node, "nodes": c.nodes,
-            "partition": c.partition, "account": c.account, "qos": c.qos, "constraint": c.constraint,
-            "time_limit_min": c.time_limit_min, "mfu": c.mfu, "cpus_per_task": c.cpus_per_task, "mem_gb": c.mem_gb,
-            "extra_sbatch": list(c.extra_sbatch),
-        },
-        "parallelism": {"dp_shard": dp_shard, "dp_replicate": dp_replicate, "world_size": world},
+        "cluster": ClusterPlan(
+            gpu=c.gpu, peak_flops=peak, gpus_per_node=c.gpus_per_node, nodes=c.nodes, partition=c.partition,
+            account=c.account, qos=c.qos, constraint=c.constraint, time_limit_min=c.time_limit_min, mfu=c.mfu,
+            cpus_per_task=c.cpus_per_task, mem_gb=c.mem_gb, extra_sbatch=list(c.extra_sbatch),
+        ),
+        "parallelism": ParallelismPlan(dp_shard=dp_shard, dp_replicate=dp_replicate, world_size=world),
         "float8": float8,
         "compile": spec.compile,
         "activation_checkpointing": spec.activation_checkpointing,
-        "derived": {
-            "tokens_per_step": tokens_per_step, "flops_6nd": 6.0 * counted * tokens, "flops": flops,
-            "gpu_hours": costing.gpu_hours(flops, peak, c.mfu), "flops_per_token": flops_per_token,
-        },
-        "corpus": {"catalog": catalog, "prepared": prepared},
+        "derived": Derived(
+            tokens_per_step=tokens_per_step, flops_6nd=6.0 * counted * tokens, flops=flops,
+            gpu_hours=costing.gpu_hours(flops, peak, c.mfu), flops_per_token=flops_per_token,
+        ),
+        "corpus": CorpusPaths(catalog=catalog, prepared=prepared),
     }
 
 
-def _pairing(spec: Spec, languages: list[str], problems: Problems) -> dict[str, Any]:
+def _pairing(spec: Spec, languages: list[str], problems: Problems) -> PairingPlan:
     p = spec.pairing
     if p.mode == "none":
         if p.template is not None:
             problems.add(("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel")
         if p.directions is not None:
             problems.add(("pairing", "directions"), "directions apply to mode: parallel", "remove them or set mode: parallel")
-        return {"mode": "none", "template": None, "pivot": None, "directions": [], "fraction": 0.0, "both_orders": False}
+        return PairingPlan(mode="none", template=None, pivot=None, directions=[], fraction=0.0, both_orders=False)
     if p.pivot not in languages:
         problems.add(("pairing", "pivot"), f"pivot {p.pivot} is not in this run's mixture ({', '.join(languages)})",
                      "add it to the mixture or choose another pivot")
@@ -297,11 +303,11 @@ def _pairing(spec: Spec, languages: list[str], problems: Problems) -> dict[str, 
             for lang in (src, tgt):
                 if lang not in languages:
                     problems.add(("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})")
-    return {"mode": "parallel", "template": p.template or "direct", "pivot": p.pivot,
-            "directions": [[s, t] for s, t in directions], "fraction": p.fraction, "both_orders": p.both_orders}
+    return PairingPlan(mode="parallel", template=p.template or "direct", pivot=p.pivot,
+                       directions=[[s, t] for s, t in directions], fraction=p.fraction, both_orders=p.both_orders)
 
 
-def _eval(spec: Spec, languages: list[str], pairing: dict[str, Any], steps: int, problems: Problems) -> dict[str, Any]:
+def _eval(spec: Spec, languages: list[str], pairing: PairingPlan, steps: int, problems: Problems) -> EvalPlan:
     e = spec.eval
     eval_languages = mixing.ordered(e.languages) if e.languages is not None else list(languages)
     if e.translation == "none":
@@ -310,12 +316,12 @@ def _eval(spec: Spec, languages: list[str], pairing: dict[str, Any], steps: int,
         directions = [(s, t) for s in eval_languages for t in eval_languages if s != t]
     else:
         directions = _directions(list(e.translation), ("eval", "translation"), problems)
-    seen = {tuple(d) for d in pairing["directions"]}
-    if pairing["both_orders"]:
+    seen = {tuple(d) for d in pairing.directions}
+    if pairing.both_orders:
         seen |= {(t, s) for s, t in seen}
-    return {
-        "interval_steps": e.interval_steps or max(1, steps // 10),
-        "languages": eval_languages,
-        "translation": [{"src": s, "tgt": t, "seen": (s, t) in seen} for s, t in directions],
-        "max_sequences": e.max_sequences,
-    }
+    return EvalPlan(
+        interval_steps=e.interval_steps or max(1, steps // 10),
+        languages=eval_languages,
+        translation=[TranslationEval(src=s, tgt=t, seen=(s, t) in seen) for s, t in directions],
+        max_sequences=e.max_sequences,
+    )

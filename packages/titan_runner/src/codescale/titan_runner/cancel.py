@@ -21,7 +21,7 @@ from typing import Any
 
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.localqueue import pid_alive, read_local_job, submission_lock, write_local_job
-from codescale.titan_runner.rundir import TERMINAL_STATES, RunDir, now_iso
+from codescale.titan_runner.rundir import RunDir, now_iso
 from codescale.titan_runner.status import _latest_executor
 from codescale.titan_runner.targets import resolve_targets
 
@@ -52,8 +52,8 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
         record = {"run_id": run_dir.path.name, "run_dir": str(run_dir.path), "action": "cancelled", "reason": ""}
         records[run_dir.path] = record
         status = run_dir.read_status()
-        if status.get("state") in TERMINAL_STATES:
-            record.update(action="skipped", reason=status["state"])
+        if status.terminal:
+            record.update(action="skipped", reason=status.state)
             continue
         executor, submission = _latest_executor(run_dir)
         if executor == "slurm" and submission and submission.get("job_id"):
@@ -70,11 +70,11 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
                 signalled.append(run_dir)
                 continue
         lease = run_dir.read_lease()
-        if RunDir.lease_is_live(lease) and lease.get("host") == socket.gethostname() and _signal(int(lease["pid"])):
-            record["reason"] = f"interrupted pid {lease['pid']}"
+        if lease is not None and RunDir.lease_is_live(lease) and lease.host == socket.gethostname() and _signal(lease.pid):
+            record["reason"] = f"interrupted pid {lease.pid}"
             signalled.append(run_dir)
         elif not record["reason"]:
-            if status.get("state") == "pending":
+            if status.state == "pending":
                 record.update(action="skipped", reason="not started")
             else:
                 record["reason"] = "its process was gone"
@@ -85,11 +85,11 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
         for run_dir, _ in slurm_jobs:
             slurm.mark_cancel_requested(run_dir.path)
     deadline = time.monotonic() + GRACE_S
-    while any(rd.read_status().get("state") not in TERMINAL_STATES and rd.liveness() == "live" for rd in signalled):
+    while any(not rd.read_status().terminal and rd.liveness() == "live" for rd in signalled):
         if time.monotonic() > deadline:
             break
         time.sleep(0.2)
     for run_dir in run_dirs:
-        if records[run_dir.path]["action"] == "cancelled" and run_dir.read_status().get("state") not in TERMINAL_STATES:
+        if records[run_dir.path]["action"] == "cancelled" and not run_dir.read_status().terminal:
             run_dir.update_status(state="cancelled", finished_at=now_iso())
     return [records[d.path] for d in run_dirs]

@@ -74,5 +74,5 @@ def _train(args: argparse.Namespace) -> int:
     from codescale.titan_runner.train import train_run
 
     status = train_run(args.run_dir)
-    print(f"{status.get('run_id')}: {status.get('state')} at step {status.get('step')}/{status.get('total_steps')}")
-    return 0 if status.get("state") == "completed" else 1
+    print(f"{status.run_id}: {status.state} at step {status.step}/{status.total_steps}")
+    return 0 if status.state == "completed" else 1

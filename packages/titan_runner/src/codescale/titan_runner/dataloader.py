@@ -32,30 +32,14 @@ import numpy as np
 import torch
 from torchtitan.components.dataloader import BaseDataLoader
 
+from codescale.core.contracts import MixtureManifest, PreparedManifest
 from codescale.core.errors import CodescaleError
 
-MIXTURE_FORMAT_MAJOR = "codescale.mixture/1"
 
-
-def load_manifest(path: str | Path) -> dict[str, Any]:
-    """Read a run's ``mixture.json`` and refuse a format this runner does not know."""
-    path = Path(path)
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CodescaleError(
-            "mixture manifest not found", source=path, hint="compile the spec first: codescale compile SPEC -o OUT"
-        ) from None
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"mixture manifest is not valid JSON: {err.msg}", source=path, line=err.lineno) from None
-    fmt = manifest.get("format", "")
-    if fmt != MIXTURE_FORMAT_MAJOR and not fmt.startswith(MIXTURE_FORMAT_MAJOR + "."):
-        raise CodescaleError(
-            f"unsupported mixture manifest format {fmt!r}; this runner reads {MIXTURE_FORMAT_MAJOR}",
-            source=path,
-            field="format",
-        )
-    if not manifest.get("prepared"):
+def load_manifest(path: str | Path) -> MixtureManifest:
+    """Read a run's ``mixture.json`` (the core contract's reader); it must name a prepared corpus."""
+    manifest = MixtureManifest.read(path, hint="compile the spec first: codescale compile SPEC -o OUT")
+    if not manifest.prepared:
         raise CodescaleError(
             "the mixture names no prepared corpus",
             source=path,
@@ -80,15 +64,9 @@ def document_positions(input_ids: np.ndarray, eos_id: int | None, bos_id: int | 
 
 
 def special_token_ids(prepared_dir: str | Path) -> tuple[int | None, int | None]:
-    """``(eos_id, bos_id)`` of a prepared corpus' tokenizer, from its ``manifest.json`` (contracts §2)."""
-    path = Path(prepared_dir) / "manifest.json"
-    try:
-        tokenizer = json.loads(path.read_text()).get("tokenizer", {})
-    except FileNotFoundError:
-        raise CodescaleError(
-            "prepared corpus not found", source=path, hint="prepare it first: codescale data prepare CATALOG -o DIR"
-        ) from None
-    return tokenizer.get("eos_id"), tokenizer.get("bos_id")
+    """``(eos_id, bos_id)`` of a prepared corpus' tokenizer, from its manifest."""
+    tokenizer = PreparedManifest.read_dir(prepared_dir).tokenizer
+    return tokenizer.eos_id, tokenizer.bos_id
 
 
 class MixtureDataLoader(BaseDataLoader):
@@ -115,21 +93,21 @@ class MixtureDataLoader(BaseDataLoader):
         self.config = config
         self.manifest_path = Path(config.manifest)
         self.manifest = load_manifest(self.manifest_path)
-        if int(self.manifest["seq_len"]) != int(seq_len):
+        if self.manifest.seq_len != int(seq_len):
             raise CodescaleError(
-                f"training.seq_len is {seq_len} but the mixture was compiled for {self.manifest['seq_len']}",
+                f"training.seq_len is {seq_len} but the mixture was compiled for {self.manifest.seq_len}",
                 source=self.manifest_path,
                 field="seq_len",
                 hint="recompile the spec instead of overriding training.seq_len",
             )
-        self.languages: list[str] = list(self.manifest["languages"])
+        self.languages: list[str] = list(self.manifest.languages)
         self.seq_len = int(seq_len)
         self.local_batch_size = int(local_batch_size)
         self.dp_rank = int(dp_rank)
         self.dp_world_size = int(dp_world_size)
-        self.corpus = PreparedCorpus(self.manifest["prepared"])
-        self.eos_id, self.bos_id = special_token_ids(self.manifest["prepared"])
-        self.sampler = MixtureSampler(self.manifest, self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
+        self.corpus = PreparedCorpus(self.manifest.prepared)
+        self.eos_id, self.bos_id = special_token_ids(self.manifest.prepared)
+        self.sampler = MixtureSampler(self.manifest.to_dict(), self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
         self._language_ids: collections.deque[torch.Tensor] = collections.deque()
 
     def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:

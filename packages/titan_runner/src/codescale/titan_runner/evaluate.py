@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from codescale.core.contracts import Run
 from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
 
@@ -47,12 +48,12 @@ class EvalSet:
     seen: bool | None = None
 
 
-def build_eval_sets(run: dict, corpus, seq_len: int) -> list[EvalSet]:
+def build_eval_sets(run: Run, corpus, seq_len: int) -> list[EvalSet]:
     """Load every evaluation set ``run.json`` asks for from the prepared corpus."""
-    spec = run.get("eval") or {}
-    max_sequences = int(spec.get("max_sequences") or 64)
+    spec = run.eval
+    max_sequences = spec.max_sequences or 64
     sets: list[EvalSet] = []
-    for lang in spec.get("languages") or run.get("languages") or []:
+    for lang in spec.languages or run.languages:
         rows = np.asarray(corpus.validation_batches(lang, seq_len, max_sequences), dtype=np.int64)
         if rows.size == 0:
             raise CodescaleError(
@@ -61,8 +62,8 @@ def build_eval_sets(run: dict, corpus, seq_len: int) -> list[EvalSet]:
                 hint="raise validation.fraction in the catalog, or drop the language from eval.languages",
             )
         sets.append(EvalSet("valid", lang, rows[:, :-1], rows[:, 1:]))
-    for direction in spec.get("translation") or []:
-        src, tgt = direction["src"], direction["tgt"]
+    for direction in spec.translation:
+        src, tgt = direction.src, direction.tgt
         inputs, labels = corpus.translation_examples(src, tgt, seq_len, max_sequences)
         inputs, labels = np.asarray(inputs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
         if inputs.shape[0] == 0:
@@ -71,7 +72,7 @@ def build_eval_sets(run: dict, corpus, seq_len: int) -> list[EvalSet]:
                 field="eval.translation",
                 hint="prepare the corpus with a translation_eval set covering this direction",
             )
-        sets.append(EvalSet("translation", direction_key(src, tgt), inputs, labels, bool(direction.get("seen"))))
+        sets.append(EvalSet("translation", direction_key(src, tgt), inputs, labels, direction.seen))
     return sets
 
 

@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from codescale.titan_runner.rundir import RunDir, now_iso, write_json_atomic
+from codescale.core.io import write_json_atomic
+from codescale.titan_runner.rundir import RunDir, now_iso
 
 LOCAL_JOB_FILE = "local_job.json"
 POLL_S = 1.0
@@ -79,12 +80,11 @@ def pid_alive(pid: int | None) -> bool:
 
 def why_not_start(run_dir: RunDir) -> str | None:
     """A reason to leave the run alone (completed, running), or None when it may start."""
-    status = run_dir.read_status()
-    if status.get("state") == "completed":
+    if run_dir.read_status().state == "completed":
         return "completed"
     lease = run_dir.read_lease()
-    if run_dir.lease_is_live(lease):
-        return f"running (pid {lease.get('pid')} on {lease.get('host')})"
+    if lease is not None and run_dir.lease_is_live(lease):
+        return f"running (pid {lease.pid} on {lease.host})"
     record = read_local_job(run_dir.path)
     if record and record.get("state") == "started" and pid_alive(record.get("job_id")):
         return f"running as local job {record['job_id']}"
@@ -97,8 +97,7 @@ def _start(run_dir: RunDir) -> Any:
 
     from codescale.titan_runner.train import TrainJob
 
-    run = run_dir.load_run()
-    world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
+    world_size = run_dir.load_run().parallelism.world_size
     run_dir.logs.mkdir(exist_ok=True)
     executor = submitit.LocalExecutor(folder=str(run_dir.logs))
     # submitit sets CUDA_VISIBLE_DEVICES to the GPUs asked for (none by default): one GPU per rank when there are GPUs
@@ -110,7 +109,7 @@ def _start(run_dir: RunDir) -> Any:
 def run_queue(run_dirs: list[Path], max_parallel: int, token: str) -> None:
     # K runs of several ranks each on a few cores: without a cap every process starts one thread per core.
     if "OMP_NUM_THREADS" not in os.environ:
-        world = max(int((RunDir(d).load_run().get("parallelism") or {}).get("world_size") or 1) for d in run_dirs)
+        world = max(RunDir(d).load_run().parallelism.world_size for d in run_dirs)
         os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // (max_parallel * world)))
     pending = [RunDir(d) for d in run_dirs]
     active: list[tuple[RunDir, Any]] = []

@@ -31,43 +31,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from codescale.core.contracts import (
+    STATES,
+    TERMINAL_STATES,
+    Lease,
+    MetricLine,
+    Run,
+    Status,
+    metric_line_json,
+    read_lease,
+    read_metric_lines,
+)
 from codescale.core.errors import CodescaleError
+from codescale.core.io import atomic_write_lines, write_json_atomic
 
-RUN_FORMAT = "codescale.run/1"
-STATUS_FORMAT = "codescale.status/1"
-STATES = ("pending", "running", "completed", "failed", "cancelled")
-TERMINAL_STATES = ("completed", "failed", "cancelled")
+__all__ = ["RunDir", "MetricsWriter", "LeaseHolder", "STATES", "TERMINAL_STATES", "now_iso"]
+
 HEARTBEAT_EVERY_S = 10.0
 STALE_AFTER_S = 90.0
 
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
-    """Write JSON to ``path`` so readers see the old or the new file, never a mix. ``durable`` also fsyncs it
-    before the rename (state changes); progress updates skip that, the rename alone is atomic for readers."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=False)
-        f.write("\n")
-        f.flush()
-        if durable:
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodescaleError("file not found", source=path) from None
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno) from None
-    if not isinstance(data, dict):
-        raise CodescaleError("expected a JSON object", source=path)
-    return data
 
 
 def _pid_alive(pid: int) -> bool:
@@ -125,69 +110,41 @@ class RunDir:
         return self.path / "jobs.json"
 
     # --- run.json ----------------------------------------------------------------------------------------------
-    def load_run(self) -> dict[str, Any]:
+    def load_run(self) -> Run:
         if not self.run_json.is_file():
             raise CodescaleError(
                 "not a run directory: run.json is missing",
                 source=self.path,
                 hint="a run directory is OUT/runs/<run_id>/ written by `codescale compile`",
             )
-        run = read_json(self.run_json)
-        fmt = run.get("format", "")
-        if fmt != RUN_FORMAT and not str(fmt).startswith(RUN_FORMAT + "."):
-            raise CodescaleError(
-                f"unsupported run format {fmt!r}; this runner reads {RUN_FORMAT}", source=self.run_json, field="format"
-            )
-        return run
+        return Run.read(self.run_json, hint="recompile the spec: codescale compile SPEC -o OUT")
 
     # --- status.json -------------------------------------------------------------------------------------------
-    def read_status(self) -> dict[str, Any]:
+    def read_status(self) -> Status:
         """The status on disk, or a fresh "pending" status when the run never started."""
+        run_id = self.path.name
         if not self.status_json.is_file():
-            run_id = self.path.name
             with contextlib.suppress(CodescaleError):
-                run_id = self.load_run().get("run_id", run_id)
-            return {
-                "format": STATUS_FORMAT,
-                "run_id": run_id,
-                "state": "pending",
-                "step": 0,
-                "total_steps": None,
-                "tokens_seen": 0,
-                "starts": [],
-                "started_at": None,
-                "finished_at": None,
-                "wall_seconds": None,
-                "error": None,
-            }
-        return read_json(self.status_json)
+                run_id = self.load_run().run_id
+        return Status.read_or_pending(self.status_json, run_id)
 
-    def update_status(self, *, keep_terminal: bool = False, durable: bool = True, **fields: Any) -> dict[str, Any]:
+    def update_status(self, *, keep_terminal: bool = False, durable: bool = True, **fields: Any) -> Status:
         """Read-modify-write ``status.json`` atomically. ``keep_terminal`` leaves a failed/cancelled state alone
         (progress updates must not hide a failure another rank already recorded); ``durable=False`` skips the fsync
-        (progress)."""
+        (progress). Fields are checked against the Status contract before anything is written."""
         status = self.read_status()
-        if keep_terminal and status.get("state") in ("failed", "cancelled"):
+        if keep_terminal and status.state in ("failed", "cancelled"):
             fields.pop("state", None)
-        state = fields.get("state")
-        if state is not None and state not in STATES:
-            raise ValueError(f"unknown run state {state!r}")
-        status.update(fields)
-        write_json_atomic(self.status_json, status, durable=durable)
-        return status
+        if fields.get("state") is not None and fields["state"] not in STATES:
+            raise ValueError(f"unknown run state {fields['state']!r}")
+        updated = Status.model_validate({**status.to_dict(), **_plain(fields)})
+        updated.write(self.status_json, durable=durable)
+        return updated
 
     # --- metrics.jsonl -----------------------------------------------------------------------------------------
-    def read_metrics(self) -> list[dict[str, Any]]:
-        """Every complete line of metrics.jsonl (a torn last line is skipped)."""
-        if not self.metrics_jsonl.is_file():
-            return []
-        records = []
-        for line in self.metrics_jsonl.read_text(encoding="utf-8").splitlines():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        return records
+    def read_metrics(self) -> list[MetricLine]:
+        """Every complete, valid line of metrics.jsonl (a torn last line is skipped)."""
+        return read_metric_lines(self.metrics_jsonl)
 
     def truncate_metrics_after(self, step: int) -> int:
         """Keep only lines with ``step <= step`` (and no torn line); atomic. Returns how many lines were dropped."""
@@ -205,12 +162,7 @@ class RunDir:
             else:
                 dropped += 1
         if dropped:
-            tmp = self.metrics_jsonl.with_name(f".metrics.jsonl.{os.getpid()}.tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write("".join(f"{line}\n" for line in kept))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.metrics_jsonl)
+            atomic_write_lines(self.metrics_jsonl, (f"{line}\n" for line in kept), durable=True)
         return dropped
 
     @contextlib.contextmanager
@@ -222,19 +174,16 @@ class RunDir:
             writer.close()
 
     # --- lease.json ----------------------------------------------------------------------------------------------
-    def read_lease(self) -> dict[str, Any] | None:
-        try:
-            return json.loads(self.lease_json.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
+    def read_lease(self) -> Lease | None:
+        return read_lease(self.lease_json)
 
     @staticmethod
-    def lease_is_live(lease: dict[str, Any] | None, *, stale_after_s: float = STALE_AFTER_S) -> bool:
-        if not lease:
+    def lease_is_live(lease: Lease | None, *, stale_after_s: float = STALE_AFTER_S) -> bool:
+        if lease is None:
             return False
-        if time.time() - float(lease.get("heartbeat", 0)) > stale_after_s:
+        if time.time() - lease.heartbeat > stale_after_s:
             return False
-        if lease.get("host") == socket.gethostname() and not _pid_alive(int(lease.get("pid", -1))):
+        if lease.host == socket.gethostname() and not _pid_alive(lease.pid):
             return False
         return True
 
@@ -260,25 +209,18 @@ class RunDir:
         ``holder`` marks the process that keeps the heartbeat (global rank 0); the others only join."""
         with self._lease_lock():
             lease = self.read_lease()
-            if lease and self.lease_is_live(lease) and lease.get("token") != token:
+            if lease is not None and self.lease_is_live(lease) and lease.token != token:
                 raise CodescaleError(
-                    f"run is already running (job {lease.get('job_id') or '?'}, pid {lease.get('pid')} on "
-                    f"{lease.get('host')}, heartbeat {time.time() - float(lease.get('heartbeat', 0)):.0f} s ago)",
+                    f"run is already running (job {lease.job_id or '?'}, pid {lease.pid} on {lease.host}, "
+                    f"heartbeat {time.time() - lease.heartbeat:.0f} s ago)",
                     source=self.path,
                     hint="wait for it, or `codescale cancel` it first",
                 )
-            if holder or not lease or lease.get("token") != token:
-                write_json_atomic(
-                    self.lease_json,
-                    {
-                        "pid": os.getpid(),
-                        "host": socket.gethostname(),
-                        "job_id": job_id,
-                        "token": token,
-                        "heartbeat": time.time(),
-                    },
-                )
-        return Lease(self, token, holder=holder)
+            if holder or lease is None or lease.token != token:
+                mine = Lease(pid=os.getpid(), host=socket.gethostname(), job_id=job_id, token=token,
+                             heartbeat=time.time())
+                write_json_atomic(self.lease_json, mine.to_dict(), durable=True)
+        return LeaseHolder(self, token, holder=holder)
 
 
 class MetricsWriter:
@@ -288,8 +230,8 @@ class MetricsWriter:
         self.path = path
         self._file = open(path, "a", encoding="utf-8")
 
-    def write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
+    def write(self, line: MetricLine) -> None:
+        self._file.write(metric_line_json(line))
         self._file.flush()
 
     def close(self) -> None:
@@ -297,7 +239,7 @@ class MetricsWriter:
             self._file.close()
 
 
-class Lease:
+class LeaseHolder:
     """A held lease: the holder refreshes its heartbeat in a daemon thread until :meth:`release`."""
 
     def __init__(self, run_dir: RunDir, token: str, *, holder: bool) -> None:
@@ -314,10 +256,10 @@ class Lease:
         while not self._stop.wait(HEARTBEAT_EVERY_S):
             with contextlib.suppress(OSError), self.run_dir._lease_lock():
                 lease = self.run_dir.read_lease()
-                if not lease or lease.get("token") != self.token:
+                if lease is None or lease.token != self.token:
                     return  # taken over (we were considered dead) or released
-                lease["heartbeat"] = time.time()
-                write_json_atomic(self.run_dir.lease_json, lease, durable=False)
+                lease.heartbeat = time.time()
+                write_json_atomic(self.run_dir.lease_json, lease.to_dict())
 
     def release(self) -> None:
         self._stop.set()
@@ -327,5 +269,12 @@ class Lease:
             return
         with contextlib.suppress(OSError), self.run_dir._lease_lock():
             lease = self.run_dir.read_lease()
-            if lease and lease.get("token") == self.token:
+            if lease is not None and lease.token == self.token:
                 self.run_dir.lease_json.unlink()
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    """Contract models inside ``fields`` as plain values, so one validation checks the whole status."""
+    return {k: (v.to_dict() if hasattr(v, "to_dict") else
+                [x.to_dict() if hasattr(x, "to_dict") else x for x in v] if isinstance(v, list) else v)
+            for k, v in fields.items()}

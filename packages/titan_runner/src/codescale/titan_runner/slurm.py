@@ -40,14 +40,15 @@ import dataclasses
 import fcntl
 import io
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from codescale.core.contracts import FORMATS, Status
 from codescale.core.errors import CodescaleError
+from codescale.core.io import write_json_atomic
 from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_shape import RunShape, load_run, sbatch_options
@@ -58,7 +59,7 @@ __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "val
            "read_submission", "mark_cancel_requested", "run_state"]
 
 SUBMISSION_FILE = "submission.json"
-SUBMISSION_FORMAT = "codescale.submission/1"
+SUBMISSION_FORMAT = FORMATS["submission"]
 JUST_SUBMITTED_S = 120  # accounting may not list a job for a moment after sbatch returns
 
 
@@ -67,17 +68,13 @@ def read_submission(run_dir: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, path)
-
-
-def _read_status(run_dir: Path) -> dict[str, Any] | None:
-    path = Path(run_dir) / "status.json"
+def _read_status(run_dir: Path) -> Status | None:
+    """The run's status, or None before it first starts (or if the file is damaged: not ours to judge here)."""
+    if not (Path(run_dir) / "status.json").is_file():
+        return None
     try:
-        return json.loads(path.read_text()) if path.is_file() else None
-    except json.JSONDecodeError:  # a writer that crashed mid-way never renames, so this is not ours to judge
+        return RunDir(run_dir).read_status()
+    except CodescaleError:
         return None
 
 
@@ -86,7 +83,7 @@ def mark_cancel_requested(run_dir: Path) -> None:
     record = read_submission(run_dir)
     if record is not None:
         record["cancel_requested_at"] = _now()
-        _write_json_atomic(Path(run_dir) / SUBMISSION_FILE, record)
+        write_json_atomic(Path(run_dir) / SUBMISSION_FILE, record)
 
 
 def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
@@ -95,7 +92,7 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     status = _read_status(run_dir)
     submitted_at = record.get("submitted_at")
     age = (datetime.now(UTC) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
-    started = any(s.get("job_id") == record.get("job_id") for s in (status or {}).get("starts", []))
+    started = status is not None and any(s.job_id == record.get("job_id") for s in status.starts)
     state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
                                   just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
     if state == "failed" and scheduler_state and record.get("stderr"):
@@ -184,11 +181,11 @@ def submit_runs(
         scheduler = query([p["job_id"] for p in previous.values() if p and p.get("job_id")], live=True)
         todo: dict[tuple, list[Path]] = {}
         for run_dir, shape, sbatch in zip(run_dirs, shapes, sbatch_extras):
-            run_id = load_run(run_dir)["run_id"]
+            run_id = load_run(run_dir).run_id
             base = {"run_id": run_id, "run_dir": str(run_dir), "executor": "slurm"}
-            status = _read_status(run_dir) or {}
+            status = _read_status(run_dir)
             prev = previous[run_dir]
-            if status.get("state") == "completed":
+            if status is not None and status.state == "completed":
                 records[run_dir] = {**base, **_public(prev), "action": "skipped", "reason": "completed"}
                 continue
             if prev and prev.get("job_id") in scheduler:
@@ -198,9 +195,9 @@ def submit_runs(
                                         "reason": f"already queued as job {prev['job_id']} ({state})"}
                     continue
             lease = RunDir(run_dir).read_lease()
-            if RunDir.lease_is_live(lease):  # e.g. `codescale train` or the local executor has it right now
+            if lease is not None and RunDir.lease_is_live(lease):  # e.g. `codescale train` or a local run has it now
                 records[run_dir] = {**base, **_public(prev), "action": "skipped",
-                                    "reason": f"running outside Slurm (pid {lease.get('pid')} on {lease.get('host')})"}
+                                    "reason": f"running outside Slurm (pid {lease.pid} on {lease.host})"}
                 continue
             key = (dataclasses.astuple(shape), tuple(sorted(sbatch.items())))
             todo.setdefault(key, []).append(run_dir)
@@ -236,7 +233,7 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
     out: dict[Path, dict] = {}
     if dry_run:
         for run_dir in chunk:
-            out[run_dir] = {"run_id": load_run(run_dir)["run_id"], "run_dir": str(run_dir), "executor": "slurm",
+            out[run_dir] = {"run_id": load_run(run_dir).run_id, "run_dir": str(run_dir), "executor": "slurm",
                             "action": "would_submit", "reason": f"array of {len(chunk)}", "job_id": None,
                             "array_id": None, "array_index": None, "submitted_at": None, "folder": str(folder),
                             "job_name": job_name, "parameters": dict(executor.parameters)}
@@ -255,7 +252,7 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
     submitted_at = _now()
     for index, (run_dir, submitted) in enumerate(zip(chunk, jobs)):
         array_id = str(submitted.job_id).split("_")[0]
-        record = {"format": SUBMISSION_FORMAT, "run_id": load_run(run_dir)["run_id"], "run_dir": str(run_dir),
+        record = {"format": SUBMISSION_FORMAT, "run_id": load_run(run_dir).run_id, "run_dir": str(run_dir),
                   "executor": "slurm", "action": "submitted", "reason": "", "job_id": str(submitted.job_id),
                   "array_id": array_id, "array_index": index if len(chunk) > 1 else None,
                   "submitted_at": submitted_at, "folder": str(folder), "job_name": job_name,
@@ -264,6 +261,6 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
         history = list((prev or {}).get("history", []))
         if prev:
             history.append({k: v for k, v in prev.items() if k != "history"})
-        _write_json_atomic(run_dir / SUBMISSION_FILE, {**record, "history": history})
+        write_json_atomic(run_dir / SUBMISSION_FILE, {**record, "history": history})
         out[run_dir] = _public(record)
     return out

@@ -9,12 +9,13 @@ nodes. Runs with equal shapes (and equal extra sbatch options) can share one job
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codescale.core.contracts import Run
 from codescale.core.errors import CodescaleError
+from codescale.titan_runner.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,17 @@ class RunShape:
     extra_sbatch: tuple[str, ...]
 
 
-def load_run(run_dir: Path) -> dict[str, Any]:
-    path = Path(run_dir) / "run.json"
-    if not path.is_file():
-        raise CodescaleError(
-            f"{run_dir} has no run.json",
-            hint="pass run directories from `codescale compile SPEC -o OUT` (OUT/runs/<run_id>)",
-        )
-    try:
-        run = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"run.json is not valid JSON ({err})", source=path, line=err.lineno, column=err.colno,
-                             hint="recompile the spec; run.json is written by `codescale compile`") from err
-    if not str(run.get("format", "")).startswith("codescale.run/1"):
-        raise CodescaleError(f"unknown run format {run.get('format')!r}; this codescale reads codescale.run/1",
-                             source=path, hint="recompile the spec with this codescale")
-    return run
+def load_run(run_dir: Path) -> Run:
+    return RunDir(run_dir).load_run()
 
 
-def run_shape(run: dict[str, Any], source: Path) -> RunShape:
+def run_shape(run: Run, source: Path) -> RunShape:
     """The run's resources: one Slurm task per GPU (on CPU clusters, per rank of ``parallelism.world_size``)."""
-    cluster = run.get("cluster") or {}
-    world_size = int((run.get("parallelism") or {}).get("world_size") or 1)
-    nodes = int(cluster.get("nodes") or 1)
+    cluster = run.cluster
+    world_size = run.parallelism.world_size
+    nodes = cluster.nodes
     # gpu "cpu": gpus_per_node counts CPU training processes, and no GPU is requested from Slurm
-    gpus_per_node = 0 if str(cluster.get("gpu", "")).lower() == "cpu" else int(cluster.get("gpus_per_node") or 0)
+    gpus_per_node = 0 if cluster.gpu.lower() == "cpu" else cluster.gpus_per_node
     if world_size % nodes:
         raise CodescaleError(
             f"parallelism.world_size {world_size} does not split evenly over cluster.nodes {nodes}",
@@ -71,15 +58,14 @@ def run_shape(run: dict[str, Any], source: Path) -> RunShape:
             f"{gpus_per_node}; codescale starts one task per GPU",
             source=source, field="parallelism.world_size", hint=f"set world_size to {nodes * gpus_per_node}",
         )
-    time_limit = cluster.get("time_limit_min")
-    if not time_limit or int(time_limit) <= 0:
+    if cluster.time_limit_min <= 0:
         raise CodescaleError("cluster.time_limit_min is missing", source=source, field="cluster.time_limit_min",
                              hint="set a time limit in minutes in the spec's cluster section")
     return RunShape(
-        partition=cluster.get("partition"), account=cluster.get("account"), qos=cluster.get("qos"),
-        constraint=cluster.get("constraint"), nodes=nodes, tasks_per_node=tasks_per_node, gpus_per_node=gpus_per_node,
-        cpus_per_task=int(cluster.get("cpus_per_task") or 1), mem_gb=cluster.get("mem_gb"),
-        time_limit_min=int(time_limit), extra_sbatch=tuple(cluster.get("extra_sbatch") or ()),
+        partition=cluster.partition, account=cluster.account, qos=cluster.qos, constraint=cluster.constraint,
+        nodes=nodes, tasks_per_node=tasks_per_node, gpus_per_node=gpus_per_node,
+        cpus_per_task=cluster.cpus_per_task or 1, mem_gb=cluster.mem_gb, time_limit_min=cluster.time_limit_min,
+        extra_sbatch=tuple(cluster.extra_sbatch),
     )
 
 
@@ -109,8 +95,8 @@ def sbatch_options(lines: tuple[str, ...], source: Path) -> dict[str, Any]:
     return params
 
 
-def estimated_minutes(run: dict[str, Any], shape: RunShape) -> float:
+def estimated_minutes(run: Run, shape: RunShape) -> float:
     """The plan's own wall-clock estimate: ``derived.gpu_hours`` spread over the run's devices (GPUs, or CPU ranks)."""
-    gpu_hours = float((run.get("derived") or {}).get("gpu_hours") or 0.0)
+    gpu_hours = float(run.derived.gpu_hours)
     devices = shape.nodes * (shape.gpus_per_node or shape.tasks_per_node)
     return gpu_hours / max(devices, 1) * 60.0

@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 
+from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm_cluster import slurm_command
 
@@ -111,7 +112,7 @@ def cancel(job_ids: list[str]) -> None:
         slurm_command(["scancel", *ids])
 
 
-def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
+def explain_state(run_dir_status: Status | None, scheduler_state: str | None, *,
                   cancel_requested: bool = False, just_submitted: bool = False) -> tuple[str, str]:
     """``(state, reason)`` with state one of pending/running/completed/failed/cancelled (``status.json``'s words).
 
@@ -119,8 +120,8 @@ def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
     scheduler no longer knows the job, or does not know it *yet* (``just_submitted``: sbatch returned moments ago and
     the job has not started; accounting lags the queue).
     """
-    status = run_dir_status or {}
-    run_state = status.get("state") or "pending"
+    status = run_dir_status
+    run_state = status.state if status is not None else "pending"
     if scheduler_state is not None and scheduler_state not in STATES:
         raise CodescaleError(f"unknown scheduler state {scheduler_state!r}", hint=f"use one of {', '.join(STATES)}")
     if run_state == "completed":
@@ -130,13 +131,13 @@ def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
     if scheduler_state == "UNKNOWN" and just_submitted:
         return "pending", "just submitted; not in the scheduler's accounting yet"
     if scheduler_state in ("PENDING", "REQUEUED"):
-        resumed = " (requeued; resumes from its last checkpoint)" if status.get("starts") else ""
+        resumed = " (requeued; resumes from its last checkpoint)" if status is not None and status.starts else ""
         return "pending", f"queued{resumed}"
     if scheduler_state == "RUNNING":
         return "running", ""
     if run_state in ("failed", "cancelled"):  # the run said why it ended; keep its own words
-        error = status.get("error") or {}
-        return run_state, error.get("message", "") if isinstance(error, dict) else str(error)
+        error = status.error if status is not None else None
+        return run_state, error.message if error is not None else ""
     if scheduler_state == "CANCELLED" or cancel_requested:
         return "cancelled", "job cancelled" + (" by `codescale cancel`" if cancel_requested else "")
     reasons = {
@@ -150,6 +151,6 @@ def explain_state(run_dir_status: dict | None, scheduler_state: str | None, *,
     return "failed", reasons[scheduler_state]
 
 
-def merge_state(run_dir_status: dict | None, scheduler_state: str | None) -> str:
+def merge_state(run_dir_status: Status | None, scheduler_state: str | None) -> str:
     """The run's state for ``codescale status``: see :func:`explain_state` for the rules."""
     return explain_state(run_dir_status, scheduler_state)[0]

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
 
+from codescale.core.contracts import Run
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_shape import RunShape, estimated_minutes, load_run, run_shape, sbatch_options
@@ -53,9 +53,9 @@ def validate_against_cluster(run_dirs: list[Path], cluster: SlurmCluster | None 
     return shapes
 
 
-def _check_run(run: dict[str, Any], shape: RunShape, cluster: SlurmCluster, source: Path) -> list[CodescaleError]:
+def _check_run(run: Run, shape: RunShape, cluster: SlurmCluster, source: Path) -> list[CodescaleError]:
     errors = []
-    run_id = run.get("run_id", source.parent.name)
+    run_id = run.run_id
 
     def error(field: str, message: str, hint: str) -> None:
         errors.append(CodescaleError(f"run {run_id}: {message}", source=source, field=field, hint=hint))

@@ -13,6 +13,7 @@ Progress comes from the last ``train`` line of metrics.jsonl (only its tail is r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -20,6 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from codescale.core import fmt
+from codescale.core.contracts import TrainLine, parse_metric_line
+from codescale.core.errors import CodescaleError
 from codescale.titan_runner.localqueue import pid_alive, read_local_job
 from codescale.titan_runner.rundir import TERMINAL_STATES, RunDir
 from codescale.titan_runner.targets import resolve_targets
@@ -27,7 +31,7 @@ from codescale.titan_runner.targets import resolve_targets
 TAIL_BYTES = 64 * 1024
 
 
-def last_train_line(metrics: Path) -> dict[str, Any] | None:
+def last_train_line(metrics: Path) -> TrainLine | None:
     """The last complete ``train`` line of metrics.jsonl, reading at most its last 64 KiB."""
     try:
         with open(metrics, "rb") as f:
@@ -39,10 +43,10 @@ def last_train_line(metrics: Path) -> dict[str, Any] | None:
         return None
     for line in reversed(tail.splitlines()):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = parse_metric_line(json.loads(line))
+        except (json.JSONDecodeError, ValueError):
             continue
-        if record.get("kind") == "train":
+        if isinstance(record, TrainLine):
             return record
     return None
 
@@ -68,41 +72,40 @@ def run_progress(run_dir: RunDir, scheduler_state: str | None = None) -> dict[st
     """One row of ``codescale status`` for ``run_dir``."""
     status = run_dir.read_status()
     executor, submission = _latest_executor(run_dir)
-    state, reason = status.get("state", "pending"), ""
+    state, reason = status.state, ""
     if executor == "slurm":
         from codescale.titan_runner.slurm import run_state
 
         state, reason = run_state(run_dir.path, scheduler_state)
     elif state == "running" and run_dir.liveness() != "live":
-        state, reason = "failed", f"interrupted at step {status.get('step', 0)} (process gone); submit again to resume"
+        state, reason = "failed", f"interrupted at step {status.step} (process gone); submit again to resume"
     elif state not in TERMINAL_STATES and executor == "local" and submission:
         if submission.get("state") == "queued" and pid_alive(submission.get("queue_pid")):
             state, reason = "pending", "queued in the local queue"
         elif submission.get("state") == "started" and pid_alive(submission.get("job_id")) and state == "pending":
             state, reason = "running", "starting"
-    if state == "failed" and not reason and isinstance(status.get("error"), dict):
-        reason = str(status["error"].get("message", "")).splitlines()[0][:200] if status["error"].get("message") else ""
+    if state == "failed" and not reason and status.error is not None and status.error.message:
+        reason = status.error.message.splitlines()[0][:200]
     if state == "cancelled" and not reason:
         reason = "cancelled"
-    last = last_train_line(run_dir.metrics_jsonl) or {}
-    run = {}
-    try:
-        run = run_dir.load_run()
-    except Exception:
-        pass
+    last = last_train_line(run_dir.metrics_jsonl)
+    total_steps = status.total_steps
+    if total_steps is None:
+        with contextlib.suppress(CodescaleError):
+            total_steps = run_dir.load_run().training.steps
     return {
-        "run_id": status.get("run_id") or run_dir.path.name,
+        "run_id": status.run_id or run_dir.path.name,
         "run_dir": str(run_dir.path),
         "state": state,
         "reason": reason,
-        "step": int(last.get("step") or status.get("step") or 0),
-        "total_steps": status.get("total_steps") or (run.get("training") or {}).get("steps"),
-        "loss": last.get("loss"),
-        "tokens": last.get("tokens", status.get("tokens_seen")),
-        "tokens_per_second": last.get("tokens_per_second"),
+        "step": max(status.step, last.step if last is not None else 0),
+        "total_steps": total_steps,
+        "loss": last.loss if last is not None else None,
+        "tokens": last.tokens if last is not None and last.tokens is not None else status.tokens_seen,
+        "tokens_per_second": last.tokens_per_second if last is not None else None,
         "executor": executor,
         "job_id": (submission or {}).get("job_id"),
-        "wall_seconds": status.get("wall_seconds"),
+        "wall_seconds": status.wall_seconds,
     }
 
 
@@ -139,10 +142,10 @@ def wait(target: str | Path | list[str | Path], *, timeout_s: float | None = Non
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     header = ("run", "state", "step", "loss", "tokens/s", "job", "note")
-    lines = [header]
+    cells = []
     for row in rows:
         total = row["total_steps"]
-        lines.append((
+        cells.append((
             row["run_id"],
             row["state"],
             f"{row['step']}/{total}" if total else str(row["step"]),
@@ -151,5 +154,4 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             str(row["job_id"] or "-"),
             row["reason"] or "",
         ))
-    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+    return fmt.table(header, cells)

@@ -134,7 +134,7 @@ def _submit_debug(run_dir: RunDir, dry_run: bool) -> dict:
     reason = why_not_start(run_dir)
     if reason:
         return _record(run_dir, "debug", "skipped", reason)
-    world_size = int((run_dir.load_run().get("parallelism") or {}).get("world_size") or 1)
+    world_size = run_dir.load_run().parallelism.world_size
     if world_size > 1:
         raise CodescaleError(
             f"run {run_dir.path.name} needs {world_size} processes; the debug executor runs one",
@@ -148,4 +148,4 @@ def _submit_debug(run_dir: RunDir, dry_run: bool) -> dict:
         status = job.result()
     except Exception as err:  # recorded in status.json by the run itself
         return _record(run_dir, "debug", "submitted", f"failed: {err}", str(job.job_id))
-    return _record(run_dir, "debug", "submitted", str(status.get("state")), str(job.job_id))
+    return _record(run_dir, "debug", "submitted", str(status.state), str(job.job_id))

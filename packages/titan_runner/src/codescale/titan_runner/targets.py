@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from codescale.core.contracts import PlanFile
 from codescale.core.errors import CodescaleError
 
 
@@ -31,17 +31,11 @@ def compile_spec(spec: Path, out: Path | None, *, corpus: str | None = None, pre
 
 
 def plan_run_dirs(out_dir: Path) -> list[Path]:
-    plan_path = out_dir / "plan.json"
-    try:
-        plan = json.loads(plan_path.read_text())
-    except json.JSONDecodeError as err:
-        raise CodescaleError(f"not valid JSON: {err.msg}", source=plan_path, line=err.lineno) from None
-    if not str(plan.get("format", "")).startswith("codescale.plan/1"):
-        raise CodescaleError(f"unsupported plan format {plan.get('format')!r}", source=plan_path, field="format")
+    plan = PlanFile.read(out_dir / "plan.json", hint="recompile the spec: codescale compile SPEC -o OUT")
     run_dirs = []
-    for run in plan.get("runs", []):
-        recorded = Path((run.get("paths") or {}).get("run_dir") or "")
-        here = out_dir / "runs" / run["run_id"]
+    for run in plan.runs:
+        recorded = Path(run.paths.run_dir or "")
+        here = out_dir / "runs" / run.run_id
         run_dirs.append(here if (here / "run.json").is_file() or not (recorded / "run.json").is_file() else recorded)
     return [d.resolve() for d in run_dirs]
 

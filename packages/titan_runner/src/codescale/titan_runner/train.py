@@ -39,7 +39,9 @@ from typing import Any
 
 import submitit
 
+from codescale.core.contracts import ErrorRecord, Run, StartRecord, Status
 from codescale.core.errors import CodescaleError
+from codescale.core.io import write_json_atomic
 from codescale.titan_runner.rundir import RunDir, now_iso
 
 
@@ -100,15 +102,15 @@ def lease_token() -> str:
     return f"process:{socket.gethostname()}:{os.getpid()}"
 
 
-def job_location(run: dict, run_dir: RunDir) -> tuple[Path, str]:
+def job_location(run: Run, run_dir: RunDir) -> tuple[Path, str]:
     """The compiled ``jobs.py`` and the function in it that returns this run's ``Trainer.Config``."""
-    paths = run.get("paths") or {}
-    module = Path(paths["job_module"]) if paths.get("job_module") else run_dir.path.parent.parent / "jobs.py"
-    function = paths.get("job_function") or "job_" + str(run["run_id"]).replace("-", "_")
+    paths = run.paths
+    module = Path(paths.job_module) if paths.job_module else run_dir.path.parent.parent / "jobs.py"
+    function = paths.job_function or "job_" + run.run_id.replace("-", "_")
     return module, function
 
 
-def load_job_config(run: dict, run_dir: RunDir) -> Any:
+def load_job_config(run: Run, run_dir: RunDir) -> Any:
     module_path, function_name = job_location(run, run_dir)
     if not module_path.is_file():
         raise CodescaleError(
@@ -155,9 +157,9 @@ def config_as_json(value: Any) -> Any:
     return repr(value)
 
 
-def _error_record(err: BaseException) -> dict:
+def _error_record(err: BaseException) -> ErrorRecord:
     message = err.render() if isinstance(err, CodescaleError) else str(err)
-    return {"type": type(err).__name__, "message": message, "traceback": "".join(traceback.format_exception(err))}
+    return ErrorRecord(type=type(err).__name__, message=message, traceback="".join(traceback.format_exception(err)))
 
 
 class _Interruption:
@@ -184,12 +186,12 @@ class _Interruption:
             signal.signal(signum, handler)
 
 
-def train_run(run_dir: str | Path) -> dict:
+def train_run(run_dir: str | Path) -> Status:
     """Run (or resume) the run in ``run_dir`` in this process and return its final status."""
     run_dir = RunDir(run_dir)
     run = run_dir.load_run()
     status = run_dir.read_status()
-    if status.get("state") == "completed":
+    if status.state == "completed":
         return status
     previous_env = ensure_distributed_env()
     rank = int(os.environ["RANK"])
@@ -203,22 +205,21 @@ def train_run(run_dir: str | Path) -> dict:
     with _Interruption() as interruption:
         try:
             world_size = int(os.environ["WORLD_SIZE"])
-            expected = int((run.get("parallelism") or {}).get("world_size") or 1)
+            expected = run.parallelism.world_size
             if world_size != expected:
                 raise CodescaleError(
-                    f"run {run['run_id']} is planned for {expected} processes but this start has {world_size}",
+                    f"run {run.run_id} is planned for {expected} processes but this start has {world_size}",
                     source=run_dir.run_json,
                     field="parallelism.world_size",
                     hint="start it with `codescale submit` (one process per rank) or torchrun --nproc-per-node",
                 )
             if rank == 0:
                 status = run_dir.read_status()
-                start = {"time": now_iso(), "host": socket.gethostname(), "pid": os.getpid(), "job_id": job_id,
-                         "resumed_from_step": None}
+                start = StartRecord(time=now_iso(), host=socket.gethostname(), pid=os.getpid(), job_id=job_id,
+                                    resumed_from_step=None)
                 run_dir.update_status(
-                    state="running", starts=[*(status.get("starts") or []), start],
-                    started_at=status.get("started_at") or start["time"], finished_at=None, error=None,
-                    total_steps=(run.get("training") or {}).get("steps"),
+                    state="running", starts=[*status.starts, start], started_at=status.started_at or start.time,
+                    finished_at=None, error=None, total_steps=run.training.steps,
                 )
             final_step, total_steps = _train(run, run_dir)
             if final_step < total_steps:
@@ -247,7 +248,7 @@ def train_run(run_dir: str | Path) -> dict:
             gc.enable()  # torchtitan's Trainer disables automatic GC for its lifetime
 
 
-def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
+def _train(run: Run, run_dir: RunDir) -> tuple[int, int]:
     from codescale.titan_runner import cpu_compat
 
     cpu_compat.apply()
@@ -256,13 +257,11 @@ def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
     config = load_job_config(run, run_dir)
     cpu_compat.adapt_config(config)
     if config.debug.seed is None:  # a resumed or repeated run must draw the same initial weights
-        config.debug.seed = int((run.get("training") or {}).get("seed") or 0)
+        config.debug.seed = run.training.seed
     if Path(config.dump_folder).resolve() != run_dir.path:
         config.dump_folder = str(run_dir.path)  # outputs belong in the run directory, wherever it was moved
     if int(os.environ["RANK"]) == 0:
-        from codescale.titan_runner.rundir import write_json_atomic
-
-        write_json_atomic(run_dir.resolved_config_json, config_as_json(config))
+        write_json_atomic(run_dir.resolved_config_json, config_as_json(config), durable=True)
     trainer = RunTrainer(config, run_dir=run_dir, run=run)
     try:
         trainer.train()
@@ -273,12 +272,12 @@ def _train(run: dict, run_dir: RunDir) -> tuple[int, int]:
         trainer.close()
 
 
-def _finish(run_dir: RunDir, state: str, started: float, error: dict | None) -> dict:
+def _finish(run_dir: RunDir, state: str, started: float, error: ErrorRecord | None) -> Status:
     status = run_dir.read_status()
-    if status.get("state") in ("failed", "cancelled") and state != "completed":
+    if status.state in ("failed", "cancelled") and state != "completed":
         return status  # the first recorded failure wins (e.g. another rank's)
     fields: dict[str, Any] = {"state": state, "error": error,
-                              "wall_seconds": float(status.get("wall_seconds") or 0.0) + time.time() - started}
+                              "wall_seconds": (status.wall_seconds or 0.0) + time.time() - started}
     if state in ("completed", "failed", "cancelled"):
         fields["finished_at"] = now_iso()
     return run_dir.update_status(**fields)
@@ -298,7 +297,7 @@ class TrainJob(submitit.helpers.Checkpointable):
     """What executors submit: ``TrainJob()(run_dir)`` trains (or resumes) the run; on timeout or preemption
     :meth:`checkpoint` requeues the same call, which resumes from the latest torchtitan checkpoint in the run dir."""
 
-    def __call__(self, run_dir: str) -> dict:
+    def __call__(self, run_dir: str) -> Status:
         return train_run(run_dir)
 
     def checkpoint(self, run_dir: str) -> submitit.helpers.DelayedSubmission:
@@ -316,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    return 0 if status.get("state") == "completed" else 1
+    return 0 if status.state == "completed" else 1
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from torch.distributed.tensor import DTensor
 from torchtitan.components.loss import IGNORE_INDEX, ChunkedLossWrapper, CrossEntropyLoss
 from torchtitan.trainer import Trainer
 
+from codescale.core.contracts import EvalLine, Run, TrainLine
 from codescale.titan_runner import cpu_compat
 from codescale.titan_runner.dataloader import MixtureDataLoader, document_positions
 from codescale.titan_runner.evaluate import Evaluator, build_eval_sets
@@ -104,7 +105,7 @@ class LanguageLoss:
 class RunTrainer(Trainer):
     """torchtitan's Trainer writing a codescale run directory."""
 
-    def __init__(self, config: Trainer.Config, *, run_dir: RunDir, run: dict) -> None:
+    def __init__(self, config: Trainer.Config, *, run_dir: RunDir, run: Run) -> None:
         self.run_dir = run_dir
         self.run = run
         self.resumed_from_step: int | None = None
@@ -112,10 +113,9 @@ class RunTrainer(Trainer):
         cpu_compat.force_sum_reduction(self.model_parts)
 
         self.is_writer = dist.get_rank() == 0
-        self.languages: list[str] = list(run["languages"])
+        self.languages: list[str] = list(run.languages)
         self.total_steps = int(config.training.steps)
-        eval_spec = run.get("eval") or {}
-        self.eval_interval = int(eval_spec.get("interval_steps") or 0)
+        self.eval_interval = run.eval.interval_steps
 
         self.language_loss: LanguageLoss | None = None
         if isinstance(self.dataloader, MixtureDataLoader):
@@ -132,7 +132,7 @@ class RunTrainer(Trainer):
         self.metrics_processor.log = capture  # observe the numbers torchtitan logs; it still logs them
 
         self.evaluator: Evaluator | None = None
-        if isinstance(self.dataloader, MixtureDataLoader) and (eval_spec.get("languages") or eval_spec.get("translation")):
+        if isinstance(self.dataloader, MixtureDataLoader) and (run.eval.languages or run.eval.translation):
             dp_world, dp_rank = self._batch_degree_and_rank()
             self.evaluator = Evaluator(
                 build_eval_sets(run, self.dataloader.corpus, config.training.seq_len),
@@ -210,10 +210,9 @@ class RunTrainer(Trainer):
         if not self.is_writer:
             return
         self.run_dir.truncate_metrics_after(loaded_step)
-        status = self.run_dir.read_status()
-        starts = status.get("starts") or []
+        starts = self.run_dir.read_status().starts
         if starts:
-            starts[-1]["resumed_from_step"] = loaded_step
+            starts[-1].resumed_from_step = loaded_step
         self.run_dir.update_status(keep_terminal=True, starts=starts, step=loaded_step, total_steps=self.total_steps)
         self.metrics = MetricsWriter(self.run_dir.metrics_jsonl)
 
@@ -243,20 +242,17 @@ class RunTrainer(Trainer):
             return
         extra = self._captured.get("extra", {})
         lr = next((float(v) for k, v in extra.items() if k.startswith("lr")), None)
-        self.metrics.write(
-            {
-                "kind": "train",
-                "step": self.step,
-                "time": time.time(),
-                "tokens": tokens,
-                "tokens_per_language": per_language_tokens,
-                "loss": float(self._captured.get("loss", float("nan"))),
-                "loss_per_language": loss_per_language,
-                "lr": lr,
-                "tokens_per_second": (tokens - last_tokens) / max(now - last_time, 1e-9),
-                "grad_norm": float(self._captured.get("grad_norm", float("nan"))),
-            }
-        )
+        self.metrics.write(TrainLine(
+            step=self.step,
+            time=time.time(),
+            tokens=tokens,
+            tokens_per_language=per_language_tokens,
+            loss=float(self._captured.get("loss", float("nan"))),
+            loss_per_language=loss_per_language,
+            lr=lr,
+            tokens_per_second=(tokens - last_tokens) / max(now - last_time, 1e-9),
+            grad_norm=float(self._captured.get("grad_norm", float("nan"))),
+        ))
         if now - self._last_status_write >= STATUS_EVERY_S or self.step == self.total_steps:
             self.run_dir.update_status(keep_terminal=True, durable=False, step=self.step, tokens_seen=tokens)
             self._last_status_write = now
@@ -267,7 +263,7 @@ class RunTrainer(Trainer):
         result = self.evaluator(self._batch_loss)
         _, tokens = self._global_tokens_per_language()
         if self.is_writer and self.metrics is not None:
-            self.metrics.write({"kind": "eval", "step": self.step, "time": time.time(), "tokens": tokens, **result})
+            self.metrics.write(EvalLine(step=self.step, time=time.time(), tokens=tokens, **result))
 
     @torch.no_grad()
     def _batch_loss(self, inputs: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -106,13 +106,13 @@ class _Line(Contract):
     step: int = Field(ge=0, lt=2**31)
     time: float | None = None
     """Unix seconds."""
-    tokens: float | None = None
+    tokens: int | float | None = None
     """Training tokens seen so far, all ranks."""
 
 
 class TrainLine(_Line):
     kind: Literal["train"] = "train"
-    tokens_per_language: dict[str, float] | None = None
+    tokens_per_language: dict[str, int | float] | None = None
     loss: float
     """Mean next-token cross-entropy (nats) of the step, as torchtitan logs it."""
     loss_per_language: dict[str, float] | None = None
@@ -167,9 +167,8 @@ def parse_metric_line(obj: Any) -> MetricLine:
 
 
 def metric_line_json(line: MetricLine) -> str:
-    """One ``metrics.jsonl`` line (compact, newline-terminated); optional fields left unset are omitted."""
-    return json.dumps(line.model_dump(mode="python", exclude_unset=True, exclude_defaults=False),
-                      separators=(",", ":")) + "\n"
+    """One ``metrics.jsonl`` line (compact, newline-terminated), every field written."""
+    return json.dumps(line.model_dump(mode="python"), separators=(",", ":")) + "\n"
 
 
 def read_metric_lines(path: str | Path) -> list[MetricLine]:
