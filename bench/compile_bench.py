@@ -20,6 +20,7 @@ from pathlib import Path
 
 from codescale.compiler.plan import plan_spec
 from codescale.compiler.render import mixture_manifest, write_plan
+from codescale.core.contracts import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,12 +41,14 @@ sweep:
 """
 
 
-def _io_floor(runs: list[dict], out: Path) -> float:
+def _io_floor(runs: list[Run], out: Path) -> float:
+    """JSON encoding and atomic writes of the same objects as plain dicts: what compiling cannot go below."""
+    objects = [(run.run_id, run.to_dict(), mixture_manifest(run).to_dict()) for run in runs]
     start = time.perf_counter()
-    for run in runs:
-        run_dir = out / "runs" / run["run_id"]
+    for run_id, run, mixture in objects:
+        run_dir = out / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
-        for name, obj in (("run.json", run), ("mixture.json", mixture_manifest(run))):
+        for name, obj in (("run.json", run), ("mixture.json", mixture)):
             tmp = run_dir / f".{name}.tmp"
             tmp.write_text(json.dumps(obj, separators=(",", ":")) + "\n")
             os.replace(tmp, run_dir / name)
@@ -54,7 +57,7 @@ def _io_floor(runs: list[dict], out: Path) -> float:
 
 def measure(specs: list[Path], work: Path) -> dict[str, float]:
     plan_s = render_s = 0.0
-    all_runs: list[dict] = []
+    all_runs: list[Run] = []
     for i, spec in enumerate(specs):
         out = work / f"out{i}"
         start = time.perf_counter()
