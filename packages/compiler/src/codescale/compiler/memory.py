@@ -1,6 +1,6 @@
 """GPU memory of one training process, estimated from the run's shape, batch and layout (docs/memory.md).
 
-The compiled job trains the way torchtitan 0.3 does by default, and the model follows that recipe exactly:
+The compiled job trains the way torchtitan 0.3 does by default, and the model follows that recipe:
 
 - **FSDP2 with mixed precision** (``parallelize_llama`` -> ``apply_fsdp_to_decoder``): each process keeps its shard
   of the fp32 master weights, fp32 gradients (``mixed_precision_reduce``) and fused AdamW's two fp32 moments:
@@ -61,8 +61,6 @@ from codescale.core.contracts import Run
 from codescale.core.yaml_source import Path_
 
 BF16, FP32 = 2, 4
-STATE_BYTES_PER_PARAM = FP32 + FP32 + 2 * FP32
-"""fp32 master weight + fp32 gradient + AdamW exp_avg and exp_avg_sq (fp32), all sharded over dp_shard."""
 BLOCK_GATHER_BYTES_PER_PARAM = 2 * BF16 + BF16 + 2 * FP32
 """Backward of one block: bf16 params of it and the prefetched next, its bf16 grads, two fp32 reduce-scatter buffers."""
 HEAD_GATHER_BYTES_PER_PARAM = BF16 + FP32 + BF16 + FP32
@@ -120,7 +118,7 @@ class MemoryEstimate:
     logits: int
     """The chunked loss's logits working set when the loss is the peak phase, else 0."""
     phase: Literal["loss", "backward"]
-    """Where the peak falls: in the chunked loss or in the first block's backward."""
+    """Where the peak falls: in the chunked loss, or in the backward of the last layer (the first to run it)."""
     device_memory: int | None
     """The device's memory (None: not a GPU, nothing to check)."""
 
