@@ -12,7 +12,8 @@ DEMO = str(ROOT / "specs/demo/pairing.yaml")
 def test_plan_prints_a_row_per_run_and_totals(capsys):
     assert main(["plan", DEMO]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["run_id", "langs", "params", "shape", "L/d/h/ffn", "tokens", "steps", "FLOPs", "GPU-h"]
+    assert out[0].split() == ["run_id", "langs", "params", "shape", "L/d/h/ffn", "tokens", "steps", "micro×acc", "GiB/GPU",
+                              "FLOPs", "GPU-h"]
     rows = [line for line in out if line.startswith("pairing-")]
     assert [r.split()[0].rsplit("-", 1)[0] for r in rows] == ["pairing-none", "pairing-direct", "pairing-prompt"]
     assert out[-1].startswith("totals: 3 runs, ") and "GPU-hours of 1 budgeted" in out[-1]

@@ -62,7 +62,7 @@ EXPECTED = {
         "float8_unknown_value.yaml:16:9 float8: Input should be 'auto', True or False",
     ],
     'gpu_unknown': [
-        "gpu_unknown.yaml:14:8 cluster.gpu: Input should be 'H800', 'H100', 'A100' or 'cpu'",
+        "gpu_unknown.yaml:14:8 cluster.gpu: Input should be 'H800', 'H100', 'H200', 'A100' or 'cpu'",
     ],
     'heads_do_not_divide': [
         'heads_do_not_divide.yaml:6:42 model.shape.n_heads: dim 64 is not divisible by n_heads 5 (pick heads that divide the width)',

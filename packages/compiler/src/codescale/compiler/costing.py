@@ -12,7 +12,10 @@ Two FLOP counts are recorded for every run:
 
 GPU-hours = flops / (peak FLOP/s per device × MFU) / 3600: the device-hours whatever the parallel layout.
 ``peak_flops`` are dense bf16 tensor-core figures; ``sm`` is the CUDA compute capability, which decides whether
-float8 training can run (SM 8.9 and newer). ``cpu`` is a rough per-process figure so CPU studies get a time estimate.
+float8 training can run (SM 8.9 and newer); ``memory`` is the device memory as the driver reports it (nvidia-smi's
+total: 81,559 MiB on an H100/H800 SXM "80 GB", 81,920 MiB on an A100 80 GB, 143,771 MiB on an H200), against which
+:mod:`codescale.compiler.memory` sizes micro-batches. ``cpu`` is a rough per-process figure so CPU studies get a
+time estimate; it has no device memory to check.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Accelerator:
     """Dense bf16 FLOP/s per device (per process for cpu)."""
     sm: float | None
     """CUDA compute capability (9.0 = Hopper); None off NVIDIA GPUs."""
+    memory: int | None = None
+    """Device memory in bytes; None where there is none to check (cpu)."""
 
     @property
     def supports_float8(self) -> bool:
@@ -36,9 +41,10 @@ class Accelerator:
 
 
 ACCELERATORS: dict[str, Accelerator] = {
-    "H800": Accelerator("H800", 989e12, 9.0),
-    "H100": Accelerator("H100", 989e12, 9.0),
-    "A100": Accelerator("A100", 312e12, 8.0),
+    "H800": Accelerator("H800", 989e12, 9.0, 81559 * 2**20),
+    "H100": Accelerator("H100", 989e12, 9.0, 81559 * 2**20),
+    "H200": Accelerator("H200", 989e12, 9.0, 143771 * 2**20),
+    "A100": Accelerator("A100", 312e12, 8.0, 81920 * 2**20),
     "cpu": Accelerator("cpu", 5e10, None),
 }
 

@@ -15,6 +15,8 @@ Derivations:
   ``budget.compute`` / exact FLOPs per token; ``steps = ceil(requested / tokens_per_step)`` and the run trains on
   ``steps × tokens_per_step`` tokens (both are recorded);
 - schedule: warmup in steps (a fraction < 1 is of the run's steps); WSD decays over the last ``decay_ratio`` (0.2);
+- micro-batch: ``micro_batch_size`` must divide each device's share and fit the GPU's memory (``memory.py``); left
+  open, it is the largest divisor that fits, the rest being gradient accumulation (on cpu: the whole share);
 - parallelism: world = nodes × gpus_per_node; shard within a node, replicate across nodes, unless given;
 - float8 ``auto`` = the GPU is SM 8.9+ and dim and ffn_dim are multiples of 16.
 """
@@ -26,7 +28,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from codescale.compiler import costing, mixing, shapes
+from codescale.compiler import costing, memory, mixing, shapes
 from codescale.compiler.spec import SizeRule, Spec
 from codescale.compiler.validation import Problems
 from codescale.core.contracts import (
@@ -191,6 +193,10 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         problems.add(("training", "micro_batch_size"),
                      f"micro_batch_size {micro_batch} does not divide the {per_device} sequences each device gets per step",
                      "pick a divisor, or change global_batch_tokens")
+    else:  # the micro-batch must fit the GPU; an open one is the largest that does (gradient accumulation does the rest)
+        layout = memory.Layout(shape, vocab, t.seq_len, dp_shard, spec.activation_checkpointing, accelerator.memory)
+        micro_batch = memory.size_micro_batch(layout, given=t.micro_batch_size, per_device=per_device, gpu=c.gpu,
+                                              problems=problems, model_field=("model", "size" if m.size else "shape"))
     flops_per_token = costing.training_flops_per_token(shape, vocab, t.seq_len)
     b = spec.budget
     if (b.tokens is None) == (b.compute is None):

@@ -223,7 +223,8 @@ class Training(_Section):
     """Tokens per optimizer step over all ranks ("1M"), or a rule by size; a multiple of seq_len × data-parallel ranks."""
     micro_batch_size: int | None = Field(default=None, ge=1)
     """Sequences per device per forward pass (torchtitan's local batch); the rest is gradient accumulation.
-    Default: the whole per-device share of the global batch."""
+    Default: the largest divisor of the per-device share whose estimated memory fits the GPU (docs/memory.md);
+    the whole share on cpu."""
     lr: Scaled = 3e-4
     """Peak learning rate, or a rule by size."""
     min_lr_ratio: float = Field(default=0.1, ge=0, le=1)
@@ -249,8 +250,8 @@ class Training(_Section):
 class Cluster(_Section):
     """Where runs execute and what a GPU-hour costs in FLOPs."""
 
-    gpu: Literal["H800", "H100", "A100", "cpu"] = "H800"
-    """Accelerator kind; sets peak bf16 FLOP/s and float8 support."""
+    gpu: Literal["H800", "H100", "H200", "A100", "cpu"] = "H800"
+    """Accelerator kind; sets peak bf16 FLOP/s, float8 support and the device memory micro-batches are sized against."""
     peak_flops: float | None = Field(default=None, gt=0)
     """Override the preset peak FLOP/s per device."""
     gpus_per_node: int = Field(default=8, ge=1)
@@ -280,7 +281,7 @@ class Cluster(_Section):
     @classmethod
     def _gpu(cls, value: Any) -> Any:
         if isinstance(value, str):
-            for kind in ("H800", "H100", "A100", "cpu"):
+            for kind in ("H800", "H100", "H200", "A100", "cpu"):
                 if value.strip().lower() == kind.lower():
                     return kind
         return value
