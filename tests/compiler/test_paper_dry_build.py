@@ -144,4 +144,4 @@ def test_an_open_micro_batch_is_the_largest_divisor_that_fits(paper_plans):
         assert per_device % run.training.local_batch_size == 0
         assert not any(layout.estimate(m).fits for m in larger), run.run_id
     by_size = {run.model.size_label: run.training.local_batch_size for run in open_runs}
-    assert by_size["0.1B"] == 31 and by_size["3.1B"] == 2  # 31 and 122 sequences per GPU per step
+    assert by_size["0.1B"] == 32 and by_size["1.6B"] == 32 and by_size["3.1B"] == 16  # of 32, 64 and 128 per GPU
