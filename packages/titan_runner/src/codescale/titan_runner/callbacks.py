@@ -12,7 +12,9 @@
   previous step's metrics, checkpoint and evaluation are complete, and the run ends ``cancelled``. Under Slurm a
   SIGTERM is also the first signal of a preemption, which submitit answers by requeueing on the USR2 that follows; so
   there a SIGTERM stops training only when ``codescale cancel`` asked for it (it marks ``submission.json`` before
-  calling ``scancel``), and is otherwise left to submitit as before. All ranks agree on the step to stop at
+  calling ``scancel``), and is otherwise left to submitit as before. A cancel that arrived while the trainer was
+  still being built (submitit's handler ignores SIGTERM then) is found by the same mark (``local_job.json`` for the
+  local executor) and stops training before its first step. All ranks agree on the step to stop at
   (a max-reduction of the flag at every step start, over a gloo group, so the GPU never waits on it).
 
 Only global rank 0 writes files; every rank takes part in the reductions.
@@ -27,6 +29,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -124,6 +127,20 @@ class StatusFile(RunCallback):
             self.recorder.run_dir.update_status(keep_terminal=True, state="completed", finished_at=now_iso())
 
 
+def cancel_requested(run_dir: Path) -> bool:
+    """Whether ``codescale cancel`` has asked this job to stop: its mark in the run's submission record."""
+    from codescale.titan_runner.localqueue import read_local_job
+    from codescale.titan_runner.slurm import read_submission
+    from codescale.titan_runner.train import submitit_job_id
+
+    executor = os.environ.get("SUBMITIT_EXECUTOR")
+    record = read_submission(run_dir) if executor == "slurm" else read_local_job(run_dir) if executor else None
+    if not record or not record.get("cancel_requested_at"):
+        return False
+    job_id = submitit_job_id()
+    return job_id is None or str(record.get("job_id")) == str(job_id)
+
+
 class StopOnCancel(RunCallback):
     """SIGTERM stops training at the next step boundary (under Slurm: only when ``codescale cancel`` sent it)."""
 
@@ -145,26 +162,22 @@ class StopOnCancel(RunCallback):
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGTERM, self._on_sigterm)
             self._installed = True
+        if cancel_requested(self.recorder.run_dir.path):
+            self.signalled = True  # the SIGTERM came while the trainer was being built (submitit ignored it then)
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         self.signalled = True
         log.warning("SIGTERM: training stops at the next step boundary if this is a cancel")
 
-    def _cancel_requested(self) -> bool:
-        if os.environ.get("SUBMITIT_EXECUTOR") != "slurm":
-            return True
-        from codescale.titan_runner.slurm import read_submission
-
-        if "cancel_requested_at" in (read_submission(self.recorder.run_dir.path) or {}):
-            return True
-        log.warning("SIGTERM without a codescale cancel: left to Slurm and submitit (a preemption's USR2 follows)")
-        return False
-
     def on_step_start(self, step: int) -> None:
         stop = 0
         if self.signalled:
             self.signalled = False
-            stop = int(self._cancel_requested())
+            if os.environ.get("SUBMITIT_EXECUTOR") != "slurm" or cancel_requested(self.recorder.run_dir.path):
+                stop = 1
+            else:
+                log.warning("SIGTERM without a codescale cancel: left to Slurm and submitit (a preemption's USR2 "
+                            "follows)")
         if self.world_size > 1:
             flag = torch.tensor([stop], dtype=torch.int32)
             dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=self.group)
