@@ -281,6 +281,9 @@ def _train(run: Run, run_dir: RunDir) -> tuple[int, int]:
 def _finish(run_dir: RunDir, state: str, started: float, error: ErrorRecord | None) -> Status:
     status = run_dir.read_status()
     if status.state in ("failed", "cancelled") and state != "completed":
+        if status.state == state and status.error is None and error is not None:
+            # `codescale cancel` marked it first; keep that, and add the run's own account of how it stopped
+            return run_dir.update_status(error=error)
         return status  # the first recorded failure wins (e.g. another rank's)
     fields: dict[str, Any] = {"state": state, "error": error,
                               "wall_seconds": (status.wall_seconds or 0.0) + time.time() - started}
