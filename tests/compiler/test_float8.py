@@ -75,3 +75,13 @@ def test_switching_cuda_graphs_off_changes_the_run_id_but_tracking_does_not(tmp_
     tracked = _run(tmp_path, WIDE + "tracking: {tensorboard: true, wandb: offline}\n")
     assert no_graphs.cuda_graphs is False and no_graphs.run_id != base.run_id
     assert tracked.tracking.tensorboard and tracked.tracking.wandb == "offline" and tracked.run_id == base.run_id
+
+
+def test_the_compiled_job_carries_the_choices_to_torchtitan(tmp_path):
+    from codescale.compiler.render import render_jobs
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(WIDE + "cuda_graphs: false\ntracking: {tensorboard: true, wandb: offline}\n")
+    text = render_jobs(plan_spec(spec, out_dir=tmp_path / "out", enforce_budget=False))
+    assert "float8_exclude=['lm_head']" in text and "cuda_graphs=False" in text
+    assert "tensorboard=True, wandb='offline'" in text and "disable_cuda_graphs=not cuda_graphs" in text
