@@ -89,10 +89,28 @@ def test_built_config_matches_the_resolved_run(built):
         assert row["activation_checkpoint"] == expected_ac[run.activation_checkpointing]
 
 
-def test_float8_runs_get_float8_linears_and_others_do_not(built):
+def test_the_job_config_is_complete_validator_loss_and_recording_included(built):
     rows, _ = built
-    kinds = {run.float8: row["w1_class"] for run, row in rows.values()}
-    assert kinds == {True: "Float8Linear.Config", False: "Linear.Config"}
+    for run, row in rows.values():
+        assert row["loss"] == "LanguageCrossEntropy.Config" and row["validator"] == "LanguageValidator.Config"
+        assert row["metrics"] == "RunMetrics.Config" and row["callbacks"] == ["MetricsFile.Config",
+                                                                             "StatusFile.Config", "StopOnCancel.Config"]
+        assert (row["eval_freq"], row["eval_languages"]) == (run.eval.interval_steps, run.eval.languages)
+        assert row["translation"] == [f"{t.src}->{t.tgt}" for t in run.eval.translation]
+        assert (row["total_steps"], row["log_freq"]) == (run.training.steps, run.training.log_interval)
+        assert row["disable_cuda_graphs"] is (not run.cuda_graphs)
+
+
+def test_float8_runs_convert_exactly_the_layers_the_plan_does_not_exclude(built):
+    from codescale.compiler.float8 import HEAD, LAYERS
+
+    rows, _ = built
+    float8_runs = [(run, row) for run, row in rows.values() if run.float8]
+    assert float8_runs and any(not run.float8 for run, _ in rows.values())
+    for run, row in rows.values():
+        expected = sorted(name for name in (*LAYERS, HEAD) if run.float8 and name not in run.float8_exclude)
+        assert row["float8_layers"] == expected, run.run_id
+    assert {tuple(row["float8_layers"]) for _, row in float8_runs} >= {("attention.qkv_linear.wqkv",)}
 
 
 def test_parameter_counts_match_the_modules_torchtitan_builds(built):

@@ -139,6 +139,11 @@ def test_codescale_submit_status_and_cancel_drive_a_slurm_run(corpus, tmp_path):
     (row,) = json.loads(_codescale("status", str(out), "--json"))
     assert row["state"] == "cancelled"
     assert run_state(run, "UNKNOWN")[0] == "cancelled"  # still cancelled once Slurm forgets the job
+    # scancel's SIGTERM stopped training at the next step boundary (submitit alone would ignore it until KillWait)
+    wait_for(lambda: not (run / "lease.json").exists(), 60, "the run to release its lease")
+    error = read_status(run)["error"]
+    assert error["type"] == "RunStopped" and "SIGTERM at the step boundary after step" in error["message"]
+    assert _train_steps(run) == list(range(1, int(error["message"].rsplit(" ", 1)[-1]) + 1))
 
 
 def test_a_two_rank_run_trains_with_fsdp_over_two_slurm_tasks(corpus, tmp_path):

@@ -29,7 +29,7 @@ def test_apply_makes_torchtitan_target_the_cpu_without_faking_triton():
     assert callable(torch.distributed.set_timeout)
 
 
-def test_adapted_config_uses_sdpa_and_emulated_float8(tmp_path, prepared_corpus):
+def test_a_job_loaded_on_the_cpu_is_adapted_by_its_own_function(tmp_path, prepared_corpus, monkeypatch):
     from torchtitan.components.quantization.float8 import Float8Linear
     from torchtitan.models.common.attention import FlexAttention, ScaledDotProductAttention
 
@@ -37,12 +37,16 @@ def test_adapted_config_uses_sdpa_and_emulated_float8(tmp_path, prepared_corpus)
     run_dir = RunDir(make_run(tmp_path, prepared_corpus, float8=True))
     config = load_job_config(run_dir.load_run(), run_dir)
     model = config.model_spec.model
-    assert list(model.traverse(FlexAttention.Config))  # what the compiler asked for
-
-    cpu_compat.adapt_config(config)
     assert not list(model.traverse(FlexAttention.Config))
     assert list(model.traverse(ScaledDotProductAttention.Config))
     layers = [layer for _, layer, _, _ in model.traverse(Float8Linear.Config)]
     assert layers and all(layer._torchao_config.emulate for layer in layers)
     assert config.parallelism.spmd_backend == "partial_dtensor"
     assert config.checkpoint.last_save_model_only is False
+    assert config.model_spec.parallelize_fn._codescale_sum_reduction  # gloo has no PREMUL_SUM
+
+    monkeypatch.setattr(cpu_compat, "cuda_available", lambda: True)  # what the same function returns on a GPU
+    on_gpu = load_job_config(run_dir.load_run(), run_dir)
+    assert list(on_gpu.model_spec.model.traverse(FlexAttention.Config))
+    assert on_gpu.parallelism.spmd_backend != "partial_dtensor"
+    assert not getattr(on_gpu.model_spec.parallelize_fn, "_codescale_sum_reduction", False)

@@ -15,27 +15,31 @@ from codescale.titan_runner.dataloader import MixtureDataLoader, document_positi
 
 
 def _loader(run_dir, **kwargs):
-    config = MixtureDataLoader.Config(manifest=str(run_dir / "mixture.json"))
+    config = MixtureDataLoader.Config(manifest=str(run_dir / "mixture.json"),
+                                      language_label_stride=kwargs.get("language_label_stride"))
     return config.build(dp_world_size=kwargs.get("world", 1), dp_rank=kwargs.get("rank", 0), tokenizer=None,
                         seq_len=kwargs.get("seq_len", 64), local_batch_size=kwargs.get("batch", 4),
                         snapshot_every_n_steps=None)
 
 
-def test_config_has_one_field_of_its_own_the_manifest():
+def test_config_has_two_fields_of_its_own_the_manifest_and_the_label_stride():
     own = {f.name for f in dataclasses.fields(MixtureDataLoader.Config)} - {"dataset", "dataset_path"}
-    assert own == {"manifest"}
+    assert own == {"manifest", "language_label_stride"}
 
 
-def test_batches_have_torchtitan_shapes_and_language_ids_for_every_label(tmp_path, prepared_corpus):
+def test_batches_have_torchtitan_shapes_and_labels_that_carry_their_language(tmp_path, prepared_corpus):
+    from codescale.titan_runner.loss import decode_language_labels
+
     run_dir = make_run(tmp_path, prepared_corpus)
-    loader = _loader(run_dir)
-    inputs, labels = next(iter(loader))
+    inputs, labels = next(iter(_loader(run_dir)))
     assert set(inputs) == {"input", "positions"}
     assert inputs["input"].shape == labels.shape == (4, 64) and inputs["input"].dtype == torch.int64
-    ids = loader.take_language_ids()
-    assert ids.shape == (4, 64) and set(ids.unique().tolist()) <= {0, 1}
-    assert loader.take_language_ids() is None
-    assert torch.equal(inputs["input"][:, 1:], labels[:, :-1])  # labels are the next tokens
+    assert torch.equal(inputs["input"][:, 1:], labels[:, :-1])  # plain labels: the next tokens
+
+    encoded_inputs, encoded = next(iter(_loader(run_dir, language_label_stride=512)))
+    tokens, languages = decode_language_labels(encoded, 512)
+    assert torch.equal(tokens, labels) and torch.equal(encoded_inputs["input"], inputs["input"])
+    assert set(languages.unique().tolist()) == {0, 1}  # python and java rows, every label with its language
 
 
 def test_restoring_the_state_replays_the_same_batches(tmp_path, prepared_corpus):

@@ -54,6 +54,9 @@ def test_truncating_metrics_keeps_lines_up_to_the_checkpoint_and_drops_a_torn_li
     assert [(r.kind, r.step) for r in run_dir.read_metrics()] == [("train", 1), ("train", 2), ("eval", 2)]
     assert run_dir.metrics_jsonl.read_text().endswith("\n")
 
+    assert run_dir.truncate_metrics_after(2, keep_eval_at_step=False) == 1  # the eval of step 2 is measured again
+    assert [(r.kind, r.step) for r in run_dir.read_metrics()] == [("train", 1), ("train", 2)]
+
 
 def test_a_second_job_is_refused_while_the_lease_is_live(run_dir):
     lease = run_dir.acquire_lease("job:1", "1", holder=True)

@@ -85,9 +85,13 @@ def test_cancel_interrupts_a_running_local_run_and_keeps_its_outputs(tmp_path, p
     assert records[0]["action"] == "cancelled" and "interrupted" in records[0]["reason"]
     status = RunDir(run_dir).read_status()
     assert status.state == "cancelled"
-    assert RunDir(run_dir).read_metrics() and (run_dir / "checkpoints").is_dir()
+    # the run stopped itself at a step boundary: every step it started is complete in metrics.jsonl
+    assert status.error.type == "RunStopped" and "SIGTERM at the step boundary after step" in status.error.message
+    last_step = int(status.error.message.rsplit(" ", 1)[-1])
+    assert [r.step for r in RunDir(run_dir).read_metrics() if r.kind == "train"] == list(range(1, last_step + 1))
+    assert (run_dir / "checkpoints").is_dir()
     row = collect([run_dir])[0]
-    assert row["state"] == "cancelled" and 3 <= row["step"] < 400
+    assert row["state"] == "cancelled" and 3 <= row["step"] == last_step < 400
 
     out = subprocess.run([sys.executable, "-m", "codescale.core.cli", "status", str(run_dir)], capture_output=True,
                          text=True)

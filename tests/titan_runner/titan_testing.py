@@ -98,7 +98,7 @@ training:
   decay: cosine
   min_lr_ratio: 0.1
   checkpoint_interval: {checkpoint_interval}
-  log_interval: 1
+  log_interval: {log_interval}
 cluster:
   gpu: {gpu}
   gpus_per_node: {world_size}
@@ -106,13 +106,14 @@ cluster:
   mfu: 0.3
   time_limit_min: 30
 float8: {float8}
+float8_layers: {{gate: none}}  # test widths are far below where float8 pays; convert anyway (emulated on the CPU)
 compile: false
 activation_checkpointing: none
 eval:
   interval_steps: {eval_interval}
   translation: [python->java]
   max_sequences: 8
-"""
+{extra}"""
 
 
 def make_run(
@@ -129,10 +130,12 @@ def make_run(
     float8: bool = False,
     checkpoint_interval: int = 2,
     eval_interval: int = 4,
+    log_interval: int = 1,
+    extra: str = "",
 ) -> Path:
     """Compile a one-run spec with these settings into ``out/<run_id>/`` (the real compiler: plan.json, jobs.py,
     runs/<run_id>/{run.json, mixture.json}) and return the run directory. ``run_id`` names the run (the compiler
-    appends its hash). ``eval_interval=0`` leaves only the final evaluation."""
+    appends its hash). ``eval_interval=0`` leaves only the final evaluation; ``extra`` is appended to the spec."""
     from codescale.compiler.plan import plan_spec
     from codescale.compiler.render import write_plan
 
@@ -142,7 +145,7 @@ def make_run(
     spec.write_text(SPEC_TEMPLATE.format(
         name=run_id, tokens=steps * global_batch * seq_len, size=size, seq_len=seq_len,
         batch_tokens=global_batch * seq_len, lr=lr, checkpoint_interval=checkpoint_interval, world_size=world_size,
-        float8=str(float8).lower(), eval_interval=eval_interval or steps,
+        float8=str(float8).lower(), eval_interval=eval_interval or steps, log_interval=log_interval, extra=extra,
         gpu="h100" if float8 else "cpu",  # the compiler plans float8 for SM89+ GPUs; here it runs emulated
     ))
     plan = plan_spec(spec, catalog=str(prepared.parent / "catalog.yaml"), prepared=str(prepared), out_dir=compiled)

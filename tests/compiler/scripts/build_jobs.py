@@ -15,6 +15,7 @@ from codescale.titan_runner import cpu_compat
 cpu_compat.apply()
 
 import torch  # noqa: E402
+from torchtitan.components.quantization.float8 import Float8Linear  # noqa: E402
 from torchtitan.trainer import Trainer  # noqa: E402
 
 for out in sys.argv[1:]:
@@ -50,6 +51,18 @@ for out in sys.argv[1:]:
             "dim": model.dim,
             "vocab_size": model.vocab_size,
             "w1_class": type(model.layers[0].feed_forward.w1).__qualname__,
+            "float8_layers": sorted({fqn.split(".", 2)[-1] if fqn.startswith("layers.") else fqn
+                                     for fqn, _, _, _ in model.traverse(Float8Linear.Config)}) if Float8Linear else [],
+            "loss": type(config.loss.loss_fn).__qualname__,
+            "validator": type(config.validator).__qualname__,
+            "eval_freq": config.validator.freq,
+            "eval_languages": config.validator.languages,
+            "translation": config.validator.translation,
+            "metrics": type(config.metrics).__qualname__,
+            "callbacks": [type(c).__qualname__ for c in config.metrics.callbacks],
+            "total_steps": config.metrics.total_steps,
+            "log_freq": config.metrics.log_freq,
+            "disable_cuda_graphs": config.training.disable_cuda_graphs,
         }
         if run["model"]["params"] < 5e8:  # materialise small models on the meta device and count parameters
             with torch.device("meta"):

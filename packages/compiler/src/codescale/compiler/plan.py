@@ -6,12 +6,13 @@ left out:
 
 - labels: ``run_id``, ``name``, ``study``, ``spec``, ``sweep`` (how a run is called is not what it computes);
 - where and how it executes: ``paths``, ``corpus`` (absolute paths differ between machines),
-  ``cluster.partition/account/qos/constraint/time_limit_min/cpus_per_task/mem_gb/extra_sbatch``;
+  ``cluster.partition/account/qos/constraint/time_limit_min/cpus_per_task/mem_gb/extra_sbatch``, ``tracking``
+  (TensorBoard / W&B logging);
 - cost assumptions: ``cluster.mfu``, ``cluster.peak_flops``, ``derived.gpu_hours``.
 
 Everything that changes what is trained or measured — model, mixture and quotas, pairing, schedule, batch, seed,
-GPU kind, node and process counts, parallel degrees, float8, compile, activation checkpointing, evaluation — is in
-the hash. Moving a study to another partition or account keeps every id; changing a learning rate changes one.
+GPU kind, node and process counts, parallel degrees, float8 and its bf16 layers, compile, CUDA graphs, activation
+checkpointing, evaluation — is in the hash. Moving a study to another partition or account keeps every id; changing a learning rate changes one.
 
 Two sweep points that resolve to the same run with the same name are one run twice: an error.
 """
@@ -37,7 +38,7 @@ from codescale.core.yaml_source import PointMap, load_yaml, read_source
 
 _CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
                      "extra_sbatch", "mfu", "peak_flops")
-_TOP_EXCLUDED = ("run_id", "name", "study", "spec", "sweep", "paths", "corpus")
+_TOP_EXCLUDED = ("run_id", "name", "study", "spec", "sweep", "paths", "corpus", "tracking")
 
 
 class OverBudget(CodescaleError):

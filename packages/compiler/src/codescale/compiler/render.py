@@ -1,7 +1,8 @@
 """Writing a plan to disk: the compiled output directory of contracts §3.
 
 ``OUT/runs/<run_id>/run.json`` and ``mixture.json`` per run, ``OUT/jobs.py`` (one jinja2 render of
-``templates/jobs.py.j2`` for all runs: a torchtitan 0.3 config module with one function per run), and
+``templates/jobs.py.j2`` for all runs: a torchtitan 0.3 config module with one function per run returning the run's
+complete ``Trainer.Config``, runnable by torchtitan's own entry point), and
 ``OUT/plan.json`` last. The JSON files are the contract models' own serialisation (``Run.to_json``,
 ``MixtureManifest.to_json``: no template can get JSON quoting wrong); jobs.py is text, so the compiler never imports torch.
 
@@ -60,6 +61,8 @@ def _environment() -> jinja2.Environment:
     env.filters["pyrepr"] = repr
     env.filters["tokenizer_dir"] = _tokenizer_dir
     env.filters["decay_type"] = lambda run: _DECAY_TYPE[run.training.decay]
+    env.filters["directions"] = lambda run: [f"{t.src}->{t.tgt}" for t in run.eval.translation]
+    env.filters["seen_directions"] = lambda run: [f"{t.src}->{t.tgt}" for t in run.eval.translation if t.seen]
     return env
 
 

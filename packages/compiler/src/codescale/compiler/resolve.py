@@ -18,7 +18,8 @@ Derivations:
 - micro-batch: ``micro_batch_size`` must divide each device's share and fit the GPU's memory (``memory.py``); left
   open, it is the largest divisor that fits, the rest being gradient accumulation (on cpu: the whole share);
 - parallelism: world = nodes × gpus_per_node; shard within a node, replicate across nodes, unless given;
-- float8 ``auto`` = the GPU is SM 8.9+ and dim and ffn_dim are multiples of 16.
+- float8 ``auto`` = the GPU is SM 8.9+, dim and ffn_dim are multiples of 16, and some layer is wide enough to gain
+  (``float8.py``: which layers stay in bf16).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from codescale.compiler import costing, memory, mixing, shapes
-from codescale.compiler.spec import SizeRule, Spec
+from codescale.compiler.float8 import resolve_float8
+from codescale.compiler.spec import SizeRule, Spec, Tracking
 from codescale.compiler.validation import Problems
 from codescale.core.contracts import (
     ClusterPlan,
@@ -40,6 +42,7 @@ from codescale.core.contracts import (
     ModelShape,
     PairingPlan,
     ParallelismPlan,
+    TrackingPlan,
     TrainingPlan,
     TranslationEval,
 )
@@ -223,20 +226,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
                      "remove it, or use decay: wsd")
         decay_ratio = None
 
-    # float8
-    shapes_allow = shape.dim % 16 == 0 and shape.ffn_dim % 16 == 0
-    if spec.float8 == "auto":
-        float8 = accelerator.supports_float8 and shapes_allow
-    elif spec.float8 is True:
-        float8 = True
-        if not accelerator.supports_float8:
-            sm = f"SM {accelerator.sm}" if accelerator.sm else "not an NVIDIA GPU"
-            problems.add(("float8",), f"float8 needs an SM 8.9+ GPU (H100/H800); {c.gpu} is {sm}", "use float8: auto or false")
-        elif not shapes_allow:
-            problems.add(("float8",), f"float8 needs dim and ffn_dim to be multiples of 16 (dim {shape.dim}, ffn_dim {shape.ffn_dim})",
-                         "use float8: auto, or a shape with such dimensions")
-    else:
-        float8 = False
+    float8, float8_exclude = resolve_float8(spec, shape, vocab, c.gpu, accelerator, problems)
 
     pairing = _pairing(spec, languages, problems)
     evaluation = _eval(spec, languages, pairing, steps, problems)
@@ -277,6 +267,11 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         "float8": float8,
         "compile": spec.compile,
         "activation_checkpointing": spec.activation_checkpointing,
+        # the three below are left out of run.json at their defaults, so the ids of runs without them do not change
+        "float8_exclude": float8_exclude,
+        "cuda_graphs": spec.cuda_graphs,
+        "tracking": (TrackingPlan(tensorboard=spec.tracking.tensorboard, wandb=spec.tracking.wandb)
+                     if spec.tracking != Tracking() else None),
         "derived": Derived(
             tokens_per_step=tokens_per_step, flops_6nd=6.0 * counted * tokens, flops=flops,
             gpu_hours=costing.gpu_hours(flops, peak, c.mfu), flops_per_token=flops_per_token,

@@ -324,6 +324,27 @@ class SweepBlock(_Section):
     """Run name template, e.g. "{mixture.uniform}-{model.size}-{budget.tokens}" (default: the spec's `name`)."""
 
 
+class Float8Layers(_Section):
+    """Which linear layers float8 training converts, when `float8` is on (see codescale.compiler.float8)."""
+
+    exclude: list[str] = ["lm_head"]
+    """Layers kept in bf16, as parts of module names (`lm_head`, `attention.wo`, `feed_forward.w2`, ...). Default: the
+    output head, which torchtitan's large llama3 recipe also keeps in bf16 for the precision of the logits."""
+    gate: Literal["torchao_rowwise", "none"] = "torchao_rowwise"
+    """`torchao_rowwise`: keep a layer in bf16 where rowwise float8 is slower (out-features N <= 2048, in-features
+    K <= 1024, or N <= 4096 with K <= 2048; torchao's H100 thresholds); `none`: convert every layer not excluded."""
+
+
+class Tracking(_Section):
+    """torchtitan's own experiment tracking, next to the run directory's metrics.jsonl (never instead of it)."""
+
+    tensorboard: bool = False
+    """Write TensorBoard event files under <run_dir>/tb/."""
+    wandb: Literal["off", "offline", "online"] = "off"
+    """Weights & Biases: `offline` writes a local run under <run_dir>/tb/ (WANDB_MODE=offline, no network; sync it later
+    with `wandb sync`); `online` uses your WANDB_* environment and API key."""
+
+
 class Spec(_Section):
     """A scaling study: one YAML file that compiles into a plan of runs."""
 
@@ -350,7 +371,8 @@ class Spec(_Section):
     parallelism: Parallelism = Parallelism()
     """Data-parallel degrees."""
     float8: Literal["auto", True, False] = "auto"
-    """float8 training: `auto` enables it on SM89+ GPUs when every dimension is a multiple of 16; true on other hardware is an error."""
+    """float8 training: `auto` enables it on SM89+ GPUs when every dimension is a multiple of 16 and some layer is wide
+    enough to gain from it (float8_layers.gate); true insists (an error where it cannot run or converts nothing)."""
     compile: bool = False
     """torch.compile the model and loss."""
     activation_checkpointing: Literal["none", "selective", "full"] = "none"
@@ -359,6 +381,13 @@ class Spec(_Section):
     """Evaluation."""
     sweep: SweepBlock | list[SweepBlock] | None = None
     """How the spec expands into runs; a list of blocks concatenates their runs."""
+    cuda_graphs: bool = True
+    """Capture each training step in a CUDA graph (torchtitan's default on NVIDIA GPUs; the per-language loss accounting
+    is graph-safe). false sets torchtitan's training.disable_cuda_graphs; the CPU always runs eagerly."""
+    float8_layers: Float8Layers = Float8Layers()
+    """Which layers float8 converts when `float8` is on."""
+    tracking: Tracking = Tracking()
+    """TensorBoard / Weights & Biases logging by torchtitan (does not change a run's id)."""
 
 
 def json_schema() -> dict[str, Any]:

@@ -3,11 +3,15 @@
 The only package that imports torch, torchtitan and submitit. Modules, in the order data flows:
 
 - :mod:`~codescale.titan_runner.cpu_compat`: what lets torchtitan 0.3 run on torch 2.13 and, without CUDA, on the CPU;
-- :mod:`~codescale.titan_runner.dataloader`: ``MixtureDataLoader``, a torchtitan dataloader over the mixtures sampler;
-- :mod:`~codescale.titan_runner.trainer`: ``RunTrainer``, torchtitan's Trainer plus per-language loss, metrics, evals;
-- :mod:`~codescale.titan_runner.evaluate`: per-language validation and per-direction translation loss;
+- the torchtitan components a compiled job configures (torchtitan's own ``Trainer`` runs them, unsubclassed):
+  :mod:`~codescale.titan_runner.dataloader` (``MixtureDataLoader``, over the mixtures sampler),
+  :mod:`~codescale.titan_runner.loss` (``LanguageCrossEntropy``: per-language loss sums, CUDA-graph safe),
+  :mod:`~codescale.titan_runner.validator` (``LanguageValidator``, measuring with
+  :mod:`~codescale.titan_runner.evaluate`), :mod:`~codescale.titan_runner.recording` (``RunMetrics``) and its
+  :mod:`~codescale.titan_runner.callbacks` (metrics.jsonl, status.json, cancel at a step boundary);
 - :mod:`~codescale.titan_runner.rundir`: the on-disk protocol (docs/run-directory.md);
 - :mod:`~codescale.titan_runner.train`: one start of a run (``codescale train``) and ``TrainJob`` for executors;
+  :mod:`~codescale.titan_runner.titan_train`: torchtitan's own entry point on this machine;
 - :mod:`~codescale.titan_runner.submit`, :mod:`~codescale.titan_runner.localqueue`,
   :mod:`~codescale.titan_runner.status`, :mod:`~codescale.titan_runner.cancel`: ``codescale submit|status|cancel``;
 - ``slurm*``: the Slurm executor.

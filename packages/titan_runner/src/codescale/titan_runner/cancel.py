@@ -1,13 +1,18 @@
 """``codescale cancel``: stop runs wherever they execute, and record ``cancelled`` in their status.
 
 - queued in a local queue: marked ``cancelled`` in ``local_job.json``; the queue skips it;
-- started by a local queue: SIGINT to its submitit controller, which interrupts every rank (SIGINT, then SIGKILL a
-  second later); the ranks record ``cancelled`` themselves;
-- started by ``codescale train`` on this host: SIGINT to the lease holder;
-- on Slurm: one ``scancel`` for all of them (:func:`codescale.titan_runner.slurm.cancel`).
+- started by a local queue: ``cancel_requested_at`` in ``local_job.json``, then SIGTERM to its submitit controller,
+  which forwards it to every rank; training stops at the next step boundary
+  (:class:`~codescale.titan_runner.callbacks.StopOnCancel`) and the ranks record ``cancelled`` themselves;
+- started by ``codescale train`` on this host: SIGTERM to the lease holder (the same stop at a step boundary);
+- on Slurm: ``cancel_requested_at`` in ``submission.json`` first (so the job can tell a cancel from a preemption,
+  which also begins with SIGTERM), then one ``scancel`` for all of them (:func:`codescale.titan_runner.slurm.cancel`),
+  whose SIGTERM stops training at the next step boundary.
 
-Checkpoints and metrics stay; ``codescale submit`` later resumes a cancelled run from its last checkpoint. A run the
-signal could not reach in time (or one that was only queued) is marked ``cancelled`` here.
+A local run still alive ``GRACE_S`` seconds after its SIGTERM (a step longer than that) is interrupted at once:
+SIGINT (the local controller then kills its ranks). Checkpoints and metrics stay; ``codescale submit`` later
+resumes a cancelled run from its last checkpoint. A run the signal could not reach in time (or one that was only
+queued) is marked ``cancelled`` here.
 """
 
 from __future__ import annotations
@@ -28,9 +33,9 @@ from codescale.titan_runner.targets import resolve_targets
 GRACE_S = 15.0
 
 
-def _signal(pid: int) -> bool:
+def _signal(pid: int, signum: int = signal.SIGTERM) -> bool:
     try:
-        os.kill(pid, signal.SIGINT)
+        os.kill(pid, signum)
         return True
     except (ProcessLookupError, PermissionError):
         return False
@@ -47,7 +52,7 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
     run_dirs = [RunDir(d) for d in resolve_targets(targets)]
     records: dict[Path, dict] = {}
     slurm_jobs: list[tuple[RunDir, str]] = []
-    signalled: list[RunDir] = []
+    signalled: list[tuple[RunDir, int]] = []  # (run, the pid that got SIGTERM)
     for run_dir in run_dirs:
         record = {"run_id": run_dir.path.name, "run_dir": str(run_dir.path), "action": "cancelled", "reason": ""}
         records[run_dir.path] = record
@@ -65,14 +70,16 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
             if local.get("state") == "queued":
                 write_local_job(run_dir.path, state="cancelled", reason="cancelled before it started")
                 record["reason"] = "removed from the local queue"
-            elif local.get("state") == "started" and pid_alive(local.get("job_id")) and _signal(int(local["job_id"])):
-                record["reason"] = f"interrupted local job {local['job_id']}"
-                signalled.append(run_dir)
-                continue
+            elif local.get("state") == "started" and pid_alive(local.get("job_id")):
+                write_local_job(run_dir.path, cancel_requested_at=now_iso())
+                if _signal(int(local["job_id"])):
+                    record["reason"] = f"interrupted local job {local['job_id']} at a step boundary"
+                    signalled.append((run_dir, int(local["job_id"])))
+                    continue
         lease = run_dir.read_lease()
         if lease is not None and RunDir.lease_is_live(lease) and lease.host == socket.gethostname() and _signal(lease.pid):
-            record["reason"] = f"interrupted pid {lease.pid}"
-            signalled.append(run_dir)
+            record["reason"] = f"interrupted pid {lease.pid} at a step boundary"
+            signalled.append((run_dir, lease.pid))
         elif not record["reason"]:
             if status.state == "pending":
                 record.update(action="skipped", reason="not started")
@@ -81,14 +88,18 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
     if slurm_jobs:
         from codescale.titan_runner import slurm
 
-        slurm.cancel([job for _, job in slurm_jobs])
         for run_dir, _ in slurm_jobs:
-            slurm.mark_cancel_requested(run_dir.path)
+            slurm.mark_cancel_requested(run_dir.path)  # before scancel: the job reads it when SIGTERM arrives
+        slurm.cancel([job for _, job in slurm_jobs])
+
+    def still_running() -> list[tuple[RunDir, int]]:
+        return [(rd, pid) for rd, pid in signalled if not rd.read_status().terminal and rd.liveness() == "live"]
+
     deadline = time.monotonic() + GRACE_S
-    while any(not rd.read_status().terminal and rd.liveness() == "live" for rd in signalled):
-        if time.monotonic() > deadline:
-            break
+    while still_running() and time.monotonic() < deadline:
         time.sleep(0.2)
+    for _, pid in still_running():
+        _signal(pid, signal.SIGINT)  # a step longer than the grace period: interrupt it now
     for run_dir in run_dirs:
         if records[run_dir.path]["action"] == "cancelled" and not run_dir.read_status().terminal:
             run_dir.update_status(state="cancelled", finished_at=now_iso())

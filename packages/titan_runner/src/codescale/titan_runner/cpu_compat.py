@@ -31,9 +31,16 @@ Without CUDA (:func:`adapt_config`, on the job's ``Trainer.Config``):
   - float8 emulation (see above) also for float8 layers already converted in the config, and model compilation off
     when any are present (emulation does not compile).
 
-Without CUDA (:func:`force_sum_reduction`, on the built model): gloo has no ``ReduceOp.PREMUL_SUM``, which FSDP2
-uses when torchtitan sets the gradient divide factor to 1 (it normalises by the global token count itself). Forcing
-plain SUM reductions keeps the same math.
+Without CUDA (also :func:`adapt_config`): gloo has no ``ReduceOp.PREMUL_SUM``, which FSDP2 uses when torchtitan sets
+the gradient divide factor to 1 (it normalises by the global token count itself). The model spec's
+``parallelize_fn`` is wrapped so that, right after torchtitan parallelises the model, every FSDP module reduces with
+plain SUM (:func:`force_sum_reduction`): the same math, and nothing to patch once the Trainer is built.
+
+Where it is applied. A compiled ``jobs.py`` calls :func:`apply` when it is imported (before it imports
+``torchtitan.trainer``) and returns ``adapt_config(config)`` from every job function, so the job is complete for the
+machine it is loaded on and runs as it is: ``codescale train`` builds it with torchtitan's stock ``Trainer``. On a
+CPU, torchtitan's own entry point imports ``torchtitan.trainer`` before it loads any job module, which needs
+:func:`apply` first: ``python -m codescale.titan_runner.titan_train`` is ``python -m torchtitan.train`` with it.
 
 Checkpoint policy (everywhere): the final checkpoint keeps the full training state
 (``checkpoint.last_save_model_only = False``) so a run killed after its last save still resumes as "finished" and not
@@ -197,7 +204,21 @@ def adapt_config(config: Any) -> Any:
         log.warning("float8 emulation does not compile; compiling only the loss")
         config.compile.components = [c for c in config.compile.components if c != "model"]
     config.parallelism.spmd_backend = "partial_dtensor"
+    parallelize = config.model_spec.parallelize_fn
+    if parallelize is not None and not getattr(parallelize, "_codescale_sum_reduction", False):
+        config.model_spec.parallelize_fn = _with_sum_reduction(parallelize)
     return config
+
+
+def _with_sum_reduction(parallelize: Any) -> Any:
+    def parallelize_with_sum_reduction(model: Any, **kwargs: Any) -> Any:
+        model = parallelize(model, **kwargs)
+        force_sum_reduction([model])
+        return model
+
+    parallelize_with_sum_reduction._codescale_sum_reduction = True  # type: ignore[attr-defined]
+    parallelize_with_sum_reduction.__qualname__ = f"{parallelize.__qualname__} + force_sum_reduction"
+    return parallelize_with_sum_reduction
 
 
 def _replace(parent: Any, attr: Any, new: Any) -> None:

@@ -10,9 +10,14 @@ same tokenizer the Trainer loads from ``hf_assets_path``.
 Each item is ``({"input": LongTensor[B, L], "positions": LongTensor[B, L]}, labels LongTensor[B, L])`` with labels
 already shifted and -100 where a token must not count. ``positions`` restart at 0 after every end-of-document token
 (and at a BOS token), as torchtitan's own text loader does: RoPE uses them, and FlexAttention builds its
-per-document causal mask from them (on the CPU, SDPA is plainly causal and only RoPE uses them). The per-token language ids cannot travel in the input dict (its extra keys become model
-forward kwargs), so the loader keeps them in a FIFO side channel: one entry per yielded batch, taken by the trainer
-with :meth:`MixtureDataLoader.take_language_ids` when it computes the loss of that batch.
+per-document causal mask from them (on the CPU, SDPA is plainly causal and only RoPE uses them).
+
+Languages. Each label token's language cannot travel in the input dict (its extra keys become model forward kwargs),
+so with ``language_label_stride`` set the labels carry it: ``token + language * stride``, -100 unchanged
+(:func:`codescale.titan_runner.loss.encode_language_labels`; the job's
+:class:`~codescale.titan_runner.loss.LanguageCrossEntropy` decodes them on the device). Without it the labels are
+plain token ids. The loader announces itself to the run's
+:class:`~codescale.titan_runner.recording.RunMetrics`, which reads the sampler's token counts per language.
 
 Resume: the loader's state is the sampler's state (plain ints and lists), saved by torchtitan's checkpointer under
 ``dataloader`` at every checkpoint step. The Trainer pulls batches lazily (no prefetch), so the state at save time
@@ -21,7 +26,6 @@ is exactly "the batches the finished steps consumed"; loading it replays the sam
 
 from __future__ import annotations
 
-import collections
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +38,8 @@ from torchtitan.components.dataloader import BaseDataLoader
 
 from codescale.core.contracts import MixtureManifest, PreparedManifest
 from codescale.core.errors import CodescaleError
+from codescale.titan_runner import recording
+from codescale.titan_runner.loss import encode_language_labels
 
 
 def load_manifest(path: str | Path) -> MixtureManifest:
@@ -76,6 +82,9 @@ class MixtureDataLoader(BaseDataLoader):
     class Config(BaseDataLoader.Config):
         manifest: str
         """Path of the run's ``mixture.json`` (the sampler manifest written by ``codescale compile``)."""
+        language_label_stride: int | None = None
+        """Encode each label's language into it (``token + language * stride``; the model's vocabulary size), for
+        ``LanguageCrossEntropy``; None: plain token labels."""
 
     def __init__(
         self,
@@ -108,7 +117,8 @@ class MixtureDataLoader(BaseDataLoader):
         self.corpus = PreparedCorpus(self.manifest.prepared)
         self.eos_id, self.bos_id = special_token_ids(self.manifest.prepared)
         self.sampler = MixtureSampler(self.manifest.to_dict(), self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
-        self._language_ids: collections.deque[torch.Tensor] = collections.deque()
+        self.label_stride = config.language_label_stride
+        recording.announce("data", self)
 
     def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
         while True:
@@ -120,13 +130,10 @@ class MixtureDataLoader(BaseDataLoader):
                 return
             input_ids = np.asarray(batch.input_ids, dtype=np.int64)
             positions = document_positions(input_ids, self.eos_id, self.bos_id)
-            labels = torch.from_numpy(np.asarray(batch.labels, dtype=np.int64))
-            self._language_ids.append(torch.from_numpy(np.asarray(batch.language_ids, dtype=np.int64)))
-            yield {"input": torch.from_numpy(input_ids), "positions": torch.from_numpy(positions)}, labels
-
-    def take_language_ids(self) -> torch.Tensor | None:
-        """Language index of each label token of the oldest batch not yet taken (-1 where the label is ignored)."""
-        return self._language_ids.popleft() if self._language_ids else None
+            labels = np.asarray(batch.labels, dtype=np.int64)
+            if self.label_stride is not None:
+                labels = encode_language_labels(labels, np.asarray(batch.language_ids), self.label_stride)
+            yield {"input": torch.from_numpy(input_ids), "positions": torch.from_numpy(positions)}, torch.from_numpy(labels)
 
     def tokens_seen(self) -> dict[str, int]:
         """Tokens this rank has drawn per language so far (as the sampler counts them)."""
@@ -152,4 +159,3 @@ class MixtureDataLoader(BaseDataLoader):
                 hint="resume with the same parallelism the run started with",
             )
         self.sampler.load_state_dict(json.loads(state_dict[key]))
-        self._language_ids.clear()

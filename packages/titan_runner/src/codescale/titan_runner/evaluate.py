@@ -7,14 +7,15 @@ What is measured (natural-log cross-entropy per token, as in training):
     tokens and padding with -100), for each direction in ``eval.translation``; ``translation_seen`` says whether the
     direction was paired in training.
 
-When: every ``eval.interval_steps`` steps and at the last step (the trainer decides; see ``trainer.py``).
+When: every ``eval.interval_steps`` steps and at the last step (:class:`~codescale.titan_runner.validator.LanguageValidator`,
+the torchtitan validator of a compiled job, decides and calls :class:`Evaluator`).
 
 How, under data parallelism: the evaluation rows are split across data-parallel ranks. FSDP needs every rank to run
 the same number of forward passes, so each rank gets the same number of rows; a short rank is padded with rows whose
 labels are all -100 (they cost a forward and count for nothing). Each rank sums its token losses and token counts,
 one all-reduce adds them up, and every rank returns the same numbers.
 
-The model forward itself is the trainer's (``batch_loss``): the same input processing (positions, attention masks,
+The model forward itself is the validator's ``batch_loss``: the same input processing (positions, attention masks,
 SPMD annotations) and the same loss function as training, without gradients.
 """
 
@@ -27,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from codescale.core.contracts import Run
 from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
 
@@ -48,12 +48,12 @@ class EvalSet:
     seen: bool | None = None
 
 
-def build_eval_sets(run: Run, corpus, seq_len: int) -> list[EvalSet]:
-    """Load every evaluation set ``run.json`` asks for from the prepared corpus."""
-    spec = run.eval
-    max_sequences = spec.max_sequences or 64
+def build_eval_sets(corpus, seq_len: int, languages: list[str], translation: list[tuple[str, str, bool]],
+                    max_sequences: int) -> list[EvalSet]:
+    """Load the evaluation sets from the prepared corpus: each language's validation text, and the examples of each
+    ``(src, tgt, seen)`` translation direction."""
     sets: list[EvalSet] = []
-    for lang in spec.languages or run.languages:
+    for lang in languages:
         rows = np.asarray(corpus.validation_batches(lang, seq_len, max_sequences), dtype=np.int64)
         if rows.size == 0:
             raise CodescaleError(
@@ -62,8 +62,7 @@ def build_eval_sets(run: Run, corpus, seq_len: int) -> list[EvalSet]:
                 hint="raise validation.fraction in the catalog, or drop the language from eval.languages",
             )
         sets.append(EvalSet("valid", lang, rows[:, :-1], rows[:, 1:]))
-    for direction in spec.translation:
-        src, tgt = direction.src, direction.tgt
+    for src, tgt, seen in translation:
         inputs, labels = corpus.translation_examples(src, tgt, seq_len, max_sequences)
         inputs, labels = np.asarray(inputs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
         if inputs.shape[0] == 0:
@@ -72,7 +71,7 @@ def build_eval_sets(run: Run, corpus, seq_len: int) -> list[EvalSet]:
                 field="eval.translation",
                 hint="prepare the corpus with a translation_eval set covering this direction",
             )
-        sets.append(EvalSet("translation", direction_key(src, tgt), inputs, labels, direction.seen))
+        sets.append(EvalSet("translation", direction_key(src, tgt), inputs, labels, seen))
     return sets
 
 

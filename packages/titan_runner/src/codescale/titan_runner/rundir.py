@@ -9,7 +9,8 @@ rewritten atomically or only appended":
   disk; its lease tells readers it is not alive any more (:meth:`RunDir.liveness`).
 - ``metrics.jsonl`` is append-only and flushed at every log step. After a resume from the checkpoint of step k, the
   lines with ``step > k`` (written after that checkpoint by the killed process, and about to be recomputed) are
-  dropped by rewriting the file atomically before anything is appended, so the file never has a duplicate or a gap.
+  dropped by rewriting the file atomically before anything is appended, so the file never has a duplicate or a gap;
+  so is the eval line of step k when that evaluation is measured again (``codescale.titan_runner.recording``).
   A torn last line (killed mid-write) is dropped at the same time.
 - ``lease.json`` says who runs the run now: ``{"pid", "host", "job_id", "token", "heartbeat"}``. All processes of
   one job share a token (the scheduler's job id), so the ranks of a multi-process run join one lease while a second
@@ -146,8 +147,9 @@ class RunDir:
         """Every complete, valid line of metrics.jsonl (a torn last line is skipped)."""
         return read_metric_lines(self.metrics_jsonl)
 
-    def truncate_metrics_after(self, step: int) -> int:
-        """Keep only lines with ``step <= step`` (and no torn line); atomic. Returns how many lines were dropped."""
+    def truncate_metrics_after(self, step: int, *, keep_eval_at_step: bool = True) -> int:
+        """Keep only lines with ``step <= step`` (and no torn line); atomic. Returns how many lines were dropped.
+        ``keep_eval_at_step=False`` also drops the eval line of ``step`` itself (it is about to be measured again)."""
         if not self.metrics_jsonl.is_file():
             return 0
         kept, dropped = [], 0
@@ -157,7 +159,8 @@ class RunDir:
             except json.JSONDecodeError:
                 dropped += 1
                 continue
-            if int(record.get("step", 0)) <= step:
+            line_step = int(record.get("step", 0))
+            if line_step < step or (line_step == step and (keep_eval_at_step or record.get("kind") != "eval")):
                 kept.append(line)
             else:
                 dropped += 1

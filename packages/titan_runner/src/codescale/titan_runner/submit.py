@@ -105,7 +105,7 @@ def _submit_local(run_dirs: list[RunDir], max_parallel: int, dry_run: bool) -> l
             token = uuid.uuid4().hex
             for run_dir in todo:
                 write_local_job(run_dir.path, state="queued", queue_token=token, queue_pid=None, job_id=None,
-                                submitted_at=now_iso(), started_at=None, reason=None)
+                                submitted_at=now_iso(), started_at=None, reason=None, cancel_requested_at=None)
             queue_pid = _spawn_queue(todo, max_parallel, token)
             for run_dir in todo:
                 write_local_job(run_dir.path, queue_pid=queue_pid)

@@ -7,14 +7,19 @@ What one start of a run does:
      otherwise, when RANK/WORLD_SIZE are absent, for one process on a free local port;
   3. takes the run's lease (``lease.json``): all processes of this job share it, another live job is refused;
   4. marks the run ``running`` and appends this start to ``status.json`` (time, host, pid, job id);
-  5. applies :mod:`~codescale.titan_runner.cpu_compat`, imports the job function named in ``run.json paths`` from the
-     compiled ``jobs.py`` (fallback: ``OUT/jobs.py`` and ``job_<run_id with - -> _>``), adapts the config, writes
-     ``resolved_config.json``, and runs :class:`~codescale.titan_runner.trainer.RunTrainer`;
+  5. applies :mod:`~codescale.titan_runner.cpu_compat`, calls the job function named in ``run.json paths`` of the
+     compiled ``jobs.py`` (fallback: ``OUT/jobs.py`` and ``job_<run_id with - -> _>``), writes what it returns to
+     ``resolved_config.json``, and builds and trains it with torchtitan's own ``Trainer``: the returned
+     ``Trainer.Config`` is complete (seed, dump folder, data loader, loss, validator, metrics recording), nothing is
+     changed after loading;
   6. torchtitan restores the latest checkpoint in ``RUN_DIR/checkpoints`` if there is one: the model, optimizer, lr
-     schedule, train step and the sampler's position, so the run goes on with the same data order; metrics.jsonl is
-     cut back to that step before anything is appended;
-  7. ends ``completed``, or ``failed`` with the error (type, message, traceback), or ``cancelled`` on SIGINT/SIGTERM.
-     Metrics and checkpoints already written are kept; starting the run again resumes it.
+     schedule, train step and the sampler's position, so the run goes on with the same data order; the job's
+     recording components cut metrics.jsonl back to that step before anything is appended
+     (:mod:`~codescale.titan_runner.recording`);
+  7. ends ``completed``, or ``failed`` with the error (type, message, traceback), or ``cancelled``: on SIGINT at
+     once, on SIGTERM (``codescale cancel``) at the next step boundary once training runs
+     (:class:`~codescale.titan_runner.callbacks.StopOnCancel`). Metrics and checkpoints already written are kept;
+     starting the run again resumes it.
 
 A run killed by SIGKILL cannot record anything: it stays ``running`` with a lease whose process is dead, which
 ``codescale status`` shows as ``interrupted`` and ``codescale submit`` starts again.
@@ -251,22 +256,23 @@ def train_run(run_dir: str | Path) -> Status:
 def _train(run: Run, run_dir: RunDir) -> tuple[int, int]:
     from codescale.titan_runner import cpu_compat
 
-    cpu_compat.apply()
-    from codescale.titan_runner.trainer import RunTrainer  # imports torchtitan.trainer: after apply()
-
-    config = load_job_config(run, run_dir)
-    cpu_compat.adapt_config(config)
-    if config.debug.seed is None:  # a resumed or repeated run must draw the same initial weights
-        config.debug.seed = run.training.seed
+    cpu_compat.apply()  # before torchtitan.trainer is imported (the job module does it too)
+    config = load_job_config(run, run_dir)  # complete for this machine: nothing is patched after loading
     if Path(config.dump_folder).resolve() != run_dir.path:
-        config.dump_folder = str(run_dir.path)  # outputs belong in the run directory, wherever it was moved
+        raise CodescaleError(
+            f"the compiled job writes to {config.dump_folder}, not to this run directory",
+            source=run_dir.run_json,
+            field="paths.run_dir",
+            hint="the run directory was moved or copied after compiling; compile the spec again into its new place",
+        )
     if int(os.environ["RANK"]) == 0:
         write_json_atomic(run_dir.resolved_config_json, config_as_json(config), durable=True)
-    trainer = RunTrainer(config, run_dir=run_dir, run=run)
+    trainer = config.build()  # torchtitan's own Trainer; the job's components record the run
     try:
         trainer.train()
-        if not trainer._started:  # restored at the last step: nothing left to train
-            trainer.begin_recording(loaded_step=trainer.step)
+        recorder = trainer.metrics_processor
+        if getattr(recorder, "began", True) is False:  # restored at the last step: nothing left to train
+            recorder.begin(trainer.step)
         return trainer.step, int(config.training.steps)
     finally:
         trainer.close()
@@ -275,6 +281,9 @@ def _train(run: Run, run_dir: RunDir) -> tuple[int, int]:
 def _finish(run_dir: RunDir, state: str, started: float, error: ErrorRecord | None) -> Status:
     status = run_dir.read_status()
     if status.state in ("failed", "cancelled") and state != "completed":
+        if status.state == state and status.error is None and error is not None:
+            # `codescale cancel` marked it first; keep that, and add the run's own account of how it stopped
+            return run_dir.update_status(error=error)
         return status  # the first recorded failure wins (e.g. another rank's)
     fields: dict[str, Any] = {"state": state, "error": error,
                               "wall_seconds": (status.wall_seconds or 0.0) + time.time() - started}

@@ -28,6 +28,7 @@ from codescale.core.contracts.run import (
     ParallelismPlan,
     Run,
     RunPaths,
+    TrackingPlan,
     TrainingPlan,
     TranslationEval,
 )
@@ -50,7 +51,8 @@ from codescale.core.contracts.rundir import (
 __all__ = [
     "FORMATS", "Contract", "check_format", "MixtureManifest", "PlanBudget", "PlanFile", "Totals", "totals_of",
     "PreparedManifest", "ClusterPlan", "CorpusPaths", "Derived", "EvalPlan", "MixturePlan", "ModelShape",
-    "PairingPlan", "ParallelismPlan", "Run", "RunPaths", "TrainingPlan", "TranslationEval", "STATES",
+    "PairingPlan", "ParallelismPlan", "Run", "RunPaths", "TrackingPlan", "TrainingPlan", "TranslationEval",
+    "STATES",
     "TERMINAL_STATES", "ErrorRecord", "EvalLine", "Lease", "MetricLine", "StartRecord", "Status", "TrainLine",
     "metric_line_json", "parse_metric_line", "read_lease", "read_metric_lines",
 ]

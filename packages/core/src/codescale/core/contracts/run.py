@@ -145,6 +145,13 @@ class RunPaths(Contract):
     """The function in it that returns this run's ``Trainer.Config``."""
 
 
+class TrackingPlan(Contract):
+    """torchtitan's TensorBoard / Weights & Biases logging of the run (not part of the run id)."""
+
+    tensorboard: bool
+    wandb: Literal["off", "offline", "online"]
+
+
 class Run(Contract):
     """One resolved run (contracts: ``run.json``)."""
 
@@ -169,6 +176,12 @@ class Run(Contract):
     float8: bool
     compile: bool
     activation_checkpointing: Literal["none", "selective", "full"]
+    float8_exclude: list[str] | None = Field(default=None, exclude_if=lambda value: value is None)
+    """Module names kept in bf16 when ``float8`` is on (the output head, layers too small to gain); absent otherwise."""
+    cuda_graphs: bool = Field(default=True, exclude_if=lambda value: value is True)
+    """Whether each training step is captured in a CUDA graph (absent when true, torchtitan's default)."""
+    tracking: TrackingPlan | None = Field(default=None, exclude_if=lambda value: value is None)
+    """TensorBoard / W&B logging; absent when both are off."""
     derived: Derived
     corpus: CorpusPaths
     paths: RunPaths
