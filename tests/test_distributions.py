@@ -25,6 +25,15 @@ UNDECLARED = {
 # Declared but not imported by codescale's own code, with the reason.
 RUNTIME_ONLY = {("titan_runner", "torchao"): "torchtitan's float8 converter imports it when a spec turns float8 on"}
 TORCH_STACK = {"torch", "torchtitan", "torchao", "submitit", "triton"}
+# The package graph of docs/architecture.md: which codescale packages each one may import (arrows point down only).
+MAY_IMPORT = {
+    "core": set(),
+    "compiler": {"core"},
+    "mixtures": {"core"},
+    "laws": {"core"},
+    "titan_runner": {"core", "compiler", "mixtures"},
+    "demo": {"core", "compiler", "mixtures", "titan_runner", "laws"},
+}
 
 
 def _norm(name: str) -> str:
@@ -52,6 +61,8 @@ def _imported_top_levels(package: str) -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "codescale":
+                names.update(f"codescale.{alias.name}" for alias in node.names)  # from codescale import demo
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module)
     return names
@@ -79,6 +90,12 @@ def test_each_package_declares_exactly_the_distributions_its_code_imports(packag
     needed = _required_distributions(package)
     assert needed - declared == set(), f"packages/{package}/pyproject.toml misses dependencies"
     assert declared - needed - allowed_extra == set(), f"packages/{package}/pyproject.toml declares unused ones"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_packages_import_only_the_packages_below_them_in_the_graph(package):
+    imported = {name.split(".")[1] for name in _imported_top_levels(package) if name.startswith("codescale.")}
+    assert imported - {package} <= MAY_IMPORT[package]
 
 
 @pytest.mark.parametrize("package", ["core", "compiler", "laws"])
