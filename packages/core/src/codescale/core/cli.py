@@ -52,8 +52,10 @@ _VERBOSITY = {"-v": "DEBUG", "--verbose": "DEBUG", "-q": "WARNING", "--quiet": "
 
 
 def _top_parser() -> argparse.ArgumentParser:
-    width = max(len(c) for c in COMMANDS)
-    lines = "\n".join(f"  {c.ljust(width)}  {h}" for c, (_, h) in COMMANDS.items())
+    from codescale.core.fmt import table
+
+    commands = table(("command", "what it does"), [(c, h) for c, (_, h) in COMMANDS.items()])
+    lines = "\n".join(f"  {line}" for line in commands.splitlines())
     return argparse.ArgumentParser(
         prog="codescale",
         formatter_class=argparse.RawDescriptionHelpFormatter,
