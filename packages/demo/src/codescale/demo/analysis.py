@@ -74,8 +74,10 @@ def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str |
     out["multilingual"] = comparison
 
 
-def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_spec: Path, batch: str) -> None:
+def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_spec: Path, batch: str | None) -> None:
     from codescale.laws import allocate
+
+    assert batch is not None, "analyse() runs the allocation only after per-language fits"
 
     # The grid's largest size and budget, for the next round of the study.
     size, tokens = con.execute(f"""

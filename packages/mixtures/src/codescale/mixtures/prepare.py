@@ -134,7 +134,7 @@ def _translation_tasks(catalog: Catalog) -> tuple[list[dict], str]:
     )
 
 
-def _task_languages(row: dict, source: object, number: int) -> dict:
+def _task_languages(row: dict, source: str | Path, number: int) -> dict:
     """A task or parallel group keyed by canonical language id (other keys such as id/description dropped)."""
     result = {}
     for key, value in row.items():
@@ -316,7 +316,7 @@ def _parallel(catalog: Catalog, encoder, dtype: np.dtype, staging: Path, fractio
         writer.close()
         shards[lang] = os.path.relpath(writer.bin_path, staging)
     np.save(staging / "parallel" / "train_groups.npy", train_groups)
-    separators = {}
+    separators: dict[str, dict[str, list[int]]] = {}
     for template in ("direct", "prompt"):
         for src in present:
             for tgt in present:

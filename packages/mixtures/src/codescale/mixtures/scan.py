@@ -66,7 +66,7 @@ def _scan_language(con: duckdb.DuckDBPyConnection, catalog: Catalog, lang: str) 
                count(*) - count(DISTINCT md5(text))
         FROM docs"""
     try:
-        documents, empty, n_bytes, duplicates = con.execute(query).fetchone()
+        documents, empty, n_bytes, duplicates = con.execute(query).fetchone() or (0, 0, 0, 0)  # always one row
     except duckdb.Error as err:
         sources = ", ".join(s.path for s in catalog.languages[lang].sources)
         raise catalog.error(("languages", lang, "sources"), f"DuckDB cannot read {sources}: "

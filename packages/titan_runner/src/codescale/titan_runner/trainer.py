@@ -105,6 +105,10 @@ class LanguageLoss:
 class RunTrainer(Trainer):
     """torchtitan's Trainer writing a codescale run directory."""
 
+    # Set by torchtitan's Trainer (untyped); declared so the type checker knows what this class reads and replaces.
+    loss_fn: Any
+    ntokens_seen: int
+
     def __init__(self, config: Trainer.Config, *, run_dir: RunDir, run: Run) -> None:
         self.run_dir = run_dir
         self.run = run
@@ -246,7 +250,7 @@ class RunTrainer(Trainer):
             step=self.step,
             time=time.time(),
             tokens=tokens,
-            tokens_per_language=per_language_tokens,
+            tokens_per_language=dict(per_language_tokens),
             loss=float(self._captured.get("loss", float("nan"))),
             loss_per_language=loss_per_language,
             lr=lr,
