@@ -98,7 +98,7 @@ def test_a_packaged_demo_spec_validates_and_plans(installed):
     assert "totals: 27 runs" in _run(["codescale", "plan", spec], env=env, cwd=work).stdout
 
 
-def test_data_compile_and_train_one_run_with_the_installed_wheels(installed):
+def test_data_compile_train_and_ingest_one_run_with_the_installed_wheels(installed):
     _, _, env, work = installed
     _run(["codescale", "data", "generate", "-o", "corpus", "--programs", "100", "--languages", "python", "java", "go"],
          env=env, cwd=work)
@@ -116,3 +116,7 @@ def test_data_compile_and_train_one_run_with_the_installed_wheels(installed):
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert {line["kind"] for line in lines} == {"train", "eval"}
     assert lines[-1]["step"] == 20
+    _run(["codescale", "ingest", "out", "--db", "study.duckdb"], env=env, cwd=work)
+    stored = _run(["codescale", "sql", "--db", "study.duckdb", "--format", "json", "SELECT run_id, status FROM runs"],
+                  env=env, cwd=work)
+    assert {row["run_id"]: row["status"] for row in json.loads(stored.stdout)}[run_dir.name] == "completed"
