@@ -10,13 +10,22 @@ import pytest
 from codescale.core import logging as codescale_logging
 
 
+def _ours(logger: logging.Logger) -> list[logging.Handler]:
+    # pytest attaches its own capture handlers to non-propagating loggers too: count only codescale's.
+    return [h for h in logger.handlers if h.get_name() == "codescale"]
+
+
 @pytest.fixture
 def fresh_logger():
     logger = logging.getLogger("codescale")
-    saved = (list(logger.handlers), logger.level, logger.propagate)
-    logger.handlers.clear()
+    saved = (_ours(logger), logger.level, logger.propagate)
+    for handler in saved[0]:
+        logger.removeHandler(handler)
     yield logger
-    logger.handlers[:] = saved[0]
+    for handler in _ours(logger):
+        logger.removeHandler(handler)
+    for handler in saved[0]:
+        logger.addHandler(handler)
     logger.setLevel(saved[1])
     logger.propagate = saved[2]
 
@@ -24,7 +33,7 @@ def fresh_logger():
 def test_setup_twice_keeps_one_handler_and_takes_the_new_level(fresh_logger):
     codescale_logging.setup("INFO")
     codescale_logging.setup("debug")
-    assert len(fresh_logger.handlers) == 1
+    assert len(_ours(fresh_logger)) == 1
     assert fresh_logger.level == logging.DEBUG
     assert fresh_logger.propagate is False
 
