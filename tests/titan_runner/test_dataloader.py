@@ -76,6 +76,15 @@ def test_a_seq_len_override_that_disagrees_with_the_mixture_is_refused(tmp_path,
         _loader(run_dir, seq_len=128)
 
 
+def test_a_mixture_without_a_prepared_corpus_is_refused(tmp_path, prepared_corpus):
+    run_dir = make_run(tmp_path, prepared_corpus)
+    manifest = json.loads((run_dir / "mixture.json").read_text())
+    (run_dir / "mixture.json").write_text(json.dumps({**manifest, "prepared": None}))
+    with pytest.raises(CodescaleError, match="names no prepared corpus") as caught:
+        _loader(run_dir)
+    assert caught.value.field == "prepared" and str(run_dir / "mixture.json") in caught.value.render()
+
+
 def test_a_missing_manifest_names_the_file(tmp_path):
     with pytest.raises(CodescaleError, match="mixture file not found"):
         _loader(tmp_path / "nowhere")

@@ -147,7 +147,8 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
             problems.absorb(err)
             raise CodescaleErrors(problems.errors) from None
     # natural / temperature: corpus token counts
-    langs = ordered(mx.natural if kind == "natural" else mx.temperature.languages)  # type: ignore[union-attr]
+    named = mx.natural if kind == "natural" else mx.temperature.languages if mx.temperature else None
+    langs = ordered(named or [])
     where: Path_ = ("mixture", kind)
     if not langs:
         problems.add(where, "no languages given")
@@ -196,7 +197,7 @@ def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float
     if given is None:
         return {}
     scalar = isinstance(given, (int, float))
-    per_language = {lang: given for lang in languages} if scalar else given  # type: ignore[union-attr]
+    per_language = {lang: float(given) for lang in languages} if isinstance(given, (int, float)) else given
     resolved: dict[str, float] = {}
     for lang, value in per_language.items():
         where: Path_ = ("mixture", "repeat") if scalar else ("mixture", "repeat", lang)

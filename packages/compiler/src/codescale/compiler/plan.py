@@ -34,6 +34,7 @@ from codescale.compiler.sweep import expand, run_name
 from codescale.compiler.validation import pydantic_error, validate
 from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
+from codescale.core.fmt import hours
 from codescale.core.yaml_source import PointMap, load_yaml, read_source
 
 _CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
@@ -177,15 +178,11 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
         where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
         line, col = where or (None, None)
         raise OverBudget(
-            f"the plan needs an estimated {_budget_hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of "
-            f"{_budget_hours(limit)}",
+            f"the plan needs an estimated {hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of "
+            f"{hours(limit)}",
             source=plan.spec, line=line, column=col, field="budget.gpu_hours",
             hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
         )
-
-
-def _budget_hours(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:

@@ -5,6 +5,10 @@ implements it, and only that module is imported. A command module exposes ``regi
 the command's arguments to an ``argparse`` parser and sets ``parser.set_defaults(func=...)``; ``func(args)`` returns
 the exit status.
 
+Progress goes to the log on stderr (:mod:`codescale.core.logging`, set up here once): ``-v`` before the command
+shows debug lines, ``-q`` only warnings and errors, ``CODESCALE_LOG_LEVEL`` sets the level otherwise. A command's own
+output (tables, paths, JSON) is printed to stdout.
+
 Exit statuses: 0 success, 1 the command ran and found a problem (e.g. a failed run, an over-budget plan), 2 bad
 input (a :class:`~codescale.core.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted.
 """
@@ -40,26 +44,37 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("codescale.laws.analysis_cli", "write PNG figures and a Markdown summary"),
     "simulate": ("codescale.laws.analysis_cli", "fill the store with synthetic results for a plan from a ground-truth law"),
     # the whole loop
-    "demo": ("codescale.demo", "run a micro multilingual scaling study end to end on this machine"),
+    "demo": ("codescale.demo.cli", "run a micro multilingual scaling study end to end on this machine"),
 }
 
 
+_VERBOSITY = {"-v": "DEBUG", "--verbose": "DEBUG", "-q": "WARNING", "--quiet": "WARNING"}
+
+
 def _top_parser() -> argparse.ArgumentParser:
-    width = max(len(c) for c in COMMANDS)
-    lines = "\n".join(f"  {c.ljust(width)}  {h}" for c, (_, h) in COMMANDS.items())
+    from codescale.core.fmt import table
+
+    commands = table(("command", "what it does"), [(c, h) for c, (_, h) in COMMANDS.items()])
+    lines = "\n".join(f"  {line}" for line in commands.splitlines())
     return argparse.ArgumentParser(
         prog="codescale",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Plan, run and analyse multilingual code-LLM scaling studies.",
-        epilog=f"commands:\n{lines}\n\n`codescale COMMAND --help` shows a command's options.",
-        usage="codescale [-h] [--version] COMMAND [ARGS...]",
+        epilog=f"commands:\n{lines}\n\n`codescale COMMAND --help` shows a command's options. Progress is logged to stderr:\n"
+        "-v (before COMMAND) adds debug lines, -q keeps only warnings and errors.",
+        usage="codescale [-h] [--version] [-v | -q] COMMAND [ARGS...]",
     )
 
 
 def main(argv: list[str] | None = None) -> int:
+    from codescale.core import logging as codescale_logging
     from codescale.core.errors import CodescaleError
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    level: str | None = None
+    while argv and argv[0] in _VERBOSITY:
+        level = _VERBOSITY[argv.pop(0)]
+    codescale_logging.setup(level)
     top = _top_parser()
     if not argv or argv[0] in ("-h", "--help"):
         top.print_help()

@@ -72,7 +72,7 @@ class CodescaleErrors(CodescaleError):
             first.message, source=first.source, line=first.line, column=first.column, field=first.field, hint=first.hint
         )
 
-    def render(self) -> str:  # type: ignore[override]
+    def render(self) -> str:
         errors = getattr(self, "errors", None)
         if not errors:
             return super().render()

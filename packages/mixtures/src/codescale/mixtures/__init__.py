@@ -1,5 +1,10 @@
 """codescale.mixtures: corpus catalog -> tokenizer -> token shards -> exact-quota mixture batches.
 
+In: a corpus catalog (``catalog.yaml``: JSONL/parquet sources per language, an optional parallel corpus), or nothing
+for ``codescale data generate``, which writes a synthetic parallel corpus and its catalog. At training time, a run's
+``mixture.json``. Out: a prepared corpus directory (tokenizer, memmap shards, eval sets, ``manifest.json``) and,
+from the sampler, packed batches with exact per-language quotas.
+
 Torch-free (numpy only). The entry points other packages use (contracts §2):
 
 - :func:`prepare` (``codescale data prepare``): tokenise a catalog's corpus into a prepared directory;

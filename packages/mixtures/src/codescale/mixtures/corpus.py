@@ -90,7 +90,7 @@ class PreparedCorpus:
 
     @cached_property
     def translation_directions(self) -> list[tuple[str, str]]:
-        return [tuple(key.split("->")) for key in self.manifest.get("translation", {})]  # type: ignore[misc]
+        return [(src, tgt) for src, tgt in (key.split("->") for key in self.manifest.get("translation", {}))]
 
     # -- evaluation batches --------------------------------------------------------------------------------------
     def validation_batches(self, lang: str, seq_len: int, max_sequences: int) -> np.ndarray:

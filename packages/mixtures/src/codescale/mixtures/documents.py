@@ -15,7 +15,7 @@ import gzip
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
@@ -137,7 +137,7 @@ def _parquet_batches(source: Source, path: Path, lang: str, batch_size: int) -> 
                              hint="check the file is complete") from None
 
 
-def read_jsonl_objects(path: Path, *, corpus: bool = False) -> Iterator[tuple[int, dict]]:
+def read_jsonl_objects(path: Path, *, corpus: bool = False) -> Generator[tuple[int, dict], None, None]:
     """(line number, object) for each non-blank line of a small JSONL file (parallel groups, eval tasks), or of a
     catalog source file with ``corpus``: a bad line there may be dropped, and its UTF-8 error says so."""
     opener = gzip.open if path.name.endswith(".gz") else open

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -33,11 +34,14 @@ import numpy as np
 from codescale.core.catalog import Catalog, load_catalog
 from codescale.core.domains import canonical, direction_key
 from codescale.core.errors import CodescaleError
+from codescale.core.io import write_json_atomic
 from codescale.mixtures import documents as docs
 from codescale.mixtures import tokenizer as tok
 from codescale.mixtures.manifest_db import write_manifest_db
 from codescale.mixtures.pairing import separator_text
 from codescale.mixtures.shards import ShardWriter, token_dtype, write_shard
+
+log = logging.getLogger(__name__)
 
 FORMAT = "codescale.prepared/1"
 _HASH_SCALE = float(1 << 64)
@@ -59,6 +63,7 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
     if existing.is_file():
         manifest = json.loads(existing.read_text())
         if manifest.get("content_hash") == content_hash:
+            log.info("%s is up to date (content hash %s): nothing to do", out_dir, content_hash[:16])
             return manifest
     elif out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise CodescaleError(
@@ -71,6 +76,7 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
     try:
         manifest = _build(catalog, staging, content_hash, eval_tasks, eval_source, progress)
         _publish(staging, out_dir)
+        log.info("prepared %s (content hash %s)", out_dir, content_hash[:16])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -128,7 +134,7 @@ def _translation_tasks(catalog: Catalog) -> tuple[list[dict], str]:
     )
 
 
-def _task_languages(row: dict, source: object, number: int) -> dict:
+def _task_languages(row: dict, source: str | Path, number: int) -> dict:
     """A task or parallel group keyed by canonical language id (other keys such as id/description dropped)."""
     result = {}
     for key, value in row.items():
@@ -169,9 +175,7 @@ def _build(catalog: Catalog, staging: Path, content_hash: str, eval_tasks: list[
         "translation": _translation_sets(eval_tasks, eval_source, encoder, dtype, staging, languages),
     }
     write_manifest_db(staging / "manifest.duckdb", manifest)
-    tmp = staging / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(tmp, staging / "manifest.json")
+    write_json_atomic(staging / "manifest.json", manifest)
     return manifest
 
 
@@ -312,7 +316,7 @@ def _parallel(catalog: Catalog, encoder, dtype: np.dtype, staging: Path, fractio
         writer.close()
         shards[lang] = os.path.relpath(writer.bin_path, staging)
     np.save(staging / "parallel" / "train_groups.npy", train_groups)
-    separators = {}
+    separators: dict[str, dict[str, list[int]]] = {}
     for template in ("direct", "prompt"):
         for src in present:
             for tgt in present:

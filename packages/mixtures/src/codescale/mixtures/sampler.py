@@ -246,8 +246,8 @@ class MixtureSampler:
             stream = self.streams[-1]
             epochs = stream.epochs(int(self.slots_per_stream[-1]) * self.seq_len + 1)
             self.planned_epochs["paired"] = epochs
-            limits = [self.max_epochs[lang] for pair in self.pair_directions for lang in pair
-                      if self.max_epochs[lang] is not None]
+            limits = [cap for cap in (self.max_epochs[lang] for pair in self.pair_directions for lang in pair)
+                      if cap is not None]
             if limits and epochs > min(limits):
                 raise CodescaleError(
                     f"paired documents need {epochs:.2f} epochs of the parallel corpus ({stream.epoch_tokens:,} "

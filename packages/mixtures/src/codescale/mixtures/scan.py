@@ -16,6 +16,7 @@ import duckdb
 from codescale.core.catalog import Catalog, Source, load_catalog
 from codescale.core.domains import canonical
 from codescale.core.errors import CodescaleError
+from codescale.core.fmt import table
 
 
 @dataclass
@@ -65,7 +66,7 @@ def _scan_language(con: duckdb.DuckDBPyConnection, catalog: Catalog, lang: str) 
                count(*) - count(DISTINCT md5(text))
         FROM docs"""
     try:
-        documents, empty, n_bytes, duplicates = con.execute(query).fetchone()
+        documents, empty, n_bytes, duplicates = con.execute(query).fetchone() or (0, 0, 0, 0)  # always one row
     except duckdb.Error as err:
         sources = ", ".join(s.path for s in catalog.languages[lang].sources)
         raise catalog.error(("languages", lang, "sources"), f"DuckDB cannot read {sources}: "
@@ -101,8 +102,6 @@ def _select(con: duckdb.DuckDBPyConnection, source: Source, files: list[Path], l
 
 def render_table(rows: list[LanguageScan]) -> str:
     header = ("language", "files", "documents", "empty", "MB", "duplicates")
-    lines = [header] + [(r.language, str(r.files), f"{r.documents:,}", f"{r.empty:,}", f"{r.bytes / 1e6:,.2f}",
-                         f"{r.duplicates:,}") for r in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                               enumerate(zip(line, widths))) for line in lines)
+    cells = [(r.language, r.files, f"{r.documents:,}", f"{r.empty:,}", f"{r.bytes / 1e6:,.2f}", f"{r.duplicates:,}")
+             for r in rows]
+    return table(header, cells, right=range(1, len(header)))

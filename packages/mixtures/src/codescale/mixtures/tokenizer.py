@@ -112,6 +112,9 @@ def describe(tokenizer_dir: Path) -> TokenizerInfo:
     config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
     ids = {key: tokenizer.token_to_id(_token_name(config.get(key)) or "") for key in ("bos_token", "eos_token", "pad_token")}
     eos = ids["eos_token"]
+    if eos is None:
+        raise CodescaleError("the tokenizer has no end-of-text token", source=tokenizer_dir / "tokenizer_config.json",
+                             field="eos_token", hint="name a token of tokenizer.json's vocabulary as eos_token")
     return TokenizerInfo(
         dir=tokenizer_dir,
         sha256=hashlib.sha256(tokenizer_json.read_bytes()).hexdigest(),

@@ -1,5 +1,10 @@
 """codescale.titan_runner: compiled runs -> torchtitan's real ``Trainer`` -> run directories.
 
+In: a compiled output directory (``plan.json``, ``jobs.py``, ``runs/<id>/run.json`` + ``mixture.json``; a spec is
+compiled first) and the prepared corpus the mixtures name. Out, in each run directory: ``status.json``,
+``metrics.jsonl``, ``lease.json``, submission records, ``resolved_config.json``, torchtitan checkpoints and logs
+(docs/run-directory.md).
+
 The only package that imports torch, torchtitan and submitit. Modules, in the order data flows:
 
 - :mod:`~codescale.titan_runner.cpu_compat`: what lets torchtitan 0.3 run on torch 2.13 and, without CUDA, on the CPU;

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from codescale.core import fmt
+
 
 def register(command: str, parser: argparse.ArgumentParser) -> None:
     if command == "submit":
@@ -47,10 +49,10 @@ def _submit(args: argparse.Namespace) -> int:
                      out=args.out, corpus=args.corpus, prepared=args.prepared)
     if args.json:
         print(json.dumps(records, indent=2))
-    else:
-        for record in records:
-            detail = record.get("reason") or (f"job {record['job_id']}" if record.get("job_id") else "")
-            print(f"{record['action']:<13} {record['run_id']}  {detail}".rstrip())
+    elif records:
+        rows = [(r["action"], r["run_id"], r.get("reason") or (f"job {r['job_id']}" if r.get("job_id") else ""))
+                for r in records]
+        print(fmt.table(("action", "run", "detail"), rows))
     return 0
 
 
@@ -65,8 +67,9 @@ def _status(args: argparse.Namespace) -> int:
 def _cancel(args: argparse.Namespace) -> int:
     from codescale.titan_runner.cancel import cancel
 
-    for record in cancel(args.target, all_runs=args.all):
-        print(f"{record['action']:<10} {record['run_id']}  {record['reason']}".rstrip())
+    records = cancel(args.target, all_runs=args.all)
+    if records:
+        print(fmt.table(("action", "run", "reason"), [(r["action"], r["run_id"], r["reason"]) for r in records]))
     return 0
 
 

@@ -114,6 +114,9 @@ class MixtureDataLoader(BaseDataLoader):
         self.local_batch_size = int(local_batch_size)
         self.dp_rank = int(dp_rank)
         self.dp_world_size = int(dp_world_size)
+        if self.manifest.prepared is None:
+            raise CodescaleError("the mixture names no prepared corpus", source=self.manifest_path, field="prepared",
+                                 hint="compile the spec with --prepared DIR (or corpus.prepared in the spec)")
         self.corpus = PreparedCorpus(self.manifest.prepared)
         self.eos_id, self.bos_id = special_token_ids(self.manifest.prepared)
         self.sampler = MixtureSampler(self.manifest.to_dict(), self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)

@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import sys
 import time
@@ -28,9 +29,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from codescale.core import logging as codescale_logging
 from codescale.core.io import write_json_atomic
 from codescale.titan_runner.rundir import RunDir, now_iso
 
+log = logging.getLogger(__name__)
 LOCAL_JOB_FILE = "local_job.json"
 POLL_S = 1.0
 TIMEOUT_MIN = 7 * 24 * 60  # the local executor's wall-clock limit; a run is not meant to hit it
@@ -124,10 +127,11 @@ def run_queue(run_dirs: list[Path], max_parallel: int, token: str) -> None:
                 reason = why_not_start(run_dir)
                 if reason:
                     write_local_job(run_dir.path, state="skipped", reason=reason)
+                    log.info("skipped %s: %s", run_dir.path.name, reason)
                     continue
                 job = _start(run_dir)
                 write_local_job(run_dir.path, state="started", job_id=str(job.job_id), started_at=now_iso())
-            print(f"{now_iso()} started {run_dir.path.name} as local job {job.job_id}", flush=True)
+            log.info("started %s as local job %s", run_dir.path.name, job.job_id)
             active.append((run_dir, job))
         time.sleep(POLL_S)
 
@@ -138,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", required=True, help="the submission's token, written in each run's local_job.json")
     parser.add_argument("run_dirs", nargs="+")
     args = parser.parse_args(argv)
+    codescale_logging.setup()
     run_queue([Path(d) for d in args.run_dirs], args.max_parallel, args.token)
     return 0
 

@@ -182,7 +182,7 @@ class RunMetrics(MetricsProcessor):
         last_time, last_tokens = self._last_line
         self._last_line = (now, tokens)
         line = TrainLine(
-            step=step, time=time.time(), tokens=tokens, tokens_per_language=tokens_per_language,
+            step=step, time=time.time(), tokens=tokens, tokens_per_language=dict[str, int | float](tokens_per_language),
             loss=float(global_avg_loss), loss_per_language=loss_per_language,
             lr=next((float(v) for k, v in extra.items() if k.startswith("lr")), None),
             tokens_per_second=(tokens - last_tokens) / max(now - last_time, 1e-9), grad_norm=float(grad_norm),

@@ -206,7 +206,7 @@ class RunDir:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def acquire_lease(self, token: str, job_id: str | None, *, holder: bool) -> Lease:
+    def acquire_lease(self, token: str, job_id: str | None, *, holder: bool) -> LeaseHolder:
         """Take or join the lease for ``token``; raise a CodescaleError if another live job holds it.
 
         ``holder`` marks the process that keeps the heartbeat (global rank 0); the others only join."""

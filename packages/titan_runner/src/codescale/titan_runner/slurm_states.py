@@ -60,7 +60,7 @@ def _expand_ids(raw: str) -> list[str]:
     if not match:
         return [raw]
     main, ranges = match.groups()
-    ids = []
+    ids: list[str] = []
     for part in ranges.split(","):
         low, _, high = part.partition("-")
         ids.extend(f"{main}_{i}" for i in range(int(low), int(high or low) + 1))

@@ -32,6 +32,7 @@ import dataclasses
 import gc
 import hashlib
 import importlib.util
+import logging
 import os
 import signal
 import socket
@@ -44,10 +45,13 @@ from typing import Any
 
 import submitit
 
+from codescale.core import logging as codescale_logging
 from codescale.core.contracts import ErrorRecord, Run, StartRecord, Status
 from codescale.core.errors import CodescaleError
 from codescale.core.io import write_json_atomic
 from codescale.titan_runner.rundir import RunDir, now_iso
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -193,10 +197,12 @@ class _Interruption:
 
 def train_run(run_dir: str | Path) -> Status:
     """Run (or resume) the run in ``run_dir`` in this process and return its final status."""
+    codescale_logging.setup()  # a job's own process: its log lines go to the run's logs/
     run_dir = RunDir(run_dir)
     run = run_dir.load_run()
     status = run_dir.read_status()
     if status.state == "completed":
+        log.info("%s is already completed: nothing to train", run.run_id)
         return status
     previous_env = ensure_distributed_env()
     rank = int(os.environ["RANK"])

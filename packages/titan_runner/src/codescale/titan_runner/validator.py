@@ -79,8 +79,10 @@ class LanguageValidator(Validator):
 
         config = self.config
         manifest = load_manifest(config.manifest)
-        corpus = PreparedCorpus(manifest.prepared)
-        self._eos_id, self._bos_id = special_token_ids(manifest.prepared)
+        prepared = manifest.prepared
+        assert prepared is not None  # load_manifest refuses a mixture without a prepared corpus
+        corpus = PreparedCorpus(prepared)
+        self._eos_id, self._bos_id = special_token_ids(prepared)
         seen = set(config.seen)
         directions = []
         for key in config.translation:

@@ -15,6 +15,7 @@ read-modify-write by an older codescale must not drop it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -92,7 +93,7 @@ _EXPECTED = {
 }
 
 
-def friendly_message(error: dict[str, Any]) -> str:
+def friendly_message(error: Mapping[str, Any]) -> str:
     """One pydantic error as a short sentence: ``expected an integer, got 'a lot'``."""
     kind = error["type"]
     if kind == "missing":

@@ -89,7 +89,9 @@ class ProgramBuilder:
     # -- values ---------------------------------------------------------------------------------------------------
 
     def field_of(self, t: Type) -> Name:
-        kind = {INT: self.domain.int_fields, FLOAT: self.domain.float_fields, STR: self.domain.str_fields}[t]
+        fields: dict[Type, tuple[Name, ...]] = {INT: self.domain.int_fields, FLOAT: self.domain.float_fields,
+                                                STR: self.domain.str_fields}
+        kind = fields[t]
         return self.rng.choice(kind)
 
     def record_field(self, t: Type) -> Name | None:

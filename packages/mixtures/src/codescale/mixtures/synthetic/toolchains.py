@@ -35,7 +35,7 @@ from pathlib import Path
 
 from codescale.core.domains import LANGUAGE_IDS
 
-_REQUIRED = {
+_REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "python": [(sys.executable,)],
     "javascript": [("node",)],
     "typescript": [("tsc", "node")],
@@ -77,7 +77,8 @@ def _run(command: Sequence[str | Path], cwd: Path, timeout: float, env: dict | N
         done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout,
                               env=env)
     except subprocess.TimeoutExpired as expired:
-        return 124, "", f"timed out after {timeout:.0f}s: {' '.join(map(str, command))}\n{expired.stderr or ''}"
+        said = expired.stderr.decode(errors="replace") if isinstance(expired.stderr, bytes) else expired.stderr or ""
+        return 124, "", f"timed out after {timeout:.0f}s: {' '.join(map(str, command))}\n{said}"
     return done.returncode, done.stdout, done.stderr
 
 
@@ -182,7 +183,9 @@ def _check_java(ws: _Workspace) -> list[Checked]:
 
 
 def _check_csharp(ws: _Workspace) -> list[Checked]:
-    compiler = _tools("csharp")[0]
+    tools = _tools("csharp")
+    assert tools is not None, "checkers run only after missing_toolchain() found the tools"
+    compiler = tools[0]
     results = []
     for path in ws.files:
         code, out, err = ws.run([compiler, f"-out:{path.with_suffix('.exe')}", path])

@@ -9,11 +9,10 @@ the only liberties they take are idioms that do not change meaning (``count++``,
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, ClassVar, TypeGuard, get_args
 
 from codescale.mixtures.synthetic.ir import (
     BOOL,
-    STR,
     Binary,
     Call,
     Expr,
@@ -60,7 +59,7 @@ def is_empty_test(e: Expr) -> Expr | None:
     return None
 
 
-def is_increment(op: str | None, value: Expr) -> bool:
+def is_increment(op: str | None, value: Expr) -> TypeGuard[str]:
     return op in ("+", "-") and isinstance(value, Lit) and value.value == 1 and value.type == Scalar("int")
 
 
@@ -76,6 +75,9 @@ class Renderer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.depth = 0
+
+    _expr_methods: ClassVar[dict[type, Any]]
+    _stmt_methods: ClassVar[dict[type, Any]]
 
     def __init_subclass__(cls, **kwargs) -> None:
         # Dispatch tables from node type to method, built once per class: rendering is a hot loop.
@@ -120,7 +122,7 @@ class Renderer:
         return f"({text})" if needs_parentheses(e, parent_precedence, right_side, parent_op) else text
 
     def expr_Lit(self, e: Lit) -> str:
-        if e.type == STR:
+        if isinstance(e.value, str):  # a STR literal
             return quote(e.value)
         if e.type == BOOL:
             return self.true_literal if e.value else self.false_literal
@@ -151,6 +153,12 @@ class Renderer:
 
     def function_name(self, f: Function | Name) -> str:
         return self.ident(f.name if isinstance(f, Function) else f)
+
+
+def plain_text(parts: tuple[str | Expr, ...]) -> str | None:
+    """The text of a format string without interpolations, or None when it interpolates a value."""
+    texts = [p for p in parts if isinstance(p, str)]
+    return "".join(texts) if len(texts) == len(parts) else None
 
 
 def quote(text: str) -> str:

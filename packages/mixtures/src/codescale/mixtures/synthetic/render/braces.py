@@ -105,6 +105,7 @@ class BraceRenderer(Renderer):
 
     def try_catch(self, s: LetChecked, catch: str) -> None:
         """Assign a checked call to its (already declared) variable, or its fallback when the call throws."""
+        assert s.fallback is not None, "a check without fallback propagates; stmt_LetChecked renders it"
         name = self.ident(s.name)
         self.open("try")
         self.line(f"{name} = {self.expr(s.call)};")

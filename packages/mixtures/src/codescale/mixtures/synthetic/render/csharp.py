@@ -34,7 +34,7 @@ from codescale.mixtures.synthetic.ir import (
     Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
-from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, quote
+from codescale.mixtures.synthetic.render.base import ATOM, is_empty_test, plain_text, quote
 from codescale.mixtures.synthetic.render.braces import BraceRenderer
 
 
@@ -163,8 +163,8 @@ class CSharpRenderer(BraceRenderer):
                 pieces.append(part.replace("{", "{{").replace("}", "}}"))
             else:
                 pieces.append(f"{{{self.expr(part)}{':F2' if part.type == FLOAT else ''}}}")
-        if all(isinstance(p, str) for p in e.parts):
-            return quote("".join(e.parts))
+        if (text := plain_text(e.parts)) is not None:
+            return quote(text)
         return "$" + quote("".join(pieces))
 
     def expr_Upper(self, e: Upper) -> str:

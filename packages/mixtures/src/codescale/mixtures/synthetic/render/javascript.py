@@ -30,7 +30,7 @@ from codescale.mixtures.synthetic.ir import (
     Upper,
 )
 from codescale.mixtures.synthetic.naming import camel, pascal
-from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote
+from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, plain_text, quote
 from codescale.mixtures.synthetic.render.braces import BraceRenderer
 
 
@@ -153,8 +153,8 @@ class JavaScriptRenderer(BraceRenderer):
                 pieces.append(f"${{{self.operand(part, ATOM)}.toFixed(2)}}")
             else:
                 pieces.append(f"${{{self.expr(part)}}}")
-        if all(isinstance(p, str) for p in e.parts):
-            return quote("".join(e.parts))
+        if (text := plain_text(e.parts)) is not None:
+            return quote(text)
         return "`" + "".join(pieces) + "`"
 
     def expr_Upper(self, e: Upper) -> str:

@@ -11,6 +11,8 @@ borrowed, ``let`` bindings own their values, and each expression is rendered in 
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from codescale.mixtures.synthetic.ir import (
     FLOAT,
     STR,
@@ -48,7 +50,7 @@ from codescale.mixtures.synthetic.ir import (
     is_copy,
 )
 from codescale.mixtures.synthetic.naming import pascal, snake
-from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, quote
+from codescale.mixtures.synthetic.render.base import ATOM, PRECEDENCE, is_empty_test, plain_text, quote
 from codescale.mixtures.synthetic.render.braces import BraceRenderer
 
 VALUE, OWNED, BORROWED = "value", "owned", "borrowed"
@@ -123,8 +125,10 @@ class RustRenderer(BraceRenderer):
             self.stmt(last)
 
     def returned(self, value: Expr) -> str:
-        moved = isinstance(value, Var) and value.name not in self.borrowed and value.name not in self.indices
-        text = snake(value.name) if moved else self.value(value, OWNED)
+        if isinstance(value, Var) and value.name not in self.borrowed and value.name not in self.indices:
+            text = snake(value.name)  # moved out: the function returns it
+        else:
+            text = self.value(value, OWNED)
         return f"Ok({text})" if self.current is not None and self.current.fallible else text
 
     # -- statements -----------------------------------------------------------------------------------------------
@@ -223,7 +227,7 @@ class RustRenderer(BraceRenderer):
             return f"{snake(e.left.name)} {e.op} {self.expr(e.right)}"
         return super().expr_Binary(e)
 
-    def _is_index(self, e: Expr) -> bool:
+    def _is_index(self, e: Expr) -> TypeGuard[Var]:
         return isinstance(e, Var) and e.name in self.indices
 
     def expr_ToFloat(self, e: ToFloat) -> str:
@@ -271,8 +275,8 @@ class RustRenderer(BraceRenderer):
         return ", ".join([quote("".join(template)), *args])
 
     def expr_Format(self, e: Format) -> str:
-        if all(isinstance(p, str) for p in e.parts):
-            return quote("".join(e.parts))
+        if (text := plain_text(e.parts)) is not None:
+            return quote(text)
         return f"format!({self.format_arguments(e)})"
 
     def expr_Upper(self, e: Upper) -> str:

@@ -57,8 +57,9 @@ def checked_ratio(b: ProgramBuilder) -> Function:
 def validated_field(b: ProgramBuilder) -> Function:
     t = b.numeric_type()
     field = b.record_field(t) or b.record_field(INT) or b.record_field(FLOAT)
-    t = next(f.type for f in b.record.fields if f.name == field)
     label = b.record_field(STR)
+    assert field is not None and label is not None, "every domain's record has a numeric and a text field"
+    t = next(f.type for f in b.record.fields if f.name == field)
     scope: set[Name] = set()
     item = b.local(scope, b.domain.item)
     value: Expr = Field(Var(item, b.record_type), field, t)

@@ -154,7 +154,7 @@ def arithmetic(b: ProgramBuilder) -> Function:
         result = Binary(b.rng.choice("+-*"), Var(step, t), _formula(b, operands, t, 2), t)
     else:
         result = Binary(b.rng.choice("+-*"), _formula(b, operands, t, 2), operands[-1], t)
-    mentioned = _variables(result) | {name for s in body for name in _variables(s.value)}
+    mentioned = _variables(result) | {name for s in body if isinstance(s, Let) for name in _variables(s.value)}
     for p in params:  # every parameter takes part (an unused one is a warning in Rust and a smell everywhere)
         if p.name not in mentioned:
             result = Binary(b.rng.choice("+-"), result, Var(p.name, t), t)

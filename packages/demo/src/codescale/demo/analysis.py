@@ -1,7 +1,6 @@
-"""The analysis stage of ``codescale demo``: fits, allocation, report and the closing summary.
+"""The analysis stage of ``codescale demo``: fits, allocation and the report, on the demo's DuckDB file.
 
-It lives beside ``codescale.laws`` (torch-free) and calls the same functions ``codescale fit``, ``allocate`` and
-``report`` call, on the demo's DuckDB file:
+Torch-free: it calls the same ``codescale.laws`` functions ``codescale fit``, ``allocate`` and ``report`` call:
 
 1. per-language law L = E + A/N^alpha + B/D^beta for every language of the per-language grid (``demo_per_language``
    study), full 4,500-start grid and a bootstrap over runs for intervals;
@@ -75,8 +74,10 @@ def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str |
     out["multilingual"] = comparison
 
 
-def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_spec: Path, batch: str) -> None:
+def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_spec: Path, batch: str | None) -> None:
     from codescale.laws import allocate
+
+    assert batch is not None, "analyse() runs the allocation only after per-language fits"
 
     # The grid's largest size and budget, for the next round of the study.
     size, tokens = con.execute(f"""
@@ -134,62 +135,3 @@ def analyse(db: Path, work: Path, *, prepared: Path | None, base_spec: Path) -> 
     finally:
         con.close()
     return out
-
-
-def _interval(fit, name: str) -> str:
-    value = fit.params.get(name)
-    if value is None:
-        return "-"
-    ci = fit.intervals.get(name)
-    text = f"{value:.3g}"
-    if ci and all(x is not None for x in ci):
-        text += f" [{ci[0]:.3g}, {ci[1]:.3g}]"
-    return text
-
-
-def print_summary(result: Any, seconds: float) -> None:
-    """The demo's closing summary (what a newcomer reads first)."""
-    a = result.analysis
-    print()
-    print("=" * 100)
-    print(f"codescale demo finished in {seconds / 60:.1f} min — {sum(result.states.values())} runs "
-          f"({', '.join(f'{v} {k}' for k, v in sorted(result.states.items()))})")
-    print("stage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in result.stage_seconds.items()))
-    fits = a.get("language_fits") or []
-    if fits:
-        print("\nPer-language law L(N, D) = E + A/N^alpha + B/D^beta (N non-embedding params, D tokens; "
-              f"95% bootstrap intervals over runs, {BOOTSTRAP} replicates):")
-        for fit in fits:
-            print(f"  {fit.group_value:10s} E {_interval(fit, 'E'):28s} alpha {_interval(fit, 'alpha'):26s} "
-                  f"beta {_interval(fit, 'beta'):26s} runs {fit.n_runs}")
-            for w in fit.warnings[:2]:
-                print(f"  {'':10s} note: {w}")
-    synergy = a.get("synergy_fits") or []
-    if synergy:
-        from codescale.laws.analysis_cli import synergy_table
-
-        print("\nSynergy (relative gain of a 50:50 mix over the self-repetition baseline; positive = mixing helps):")
-        print("  " + synergy_table(synergy[0]).replace("\n", "\n  "))
-    pairing = a.get("pairing") or []
-    if pairing:
-        print("\nPairing effect: mean final translation loss (target tokens only):")
-        for organisation, directions, loss, n in pairing:
-            print(f"  {directions:6s} {organisation:9s} {loss:.4f}  ({n} run x direction values)")
-    if a.get("multilingual") is not None:
-        print("\nProportion-dependent law, held-out comparison:")
-        print("  " + a["multilingual"].render().replace("\n", "\n  "))
-    if a.get("allocation") is not None:
-        print("\nRecommended allocation vs uniform:")
-        print("  " + a["allocation"].render().replace("\n", "\n  "))
-    for stage, why in a.get("problems", {}).items():
-        print(f"\n{stage}: not available — {why}")
-    print(f"\nreport:   {a.get('report') or '-'}")
-    print(f"database: {result.db}")
-    print("\nTry:")
-    db = result.db
-    print(f"  codescale sql --db {db} \"SELECT language, params_non_embedding, tokens, round(loss, 4) AS loss "
-          "FROM final_loss WHERE study = 'demo_per_language' ORDER BY language, params_non_embedding, tokens\"")
-    print(f"  codescale sql --db {db} \"SELECT target, aux, round(loss_self, 4) AS self, round(loss_mix, 4) AS mix, "
-          "round(100 * rel_gain, 2) AS gain_pct FROM synergy_pairs ORDER BY target, aux\"")
-    print(f"  codescale sql --db {db} \"SELECT coalesce(pairing_template, 'shuffled') AS organisation, seen, "
-          "round(avg(loss), 4) AS loss FROM translation_final GROUP BY ALL ORDER BY seen, organisation\"")

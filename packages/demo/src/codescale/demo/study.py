@@ -3,7 +3,7 @@
 The demo is the whole product in miniature, with nothing faked and nothing special-cased: it drives the same Python
 APIs the CLI commands drive, in order, and every stage writes the same artefacts a cluster study writes.
 
-    generate corpus -> train tokenizer + prepare shards -> compile specs/demo/*.yaml -> submit (local executor)
+    generate corpus -> train tokenizer + prepare shards -> compile the demo specs -> submit (local executor)
     -> wait (progress) -> ingest into DuckDB -> fit per-language laws, synergy, translation, multilingual law
     -> allocate tokens -> report (PNG + Markdown) -> print a summary
 
@@ -11,18 +11,29 @@ Reruns are cheap because every stage is content-addressed or idempotent: the cor
 no-ops for the same inputs, compiling rewrites only changed files, ``submit`` skips completed runs, ``ingest``
 skips unchanged run directories, and fits are recomputed (they take seconds).
 
-``--quick`` runs the reduced study of ``specs/demo/quick/`` (used in CI: a minute or two of training).
+``--quick`` runs the reduced study of ``specs/quick/`` (used in CI: a minute or two of training).
+
+The specs are package data of this distribution (``codescale/demo/specs``), so an installed codescale runs the demo
+from any directory. In the repository that folder is a link to the top-level ``specs/demo``, the one copy: editing
+``specs/demo/*.yaml`` changes what the demo runs, editable installs included, and a wheel built from the checkout
+carries the linked files.
+
+Progress (stage headers, a line per finished run, a heartbeat) goes to the ``codescale.demo`` logger; the command's
+own output is the closing summary (:mod:`codescale.demo.cli`).
 """
 
 from __future__ import annotations
 
-import argparse
+import logging
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from codescale.core.errors import CodescaleError
+
+log = logging.getLogger(__name__)
 
 DEMO_SEED = 0
 
@@ -48,25 +59,29 @@ class DemoResult:
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
-def default_specs_dir() -> Path:
-    """``specs/demo`` of the source checkout (the demo's specs are part of the repo, not the wheel)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "specs" / "demo"
-        if candidate.is_dir():
-            return candidate
-    cwd = Path.cwd() / "specs" / "demo"
-    if cwd.is_dir():
-        return cwd
-    raise CodescaleError("cannot find specs/demo", hint="run from the codescale checkout or pass --specs DIR")
+def packaged_specs_dir(*, quick: bool = False) -> Path:
+    """The demo's spec folder shipped in this distribution (``quick/`` for the reduced study).
+
+    Symlinks are resolved, so in a checkout the paths name the repository's ``specs/demo`` (the files one edits)."""
+    specs = resources.files("codescale.demo") / "specs"
+    if not isinstance(specs, Path) or not specs.is_dir():
+        raise CodescaleError("the demo specs are missing from this installation", source=str(specs),
+                             hint="reinstall codescale-demo, or pass --specs FILE...")
+    specs = specs.resolve()
+    return specs / "quick" if quick else specs
 
 
-def _say(message: str) -> None:
-    print(message, flush=True)
+def spec_files(*, quick: bool = False) -> list[Path]:
+    """The spec files ``codescale demo`` runs by default, in the order it compiles them."""
+    folder = packaged_specs_dir(quick=quick)
+    specs = sorted(folder.glob("*.yaml"))
+    if not specs:
+        raise CodescaleError("no spec files to run", source=folder, hint="pass --specs FILE...")
+    return specs
 
 
 class _Stages:
-    """Times each stage and prints a one-line header for it."""
+    """Times each stage and logs a one-line header for it."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -76,7 +91,7 @@ class _Stages:
     def start(self, name: str, what: str) -> None:
         self.stop()
         self._name, self._start = name, time.perf_counter()
-        _say(f"==> {what}")
+        log.info("==> %s", what)
 
     def stop(self) -> None:
         if self._name is not None:
@@ -94,7 +109,7 @@ def prepare_data(cfg: DemoConfig, stages: _Stages) -> tuple[Path, Path]:
     prepared = cfg.out / "prepared"
     manifest = prepare(catalog, prepared, progress=cfg.progress)
     tokens = {lang: info["train"]["tokens"] for lang, info in manifest["languages"].items()}
-    _say("    train tokens per language: " + ", ".join(f"{k} {v:,}" for k, v in tokens.items()))
+    log.info("    train tokens per language: " + ", ".join(f"{k} {v:,}" for k, v in tokens.items()))
     return catalog, prepared
 
 
@@ -109,7 +124,7 @@ def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stage
         plan = plan_spec(spec, catalog=str(catalog), prepared=str(prepared), out_dir=out)
         write_plan(plan, out)
         totals = plan.totals
-        _say(f"    {spec.name}: {totals.runs} runs, {totals.tokens:,} tokens -> {out}")
+        log.info(f"    {spec.name}: {totals.runs} runs, {totals.tokens:,} tokens -> {out}")
         compiled.append(out)
     return compiled
 
@@ -122,7 +137,7 @@ def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages) -> tuple[list[
     records = submit([str(c) for c in compiled], executor="local", max_parallel=cfg.max_parallel)
     skipped = [r for r in records if r["action"] == "skipped"]
     if skipped:
-        _say(f"    {len(skipped)} runs skipped ({skipped[0]['reason']}, ...)")
+        log.info(f"    {len(skipped)} runs skipped ({skipped[0]['reason']}, ...)")
     run_dirs = [Path(r["run_dir"]) for r in records]
     deadline = None if cfg.timeout_s is None else time.monotonic() + cfg.timeout_s
     started = time.monotonic()
@@ -138,7 +153,7 @@ def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages) -> tuple[list[
         if cfg.progress and (done != last_done or now - last_print >= 15):
             running = [r for r in rows if r["state"] == "running"]
             detail = "; ".join(f"{r['run_id'].rsplit('-', 1)[0]} {r['step']}/{r['total_steps']}" for r in running)
-            _say(f"    [{now - started:5.0f}s] {done}/{len(rows)} finished ({counts.get('completed', 0)} completed, "
+            log.info(f"    [{now - started:5.0f}s] {done}/{len(rows)} finished ({counts.get('completed', 0)} completed, "
                  f"{counts.get('failed', 0)} failed)" + (f" | training: {detail}" if detail else ""))
             last_done, last_print = done, now
         if done == len(rows):
@@ -155,7 +170,7 @@ def ingest(cfg: DemoConfig, run_dirs: list[Path], stages: _Stages) -> Path:
     stages.start("ingest", "ingesting run directories into DuckDB")
     db = cfg.out / "codescale.duckdb"
     report = ingest_run_dirs(db, run_dirs)
-    _say(f"    {report.summary()}")
+    log.info(f"    {report.summary()}")
     return db
 
 
@@ -166,7 +181,7 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
     compiled = compile_specs(cfg, catalog, prepared, stages)
     run_dirs, counts = train(cfg, compiled, stages)
     db = ingest(cfg, run_dirs, stages)
-    from codescale import demo_analysis
+    from codescale.demo import analysis as demo_analysis
 
     stages.start("analysis", "fitting laws, allocating tokens and writing the report")
     base_spec = next((s for s in cfg.specs if s.stem == "per_language"), cfg.specs[0])
@@ -174,30 +189,3 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
     stages.stop()
     return DemoResult(out=cfg.out, db=db, report=analysis.get("report"), run_dirs=run_dirs, states=counts,
                       stage_seconds=stages.seconds, analysis=analysis)
-
-
-def register(command: str, parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default="codescale-demo", help="working directory (default ./codescale-demo)")
-    parser.add_argument("--specs", nargs="*", help="spec files to run (default: specs/demo/*.yaml)")
-    parser.add_argument("--quick", action="store_true", help="the reduced study of specs/demo/quick (CI)")
-    parser.add_argument("--programs", type=int, default=None, help="parallel programs to generate (default 3000)")
-    parser.add_argument("--max-parallel", type=int, default=2, help="runs trained at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=None, help="give up training after this many seconds")
-    parser.set_defaults(func=_main)
-
-
-def _main(args: argparse.Namespace) -> int:
-    specs_dir = default_specs_dir() / ("quick" if args.quick else "")
-    specs = [Path(s) for s in args.specs] if args.specs else sorted(specs_dir.glob("*.yaml"))
-    if not specs:
-        raise CodescaleError("no spec files to run", source=specs_dir, hint="pass --specs FILE...")
-    programs = args.programs or (1500 if args.quick else 3000)
-    cfg = DemoConfig(out=Path(args.out).resolve(), specs=specs, programs=programs, max_parallel=args.max_parallel,
-                     timeout_s=args.timeout)
-    started = time.perf_counter()
-    result = run_demo(cfg)
-    from codescale import demo_analysis
-
-    demo_analysis.print_summary(result, time.perf_counter() - started)
-    return 0 if result.states.get("failed", 0) == 0 else 1
-
