@@ -275,7 +275,8 @@ def fit_groups(
         selection = where if group_expr is None else f"({where}) AND {group_expr} = '{quoted}'"
         stored = StoredFit(
             kind=kind, form=law.form, selection_sql=f"SELECT * FROM {view} WHERE {selection}",
-            settings={**law.settings_dict(), **extra_settings}, n_runs=len(set(run_ids)), objective=law.objective,
+            settings={**law.settings_dict(), **extra_settings, "bootstrap_converged": law.bootstrap_converged},
+            n_runs=len(set(run_ids)), objective=law.objective, unidentified=list(law.unidentified),
             converged=law.converged, params=params, intervals=intervals,
             samples={} if law.samples is None else {p: law.samples[:, i].tolist() for i, p in enumerate(SAMPLE_NAMES)},
             predictions=[(r, m[2], float(o), float(p)) for r, m, o, p in zip(run_ids, members, loss, predicted)],
