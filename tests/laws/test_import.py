@@ -126,10 +126,18 @@ def test_a_failure_inside_the_import_transaction_keeps_the_earlier_import(tmp_pa
     assert query(db, "SELECT run_id, loss FROM final_loss") == [("lab-00001", 3.1)]
 
 
-def test_an_unknown_map_field_or_language_is_named(tmp_path):
+def test_an_unknown_map_field_or_an_unusable_domain_is_named(tmp_path):
     with pytest.raises(CodescaleError, match="unknown field 'params'"):
         parse_map(["params=N"])
     source = tmp_path / "langs.csv"
-    source.write_text("N,D,loss,language\n70M,1.4B,3.1,cobol\n")
-    with pytest.raises(CodescaleError, match=r"langs.csv:2 language \('language'\): unknown language 'cobol'"):
+    source.write_text("N,D,loss,language\n70M,1.4B,3.1,???\n")
+    with pytest.raises(CodescaleError, match=r"langs.csv:2 language \('language'\): '\?\?\?' is not a usable domain"):
         import_table(tmp_path / "s.duckdb", source)
+
+
+def test_any_domain_name_is_accepted_and_languages_keep_their_aliases(tmp_path):
+    source = tmp_path / "domains.csv"
+    source.write_text("N,D,loss,language\n70M,1.4B,3.1,COBOL\n70M,1.4B,2.9,Pile-CC\n70M,1.4B,2.7,py\n")
+    import_table(tmp_path / "s.duckdb", source)
+    assert [r[0] for r in query(tmp_path / "s.duckdb", "SELECT language FROM final_loss ORDER BY loss")] == [
+        "python", "pile-cc", "cobol"]

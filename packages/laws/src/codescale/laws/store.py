@@ -357,12 +357,15 @@ def _plain(value: Any, json_column: bool) -> Any:
     return value
 
 
-def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = ()) -> None:
+def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = (),
+                 unique_tokens: dict[str, dict[str, int]] | None = None) -> None:  # fmt: skip
     """Write whole runs -- their ``runs``, ``run_languages`` and ``evals`` rows -- replacing any with the same run_id.
 
     For writers other than ingest (import, simulate). JSON columns take dicts; ``run_languages`` is derived from
-    each run's ``languages``, ``proportions`` and ``tokens_per_language``. Call inside :func:`transaction`.
+    each run's ``languages``, ``proportions`` and ``tokens_per_language`` (and ``unique_tokens[run_id]``, the
+    distinct tokens behind a domain's share where known). Call inside :func:`transaction`.
     """
+    unique_tokens = unique_tokens or {}
     rows = [{k: json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) and v is not None else v
              for k, v in run.items()} for run in runs]
     delete_runs(con, [r["run_id"] for r in rows])
@@ -372,8 +375,10 @@ def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], eva
     for run in runs:
         proportions = _as_dict(run.get("proportions"))
         tokens = _as_dict(run.get("tokens_per_language"))
+        unique = unique_tokens.get(run["run_id"], {})
         languages += [{"run_id": run["run_id"], "language": lang, "position": i, "proportion": proportions.get(lang),
-                       "tokens": tokens.get(lang)} for i, lang in enumerate(run.get("languages") or [])]
+                       "tokens": tokens.get(lang), "unique_tokens": unique.get(lang)}
+                      for i, lang in enumerate(run.get("languages") or [])]  # fmt: skip
     insert_rows(con, "run_languages", languages)
     insert_rows(con, "evals", list(evals))
 

@@ -1,0 +1,99 @@
+"""The ``regression`` mixture "law": gradient-boosted trees from proportions to each domain's loss (RegMix-style).
+
+Not a functional form: one scikit-learn ``HistGradientBoostingRegressor`` per evaluated domain, from the training
+proportions (plus log N and log D when they vary in the fitted runs) to the domain's final loss -- the non-parametric
+baseline of RegMix (Liu et al. 2024), which used LightGBM. We use scikit-learn's histogram GBT (the same algorithm
+family as LightGBM): it is the better-kept of the two for this purpose, its wheels ship their own OpenMP runtime
+(LightGBM's need the system's libgomp), and it is pinned in ``packages/laws/pyproject.toml``.
+
+Settings (stored with the fit): 200 boosting iterations, learning rate 0.05, at most 15 leaves per tree, at least 5
+runs per leaf, 64 bins, no early stopping, fixed ``random_state``, one thread -- deterministic, so a stored
+regression fit is reloaded by refitting on the runs it lists (trees are not stored). The bootstrap refits on the
+same resamplings of runs the parametric laws use (as sample weights); its members give the allocation's interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from codescale.laws.mixdata import MixtureData
+from codescale.laws.mixlaws import Inputs
+
+HYPERPARAMETERS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 5,
+                   "max_bins": 64, "early_stopping": False, "l2_regularization": 0.0}  # fmt: skip
+
+
+@dataclass
+class RegressionLaw:
+    train_domains: list[str]
+    eval_domains: list[str]
+    use_n: bool
+    use_d: bool
+    seed: int = 0
+    models: dict[str, object] = field(default_factory=dict)
+    draws: dict[str, list] = field(default_factory=dict)  # target -> bootstrap models (None = not fitted)
+    name: str = "regression"
+
+    @classmethod
+    def for_data(cls, data: MixtureData, seed: int = 0) -> RegressionLaw:
+        return cls(data.train_domains, data.eval_domains, bool(np.ptp(data.n) > 0), bool(np.ptp(data.d) > 0), seed)
+
+    def settings(self) -> dict:
+        return {"train_domains": self.train_domains, "eval_domains": self.eval_domains, "use_n": self.use_n,
+                "use_d": self.use_d, "seed": self.seed, "model": "sklearn HistGradientBoostingRegressor",
+                "hyperparameters": HYPERPARAMETERS}  # fmt: skip
+
+    def targets(self) -> list[str]:
+        return list(self.eval_domains)
+
+    def features(self, x: Inputs) -> np.ndarray:
+        cols = [x.p]
+        if self.use_n:
+            cols.append(np.log(x.n)[:, None])
+        if self.use_d:
+            cols.append(np.log(x.d)[:, None])
+        return np.hstack(cols)
+
+    def _model(self):
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        return HistGradientBoostingRegressor(random_state=self.seed, **HYPERPARAMETERS)
+
+    def fit(self, data: MixtureData, counts: np.ndarray | None = None) -> list[str]:
+        """Fit one model per evaluated domain (and one per bootstrap resampling); returns warnings."""
+        from threadpoolctl import threadpool_limits
+
+        warnings = []
+        features = self.features(Inputs.of(data))
+        with threadpool_limits(1):
+            for j, target in enumerate(self.eval_domains):
+                y = data.loss[:, j]
+                ok = np.isfinite(y)
+                if ok.sum() < 2 * HYPERPARAMETERS["min_samples_leaf"]:
+                    warnings.append(f"{target}: only {int(ok.sum())} runs, too few for the trees; not predicted")
+                    continue
+                self.models[target] = self._model().fit(features[ok], y[ok])
+                if counts is not None:
+                    members = []
+                    for row in counts:
+                        w = row[ok].astype(float)
+                        members.append(self._model().fit(features[ok][w > 0], y[ok][w > 0], sample_weight=w[w > 0]))
+                    self.draws[target] = members
+        return warnings
+
+    def predict(self, x: Inputs) -> dict[str, np.ndarray]:
+        features = self.features(x)
+        out = {}
+        for target in self.eval_domains:
+            model = self.models.get(target)
+            out[target] = model.predict(features) if model is not None else np.full(len(x.n), np.nan)
+        return out
+
+    def n_draws(self) -> int:
+        return min((len(v) for v in self.draws.values()), default=0)
+
+    def predict_draw(self, b: int, x: Inputs) -> dict[str, np.ndarray]:
+        features = self.features(x)
+        return {t: self.draws[t][b].predict(features) for t in self.eval_domains if t in self.draws}
