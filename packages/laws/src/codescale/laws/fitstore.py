@@ -272,7 +272,12 @@ def fit_groups(
                 params.pop(name, None)
                 intervals.pop(name, None)
         quoted = str(grp).replace("'", "''")
-        selection = where if group_expr is None else f"({where}) AND {group_expr} = '{quoted}'"
+        if group_expr is None:
+            selection = where
+        elif grp is None:  # e.g. imported runs without a language: "= 'None'" would select nothing
+            selection = f"({where}) AND {group_expr} IS NULL"
+        else:
+            selection = f"({where}) AND {group_expr} = '{quoted}'"
         stored = StoredFit(
             kind=kind, form=law.form, selection_sql=f"SELECT * FROM {view} WHERE {selection}",
             settings={**law.settings_dict(), **extra_settings, "bootstrap_converged": law.bootstrap_converged},

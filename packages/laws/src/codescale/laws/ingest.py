@@ -36,9 +36,9 @@ from codescale.laws import store
 from codescale.laws.runfiles import (
     Problem,
     language_rows,
-    read_unique_tokens,
     read_run_json,
     read_status,
+    read_unique_tokens,
     run_record,
     scan_metrics,
     seen_directions,

@@ -258,6 +258,14 @@ class YeExpLaw(Law):
     def names(self, unit):
         return ("log_c", "log_k", *(f"t:{j}" for j in self.free))
 
+    def regauge(self, params: dict[str, float], reference: str) -> dict[str, float]:
+        """The same law with the t of ``reference`` fixed at 0 instead: t_j − t_ref, log k + t_ref."""
+        t = {j: params.get(f"t:{j}", 0.0) for j in self.active}
+        shift = t[reference]
+        out = {"log_c": params["log_c"], "log_k": params["log_k"] + shift}
+        out.update({f"t:{j}": v - shift for j, v in t.items() if j != reference})
+        return out
+
     def settings(self):
         return {"train_domains": self.train_domains, "eval_domains": self.eval_domains, "active": self.active,
                 "reference": self.reference, "scale": list(self.scale),

@@ -193,8 +193,9 @@ def _nested_scales(data: MixtureData) -> NestedScales:
 
 
 def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = None, *, domain_laws=None, tau=None,
-                r_star: float = R_STAR) -> MixtureFit:  # fmt: skip
-    """Fit one law of the family (or the regression baseline) to ``data``."""
+                r_star: float = R_STAR, reference: tuple[float, float] | None = None) -> MixtureFit:  # fmt: skip
+    """Fit one law of the family (or the regression baseline) to ``data``; ``reference`` = (N0, D0) for the laws
+    that divide N and D by reference scales (default: the geometric means of the fitted runs)."""
     options = options or FitOptions()
     if law_name not in LAWS:
         raise CodescaleError(f"unknown mixture law {law_name!r}", hint=f"laws: {', '.join(LAWS)}")
@@ -213,7 +214,8 @@ def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = N
         at_scale = (data.n == law.scale[0]) & (data.d == law.scale[1])
         fit_data = data.subset(at_scale)
     else:
-        law = make_law(law_name, data, domain_laws=domain_laws, tau=tau, r_star=r_star)
+        n0, d0 = reference or (None, None)
+        law = make_law(law_name, data, domain_laws=domain_laws, tau=tau, r_star=r_star, n0=n0, d0=d0)
     units, warnings = {}, []
     for unit in law.units():
         targets = law.unit_targets(unit)
@@ -330,3 +332,29 @@ def load_runs_by_id(con, run_ids: list[str], eval_domains=None, train_domains=No
         return mixdata.load(con, "run_id IN (SELECT run_id FROM _mixture_runs)", eval_domains, train_domains)
     finally:
         con.execute("DROP TABLE IF EXISTS _mixture_runs")
+
+
+def fit_and_store(con: duckdb.DuckDBPyConnection, law_name: str, where: str, options: FitOptions, *,
+                  per_domain: str | None = None, synergy: str | None = None, r_star: float = R_STAR,
+                  eval_domains: list[str] | None = None, reference: tuple[float, float] | None = None,
+                  batch: str = "") -> tuple[MixtureFit, StoredFit]:  # fmt: skip
+    """Select the runs, fit ``law_name`` to them and store the fit (what ``codescale fit mixture`` does)."""
+    from codescale.laws.domainlaws import domain_inputs
+    from codescale.laws.fitstore import ensure_tables
+    from codescale.laws.mixlaws import NEEDS_DOMAIN_LAWS
+
+    ensure_tables(con)
+    data = mixdata.load(con, where, eval_domains)
+    domain_laws = tau = None
+    extra: dict[str, Any] = {"where": where}
+    warnings: list[str] = []
+    if law_name in NEEDS_DOMAIN_LAWS:
+        domain_laws, tau, provenance, warnings = domain_inputs(con, per_domain, synergy)
+        if not domain_laws:
+            raise CodescaleError(f"the {law_name} law needs per-domain laws and the store has none",
+                                 hint="run `codescale fit chinchilla --by language` on single-domain runs first, "
+                                      "or pick a law that needs none (ye_exp, joint_additive, joint, regression)")  # fmt: skip
+        extra.update(provenance)
+    fit = fit_mixture(data, law_name, options, domain_laws=domain_laws, tau=tau, r_star=r_star, reference=reference)
+    fit.warnings = warnings + fit.warnings
+    return fit, save(con, fit, data, where, extra, batch)

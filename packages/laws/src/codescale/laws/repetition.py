@@ -43,3 +43,10 @@ def has_repetition(tokens, unique) -> bool:
     u = np.asarray(unique, dtype=float)
     ok = np.isfinite(u) & (u > 0)
     return bool(np.any(np.asarray(tokens, dtype=float)[ok] > u[ok] * (1 + 1e-9)))
+
+
+def sql_effective_tokens(tokens_sql: str, unique_sql: str, r_star: float = R_STAR) -> str:
+    """The same D' as a SQL expression over two columns (so a per-language fit's selection stays pure SQL)."""
+    d, u = f"({tokens_sql})", f"({unique_sql})"
+    return (f"CASE WHEN {u} IS NULL OR {u} <= 0 OR {d} <= {u} THEN {d} "
+            f"ELSE {u} + {u} * {r_star!r} * (1 - exp(-({d} / {u} - 1) / {r_star!r})) END")

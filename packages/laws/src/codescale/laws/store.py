@@ -126,6 +126,7 @@ _VIEWS = """
 CREATE OR REPLACE VIEW final_loss AS
 SELECT r.run_id, r.study, r.name, r.source, r.status, e.language, e.loss, e.step,
        r.params, r.params_non_embedding, r.tokens, rl.tokens AS language_tokens, rl.proportion,
+       rl.unique_tokens AS language_unique_tokens,
        len(r.languages) AS n_languages, r.languages, r.tokens_per_language, r.proportions,
        r.mixture_kind, r.pairing_mode, r.pairing_template, r.seed, r.n_layers, r.dim, r.flops, r.sweep, r.spec
 FROM evals e
