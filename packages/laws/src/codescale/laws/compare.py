@@ -95,7 +95,9 @@ def compare_laws(con: duckdb.DuckDBPyConnection, where: str, *, laws: list[str] 
     unknown = [law for law in laws if law not in LAWS]
     if unknown:
         raise CodescaleError(f"unknown mixture law(s) {', '.join(unknown)}", hint=f"laws: {', '.join(LAWS)}")
-    domain_laws, tau, provenance, warnings = domain_inputs(con, per_domain, synergy)
+    domain_laws, tau, provenance, warnings = None, None, {}, []
+    if set(laws) & set(NEEDS_DOMAIN_LAWS):
+        domain_laws, tau, provenance, warnings = domain_inputs(con, per_domain, synergy)
     scores = []
     for law in laws:
         score = LawScore(law)

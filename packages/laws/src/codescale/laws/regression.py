@@ -6,7 +6,7 @@ baseline of RegMix (Liu et al. 2024), which used LightGBM. We use scikit-learn's
 family as LightGBM): it is the better-kept of the two for this purpose, its wheels ship their own OpenMP runtime
 (LightGBM's need the system's libgomp), and it is pinned in ``packages/laws/pyproject.toml``.
 
-Settings (stored with the fit): 100 boosting iterations, learning rate 0.1, at most 15 leaves per tree, at least 5
+Settings (stored with the fit): 60 boosting iterations, learning rate 0.15, at most 15 leaves per tree, at least 5
 runs per leaf, 64 bins, no early stopping, fixed ``random_state``, one thread -- deterministic, so a stored
 regression fit is reloaded by refitting on the runs it lists (trees are not stored). The bootstrap refits on the
 same resamplings of runs the parametric laws use (as sample weights); its members give the allocation's interval.
@@ -21,7 +21,7 @@ import numpy as np
 from codescale.laws.mixdata import MixtureData
 from codescale.laws.mixlaws import Inputs
 
-HYPERPARAMETERS = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 5,
+HYPERPARAMETERS = {"max_iter": 60, "learning_rate": 0.15, "max_leaf_nodes": 15, "min_samples_leaf": 5,
                    "max_bins": 64, "early_stopping": False, "l2_regularization": 0.0}  # fmt: skip
 
 
@@ -63,6 +63,7 @@ class RegressionLaw:
 
     def fit(self, data: MixtureData, counts: np.ndarray | None = None) -> list[str]:
         """Fit one model per evaluated domain (and one per bootstrap resampling); returns warnings."""
+        import sklearn.ensemble  # noqa: F401 - load its OpenMP runtime first, so that the limit below reaches it
         from threadpoolctl import threadpool_limits
 
         warnings = []
@@ -84,16 +85,22 @@ class RegressionLaw:
         return warnings
 
     def predict(self, x: Inputs) -> dict[str, np.ndarray]:
+        from threadpoolctl import threadpool_limits
+
         features = self.features(x)
         out = {}
-        for target in self.eval_domains:
-            model = self.models.get(target)
-            out[target] = model.predict(features) if model is not None else np.full(len(x.n), np.nan)
+        with threadpool_limits(1):  # OpenMP threads on a busy machine: 20x slower than one thread
+            for target in self.eval_domains:
+                model = self.models.get(target)
+                out[target] = model.predict(features) if model is not None else np.full(len(x.n), np.nan)
         return out
 
     def n_draws(self) -> int:
         return min((len(v) for v in self.draws.values()), default=0)
 
     def predict_draw(self, b: int, x: Inputs) -> dict[str, np.ndarray]:
+        from threadpoolctl import threadpool_limits
+
         features = self.features(x)
-        return {t: self.draws[t][b].predict(features) for t in self.eval_domains if t in self.draws}
+        with threadpool_limits(1):
+            return {t: self.draws[t][b].predict(features) for t in self.eval_domains if t in self.draws}
