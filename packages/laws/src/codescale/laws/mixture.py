@@ -148,6 +148,14 @@ class NestedScales:
     def _refit(self, fit: MixtureFit, scale: tuple[float, float]) -> dict[str, np.ndarray]:
         law: YeExpLaw = fit.law
         losses = self.losses_at(*scale)
+        known = np.isfinite(losses).all(axis=1)
+        if known.sum() < 3 + len(law.free):
+            raise CodescaleError(
+                f"ye_exp cannot predict at N={scale[0]:.4g}, D={scale[1]:.4g}: only {int(known.sum())} training "
+                "mixtures have a scale law (one needs at least 3 runs of the mixture at different N or D)",
+                hint="train each mixture at several sizes or budgets, or predict at the fitted scale "
+                     f"(N={law.scale[0]:.4g}, D={law.scale[1]:.4g})")  # fmt: skip
+        losses = np.where(known[:, None], losses, np.nan)
         p = np.array(self.mixtures)
         r = len(p)
         data = MixtureData([f"m{i}" for i in range(r)], law.train_domains, law.eval_domains, np.full(r, scale[0]),
@@ -165,6 +173,13 @@ def _mixture_keys(p: np.ndarray) -> list[tuple]:
 
 
 def _nested_scales(data: MixtureData) -> NestedScales:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # many small fits: a multi-threaded BLAS only waits on a busy machine
+        return _fit_scale_laws(data)
+
+
+def _fit_scale_laws(data: MixtureData) -> NestedScales:
     from codescale.laws.fit import FitSettings, fit_law
 
     keys = _mixture_keys(data.p)
