@@ -104,7 +104,7 @@ def baseline(data, replicates: int, sample: int) -> None:
         start = time.perf_counter()
         for b in range(sample):
             w = counts[b][problem.run_index].astype(float)
-            res = minimize(lambda x, w=w: float(objective(problem, x[None, :], options.delta, w)[0]), fitted.theta,
+            res = minimize(lambda x, w=w, pr=problem: float(objective(pr, x[None, :], options.delta, w)[0]), fitted.theta,
                            method="L-BFGS-B", bounds=list(zip(problem.lower, problem.upper)))  # fmt: skip
             worse += res.fun < float(objective(problem, fitted.samples[b][None, :], options.delta, w)[0]) * (1 - 1e-6)
         plain += time.perf_counter() - start
