@@ -447,17 +447,3 @@ def _standalone_spec() -> dict[str, Any]:
                      "min_lr_ratio": 0.1},
         "cluster": {"gpu": "H800", "gpus_per_node": 8, "nodes": 8, "mfu": 0.4},
     }  # fmt: skip
-
-
-def allocate_from_args(con, args) -> Allocation:
-    """The CLI's entry: parse the quantities, call :func:`allocate` with typed arguments, write the files."""
-    try:
-        tokens, size = parse_quantity(args.tokens), parse_quantity(args.size)
-    except ValueError as err:
-        raise CodescaleError(f"--tokens/--size: {err}") from None
-    languages = args.languages.split(",") if args.languages else None
-    result = allocate(con, args.fit_id, tokens, size, languages, weights=args.weights, min_share=args.min_share,
-                      max_share=args.max_share, prepared=args.prepared, max_epochs=args.max_epochs,
-                      starts=args.starts, seed=args.seed, available=args.available)  # fmt: skip
-    write_outputs(result, args.output, args.base_spec, args.allocation_file)
-    return result

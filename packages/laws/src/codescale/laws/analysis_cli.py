@@ -334,10 +334,20 @@ def _register_allocate(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_allocate(args) -> int:
+    from codescale.core.quantities import parse_quantity
     from codescale.laws import allocate
 
+    try:
+        tokens, size = parse_quantity(args.tokens), parse_quantity(args.size)
+    except ValueError as err:
+        raise CodescaleError(f"--tokens/--size: {err}") from None
+    languages = args.languages.split(",") if args.languages else None
     con = _connect(args)
-    result = allocate.allocate_from_args(con, args)
+    result = allocate.allocate(con, args.fit_id, tokens, size, languages, weights=args.weights,
+                               min_share=args.min_share, max_share=args.max_share, prepared=args.prepared,
+                               max_epochs=args.max_epochs, starts=args.starts, seed=args.seed,
+                               available=args.available)  # fmt: skip
+    allocate.write_outputs(result, args.output, args.base_spec, args.allocation_file)
     print(result.render())
     return 0
 
