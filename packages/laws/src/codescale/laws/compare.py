@@ -40,6 +40,7 @@ class LawScore:
     errors: list[DomainError] = field(default_factory=list)
     skipped: str | None = None
     seconds: float = 0.0
+    note: str | None = None
 
     @property
     def overall(self) -> DomainError:
@@ -66,6 +67,7 @@ class Comparison:
         lines = [f"mixture laws compared on the same held-out runs ({self.scheme}); {self.comparison_id}",
                  table(["rank", "law", "held out", "MAE", "mean rel", "max rel", "Spearman", "fit s"], rows,
                        right={2, 3, 4, 5, 6, 7})]  # fmt: skip
+        lines += [f"note: {s.law}: {s.note}" for s in self.scores if s.note]
         lines += [f"not ranked: {s.law}: {s.skipped}" for s in self.scores if s.skipped]
         if per_domain and self.ranked():
             best = self.ranked()[0]
@@ -98,9 +100,16 @@ def compare_laws(con: duckdb.DuckDBPyConnection, where: str, *, laws: list[str] 
     domain_laws, tau, provenance, warnings = None, None, {}, []
     if set(laws) & set(NEEDS_DOMAIN_LAWS):
         domain_laws, tau, provenance, warnings = domain_inputs(con, per_domain, synergy)
+    single_scale = len(data.scales()) == 1
     scores = []
     for law in laws:
         score = LawScore(law)
+        twin = next((s for s in scores if s.law == "joint_additive"), None) if law == "joint" and single_scale else None
+        if twin is not None and twin.skipped is None:
+            # no N or D term can be fitted at one scale, and without them the joint law is the additive law
+            score.errors, score.note = twin.errors, "the same law as joint_additive at a single scale (not refitted)"
+            scores.append(score)
+            continue
         if law in NEEDS_DOMAIN_LAWS and not domain_laws:
             score.skipped = "needs per-domain laws (`codescale fit chinchilla --by language`); the store has none"
             scores.append(score)

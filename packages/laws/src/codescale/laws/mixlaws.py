@@ -459,6 +459,12 @@ class TransferLaw(Law):
     def unit_targets(self, unit):
         return list(self.eval_domains)
 
+    def observed(self, unit, data):
+        """Losses of domains the run trains on: a domain's own law says nothing where its share is 0."""
+        obs = super().observed(unit, data)
+        own = data.p[:, [data.train_domains.index(v) for v in self.eval_domains]]
+        return np.where(own > 0, obs, np.nan)
+
     def names(self, unit):
         return ("kappa",)
 
