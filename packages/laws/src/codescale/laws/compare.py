@@ -130,6 +130,8 @@ def compare_laws(con: duckdb.DuckDBPyConnection, where: str, *, laws: list[str] 
             score.skipped = "predicted none of the held-out runs"
         else:
             score.errors = domain_errors(rows)
+            if {r[1] for r in rows} == {"(mixture)"}:
+                score.note = "scored on the mixture's loss Σ p_k L_k, the one thing it predicts"
         scores.append(score)
     ranked = sorted([s for s in scores if s.skipped is None], key=lambda s: (s.overall.mean_rel_err, s.overall.mae))
     if not ranked:

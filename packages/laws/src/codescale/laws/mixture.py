@@ -217,8 +217,8 @@ def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = N
     counts = bootstrap_counts(len(data), options.bootstrap, options.seed)
     if law_name == "regression":
         law = RegressionLaw.for_data(data, options.seed)
-        for target in law.targets():
-            _check_variation(data, target)
+        for j, target in enumerate(law.targets()):
+            _check_variation(data.loss[:, j][np.isfinite(data.loss[:, j])], target)
         warnings = law.fit(data, counts)
         return MixtureFit(law, {}, options, list(data.run_ids), warnings)
     nested = None
@@ -233,9 +233,8 @@ def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = N
         law = make_law(law_name, data, domain_laws=domain_laws, tau=tau, r_star=r_star, n0=n0, d0=d0)
     units, warnings = {}, []
     for unit in law.units():
-        targets = law.unit_targets(unit)
-        for target in targets:
-            _check_variation(fit_data, target)
+        observed = law.observed(unit, fit_data)
+        _check_variation(observed[np.isfinite(observed)], unit)
         problem = law.problem(unit, fit_data)
         if len(problem.log_obs) <= problem.k:
             raise CodescaleError(f"{law_name}: {len(problem.log_obs)} observed losses for {problem.k} parameters "
@@ -250,9 +249,8 @@ def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = N
     return fit
 
 
-def _check_variation(data: MixtureData, target: str) -> None:
-    obs = data.observed(target)
-    obs = obs[np.isfinite(obs)]
+def _check_variation(obs: np.ndarray, target: str) -> None:
+    """The observed losses of one fitting unit must exist and vary."""
     if len(obs) == 0:
         raise CodescaleError(f"no run of the selection is evaluated on {target}",
                              hint="check the evaluated domains with `codescale sql \"SELECT DISTINCT language FROM final_loss\"`")  # fmt: skip
