@@ -136,7 +136,9 @@ def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
     for f in fits:
         head = f"{f.group_key}={f.group_value}" if f.group_key else "all"
         print(f"{f.fit_id}  {head}  n_runs={f.n_runs}  form={f.form}  units={f.settings.get('units')}  "
-              f"objective={f.objective:.6g}  converged={f.converged}")  # fmt: skip
+              f"objective={f.objective:.6g}  converged={f.converged}  identified={not f.unidentified}")  # fmt: skip
+        for reason in f.unidentified:
+            print(f"    unidentified: {reason}")
         for name in names:
             if name not in f.params:
                 continue
