@@ -67,3 +67,29 @@ def test_a_missing_store_is_an_error_not_an_empty_file(tmp_path, capsys):
     assert main(["fit", "chinchilla", "--db", str(missing)]) == 2
     assert "no results store here" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_the_per_language_law_discounts_repeated_tokens_with_repetition(tmp_path, capsys):
+    import numpy as np
+
+    from codescale.laws.repetition import effective_tokens
+
+    rows = []
+    for n in (1e8, 2e8, 4e8, 8e8, 1.6e9):
+        for d in (2e9, 8e9, 32e9, 128e9):
+            for u in (d, d / 8):  # fresh data, and the same budget drawn from an eighth of the tokens (8 epochs)
+                loss = 1.8 + 400 * n**-0.34 + 2000 * float(effective_tokens(d, u)) ** -0.37
+                rows.append(f"{n:.0f},{d:.0f},{u:.0f},1,{loss:.6f}")
+    source = tmp_path / "repeat.csv"
+    source.write_text("N,D,u:python,p:python,loss:python\n" + "\n".join(rows) + "\n")
+    db = str(tmp_path / "r.duckdb")
+    assert main(["import", str(source), "--proportions", "p:*", "--losses", "loss:*", "--unique", "u:*", "--db", db]) == 0
+    objectives = {}
+    for flag in ([], ["--repetition"]):
+        assert main(["fit", "chinchilla", "--grid", "coarse", "--where", "true", "--db", db, *flag]) == 0
+        out = capsys.readouterr().out
+        objectives[bool(flag)] = float(re.search(r"objective=(\S+)", out).group(1))
+        if flag:
+            assert re.search(r"beta +0\.37\d*\s", out) and re.search(r"E +1\.8\d*\s", out)  # the truth, recovered
+    assert objectives[True] < 1e-3 * objectives[False]
+    assert np.isfinite(objectives[True])
