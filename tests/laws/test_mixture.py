@@ -3,6 +3,8 @@ compared on the same folds, validated per domain; errors that say what to do."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from mixture_fixtures import LANGS, code_store, dirichlet_mixtures
@@ -15,7 +17,7 @@ from codescale.laws.fitstore import load_fit
 from codescale.laws.mixfit import FitOptions
 from codescale.laws.mixlaws import Inputs, YeExpLaw
 from codescale.laws.mixture import fit_and_store, fit_mixture, load
-from codescale.laws.simulate import grid_plan, law_truth, simulate_plan
+from codescale.laws.simulate import grid_plan, law_truth, simulate_plan, truth_from_fit
 from codescale.laws.validate import validate_fit
 
 
@@ -144,3 +146,22 @@ def test_fit_mixture_on_a_fresh_store_says_what_to_fit_first(tmp_path, capsys):
     assert main(["fit", "multilingual", "--model", "paper", "--db", str(db)]) == 2
     err = capsys.readouterr().err
     assert "needs per-domain laws and the store has none" in err and "Traceback" not in err
+
+
+def test_simulate_generates_a_rehearsal_from_a_stored_fit(con, tmp_path, capsys):
+    _, stored = fit_and_store(con, "synergy_factor", "study = 'mix'", FitOptions(), per_domain="mono")
+    plan = grid_plan("rehearsal", [5e8], [5e10], dirichlet_mixtures(LANGS, 4, 9))
+    (tmp_path / "plan.json").write_text(plan.to_json())
+    db = str(tmp_path / "rehearsal.duckdb")
+    # `--truth fit:ID` reads the fit from the --db store; here the truth file it amounts to goes to a new store
+    (tmp_path / "truth.json").write_text(json.dumps(truth_from_fit(con, stored.fit_id)))
+    assert main(["simulate", str(tmp_path / "plan.json"), "--truth", str(tmp_path / "truth.json"), "--noise", "0",
+                 "--db", db]) == 0  # fmt: skip
+    assert "simulated 4 runs: 12 validation losses" in capsys.readouterr().out
+    fit, _ = load(con, stored.fit_id)
+    rehearsal = store.connect(db, read_only=True)
+    data = mixdata.load(rehearsal, "true")
+    rehearsal.close()
+    predicted = fit.predict(Inputs.of(data))
+    for j, target in enumerate(data.eval_domains):
+        np.testing.assert_allclose(data.loss[:, j], predicted[target], rtol=1e-9)
