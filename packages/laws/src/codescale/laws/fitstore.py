@@ -4,7 +4,7 @@ Tables (created on first use next to the store's own tables, which :func:`codesc
 alone):
 
 ``fits``         fit_id (PK, ``<kind>-<group>-<hash8>``), kind ('chinchilla', 'translation', 'synergy',
-                 'multilingual', 'validation'), form (the law's name), selection_sql (the SQL predicate over the source
+                 'mixture', 'mixture_comparison', 'validation'), form (the law's name), selection_sql (the SQL predicate over the source
                  view that chose the runs, with the group condition), group_key / group_value (e.g. 'language' /
                  'python'; NULL when ungrouped), settings JSON (method: units, δ, grid, bootstrap, …), n_runs,
                  objective, converged, warnings JSON (list of strings), provenance JSON (codescale version, source view,
