@@ -13,19 +13,20 @@ import pytest
 from codescale.core.contracts import PreparedManifest
 from codescale.core.errors import CodescaleError
 from codescale.laws.allocate import allocate, write_outputs
-from codescale.laws.multilingual import fit_and_store
+from codescale.laws.mixfit import FitOptions
+from codescale.laws.mixture import fit_and_store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_multilingual import build_store  # noqa: E402
+from mixture_fixtures import code_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def con_fit(tmp_path_factory):
-    con = build_store(tmp_path_factory.mktemp("alloc") / "a.duckdb")
-    fit = fit_and_store(con, "synergy_factor", "study = 'mix'", "mono", None)
-    yield con, fit.fit_id
+    con = code_store(tmp_path_factory.mktemp("alloc") / "a.duckdb")
+    _, stored = fit_and_store(con, "synergy_factor", "study = 'mix'", FitOptions(bootstrap=20), per_domain="mono")
+    yield con, stored.fit_id
     con.close()
 
 
@@ -36,6 +37,41 @@ def test_optimum_is_on_the_simplex_and_no_worse_than_uniform(con_fit):
     assert result.gain >= 0
     lo, hi = result.gain_interval
     assert lo <= hi and result.draws == 20
+
+
+def test_the_gain_interval_includes_the_mixture_laws_own_uncertainty(con_fit):
+    con, fit_id = con_fit
+    from codescale.laws.mixture import load
+
+    fit, _ = load(con, fit_id)
+    assert np.ptp(fit.units["(shared)"].samples[:, 0]) > 0  # kappa's replicates differ, and enter the interval
+    with_kappa = allocate(con, fit_id, 350e9, 1.5e9, starts=4)
+    fixed = allocate(con, "mono", 350e9, 1.5e9, starts=4)  # per-language laws alone: their draws only
+    assert with_kappa.draws == fixed.draws == 20
+    assert with_kappa.gain_interval != fixed.gain_interval
+
+
+def test_every_law_of_the_family_can_allocate_with_an_interval_from_its_converged_replicates(con_fit):
+    con, _ = con_fit
+    for law in ("paper", "effective_data", "ye_exp", "joint_additive", "regression"):
+        fit, stored = fit_and_store(con, law, "study = 'mix'", FitOptions(bootstrap=6), per_domain="mono")
+        result = allocate(con, stored.fit_id, 350e9, 1.5e9, starts=3)
+        assert sum(result.proportions.values()) == pytest.approx(1.0), law
+        assert result.gain >= -1e-9, law
+        # replicate b counts only where every unit of the law converged on it
+        coherent = 6 if law == "regression" else int(np.all([np.isfinite(u.samples).all(axis=1)
+                                                               for u in fit.units.values()], axis=0).sum())
+        assert result.draws == coherent, law
+        assert (result.gain_interval is not None) == (coherent > 0), law
+
+
+def test_available_tokens_cap_shares_and_charge_repetition(con_fit):
+    con, fit_id = con_fit
+    free = allocate(con, fit_id, 350e9, 1.5e9, starts=4)
+    capped = allocate(con, fit_id, 350e9, 1.5e9, starts=4, available="go=40B", max_epochs=4)
+    assert capped.proportions["go"] * 350e9 <= 160e9 * (1 + 1e-6)
+    # 40B distinct Go tokens: beyond one epoch Go's data term counts less, so the same share predicts a higher loss
+    assert capped.uniform_per_language["go"] > free.uniform_per_language["go"]
 
 
 def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
@@ -63,7 +99,7 @@ def test_infeasible_caps_say_what_to_relax(con_fit):
         allocate(con, fit_id, 350e9, 1.5e9, min_share="0.5", max_share="go=0.2")
     with pytest.raises(CodescaleError, match="maximum shares .* sum to 0.6"):
         allocate(con, fit_id, 350e9, 1.5e9, max_share="0.2")
-    with pytest.raises(CodescaleError, match="no law for rust"):
+    with pytest.raises(CodescaleError, match="no training domain rust"):
         allocate(con, fit_id, 350e9, 1.5e9, languages=["rust"])
 
 

@@ -107,3 +107,28 @@ def test_few_runs_are_fitted_with_a_warning():
     n, d, loss = grid_runs(sizes=3, budgets=3)
     fit = fit_law(n, d, loss, FitSettings(grid="coarse"))
     assert any("runs for 5 parameters" in w for w in fit.warnings)
+
+
+def test_twenty_runs_with_identical_losses_are_an_error_not_a_converged_fit():
+    n, d, _ = grid_runs(sizes=5, budgets=4)
+    with pytest.raises(CodescaleError, match="same loss .*no variation"):
+        fit_law(n, d, np.full(20, 2.5), FitSettings(grid="coarse"))
+
+
+def test_bootstrap_intervals_use_only_converged_replicates_and_say_how_many():
+    n, d, loss = grid_runs(noise=0.01, seed=7)
+    fit = fit_law(n, d, loss, FitSettings(grid="coarse", bootstrap=40, max_iter=20, seed=2))
+    assert 2 <= fit.bootstrap_converged < 40  # twenty Newton steps are too few for some replicates
+    assert fit.samples.shape == (fit.bootstrap_converged, 5)
+    assert any(f"{40 - fit.bootstrap_converged} of 40 bootstrap replicates did not converge and were left out" in w
+               for w in fit.warnings)
+    lo, hi = np.percentile(fit.samples[:, 2], [2.5, 97.5])  # E's interval comes from the kept draws alone
+    assert fit.intervals["E"] == pytest.approx((lo, hi))
+
+
+def test_a_law_without_an_irreducible_term_is_flagged_unidentified():
+    n, d, _ = grid_runs()
+    loss = forms.predict(dict(TRUTH, E=0.0), n, d)  # E collapses onto its bound
+    fit = fit_law(n, d, loss, FitSettings(grid="coarse"))
+    assert any("E = " in reason and "bound 0" in reason for reason in fit.unidentified)
+    assert not fit_law(*grid_runs(), FitSettings(grid="coarse")).unidentified

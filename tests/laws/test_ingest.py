@@ -260,3 +260,18 @@ def test_an_ingest_killed_midway_leaves_the_store_whole(tmp_path):
     report = ingest_run_dirs(db, [tmp_path / "new"])  # and the next ingest completes the job
     assert len(report.added) + len(report.unchanged) == 4
     assert query(db, "SELECT count(*) FROM metrics") == [(80 + 4 * 20_000 * 8,)]
+
+
+def test_repetition_pools_of_mixture_json_become_unique_tokens(tmp_path):
+    from codescale.core.contracts import MixtureManifest, Run
+
+    run_dir = make_run_dir(tmp_path, "self2-0", languages=("python",))
+    run = Run.model_validate(json.loads((run_dir / "run.json").read_text()))
+    (run_dir / "mixture.json").write_text(MixtureManifest.for_run(run, {"python": 409_600}).to_json())
+    make_run_dir(tmp_path, "fresh-0", languages=("java",))  # no mixture.json: fresh data
+    db = tmp_path / "s.duckdb"
+    ingest_run_dirs(db, [tmp_path])
+    con = store.connect(db, read_only=True)
+    rows = con.execute("SELECT run_id, language, tokens, unique_tokens FROM run_languages ORDER BY run_id").fetchall()
+    con.close()
+    assert rows == [("fresh-0", "java", 819_200, None), ("self2-0", "python", 819_200, 409_600)]

@@ -5,17 +5,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from codescale.laws.multilingual import compare_models, fit_and_store
+from codescale.laws.compare import compare_laws
+from codescale.laws.mixfit import FitOptions
+from codescale.laws.mixture import fit_and_store
 from codescale.laws.report import write_report
+from codescale.laws.validate import validate_fit
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_multilingual import build_store  # noqa: E402
+from mixture_fixtures import code_store  # noqa: E402
 
 
 def test_report_writes_every_figure_and_links_it(tmp_path):
-    con = build_store(tmp_path / "r.duckdb")
-    fit_and_store(con, "synergy_factor", "study = 'mix'", "mono", None)
-    compare_models(con, "study = 'mix'", "mono", None, holdout="params_non_embedding > 1e9")
+    con = code_store(tmp_path / "r.duckdb")
+    compare_laws(con, "study = 'mix'", laws=["paper", "synergy_factor"], per_domain="mono",
+                 holdout="params_non_embedding > 1e9")  # fmt: skip
+    _, stored = fit_and_store(con, "synergy_factor", "study = 'mix'", FitOptions(bootstrap=10), per_domain="mono")
+    validate_fit(con, stored.fit_id, folds=3)
     summary = write_report(con, tmp_path / "report")
     text = summary.read_text()
     for png in ("loss_vs_n.png", "loss_vs_d.png", "synergy.png", "allocation.png", "predicted_vs_actual.png"):
@@ -23,6 +28,17 @@ def test_report_writes_every_figure_and_links_it(tmp_path):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
         assert f"]({png})" in text
     assert "winner: **" in text and "chinchilla-python-" in text
+    assert "## Newest mixture law" in text and "identified: yes" in text
+    assert "Per domain, `validation-" in text and "| go |" in text
+    con.close()
+
+
+def test_the_report_shows_an_unidentified_fit_and_why(tmp_path):
+    con = code_store(tmp_path / "u.duckdb")
+    _, stored = fit_and_store(con, "joint_additive", "study = 'mix'", FitOptions(bootstrap=6), per_domain="mono")
+    assert stored.unidentified
+    text = write_report(con, tmp_path / "report").read_text()
+    assert "identified: **no**: " + stored.unidentified[0] in text
     con.close()
 
 

@@ -86,10 +86,15 @@ def test_plan_and_truth_files_are_checked(tmp_path):
     with pytest.raises(CodescaleError, match="a version this codescale cannot read"):
         load_plan(bad)
     truth = presets.paper_truth()
-    truth["languages"]["cobol"] = truth["languages"]["go"]
+    truth["languages"]["???"] = truth["languages"]["go"]
     path = tmp_path / "truth.json"
     path.write_text(json.dumps(truth))
-    with pytest.raises(CodescaleError, match="unknown language 'cobol'"):
+    with pytest.raises(CodescaleError, match="'\\?\\?\\?' is not a usable domain name"):
+        presets.load_truth(str(path))
+    path.write_text(json.dumps({"format": "codescale.truth/1", "mixture_law": {"law": "ye_exp", "settings": {
+        "train_domains": ["a", "b"], "eval_domains": ["a"], "active": ["a", "b"], "reference": "b",
+        "scale": [1e8, 1e9]}, "params": {"a": {"log_c": 0.0, "log_k": 0.0}}}}))
+    with pytest.raises(CodescaleError, match=r"mixture_law.params.a lacks t:a"):
         presets.load_truth(str(path))
     with pytest.raises(CodescaleError, match="noise"):
         simulate_plan(None, grid_plan("x", [1e8], [1e9], [{"go": 1}]), presets.paper_truth(), noise=float("nan"))

@@ -40,6 +40,28 @@ def test_reconnecting_keeps_data_extra_tables_and_one_version_row(tmp_path):
     assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
 
 
+def test_a_version_1_store_is_migrated_step_by_step_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))  # the schema codescale wrote before the mixture-law steps
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.execute("CREATE TABLE run_languages (run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, "
+                "proportion DOUBLE, tokens BIGINT)")
+    con.execute("INSERT INTO run_languages VALUES ('r1', 'python', 0, 1.0, 1000)")
+    con.execute("CREATE TABLE fits (fit_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL)")
+    con.execute("INSERT INTO fits VALUES ('f1', 'chinchilla')")
+    con.close()
+    con = store.connect(path)
+    assert con.execute("SELECT run_id, tokens, unique_tokens FROM run_languages").fetchall() == [("r1", 1000, None)]
+    assert con.execute("SELECT fit_id, unidentified FROM fits").fetchall() == [("f1", None)]
+    assert "validations" in store.table_names(con)
+    assert [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()] == [
+        1, store.SCHEMA_VERSION]
+    con.close()
+    con = store.connect(path)  # nothing left to migrate: no new version row
+    assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
+
+
 def test_default_path_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(store.DB_ENV, str(tmp_path / "env.duckdb"))
     store.connect().close()

@@ -16,6 +16,8 @@ def synergy_db(tmp_path_factory):
     make_run_dir(root, "py-s0", languages=("python",), seed=0, final_valid_loss={"python": 0.7500})
     make_run_dir(root, "py-s1", languages=("python",), seed=1, final_valid_loss={"python": 0.7556})
     make_run_dir(root, "java-s0", languages=("java",), final_valid_loss={"java": 0.9034})
+    # trained on Go alone but also evaluated on Python: never a Python self baseline
+    make_run_dir(root, "go-s0", languages=("go",), final_valid_loss={"go": 0.4328, "python": 1.2800})
     # the 50:50 mixture, scored on both of its languages
     make_run_dir(root, "pyjava-s0", languages=("python", "java"), final_valid_loss={"python": 0.7426, "java": 0.8490})
     # not synergy evidence: another size, a 70:30 mixture, a parallel-paired mixture, an unfinished mixture
@@ -47,6 +49,15 @@ def test_synergy_pairs_follow_the_table_1_definition(synergy_db):
     assert python[5:] == pytest.approx((0.7426, 0.7528, 0.0102, 0.013549), abs=1e-6)
 
 
+def test_a_run_trained_on_another_language_is_never_the_self_baseline(synergy_db):
+    # go-s0 is a single-language run evaluated on Python; counting it as "Python self x2" made the Python baseline
+    # 0.928 and the Java-aux synergy +20% instead of +1.36%.
+    (row,) = synergy_db.execute("SELECT self_run_ids, loss_self FROM synergy_pairs WHERE target = 'python'").fetchall()
+    assert row[0] == ["py-s0", "py-s1"]
+    assert row[1] == pytest.approx(0.7528)
+    assert synergy_db.execute("SELECT count(*) FROM final_loss WHERE run_id = 'go-s0'").fetchone() == (2,)
+
+
 def test_synergy_baseline_spread_is_reported_when_seeds_repeat(synergy_db):
     [(std,)] = synergy_db.execute("SELECT loss_self_std FROM synergy_pairs WHERE target = 'python'").fetchall()
     assert std == pytest.approx(0.0056 / 2**0.5)
@@ -62,11 +73,11 @@ def test_final_loss_has_one_row_per_finished_run_and_evaluated_language(synergy_
         ("pyjava-7030", "python", 0.7, 573_440, 0.7, 2),
     ]
     assert synergy_db.execute("SELECT count(*) FROM final_loss WHERE run_id = 'pyjava-half'").fetchone() == (0,)
-    assert synergy_db.execute("SELECT count(DISTINCT run_id) FROM final_loss").fetchone() == (7,)
+    assert synergy_db.execute("SELECT count(DISTINCT run_id) FROM final_loss").fetchone() == (8,)
 
 
 def test_run_progress_shows_the_latest_step_of_every_run(synergy_db):
     assert synergy_db.execute("""
         SELECT status, step, total_steps, fraction_done, tokens, loss FROM run_progress WHERE run_id = 'pyjava-half'
     """).fetchall() == [("running", 50, 100, 0.5, 50 * 8192, pytest.approx(2.0 + 3.0 / 50**0.5))]
-    assert synergy_db.execute("SELECT count(*) FROM run_progress").fetchone() == (8,)
+    assert synergy_db.execute("SELECT count(*) FROM run_progress").fetchone() == (9,)

@@ -32,8 +32,9 @@ def test_default_holds_out_the_largest_compute_runs(con_fit):
     con, fit_id = con_fit
     result = validate_fit(con, fit_id)
     assert len(result.rows) == 5  # 20% of 24 runs
-    computes = sorted((6 * n * d for n in SIZES for d in BUDGETS), reverse=True)
-    assert sorted((r[2] for r in result.rows), reverse=True) == pytest.approx(computes[:5], rel=1e-9)
+    compute = dict(con.execute("SELECT run_id, params_non_embedding::DOUBLE * tokens FROM final_loss").fetchall())
+    computes = sorted((n * d for n in SIZES for d in BUDGETS), reverse=True)
+    assert sorted((compute[r[0]] for r in result.rows), reverse=True) == pytest.approx(computes[:5], rel=1e-9)
     assert result.relative.max() < 0.02  # extrapolates within 2% on near-noise-free data
     stored = load_fit(con, result.validation_id)
     assert stored.kind == "validation" and stored.settings["validated_fit"] == fit_id
@@ -53,3 +54,22 @@ def test_a_holdout_of_everything_is_an_error(con_fit):
         validate_fit(con, fit_id, holdout="true")
     with pytest.raises(CodescaleError, match="--holdout"):
         validate_fit(con, fit_id, holdout="no_such_column > 1")
+
+
+def test_a_law_of_runs_without_a_language_validates(tmp_path):
+    # imports without a language column fit as one group whose language is NULL; "= 'None'" used to select nothing
+    from codescale.laws.importer import import_table
+
+    source = tmp_path / "chinchilla.csv"
+    rows = [f"{n:.0f},{d:.0f},{1.8 + 400 * n ** -0.34 + 2000 * d ** -0.37:.5f}" for n in SIZES for d in BUDGETS]
+    source.write_text("N,D,loss\n" + "\n".join(rows) + "\n")
+    con = store.connect(tmp_path / "nolang.duckdb")
+    import_table(con, source)
+    (fit,) = fit_groups(con, kind="chinchilla", view="final_loss", where="true", group_expr="language",
+                        group_key="language", label_expr="coalesce(language, '(all)')",
+                        n_expr=N_COLUMNS["params_non_embedding"], d_expr="tokens", settings=FitSettings(grid="coarse"),
+                        batch="b", extra_settings={})  # fmt: skip
+    assert fit.group_value is None and "IS NULL" in fit.provenance["selection_where"]
+    result = validate_fit(con, fit.fit_id)
+    assert len(result.rows) == 5 and result.relative.max() < 0.02
+    con.close()

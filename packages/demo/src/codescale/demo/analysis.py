@@ -7,8 +7,8 @@ Torch-free: it calls the same ``codescale.laws`` functions ``codescale fit``, ``
 2. the synergy matrix from the bilingual 50:50 runs and their self-repetition baselines;
 3. the pairing effect: mean final translation loss per data organisation (shuffled, direct, prompt), on directions
    seen in training and unseen ones (from the ``translation_final`` view);
-4. the proportion-dependent multilingual law (the paper's Eqs. 6-7 and our alternatives, compared by held-out
-   error) over every mixture run;
+4. the proportion-dependent mixture laws (the paper's Eqs. 6-7, our alternatives and Ye et al.'s exponential law,
+   compared on the same held-out folds) over every mixture run;
 5. an allocation of a token budget across the grid's languages under the per-language laws, written back as a spec
    that ``codescale compile`` accepts;
 6. the Markdown + PNG report.
@@ -68,9 +68,10 @@ def _pairing_effect(con, out: dict[str, Any]) -> None:
 
 
 def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str | None) -> None:
-    from codescale.laws import multilingual
+    from codescale.laws.compare import compare_laws
 
-    comparison = multilingual.compare_models(con, "n_languages > 1", batch, synergy_id, None, 0)
+    comparison = compare_laws(con, "n_languages > 1", laws=["paper", "effective_data", "synergy_factor", "ye_exp"],
+                              per_domain=batch, synergy=synergy_id, folds=5, seed=0)  # fmt: skip
     out["multilingual"] = comparison
 
 

@@ -1,28 +1,36 @@
-"""``codescale allocate``: the language proportions that minimise predicted loss, written back as a spec.
+"""``codescale allocate``: the domain proportions that minimise predicted loss, written back as a spec.
 
-Law: a stored multilingual fit (:mod:`.multilingual`; ``effective_data`` / ``synergy_factor`` predict each language,
-``paper`` only the mixture), or per-language fits alone (a batch id or comma list of chinchilla fits), in which case
-language i simply sees D·p_i tokens (no transfer).
+Law: any stored mixture fit (:mod:`.mixture`: paper, ye_exp, joint_additive, joint, effective_data, synergy_factor,
+regression), or per-domain fits alone (a batch id or comma list of chinchilla fits), in which case domain i simply
+sees D·p_i tokens (the ``effective_data`` law with τ = 0).
 
-Objective over proportions p on the simplex, at N = ``--size`` (non-embedding parameters) and D = ``--tokens``:
-the weighted mean predicted loss Σ_i w_i L_i(N, D, p) / Σ_i w_i over the allocated languages (weights default to 1;
-for the ``paper`` law, which has no per-language losses, the predicted mixture loss L(N, D; p) — degenerate, since
-L∞(p) = Σ p_k L∞_k favours the easiest languages, so that case carries a warning).
+Objective over proportions p of the law's training domains, at N = ``--size`` (non-embedding parameters) and
+D = ``--tokens``: the weighted mean of the predicted losses of the evaluated domains, Σ_i w_i L_i(N, D, p) / Σ_i w_i
+(``--weights``, default 1 for every evaluated domain the law predicts; for the ``paper`` law, which predicts only the
+mixture's own loss, that loss -- degenerate, since L∞(p) = Σ p_k L∞_k favours the easiest domains, so that case
+carries a warning). Laws fitted at a single scale (``ye_exp`` without several scales, ``regression`` without N, D
+features) predict the same at every N, D: the allocation then assumes, as RegMix does, that the ranking of mixtures
+transfers to the target scale, and says so.
 
-Constraints: Σ p_i = 1; lo_i ≤ p_i ≤ hi_i from ``--min-share`` / ``--max-share``; and each language's data cap,
+Constraints: Σ p_i = 1; lo_i ≤ p_i ≤ hi_i from ``--min-share`` / ``--max-share``; and each domain's data cap,
 p_i·D ≤ available_i × max_epochs, with available_i the training tokens in the prepared corpus's ``manifest.json``
-(contracts §2) when ``--prepared`` is given. Infeasible bounds are an error that says which bound to relax.
+(``--prepared``) or given by ``--available domain=TOKENS,...``. Infeasible bounds are an error that says which bound
+to relax. The available tokens also enter the law as the domains' unique tokens, so a share that repeats data is
+charged the repetition term (:mod:`.repetition`) by every law with a data term.
 
-Optimiser: SLSQP from the uniform point, the bounds' midpoint and random Dirichlet points (``--starts``); the
-lowest objective wins, and a warning is printed when starts disagree on the optimum by more than 1e-3 in any share.
+Optimiser: SLSQP from the uniform point, the bounds' midpoint and random Dirichlet points (``--starts``); the lowest
+objective wins, and a warning is printed when starts disagree on the optimum by more than 1e-3 in any share. The
+regression's prediction is piecewise constant, so for it the optimum is RegMix's: the mean of the 100 best of 20,000
+random mixtures within the bounds.
 
-Uncertainty: for every bootstrap draw of the per-language laws stored with the fit, the objective at the optimum and
-at the uniform allocation are recomputed; the predicted gain (uniform − optimum) is reported as the point estimate
-with a 95% percentile interval over draws (the allocation itself is held fixed).
+Uncertainty: for every converged bootstrap replicate of the mixture law (its own parameters, together with the same
+replicate of the per-domain laws it builds on, where those were bootstrapped; for regression, the bootstrap trees),
+the objective at the optimum and at the uniform allocation are recomputed; the predicted gain (uniform − optimum) is
+reported with a 95% percentile interval over those replicates and their count (the allocation itself is held fixed).
 
 Outputs: an allocation file (``codescale.allocation/1``: proportions, tokens, size, fit_id, predictions) and, with
-``-o``, a spec whose mixture is ``from_allocation: <that file>`` — a copy of ``--base-spec`` with model size and
-token budget set and any sweep removed, or a standalone single-run spec — that ``codescale compile`` accepts.
+``-o``, a spec whose mixture is ``from_allocation: <that file>`` -- a copy of ``--base-spec`` with model size and
+token budget set and any sweep removed, or a standalone single-run spec -- that ``codescale compile`` accepts.
 """
 
 from __future__ import annotations
@@ -37,11 +45,10 @@ import numpy as np
 from scipy.optimize import minimize
 
 from codescale.core.contracts import PreparedManifest
-from codescale.core.domains import canonical
+from codescale.core.domains import domain_id
 from codescale.core.errors import CodescaleError
 from codescale.core.quantities import parse_quantity
 from codescale.laws.fitstore import fits_in_batch, load_fit
-from codescale.laws.multilingual import LAW_KEYS, MixtureLaw, law_from_fit, law_in_billions
 
 ALLOCATION_FORMAT = "codescale.allocation/1"
 
@@ -86,16 +93,20 @@ class Allocation:
         }  # fmt: skip
 
     def render(self) -> str:
+        width = max([12] + [len(x) for x in [*self.languages, *self.per_language]])
         lines = [f"allocation for N = {_human(self.size)}, D = {_human(self.tokens)} tokens under {self.fit_id} "
                  f"({self.model})",
-                 f"{'language':12s} {'share':>7s} {'tokens':>9s} {'uniform':>8s} {'pred. loss':>10s} {'vs uniform':>10s}"]  # fmt: skip
+                 f"{'domain':{width}s} {'share':>7s} {'tokens':>9s} {'uniform':>8s} {'pred. loss':>10s} {'vs uniform':>10s}"]  # fmt: skip
         k = len(self.languages)
-        for lang in self.languages:
-            p = self.proportions[lang]
+        rows = list(dict.fromkeys([*self.languages, *self.per_language]))
+        for lang in rows:
+            p = self.proportions.get(lang)
             pl, ul = self.per_language.get(lang), self.uniform_per_language.get(lang)
-            loss = f"{pl:10.4f}" if pl is not None else f"{'-':>10s}"
-            diff = f"{pl - ul:+10.4f}" if pl is not None and ul is not None else f"{'-':>10s}"
-            lines.append(f"{lang:12s} {100 * p:6.2f}% {_human(p * self.tokens):>9s} {100 / k:7.2f}% {loss} {diff}")
+            loss = f"{pl:10.4f}" if pl is not None and np.isfinite(pl) else f"{'-':>10s}"
+            diff = f"{pl - ul:+10.4f}" if pl is not None and ul is not None and np.isfinite(pl - ul) else f"{'-':>10s}"
+            share = (f"{100 * p:6.2f}% {_human(p * self.tokens):>9s} {100 / k:7.2f}%" if p is not None
+                     else f"{'-':>7s} {'-':>9s} {'-':>8s}")  # fmt: skip
+            lines.append(f"{lang:{width}s} {share} {loss} {diff}")
         ci = (f" (95% interval {self.gain_interval[0]:+.4f} .. {self.gain_interval[1]:+.4f} over {self.draws} "
               "bootstrap draws)") if self.gain_interval else " (no bootstrap draws stored with the fit: no interval)"  # fmt: skip
         lines.append(f"objective {self.objective:.5f} vs uniform {self.uniform_objective:.5f}: predicted gain "
@@ -105,165 +116,266 @@ class Allocation:
         return "\n".join(lines)
 
 
-def load_law(con, fit_id: str) -> tuple[MixtureLaw, dict[str, list[float]]]:
-    """A multilingual fit, or per-language fits (batch id / comma list) as independent languages."""
+def load_law(con, fit_id: str):
+    """(MixtureFit, per-replicate domain-law draws or None): a stored mixture fit, or per-domain fits."""
+    from codescale.laws import mixture
+    from codescale.laws.domainlaws import LAW_KEYS, law_in_billions
+    from codescale.laws.mixfit import FitOptions, UnitFit
+    from codescale.laws.mixlaws import SHARED, TransferLaw
+
     ids = fits_in_batch(con, fit_id) or [s.strip() for s in fit_id.split(",") if s.strip()]
     if len(ids) == 1:
-        fit = load_fit(con, ids[0])
-        if fit.kind == "multilingual":
-            return law_from_fit(fit), fit.samples
-        ids = [fit.fit_id]
-    laws, samples = {}, {}
+        stored = load_fit(con, ids[0])
+        if stored.kind in ("mixture", "multilingual"):
+            fit = mixture.from_stored(con, stored)
+            per_domain = stored.settings.get("per_domain_fits") or {}
+            return fit, _domain_draws(con, per_domain, fit)
+        ids = [stored.fit_id]
+    fits = {}
     for i in ids:
-        fit = load_fit(con, i)
-        if fit.kind != "chinchilla" or fit.group_key != "language":
-            raise CodescaleError(f"fit {i} is a {fit.kind} fit; allocate needs a multilingual fit or per-language fits")
-        laws[fit.group_value] = law_in_billions(fit)
-        if fit.samples:
-            from codescale.laws import forms
-
-            units = fit.settings.get("units", "raw")
-            for s in range(len(fit.samples["A"])):
-                draw = forms.convert_params({k: fit.samples[k][s] for k in LAW_KEYS}, units, "billions")
-                for k in LAW_KEYS:
-                    samples.setdefault(f"{fit.group_value}.{k}", []).append(draw[k])
-    languages = sorted(laws)
-    return MixtureLaw("effective_data", languages, laws, {}, {"kappa": 0.0}), samples
+        stored = load_fit(con, i)
+        if stored.kind != "chinchilla" or stored.group_key != "language" or stored.group_value is None:
+            raise CodescaleError(f"fit {i} is a {stored.kind} fit; allocate needs a mixture fit or per-domain fits")
+        fits[stored.group_value] = stored
+    domains = sorted(fits)
+    laws = {d: law_in_billions(f) for d, f in fits.items()}
+    law = TransferLaw("effective_data", domains, domains, laws, np.zeros((len(domains), len(domains))))
+    unit = UnitFit(("kappa",), np.array([0.0]), 0.0, True)
+    draws = _domain_draws(con, {d: f.fit_id for d, f in fits.items()}, None, loaded=fits)
+    if draws:
+        unit.samples = np.zeros((len(next(iter(draws.values()))[LAW_KEYS[0]]), 1))
+    return mixture.MixtureFit(law, {SHARED: unit}, FitOptions(), [], []), draws
 
 
-def _shares(text: str | None, languages: list[str], default: float) -> np.ndarray:
-    out = np.full(len(languages), default)
+def _domain_draws(con, per_domain: dict[str, str], fit, loaded=None) -> dict | None:
+    """{domain: {param: [draws]}} of the per-domain laws (billions), or None without draws."""
+    from codescale.laws import forms
+    from codescale.laws.domainlaws import LAW_KEYS
+
+    if fit is not None and not hasattr(fit.law, "domain_laws"):
+        return None
+    out = {}
+    for domain, fid in per_domain.items():
+        stored = (loaded or {}).get(domain) or load_fit(con, fid)
+        if not stored.samples or "A" not in stored.samples:
+            return None
+        units = stored.settings.get("units", "raw")
+        rows = [forms.convert_params({k: stored.samples[k][b] if k in stored.samples else 0.0 for k in LAW_KEYS},
+                                     units, "billions") for b in range(len(stored.samples["A"]))]  # fmt: skip
+        out[domain] = {k: [r[k] for r in rows] for k in LAW_KEYS}
+    return out or None
+
+
+def _shares(text: str | None, domains: list[str], default: float) -> np.ndarray:
+    out = np.full(len(domains), default)
     if not text:
         return out
     if "=" not in text:
-        return np.full(len(languages), float(text))
+        return np.full(len(domains), float(text))
     for item in text.split(","):
         name, _, value = item.partition("=")
-        lang = canonical(name)
-        if lang not in languages:
-            raise CodescaleError(f"{lang} is not one of the allocated languages ({', '.join(languages)})")
-        out[languages.index(lang)] = float(value)
+        domain = domain_id(name)
+        if domain not in domains:
+            raise CodescaleError(f"{domain} is not one of the allocated domains ({', '.join(domains)})")
+        out[domains.index(domain)] = float(value)
     return out
 
 
-def _caps(prepared: str | None, languages: list[str], max_epochs: float) -> dict[str, float]:
-    if not prepared:
-        return {}
-    manifest = PreparedManifest.read_dir(prepared)
-    caps = {}
-    for lang in languages:
-        if "train" not in manifest.languages.get(lang, {}):
-            raise CodescaleError(f"the prepared corpus has no training tokens for {lang}",
-                                 source=Path(prepared) / "manifest.json",
-                                 hint="drop the language with --languages or prepare it")  # fmt: skip
-        caps[lang] = float(manifest.train_tokens(lang)) * max_epochs
-    return caps
+def _available(prepared: str | None, available: str | None, domains: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if prepared:
+        manifest = PreparedManifest.read_dir(prepared)
+        for domain in domains:
+            if "train" not in manifest.languages.get(domain, {}):
+                raise CodescaleError(f"the prepared corpus has no training tokens for {domain}",
+                                     source=Path(prepared) / "manifest.json",
+                                     hint="drop the domain with --languages or prepare it")  # fmt: skip
+            out[domain] = float(manifest.train_tokens(domain))
+    for item in (available or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise CodescaleError(f"--available entry {item!r} is not DOMAIN=TOKENS", hint="e.g. --available go=10B")
+        domain = domain_id(name)
+        try:
+            out[domain] = float(parse_quantity(value))
+        except ValueError as err:
+            raise CodescaleError(f"--available {item!r}: {err}") from None
+    return out
 
 
-def optimise(law: MixtureLaw, languages: list[str], n_b: float, d_b: float, weights: np.ndarray, lo: np.ndarray,
-             hi: np.ndarray, starts: int = 16, seed: int = 0, laws=None):  # fmt: skip
-    """Minimise the objective over p (in ``languages`` order, other law languages at 0)."""
-    idx = [law.languages.index(lang) for lang in languages]
+@dataclass
+class Objective:
+    """Weighted mean predicted loss of a fitted mixture law at one (N, D), as a function of the allocated shares."""
 
-    def full_p(p):
-        out = np.zeros((1, len(law.languages)))
-        out[0, idx] = p
-        return out
+    fit: Any
+    allocated: list[str]
+    n: float
+    d: float
+    targets: list[str]
+    weights: np.ndarray
+    unique: np.ndarray  # (T,) available tokens per training domain (inf = unlimited)
 
-    def objective(p, laws=laws):
-        p = np.clip(p, 1e-12, None)
-        if law.model == "paper":
-            return float(law.predict_mixture([n_b], [d_b], full_p(p), laws=laws)[0])
-        per = law.predict_languages([n_b], [d_b], full_p(p), laws=laws)[0, idx]
-        return float((weights * per).sum() / weights.sum())
+    def inputs(self, shares: np.ndarray):
+        from codescale.laws.mixlaws import Inputs
 
+        shares = np.atleast_2d(shares)
+        train = self.fit.law.train_domains
+        p = np.zeros((len(shares), len(train)))
+        for j, domain in enumerate(self.allocated):
+            p[:, train.index(domain)] = shares[:, j]
+        p = np.clip(p, 0.0, None)
+        p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-300)
+        r = len(shares)
+        return Inputs(np.full(r, self.n), np.full(r, self.d), p, np.tile(self.unique, (r, 1)))
+
+    def per_target(self, shares: np.ndarray, draw: int | None = None) -> dict[str, np.ndarray] | None:
+        x = self.inputs(shares)
+        return self.fit.predict(x) if draw is None else self.fit.predict_draw(draw, x)
+
+    def __call__(self, shares: np.ndarray, draw: int | None = None) -> np.ndarray:
+        per = self.per_target(shares, draw)
+        if per is None:
+            return np.full(len(np.atleast_2d(shares)), np.nan)
+        values = np.stack([per[t] for t in self.targets], axis=1)
+        return (values * self.weights).sum(axis=1) / self.weights.sum()
+
+
+def optimise(objective: Objective, lo: np.ndarray, hi: np.ndarray, starts: int = 16, seed: int = 0,
+             search: bool = False):  # fmt: skip
+    """Minimise the objective over the allocated shares; -> (shares, spread of equally good optima)."""
     rng = np.random.default_rng(seed)
-    k = len(languages)
+    k = len(lo)
+    if search:  # piecewise-constant predictions: RegMix's search over random mixtures
+        candidates = _sample_within(rng, lo, hi, 20_000)
+        values = objective(candidates)
+        top = candidates[np.argsort(values)[:100]]
+        best = np.clip(top.mean(axis=0), lo, hi)
+        return best / best.sum(), 0.0
     candidates = [np.full(k, 1.0 / k), (lo + hi) / 2] + [rng.dirichlet(np.ones(k)) for _ in range(max(0, starts - 2))]
     results = []
     for x0 in candidates:
         x0 = np.clip(x0, lo, hi)
         x0 = x0 / x0.sum() if x0.sum() > 0 else np.full(k, 1.0 / k)
-        res = minimize(objective, x0, method="SLSQP", bounds=list(zip(lo, hi)),
-                       constraints=[{"type": "eq", "fun": lambda p: p.sum() - 1.0}],
+        res = minimize(lambda x: float(objective(np.clip(x, 1e-12, None))[0]), x0, method="SLSQP",
+                       bounds=list(zip(lo, hi)), constraints=[{"type": "eq", "fun": lambda x: x.sum() - 1.0}],
                        options={"ftol": 1e-12, "maxiter": 500})  # fmt: skip
-        if res.success and np.all(res.x >= lo - 1e-9) and np.all(res.x <= hi + 1e-9) and abs(res.x.sum() - 1) < 1e-6:
+        ok = np.all(res.x >= lo - 1e-9) and np.all(res.x <= hi + 1e-9) and abs(res.x.sum() - 1) < 1e-6
+        if res.success and ok and np.isfinite(res.fun):
             results.append((res.fun, np.clip(res.x, lo, hi)))
     if not results:
         raise CodescaleError("the allocation optimiser found no feasible point", hint="relax the share bounds or caps")
     results.sort(key=lambda t: t[0])
-    spread = max(np.abs(x - results[0][1]).max() for f, x in results if f - results[0][0] < 1e-9 * abs(results[0][0]) + 1e-12)
-    return results[0][1] / results[0][1].sum(), objective, float(spread)
+    best_f = results[0][0]
+    spread = max(np.abs(x - results[0][1]).max() for f, x in results if f - best_f < 1e-9 * abs(best_f) + 1e-12)
+    return results[0][1] / results[0][1].sum(), float(spread)
+
+
+def _sample_within(rng, lo, hi, count: int) -> np.ndarray:
+    out = rng.dirichlet(np.ones(len(lo)), size=count * 2)
+    out = lo + out * max(1e-12, 1 - lo.sum())  # respects the lower bounds, sums to 1
+    keep = np.all(out <= hi + 1e-12, axis=1)
+    if keep.sum() < 100:
+        raise CodescaleError("the bounds leave too little room to search", hint="relax --max-share or the caps")
+    return out[keep][:count]
 
 
 def allocate(con, fit_id: str, tokens: float, size: float, languages: list[str] | None = None,
              weights: str | None = None, min_share: str | None = None, max_share: str | None = None,
-             prepared: str | None = None, max_epochs: float = 4.0, starts: int = 16, seed: int = 0) -> Allocation:  # fmt: skip
-    law, samples = load_law(con, fit_id)
-    langs = [canonical(x) for x in languages] if languages else list(law.languages)
-    unknown = [x for x in langs if x not in law.languages]
+             prepared: str | None = None, max_epochs: float = 4.0, starts: int = 16, seed: int = 0,
+             available: str | None = None) -> Allocation:  # fmt: skip
+    """Optimise the shares of ``languages`` (default: every training domain of the law) under fit ``fit_id``."""
+    from codescale.laws.mixdata import MIXTURE
+
+    fit, domain_draws = load_law(con, fit_id)
+    train = list(fit.law.train_domains)
+    domains = [domain_id(x) for x in languages] if languages else list(train)
+    unknown = [x for x in domains if x not in train]
     if unknown:
-        raise CodescaleError(f"the fit has no law for {', '.join(unknown)}", hint=f"it covers {', '.join(law.languages)}")
+        raise CodescaleError(f"the fit has no training domain {', '.join(unknown)}", hint=f"it covers {', '.join(train)}")
     if tokens <= 0 or size <= 0:
         raise CodescaleError("--tokens and --size must be positive")
-    w = _shares(weights, langs, 1.0)
-    lo, hi = _shares(min_share, langs, 0.0), _shares(max_share, langs, 1.0)
-    caps = _caps(prepared, langs, max_epochs)
-    for i, lang in enumerate(langs):
-        if lang in caps:
-            hi[i] = min(hi[i], caps[lang] / tokens)
+    targets = [t for t in fit.targets()]
+    w = _shares(weights, targets, 1.0) if targets != [MIXTURE] else np.ones(1)
+    lo, hi = _shares(min_share, domains, 0.0), _shares(max_share, domains, 1.0)
+    have = _available(prepared, available, domains)
+    caps = {d: v * max_epochs for d, v in have.items()}
+    for i, domain in enumerate(domains):
+        if domain in caps:
+            hi[i] = min(hi[i], caps[domain] / tokens)
     if np.any(w < 0) or w.sum() <= 0:
         raise CodescaleError("--weights must be >= 0 and not all 0")
     if np.any(lo > hi):
-        bad = [lang for lang, a, b in zip(langs, lo, hi) if a > b]
+        bad = [d for d, a, b in zip(domains, lo, hi) if a > b]
         raise CodescaleError(f"min share above max share (or data cap) for {', '.join(bad)}")
     if lo.sum() > 1 + 1e-9:
         raise CodescaleError(f"the minimum shares sum to {lo.sum():.3f} > 1", hint="lower --min-share")
     if hi.sum() < 1 - 1e-9:
         raise CodescaleError(f"the maximum shares (with data caps) sum to {hi.sum():.3f} < 1: not enough data",
-                             hint="raise --max-share or --max-epochs, add languages, or lower --tokens")  # fmt: skip
-    n_b, d_b = size / 1e9, tokens / 1e9
-    p, objective, spread = optimise(law, langs, n_b, d_b, w, lo, hi, starts, seed)
-    uniform = np.full(len(langs), 1.0 / len(langs))
+                             hint="raise --max-share or --max-epochs, add domains, or lower --tokens")  # fmt: skip
+    unique = np.array([have.get(d, np.inf) for d in train])
+    objective = Objective(fit, domains, float(size), float(tokens), targets, w, unique)
+    is_regression = fit.name == "regression"
+    shares, spread = optimise(objective, lo, hi, starts, seed, search=is_regression)
+    uniform = np.full(len(domains), 1.0 / len(domains))
     warnings = []
     if spread > 1e-3:
         warnings.append(f"starts reached the same objective with shares differing by up to {spread:.3g}: "
                         "the optimum is flat in some direction")  # fmt: skip
-    if law.model == "paper":
+    if fit.name == "paper":
         warnings.append("the paper's law predicts the mixture's own loss, whose L∞(p) = Σ p_k L∞_k is lowest when the "
-                        "tokens go to the languages with the lowest L∞; its optimum says little about each language "
-                        "(set --min-share, or allocate with an effective_data / synergy_factor fit)")  # fmt: skip
+                        "tokens go to the domains with the lowest L∞; its optimum says little about each domain "
+                        "(set --min-share, or allocate with another law)")  # fmt: skip
+    if _scale_free(fit):
+        warnings.append(f"{fit.name} was fitted at a single scale: its predictions do not depend on N and D, so this "
+                        "allocation assumes the ranking of mixtures transfers to the target scale (RegMix's assumption)")  # fmt: skip
     if np.any(uniform > hi + 1e-12) or np.any(uniform < lo - 1e-12):
         warnings.append("the uniform allocation violates the bounds/caps; it is still reported as the baseline")
-    per, per_u = _per_language(law, langs, n_b, d_b, p), _per_language(law, langs, n_b, d_b, uniform)
-    result = Allocation(fit_id, law.model, langs, {lang: float(x) for lang, x in zip(langs, p)}, tokens, size,
-                        objective(p), objective(uniform), per, per_u, warnings=warnings, caps=caps)  # fmt: skip
-    draws = _draws(samples, law)
-    if draws:
-        gains = np.array([objective(uniform, laws=d) - objective(p, laws=d) for d in draws])
-        gains = gains[np.isfinite(gains)]
-        if len(gains):
-            result.gain_interval = (float(np.percentile(gains, 2.5)), float(np.percentile(gains, 97.5)))
-            result.draws = len(gains)
+    both = np.vstack([shares, uniform])
+    per = objective.per_target(both)
+    result = Allocation(fit_id, fit.name, domains, {d: float(x) for d, x in zip(domains, shares)}, tokens, size,
+                        float(objective(shares)[0]), float(objective(uniform)[0]),
+                        {t: float(v[0]) for t, v in per.items()}, {t: float(v[1]) for t, v in per.items()},
+                        warnings=warnings, caps=caps)  # fmt: skip
+    gains = []
+    for b in range(fit.n_draws()):
+        draw_fit = _with_domain_draw(fit, domain_draws, b)
+        if draw_fit is None:
+            continue
+        values = Objective(draw_fit, domains, float(size), float(tokens), targets, w, unique)(both, draw=b)
+        if np.all(np.isfinite(values)):
+            gains.append(values[1] - values[0])
+    if gains:
+        result.gain_interval = (float(np.percentile(gains, 2.5)), float(np.percentile(gains, 97.5)))
+        result.draws = len(gains)
     return result
 
 
-def _per_language(law: MixtureLaw, langs, n_b, d_b, p) -> dict[str, float]:
-    if law.model == "paper":
-        return {}
-    full = np.zeros((1, len(law.languages)))
-    full[0, [law.languages.index(x) for x in langs]] = p
-    values = law.predict_languages([n_b], [d_b], full)[0]
-    return {lang: float(values[law.languages.index(lang)]) for lang in langs}
+def _scale_free(fit) -> bool:
+    if fit.name == "regression":
+        return not (fit.law.use_n or fit.law.use_d)
+    return fit.name == "ye_exp" and fit.nested is None
 
 
-def _draws(samples: dict[str, list[float]], law: MixtureLaw) -> list[dict[str, dict[str, float]]]:
-    """Per-draw law dicts, when every language has draws (unequal counts are truncated to the shortest)."""
-    keys = [f"{lang}.{k}" for lang in law.languages for k in LAW_KEYS]
-    if not samples or any(k not in samples for k in keys):
-        return []
-    count = min(len(samples[k]) for k in keys)
-    return [{lang: {k: samples[f"{lang}.{k}"][s] for k in LAW_KEYS} for lang in law.languages} for s in range(count)]
+def _with_domain_draw(fit, domain_draws, b: int):
+    """The fit with replicate b of its per-domain laws swapped in (the fit itself when it has none)."""
+    import copy
+
+    if not domain_draws:
+        return fit
+    if any(b >= len(v["A"]) for v in domain_draws.values()):
+        return None
+    law = copy.copy(fit.law)
+    law.domain_laws = {d: {k: (domain_draws[d][k][b] if d in domain_draws else v) for k, v in values.items()}
+                       for d, values in fit.law.domain_laws.items()}  # fmt: skip
+    if hasattr(law, "alpha"):  # the paper's law caches the weighted exponents
+        law.alpha = np.array([law.domain_laws[t]["alpha"] for t in law.train_domains])
+        law.beta = np.array([law.domain_laws[t]["beta"] for t in law.train_domains])
+        law.e_inf = np.array([law.domain_laws[t]["E"] for t in law.train_domains])
+    draw = copy.copy(fit)
+    draw.law = law
+    return draw
 
 
 def write_outputs(result: Allocation, output: str | None, base_spec: str | None, allocation_file: str | None) -> None:
@@ -335,15 +447,3 @@ def _standalone_spec() -> dict[str, Any]:
                      "min_lr_ratio": 0.1},
         "cluster": {"gpu": "H800", "gpus_per_node": 8, "nodes": 8, "mfu": 0.4},
     }  # fmt: skip
-
-
-def allocate_from_args(con, args) -> Allocation:
-    try:
-        tokens, size = parse_quantity(args.tokens), parse_quantity(args.size)
-    except ValueError as err:
-        raise CodescaleError(f"--tokens/--size: {err}") from None
-    languages = args.languages.split(",") if args.languages else None
-    result = allocate(con, args.fit_id, tokens, size, languages, args.weights, args.min_share, args.max_share,
-                      args.prepared, args.max_epochs, args.starts, args.seed)  # fmt: skip
-    write_outputs(result, args.output, args.base_spec, args.allocation_file)
-    return result

@@ -8,9 +8,9 @@ are imported inside the command that needs them, so ``codescale --help`` stays q
     codescale fit chinchilla --by language --units billions --bootstrap 200  # prints a batch id
     codescale fit synergy
     codescale fit translation
-    codescale fit multilingual --where "n_languages > 1" --per-language BATCH --compare
-    codescale fit multilingual --model synergy_factor --per-language BATCH   # prints a fit id
-    codescale validate-law FIT_ID [--holdout "params_non_embedding > 2e9"]
+    codescale fit mixture --where "n_languages > 1" --per-domain BATCH --compare
+    codescale fit mixture --law synergy_factor --per-domain BATCH --bootstrap 100   # prints a fit id
+    codescale validate-law FIT_ID [--holdout "params_non_embedding > 2e9" | --folds 5]
     codescale allocate FIT_ID --tokens 350B --size 1.5B -o specs/next.yaml --base-spec specs/paper/allocation.yaml
     codescale report -o report/
 """
@@ -82,6 +82,10 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--languages", default=None, help="comma list of languages to fit (default: all selected)")
     p.add_argument("--tokens", choices=["language", "total"], default="language",
                    help="D = that language's training tokens (default) or the run's total tokens")  # fmt: skip
+    p.add_argument("--repetition", action="store_true",
+                   help="D = repetition-aware effective tokens U + U·R*·(1 − e^(−R/R*)) where the run repeats data "
+                        "(Muennighoff et al. 2023; U from run_languages.unique_tokens)")  # fmt: skip
+    p.add_argument("--r-star", type=float, default=None, help="repetition constant R* (default 15.4)")
     p.set_defaults(func=_cmd_fit_chinchilla)
 
     p = sub.add_parser("translation", help="translation laws, seen vs unseen (paper Eqs. 3-5)")
@@ -96,18 +100,30 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--ci", type=float, default=0.95)
     p.set_defaults(func=_cmd_fit_synergy)
 
-    p = sub.add_parser("multilingual", help="proportion-dependent law (paper Eqs. 6-7) and alternatives")
+    p = sub.add_parser("mixture", aliases=["multilingual"],
+                       help="a mixture law over runs of several domains (paper Eqs. 6-7, ye_exp, joint_additive, "
+                            "joint, effective_data, synergy_factor, regression); --compare ranks them all")  # fmt: skip
     p.add_argument("--db", default=argparse.SUPPRESS)
-    p.add_argument("--where", default="n_languages > 1", help="SQL predicate over final_loss choosing mixture runs")
-    p.add_argument("--per-language", default=None, metavar="BATCH|FIT_IDS",
-                   help="per-language fits (batch id or comma list; default: newest chinchilla fit per language)")
-    p.add_argument("--synergy", default=None, metavar="FIT_ID", help="synergy fit (default: the newest)")
-    p.add_argument("--model", default="paper", help="paper, effective_data or synergy_factor (default paper)")
-    p.add_argument("--compare", action="store_true", help="fit every model, compare held-out error, report the winner")
-    p.add_argument("--holdout", default=None, help="SQL predicate of held-out runs for --compare "
-                   "(default: 5-fold cross-validation over runs)")  # fmt: skip
+    p.add_argument("--where", default="true", help="SQL predicate over final_loss choosing the runs (default: all)")
+    p.add_argument("--law", "--model", dest="law", default="paper",
+                   help="paper (default), ye_exp, joint_additive, joint, effective_data, synergy_factor, regression")
+    p.add_argument("--domains", default=None, help="comma list of evaluated domains to fit (default: every one)")
+    p.add_argument("--per-domain", "--per-language", dest="per_domain", default=None, metavar="BATCH|FIT_IDS",
+                   help="per-domain laws for paper/effective_data/synergy_factor (batch id or comma list of "
+                        "chinchilla fits; default: the newest per domain)")  # fmt: skip
+    p.add_argument("--synergy", default=None, metavar="FIT_ID", help="synergy fit giving tau (default: the newest)")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap replicates over runs (0 = none)")
+    p.add_argument("--delta", type=float, default=1e-3, help="Huber threshold on log residuals (default 1e-3)")
+    p.add_argument("--ci", type=float, default=0.95, help="interval level")
+    p.add_argument("--r-star", type=float, default=None, help="repetition constant R* (default 15.4)")
+    p.add_argument("--reference-scales", default=None, metavar="N0,D0",
+                   help="N and D enter paper/joint laws as N/N0, D/D0 (default: geometric means of the runs)")
+    p.add_argument("--compare", action="store_true", help="refit every law on the same folds, rank by held-out error")
+    p.add_argument("--laws", default=None, help="with --compare: comma list of laws (default: all)")
+    p.add_argument("--holdout", default=None, help="with --compare: SQL predicate of held-out runs (default: folds)")
+    p.add_argument("--folds", type=int, default=5, help="with --compare: number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_cmd_fit_multilingual)
+    p.set_defaults(func=_cmd_fit_mixture)
 
 
 def _fmt(value: float) -> str:
@@ -120,7 +136,9 @@ def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
     for f in fits:
         head = f"{f.group_key}={f.group_value}" if f.group_key else "all"
         print(f"{f.fit_id}  {head}  n_runs={f.n_runs}  form={f.form}  units={f.settings.get('units')}  "
-              f"objective={f.objective:.6g}  converged={f.converged}")  # fmt: skip
+              f"objective={f.objective:.6g}  converged={f.converged}  identified={not f.unidentified}")  # fmt: skip
+        for reason in f.unidentified:
+            print(f"    unidentified: {reason}")
         for name in names:
             if name not in f.params:
                 continue
@@ -132,25 +150,32 @@ def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
 
 
 def _cmd_fit_chinchilla(args) -> int:
-    from codescale.core.domains import canonical
+    from codescale.core.domains import domain_id
     from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
 
     settings = _settings(args)
     where = args.where
     if args.languages:
-        langs = [canonical(x) for x in args.languages.split(",") if x.strip()]
+        langs = [domain_id(x) for x in args.languages.split(",") if x.strip()]
         where = f"({where}) AND language IN ({', '.join(repr(x) for x in langs)})"
     d_expr = "coalesce(language_tokens, tokens)" if args.tokens == "language" else "tokens"
+    if args.repetition:
+        from codescale.laws.repetition import R_STAR, sql_effective_tokens
+
+        if args.tokens != "language":
+            raise CodescaleError("--repetition discounts each language's own repeated tokens: use it with --tokens language")
+        d_expr = sql_effective_tokens(d_expr, "language_unique_tokens", args.r_star or R_STAR)
     batch = new_batch_id()
     con = _connect(args)
     fits = fit_groups(
         con, kind="chinchilla", view="final_loss", where=where,
         group_expr="language" if args.by == "language" else None, group_key="language" if args.by == "language" else None,
         label_expr="language", n_expr=N_COLUMNS[args.n_column], d_expr=d_expr, settings=settings, batch=batch,
-        extra_settings={"n_column": args.n_column, "d_column": args.tokens},
+        extra_settings={"n_column": args.n_column, "d_column": args.tokens, "repetition": args.repetition,
+                        "r_star": args.r_star if args.repetition else None},
     )  # fmt: skip
     _print_law_fits(fits)
-    print(f"batch {batch}: {len(fits)} fit(s) stored; use the batch id with `fit multilingual --per-language`")
+    print(f"batch {batch}: {len(fits)} fit(s) stored; use the batch id with `fit mixture --per-domain`")
     return 0
 
 
@@ -179,7 +204,7 @@ def _cmd_fit_synergy(args) -> int:
 
 
 def synergy_table(fit) -> str:
-    from codescale.core.domains import display
+    from codescale.core.domains import domain_display as display
 
     langs = fit.settings.get("languages", [])
     width = max([len(display(x)) for x in langs] + [12])
@@ -198,22 +223,68 @@ def synergy_table(fit) -> str:
     return "\n".join(lines)
 
 
-def _cmd_fit_multilingual(args) -> int:
-    from codescale.laws import multilingual
+def _cmd_fit_mixture(args) -> int:
+    from codescale.core.domains import domain_id
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.mixfit import FitOptions
+    from codescale.laws.repetition import R_STAR
 
+    options = FitOptions(delta=args.delta, bootstrap=args.bootstrap, ci=args.ci, seed=args.seed)
+    if not 0 < args.ci < 1 or args.delta <= 0 or args.bootstrap < 0:
+        raise CodescaleError("--ci must lie in (0, 1), --delta be > 0 and --bootstrap >= 0")
+    domains = [domain_id(x) for x in args.domains.split(",") if x.strip()] if args.domains else None
+    r_star = args.r_star or R_STAR
     con = _connect(args)
     if args.compare:
-        result = multilingual.compare_models(con, args.where, args.per_language, args.synergy, args.holdout, args.seed)
+        from codescale.laws.compare import compare_laws
+
+        laws = [x.strip() for x in args.laws.split(",") if x.strip()] if args.laws else None
+        result = compare_laws(con, args.where, laws=laws, holdout=args.holdout, folds=args.folds, seed=args.seed,
+                              options=options, per_domain=args.per_domain, synergy=args.synergy, r_star=r_star,
+                              eval_domains=domains, batch=new_batch_id())  # fmt: skip
         print(result.render())
         return 0
-    fit = multilingual.fit_and_store(con, args.model, args.where, args.per_language, args.synergy)
-    print(f"{fit.fit_id}  model={fit.form}  n_runs={fit.n_runs}  objective={fit.objective:.6g}")
-    for name in multilingual.SHARED_PARAMS.get(args.model, ()):
-        if name in fit.params:
-            print(f"    {name:8s} {_fmt(fit.params[name])}")
-    for w in fit.warnings:
-        print(f"    warning: {w}")
+    from codescale.laws.mixture import fit_and_store
+
+    reference = None
+    if args.reference_scales:
+        from codescale.core.quantities import parse_quantity
+
+        try:
+            n0, d0 = (parse_quantity(x) for x in args.reference_scales.split(","))
+        except ValueError as err:
+            raise CodescaleError(f"--reference-scales: {err}", hint="e.g. --reference-scales 1B,20B") from None
+        reference = (float(n0), float(d0))
+    fit, stored = fit_and_store(con, args.law, args.where, options, per_domain=args.per_domain, synergy=args.synergy,
+                                r_star=r_star, eval_domains=domains, reference=reference, batch=new_batch_id())  # fmt: skip
+    print(render_mixture_fit(stored))
     return 0
+
+
+def render_mixture_fit(stored, max_params: int = 8) -> str:
+    """A stored mixture fit: header, each unit's parameters with intervals, flags and warnings."""
+    s = stored.settings
+    counts = s.get("bootstrap_converged") or {}
+    boot = s.get("options", {}).get("bootstrap", 0)
+    lines = [f"{stored.fit_id}  law={stored.form}  n_runs={stored.n_runs}  converged={stored.converged}  "
+             f"identified={not stored.unidentified}"
+             + (f"  bootstrap={boot} (converged per unit: {min(counts.values(), default=0)}-"
+                f"{max(counts.values(), default=0)})" if boot else "")]  # fmt: skip
+    if "n0" in s:
+        lines.append(f"    reference scales N0={_fmt(s['n0'])}, D0={_fmt(s['d0'])} (N/N0, D/D0 enter the law)")
+    by_unit: dict[str, list[str]] = {}
+    for name, value in stored.params.items():
+        unit, _, pname = name.rpartition(".")
+        ci = stored.intervals.get(name)
+        by_unit.setdefault(unit, []).append(f"{pname}={_fmt(value)}" + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else ""))
+    for unit, values in by_unit.items():
+        more = f"  … ({len(values)} parameters)" if len(values) > max_params else ""
+        lines.append(f"    {unit}: " + ", ".join(values[:max_params]) + more)
+    if stored.form == "regression":
+        lines.append("    (gradient-boosted trees: no parameters; see the in-sample predictions with `codescale sql`)")
+    lines += [f"    unidentified: {u}" for u in stored.unidentified[:20]]
+    lines += [f"    warning: {w}" for w in stored.warnings[:20]]
+    return "\n".join(lines)
 
 
 # --- validate-law ----------------------------------------------------------------------------------------------------
@@ -222,8 +293,11 @@ def _cmd_fit_multilingual(args) -> int:
 def _register_validate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("fit_id", metavar="FIT_ID")
     parser.add_argument("--holdout", default=None,
-                        help="SQL predicate of held-out runs (default: the largest-compute runs)")  # fmt: skip
+                        help="SQL predicate of held-out runs (default: the largest-compute runs for a per-language "
+                             "law, 5 folds for a mixture law)")  # fmt: skip
+    parser.add_argument("--folds", type=int, default=None, help="K-fold cross-validation over runs instead")
     parser.add_argument("--fraction", type=float, default=0.2, help="share held out by default (by 6·N·D)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
     parser.set_defaults(func=_cmd_validate)
 
 
@@ -231,7 +305,7 @@ def _cmd_validate(args) -> int:
     from codescale.laws.validate import validate_fit
 
     con = _connect(args)
-    result = validate_fit(con, args.fit_id, args.holdout, args.fraction)
+    result = validate_fit(con, args.fit_id, args.holdout, args.fraction, args.folds, args.seed)
     print(result.render())
     return 0
 
@@ -240,15 +314,19 @@ def _cmd_validate(args) -> int:
 
 
 def _register_allocate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("fit_id", metavar="FIT_ID", help="a multilingual fit, or a batch id / comma list of per-language fits")
+    parser.add_argument("fit_id", metavar="FIT_ID", help="a mixture fit, or a batch id / comma list of per-domain fits")
     parser.add_argument("--tokens", required=True, help="training tokens, e.g. 350B")
     parser.add_argument("--size", required=True, help="model size (non-embedding parameters), e.g. 1.5B")
-    parser.add_argument("--languages", default=None, help="comma list (default: every language of the fit)")
+    parser.add_argument("--languages", "--domains", dest="languages", default=None,
+                        help="comma list of domains to allocate (default: every training domain of the fit)")
     parser.add_argument("--weights", default=None, help="objective weights, e.g. python=2,java=1 (default equal)")
     parser.add_argument("--min-share", default=None, help="lower bound per language: 0.05 or python=0.1,rust=0.05")
     parser.add_argument("--max-share", default=None, help="upper bound per language, same syntax")
     parser.add_argument("--prepared", default=None, help="prepared corpus dir: caps tokens at available x max epochs")
-    parser.add_argument("--max-epochs", type=float, default=4.0, help="repetition cap with --prepared (default 4)")
+    parser.add_argument("--available", default=None, metavar="DOMAIN=TOKENS,...",
+                        help="distinct tokens each domain has (like --prepared, for any domain), e.g. go=10B")
+    parser.add_argument("--max-epochs", type=float, default=4.0,
+                        help="repetition cap with --prepared/--available (default 4)")
     parser.add_argument("--starts", type=int, default=16, help="optimiser starts on the simplex")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", default=None, help="spec YAML to write (and an allocation file next to it)")
@@ -258,10 +336,20 @@ def _register_allocate(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_allocate(args) -> int:
+    from codescale.core.quantities import parse_quantity
     from codescale.laws import allocate
 
+    try:
+        tokens, size = parse_quantity(args.tokens), parse_quantity(args.size)
+    except ValueError as err:
+        raise CodescaleError(f"--tokens/--size: {err}") from None
+    languages = args.languages.split(",") if args.languages else None
     con = _connect(args)
-    result = allocate.allocate_from_args(con, args)
+    result = allocate.allocate(con, args.fit_id, tokens, size, languages, weights=args.weights,
+                               min_share=args.min_share, max_share=args.max_share, prepared=args.prepared,
+                               max_epochs=args.max_epochs, starts=args.starts, seed=args.seed,
+                               available=args.available)  # fmt: skip
+    allocate.write_outputs(result, args.output, args.base_spec, args.allocation_file)
     print(result.render())
     return 0
 
@@ -289,7 +377,9 @@ def _cmd_report(args) -> int:
 
 def _register_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", metavar="PLAN_JSON", nargs="+", help="plan.json (or compiled directories)")
-    parser.add_argument("--truth", default="paper", help="'paper' or a codescale.truth/1 JSON/YAML file")
+    parser.add_argument("--truth", default="paper",
+                        help="'paper', a codescale.truth/1 JSON/YAML file (per-language laws or a mixture_law of any "
+                             "law of the family), or fit:FIT_ID to generate from a stored mixture fit")
     parser.add_argument("--noise", type=float, default=0.005, help="log-normal noise sigma on losses (default 0.005)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-truth", default=None, metavar="FILE", help="also write the truth used as JSON")
@@ -300,8 +390,13 @@ def _cmd_simulate(args) -> int:
     from codescale.laws.presets import load_truth
     from codescale.laws.simulate import load_plan, simulate_plan
 
-    truth = load_truth(args.truth)
     con = _connect(args, create=True)
+    if args.truth.startswith("fit:"):
+        from codescale.laws.simulate import truth_from_fit
+
+        truth = truth_from_fit(con, args.truth[4:])
+    else:
+        truth = load_truth(args.truth)
     for plan_path in args.plan:
         report = simulate_plan(con, load_plan(plan_path), truth, args.noise, args.seed)
         print(f"{plan_path}: {report.summary()}")

@@ -29,14 +29,28 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
     elif command == "import":
         from codescale.laws.importer import MAP_SYNTAX
 
-        parser.description = ("Load external scaling results (one row per model: size, tokens, loss) as runs. "
-                              "Importing into a study again replaces its earlier import.")
+        parser.description = ("Load external scaling results (one row per model: size, tokens, loss; or one row "
+                              "per mixture run with --proportions/--losses) as runs. Importing into a study again "
+                              "replaces its earlier import.")
         parser.add_argument("file", help="a .csv, .tsv or .parquet file")
         parser.add_argument("--map", action="append", metavar="FIELD=COLUMN,...",
                             help=f"which column holds what ({MAP_SYNTAX}); fields: size, tokens, loss, language, "
                                  "languages, proportions, params_non_embedding, seed, flops, name, run")
         parser.add_argument("--study", help="study name for these runs (default: the file name without extension)")
-        parser.add_argument("--language", help="the evaluated language of every row, when the file has no column")
+        parser.add_argument("--language", help="the evaluated domain of every row, when the file has no column")
+        parser.add_argument("--proportions", metavar="GLOB",
+                            help="mixture experiments: columns of training proportions, * = the domain "
+                                 "(e.g. 'p:*' or 'train_the_pile_*'); each row must sum to 1 up to rounding")
+        parser.add_argument("--losses", metavar="GLOB",
+                            help="columns of final validation loss per evaluated domain (e.g. 'loss:*' or "
+                                 "'metric/the_pile_*_val_loss')")
+        parser.add_argument("--unique", metavar="GLOB",
+                            help="columns of distinct tokens behind each domain's share (for the repetition term)")
+        parser.add_argument("--set", action="append", metavar="FIELD=VALUE,...", dest="constants",
+                            help="constants for fields the file lacks, e.g. size=1e6,tokens=1e9 "
+                                 "(size, tokens, params_non_embedding, flops, seed)")
+        parser.add_argument("--tokens-from-flops", action="store_true",
+                            help="derive D = C/(6N) from the flops column (or --set flops=...)")
         parser.set_defaults(func=_import)
     elif command == "sql":
         from codescale.laws.sqlshell import FORMATS
@@ -62,10 +76,12 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from codescale.laws.importer import import_table, parse_map
+    from codescale.laws.importer import import_table, parse_map, parse_set
 
     report = import_table(args.db, args.file, parse_map(args.map), study=args.study, language=args.language,
-                          wait_s=args.wait)
+                          proportions=args.proportions, losses=args.losses, unique=args.unique,
+                          constants=parse_set(args.constants), tokens_from_flops=args.tokens_from_flops,
+                          wait_s=args.wait)  # fmt: skip
     for warning in report.warnings:
         print(f"warning: {warning.render()}", file=sys.stderr)
     print(report.summary())

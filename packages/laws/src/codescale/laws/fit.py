@@ -23,9 +23,11 @@ Procedure (the published Chinchilla-replication recipe, see ``fitting.md``; the 
    wide with few runs; that is the truth about the data.
 
 Bad input is an error (:class:`~codescale.core.errors.CodescaleError`): an empty selection, NaN/inf or non-positive
-values, fewer runs than parameters + 1, a single model size or a single token budget. Doubtful results become
-warnings kept with the fit: a best solution that did not converge, non-converged bootstrap replicates, exponents
-outside (0, 3), few runs per parameter.
+values, losses with no variation, fewer runs than parameters + 1, a single model size or a single token budget.
+Doubtful results become warnings kept with the fit: a best solution that did not converge, non-converged bootstrap
+replicates (left out of the intervals, and counted), exponents outside (0, 3), few runs per parameter. A fit the
+data do not pin down is flagged ``unidentified`` with the reasons: an estimate outside its own bootstrap interval, E
+collapsed onto its bound 0 (below 1e-4 of the smallest loss), or an exponent at or below 0.
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ class LawFit:
     samples: np.ndarray | None = None  # (B, 5) bootstrap rows of (A, B, E, alpha, beta)
     local_minima: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     settings: FitSettings = field(default_factory=FitSettings)
+    bootstrap_converged: int | None = None  # replicates behind the intervals (non-converged ones are left out)
+    unidentified: list[str] = field(default_factory=list)
 
     def predict(self, n: np.ndarray, d: np.ndarray, units: str | None = None) -> np.ndarray:
         """Loss at N, D given in ``units`` (default: the fit's)."""
@@ -131,6 +135,12 @@ def check_data(n: np.ndarray, d: np.ndarray, loss: np.ndarray, k: int, labels: l
                 f"{int(bad.sum())} run(s) have a NaN, infinite or non-positive {name}: {which}",
                 hint="exclude them with --where (e.g. `AND isfinite(loss)`) or fix the runs",
             )
+    if np.ptp(np.log(loss)) <= 1e-12:
+        raise CodescaleError(
+            f"all {len(loss)} selected runs have the same loss ({loss[0]:.6g}): a law cannot be fitted to losses "
+            "with no variation",
+            hint="check that the loss column is the final validation loss of each run (not a constant or a copy)",
+        )
     if len(np.unique(n)) < 2:
         raise CodescaleError("all selected runs have the same model size, so the N exponent cannot be fitted")
     if len(np.unique(d)) < 2 and k == 5:
@@ -344,7 +354,25 @@ def fit_law(
     )  # fmt: skip
     if settings.bootstrap:
         _bootstrap(fit, problem, [x for _, x, _ in results][: settings.bootstrap_starts])
+    fit.unidentified = _unidentified(fit, loss)
     return fit
+
+
+def _unidentified(fit: LawFit, loss: np.ndarray) -> list[str]:
+    """Why the data do not pin the law down (empty when they do)."""
+    out = []
+    if "E" in fit.params and fit.params["E"] < 1e-4 * float(np.min(loss)):
+        out.append(f"E = {fit.params['E']:.3g} collapsed onto its bound 0: the data cannot separate E from the "
+                   "power-law terms")  # fmt: skip
+    for name in ("alpha", "beta") if fit.form != "n_only" else ("alpha",):
+        if fit.params[name] <= 0:
+            out.append(f"{name} = {fit.params[name]:.3g} is at or below its bound 0: that term is not identified")
+    for name, (lo, hi) in fit.intervals.items():
+        value = fit.params.get(name)
+        if value is not None and not lo <= value <= hi and not (fit.form == "n_only" and name in ("B", "beta")):
+            out.append(f"{name} = {value:.4g} lies outside its own {fit.settings.ci:.0%} bootstrap interval "
+                       f"[{lo:.4g}, {hi:.4g}]")  # fmt: skip
+    return out
 
 
 def _warnings(params: dict[str, float], converged: bool, n_runs: int, form: Form) -> list[str]:
@@ -371,10 +399,17 @@ def _bootstrap(fit: LawFit, problem: _Problem, starts: list[np.ndarray]) -> None
     f = f.reshape(s.bootstrap, k0)
     best = np.argmin(f, axis=1)
     rows = np.arange(s.bootstrap) * k0 + best
-    samples = np.array([[forms.natural_params(problem.form.full(theta[r]))[p] for p in SAMPLE_NAMES] for r in rows])
-    bad = int((~conv[rows]).sum())
+    ok = conv[rows] & np.isfinite(f[np.arange(s.bootstrap), best])
+    samples = np.array([[forms.natural_params(problem.form.full(theta[r]))[p] for p in SAMPLE_NAMES]
+                        for r in rows[ok]]).reshape(-1, len(SAMPLE_NAMES))  # fmt: skip
+    fit.bootstrap_converged = int(ok.sum())
+    bad = s.bootstrap - fit.bootstrap_converged
     if bad:
-        fit.warnings.append(f"{bad} of {s.bootstrap} bootstrap replicates did not converge")
+        fit.warnings.append(f"{bad} of {s.bootstrap} bootstrap replicates did not converge and were left out: "
+                            f"intervals from the {fit.bootstrap_converged} converged ones")  # fmt: skip
+    if fit.bootstrap_converged < 2:
+        fit.warnings.append("fewer than 2 bootstrap replicates converged: no intervals")
+        return
     tail = (1 - s.ci) / 2 * 100
     lo, hi = np.percentile(samples, [tail, 100 - tail], axis=0)
     fit.samples = samples

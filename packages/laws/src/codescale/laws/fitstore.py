@@ -4,11 +4,13 @@ Tables (created on first use next to the store's own tables, which :func:`codesc
 alone):
 
 ``fits``         fit_id (PK, ``<kind>-<group>-<hash8>``), kind ('chinchilla', 'translation', 'synergy',
-                 'multilingual', 'validation'), form (the law's name), selection_sql (the SQL predicate over the source
+                 'mixture', 'mixture_comparison', 'validation'), form (the law's name), selection_sql (the SQL predicate over the source
                  view that chose the runs, with the group condition), group_key / group_value (e.g. 'language' /
                  'python'; NULL when ungrouped), settings JSON (method: units, δ, grid, bootstrap, …), n_runs,
                  objective, converged, warnings JSON (list of strings), provenance JSON (codescale version, source view,
-                 run ids, batch id of the command that made it, creation host), created.
+                 run ids, batch id of the command that made it, creation host), created, unidentified JSON (the reasons
+                 the data do not pin the law down -- a parameter on its bound, an estimate outside its own bootstrap
+                 interval; an empty list when identified, NULL for fits made before the check existed).
 ``fit_params``   fit_id, name, value, ci_low, ci_high (NULL without a bootstrap).
 ``predictions``  fit_id, run_id, language (or direction), observed, predicted.
 ``fit_samples``  fit_id, sample, name, value: bootstrap parameter draws, so allocation can propagate uncertainty.
@@ -42,7 +44,7 @@ _TABLES = """
 CREATE TABLE IF NOT EXISTS fits (
     fit_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, form VARCHAR, selection_sql VARCHAR,
     group_key VARCHAR, group_value VARCHAR, settings JSON, n_runs INTEGER, objective DOUBLE, converged BOOLEAN,
-    warnings JSON, provenance JSON, created TIMESTAMP
+    warnings JSON, provenance JSON, created TIMESTAMP, unidentified JSON
 );
 CREATE TABLE IF NOT EXISTS fit_params (fit_id VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE,
                                        ci_low DOUBLE, ci_high DOUBLE);
@@ -73,6 +75,11 @@ class StoredFit:
     group_value: str | None = None
     fit_id: str | None = None
     created: dt.datetime | None = None
+    unidentified: list[str] = field(default_factory=list)
+
+    @property
+    def identified(self) -> bool:
+        return not self.unidentified
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -110,10 +117,11 @@ def save_fit(con: duckdb.DuckDBPyConnection, fit: StoredFit) -> str:
         for table in ("fit_params", "predictions", "fit_samples"):
             con.execute(f"DELETE FROM {table} WHERE fit_id = ?", [fit.fit_id])
         con.execute(
-            "INSERT INTO fits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO fits (fit_id, kind, form, selection_sql, group_key, group_value, settings, n_runs, objective, "
+            "converged, warnings, provenance, created, unidentified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [fit.fit_id, fit.kind, fit.form, fit.selection_sql, fit.group_key, fit.group_value,
              json.dumps(fit.settings, default=str), fit.n_runs, _finite_or_none(fit.objective), fit.converged,
-             json.dumps(fit.warnings), json.dumps(provenance, default=str), created],
+             json.dumps(fit.warnings), json.dumps(provenance, default=str), created, json.dumps(fit.unidentified)],
         )  # fmt: skip
         params = [
             {"fit_id": fit.fit_id, "name": k, "value": _finite_or_none(v),
@@ -142,7 +150,7 @@ def load_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> StoredFit:
         raise CodescaleError(f"no fit {fit_id!r}: this store has no fits yet", hint="run `codescale fit ...` first")
     row = con.execute(
         "SELECT kind, form, selection_sql, group_key, group_value, settings, n_runs, objective, converged, warnings, "
-        "provenance, created FROM fits WHERE fit_id = ?",
+        "provenance, created, unidentified FROM fits WHERE fit_id = ?",
         [fit_id],
     ).fetchone()
     if row is None:
@@ -151,7 +159,7 @@ def load_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> StoredFit:
             f"no fit {fit_id!r} in the store",
             hint=f"recent fits: {', '.join(known) or 'none'}; list them with `codescale sql \"SELECT * FROM fits\"`",
         )
-    kind, form, selection, gkey, gval, settings, n_runs, objective, converged, warnings, provenance, created = row
+    kind, form, selection, gkey, gval, settings, n_runs, objective, converged, warnings, provenance, created, unident = row
     params, intervals = {}, {}
     for name, value, lo, hi in con.execute(
         "SELECT name, value, ci_low, ci_high FROM fit_params WHERE fit_id = ? ORDER BY rowid", [fit_id]
@@ -175,7 +183,7 @@ def load_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> StoredFit:
         n_runs=n_runs, objective=objective, converged=bool(converged), params=params, intervals=intervals,
         samples=samples, predictions=predictions, warnings=json.loads(warnings) if warnings else [],
         provenance=json.loads(provenance) if provenance else {}, group_key=gkey, group_value=gval,
-        fit_id=fit_id, created=created,
+        fit_id=fit_id, created=created, unidentified=json.loads(unident) if unident else [],
     )  # fmt: skip
 
 
@@ -264,10 +272,16 @@ def fit_groups(
                 params.pop(name, None)
                 intervals.pop(name, None)
         quoted = str(grp).replace("'", "''")
-        selection = where if group_expr is None else f"({where}) AND {group_expr} = '{quoted}'"
+        if group_expr is None:
+            selection = where
+        elif grp is None:  # e.g. imported runs without a language: "= 'None'" would select nothing
+            selection = f"({where}) AND {group_expr} IS NULL"
+        else:
+            selection = f"({where}) AND {group_expr} = '{quoted}'"
         stored = StoredFit(
             kind=kind, form=law.form, selection_sql=f"SELECT * FROM {view} WHERE {selection}",
-            settings={**law.settings_dict(), **extra_settings}, n_runs=len(set(run_ids)), objective=law.objective,
+            settings={**law.settings_dict(), **extra_settings, "bootstrap_converged": law.bootstrap_converged},
+            n_runs=len(set(run_ids)), objective=law.objective, unidentified=list(law.unidentified),
             converged=law.converged, params=params, intervals=intervals,
             samples={} if law.samples is None else {p: law.samples[:, i].tolist() for i, p in enumerate(SAMPLE_NAMES)},
             predictions=[(r, m[2], float(o), float(p)) for r, m, o, p in zip(run_ids, members, loss, predicted)],

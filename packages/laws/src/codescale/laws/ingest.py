@@ -38,6 +38,7 @@ from codescale.laws.runfiles import (
     language_rows,
     read_run_json,
     read_status,
+    read_unique_tokens,
     run_record,
     scan_metrics,
     seen_directions,
@@ -205,7 +206,7 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
         if status is not None and status.state == "completed" and not (run_dir / "metrics.jsonl").exists():
             problems.append(Problem("warning", CodescaleError(
                 "the run is completed but has no metrics.jsonl", source=run_dir, hint="was the directory copied partly?")))
-        pending[run_id] = _PendingRun(run_dir, run_id, fp, record, language_rows(run), seen_directions(run),
+        pending[run_id] = _PendingRun(run_dir, run_id, fp, record, language_rows(run, read_unique_tokens(run_dir)), seen_directions(run),
                                       previous_dir is not None, problems)
     return list(pending.values())
 

@@ -34,7 +34,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codescale.core.domains import LANGUAGE_IDS, canonical
+from codescale.core.domains import LANGUAGE_IDS, domain_id
 from codescale.core.errors import CodescaleError
 
 TRUTH_FORMAT = "codescale.truth/1"
@@ -134,17 +134,30 @@ def validate_truth(truth: Any, source: Path | str = "truth") -> dict[str, Any]:
     if truth["format"] != TRUTH_FORMAT:
         raise CodescaleError(f"unsupported truth format {truth['format']!r}; this codescale reads {TRUTH_FORMAT}",
                              source=source, field="format")  # fmt: skip
+    if "mixture_law" in truth:
+        spec = truth["mixture_law"]
+        if not isinstance(spec, dict) or not {"law", "settings", "params"} <= set(spec):
+            raise CodescaleError("mixture_law needs law, settings and params", source=source, field="mixture_law")
+        from codescale.laws.mixlaws import law_from_settings
+
+        law = law_from_settings(spec["law"], spec["settings"])
+        for unit in law.units():
+            missing = [n for n in law.names(unit) if n not in (spec["params"].get(unit) or {})]
+            if missing:
+                raise CodescaleError(f"mixture_law.params.{unit} lacks {', '.join(missing)}", source=source,
+                                     field="mixture_law.params")  # fmt: skip
+        return truth
     if truth.get("units", "billions") != "billions":
         raise CodescaleError("truth laws must use N and D in billions", source=source, field="units")
     languages = {}
     for name, law in (truth.get("languages") or {}).items():
-        lang = canonical(name)
+        lang = domain_id(name)
         languages[lang] = _law(law, source, f"languages.{name}")
     if not languages:
         raise CodescaleError("the truth defines no languages", source=source, field="languages")
     synergy = {}
     for target, row in (truth.get("synergy") or {}).items():
-        synergy[canonical(target)] = {canonical(aux): float(v) for aux, v in (row or {}).items()}
+        synergy[domain_id(target)] = {domain_id(aux): float(v) for aux, v in (row or {}).items()}
     translation = {k: _law(v, source, f"translation.{k}") for k, v in (truth.get("translation") or {}).items()}
     unknown = set(translation) - {"shuffled", "parallel_seen", "parallel_unseen"}
     if unknown:

@@ -6,13 +6,14 @@ Figures (matplotlib, Agg backend, written only when their fits exist):
   against N (one colour per token budget) and against D (one colour per size), the fitted law as lines and its 95%
   bootstrap band (percentiles of the law over the stored draws) as shading;
 - ``synergy.png``: the newest synergy matrix as a heatmap of relative gains (positive = mixing helps);
-- ``allocation.png``: shares under the newest multilingual fit at the paper's §6 point (1.5B, 350B tokens) next to
-  uniform and the paper's reconstructed guided allocation;
+- ``allocation.png``: shares under the newest mixture fit at the paper's §6 point (1.5B, 350B tokens) next to
+  uniform and the paper's reconstructed guided allocation (when its domains are languages);
 - ``predicted_vs_actual.png``: the in-sample predictions of the fits the report shows (per-language, translation,
-  newest multilingual) and the held-out points of the newest validations, against the observed loss.
+  newest mixture law) and the held-out points of the newest validations, against the observed loss.
 
-``summary.md`` lists the fits with parameters and intervals, the synergy table, the model comparison and the
-validations, and links the figures.
+``summary.md`` lists the fits with parameters and intervals, an **identified** column (a fit the data do not pin down
+says why: a parameter on its bound, an estimate outside its own interval), the synergy table, the mixture-law
+comparison, the newest mixture fit and the per-domain validations, and links the figures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.fitstore import StoredFit, fits_in_batch, latest_fit, load_fit
 
@@ -105,7 +107,7 @@ def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) ->
 
 
 def _synergy_figure(plt, fit: StoredFit, path: Path) -> None:
-    from codescale.core.domains import display
+    from codescale.core.domains import domain_display as display
 
     langs = fit.settings["languages"]
     m = np.full((len(langs), len(langs)), np.nan)
@@ -142,6 +144,8 @@ def _allocation_figure(plt, con, fit_id: str, path: Path):
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.bar(x - 0.27, [100 / len(langs)] * len(langs), 0.27, label="uniform", color="#bbbbbb")
     ax.bar(x, [100 * result.proportions[lang] for lang in langs], 0.27, label=f"optimised ({result.model})")
+    if not set(langs) & set(PAPER_GUIDED_SHARES):
+        ax.bar(x, [0] * len(langs), 0.27)  # other domains: no paper reference
     ax.bar(x + 0.27, [100 * PAPER_GUIDED_SHARES.get(lang, np.nan) for lang in langs], 0.27,
            label="paper Fig. 5(b) (reconstructed)", color="#e6a04b")  # fmt: skip
     ax.set_xticks(x, langs)
@@ -185,9 +189,13 @@ def _prediction_figure(plt, con, path: Path, fit_ids: list[str]) -> int:
     return len(rows)
 
 
+def _identified(fit: StoredFit) -> str:
+    return "yes" if not fit.unidentified else "**no**: " + "; ".join(fit.unidentified[:4])
+
+
 def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
-    lines = ["| fit | group | runs | " + " | ".join(names) + " | warnings |",
-             "|---|---|---|" + "---|" * len(names) + "---|"]  # fmt: skip
+    lines = ["| fit | group | runs | " + " | ".join(names) + " | identified | warnings |",
+             "|---|---|---|" + "---|" * len(names) + "---|---|"]  # fmt: skip
     for f in fits:
         cells = []
         for name in names:
@@ -197,7 +205,7 @@ def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
             ci = f.intervals.get(name)
             cells.append(f"{f.params[name]:.4g}" + (f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""))
         lines.append(f"| `{f.fit_id}` | {f.group_value} | {f.n_runs} | " + " | ".join(cells) +
-                     f" | {'; '.join(f.warnings) or '–'} |")  # fmt: skip
+                     f" | {_identified(f)} | {'; '.join(f.warnings) or '–'} |")  # fmt: skip
     return lines
 
 
@@ -238,31 +246,57 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         md += ["## Synergy (paper Table 1 definition)", "", f"`{synergy_id}`, {fit.group_value}: relative gain of the "
                "50:50 mixture over self×2 (positive = mixing helps).", "", "```", synergy_table(fit), "```", "",
                "![synergy](synergy.png)", ""]  # fmt: skip
-    comparison_id = latest_fit(con, "multilingual_comparison")
+    comparison_id = latest_fit(con, "mixture_comparison")
     if comparison_id:
         comp = load_fit(con, comparison_id)
-        md += ["## Multilingual law comparison", "", f"{comp.settings['scheme']}; winner: **{comp.settings['winner']}**.",
-               "", "| model | MAE | mean rel. error | max rel. error |", "|---|---|---|---|"]  # fmt: skip
-        for model in ("paper", "effective_data", "synergy_factor"):
-            if f"{model}.mae" in comp.params:
-                md.append(f"| {model} | {comp.params[f'{model}.mae']:.4g} | {100 * comp.params[f'{model}.mean_rel']:.2f}% "
-                          f"| {100 * comp.params[f'{model}.max_rel']:.2f}% |")  # fmt: skip
+        md += ["## Mixture laws compared", "", f"{comp.settings['scheme']}; winner: **{comp.settings['winner']}**.",
+               "", "| rank | law | MAE | mean rel. error | max rel. error | Spearman |", "|---|---|---|---|---|---|"]  # fmt: skip
+        for i, law in enumerate(comp.settings.get("ranking", [])):
+            g = comp.params.get
+            md.append(f"| {i + 1} | {law} | {g(f'{law}.mae', float('nan')):.4g} | {100 * g(f'{law}.mean_rel', float('nan')):.2f}% "
+                      f"| {100 * g(f'{law}.max_rel', float('nan')):.2f}% | {g(f'{law}.spearman', float('nan')):.4f} |")  # fmt: skip
+        for law, reason in (comp.settings.get("skipped") or {}).items():
+            md.append(f"| – | {law} | not fitted: {reason} | | | |")
         md.append("")
-    multilingual_id = latest_fit(con, "multilingual")
-    if multilingual_id:
-        result = _allocation_figure(plt, con, multilingual_id, out / "allocation.png")
-        md += ["## Allocation", "", "```", result.render(), "```", "", "![allocation](allocation.png)", ""]
+    mixture_id = latest_fit(con, "mixture")
+    if mixture_id:
+        fit = load_fit(con, mixture_id)
+        counts = fit.settings.get("bootstrap_converged") or {}
+        md += ["## Newest mixture law", "", f"`{mixture_id}`: law **{fit.form}** over {fit.n_runs} runs; converged: "
+               f"{fit.converged}; identified: {_identified(fit)}."
+               + (f" Bootstrap: {fit.settings.get('options', {}).get('bootstrap')} replicates, converged per unit "
+                  f"{min(counts.values())}–{max(counts.values())} (intervals from those only)." if counts and
+                  all(v is not None for v in counts.values()) else ""), ""]  # fmt: skip
+        for w in fit.warnings[:10]:
+            md.append(f"- warning: {w}")
+        md.append("")
+        try:
+            result = _allocation_figure(plt, con, mixture_id, out / "allocation.png")
+            md += ["## Allocation", "", "```", result.render(), "```", "", "![allocation](allocation.png)", ""]
+        except CodescaleError as err:
+            md += ["## Allocation", "", f"Not computed: {err.message}", ""]
     validations = [load_fit(con, r[0]) for r in con.execute(
         "SELECT fit_id FROM fits WHERE kind = 'validation' ORDER BY created DESC LIMIT 20").fetchall()]  # fmt: skip
     if validations:
-        md += ["## Validation (held-out runs)", "", "| validation | of fit | scheme | MAE | mean rel. | max rel. |",
-               "|---|---|---|---|---|---|"]  # fmt: skip
+        md += ["## Validation (held-out runs)", "", "| validation | of fit | law | scheme | MAE | mean rel. | max rel. |",
+               "|---|---|---|---|---|---|---|"]  # fmt: skip
         for v in validations:
-            md.append(f"| `{v.fit_id}` | `{v.settings['validated_fit']}` | {v.settings['scheme']} | "
-                      f"{v.params['mae']:.4g} | {100 * v.params['mean_rel']:.2f}% | {100 * v.params['max_rel']:.2f}% |")  # fmt: skip
+            md.append(f"| `{v.fit_id}` | `{v.settings['validated_fit']}` | {v.settings.get('law', v.form)} | "
+                      f"{v.settings['scheme']} | {v.params['mae']:.4g} | {100 * v.params['mean_rel']:.2f}% | "
+                      f"{100 * v.params['max_rel']:.2f}% |")  # fmt: skip
         md.append("")
+        rows = con.execute("SELECT validation_id, domain, n_heldout, mae, mean_rel_err, max_rel_err, spearman "
+                           "FROM validations WHERE validation_id = ? ORDER BY domain NULLS LAST",
+                           [validations[0].fit_id]).fetchall()  # fmt: skip
+        if rows:
+            md += [f"Per domain, `{validations[0].fit_id}`:", "", "| domain | held out | MAE | mean rel. | max rel. | "
+                   "Spearman |", "|---|---|---|---|---|---|"]  # fmt: skip
+            for _, domain, n, mae, mean_rel, max_rel, rho in rows:
+                md.append(f"| {domain or '(overall)'} | {n} | {mae:.4g} | {100 * mean_rel:.2f}% | {100 * max_rel:.2f}% | "
+                          f"{'nan' if rho is None else f'{rho:.4f}'} |")  # fmt: skip
+            md.append("")
     shown = [f.fit_id for f in [*language_fits.values(), *translation, *validations]]
-    shown += [multilingual_id] if multilingual_id else []
+    shown += [mixture_id] if mixture_id else []
     if _prediction_figure(plt, con, out / "predicted_vs_actual.png", shown):
         md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]
     path = out / "summary.md"

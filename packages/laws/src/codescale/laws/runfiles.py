@@ -104,14 +104,31 @@ def run_record(run: Run, status: Status | None, run_dir: Path, fingerprint: str)
     }
 
 
-def language_rows(run: Run) -> list[dict[str, Any]]:
-    """``run_languages`` rows: one per mixture language, in mixture order."""
+def language_rows(run: Run, unique_tokens: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """``run_languages`` rows: one per mixture language, in mixture order; ``unique_tokens`` is the pool size of
+    each language the run repeats (mixture.json's ``unique_tokens_per_language``), NULL for fresh data."""
     proportions, tokens = run.mixture.proportions, run.mixture.tokens_per_language
+    unique_tokens = unique_tokens or {}
     return [
         {"run_id": run.run_id, "language": lang, "position": i,
-         "proportion": finite_or_none(proportions.get(lang)), "tokens": tokens.get(lang)}
+         "proportion": finite_or_none(proportions.get(lang)), "tokens": tokens.get(lang),
+         "unique_tokens": unique_tokens.get(lang)}
         for i, lang in enumerate(run.languages)
     ]
+
+
+def read_unique_tokens(run_dir: Path) -> dict[str, int]:
+    """Pool sizes of forced repetition from the run's ``mixture.json`` (empty when absent or unreadable: the
+    repetition term then treats the run's data as fresh, which is what it was before mixture.json carried them)."""
+    from codescale.core.contracts import MixtureManifest
+
+    path = run_dir / "mixture.json"
+    if not path.is_file():
+        return {}
+    try:
+        return dict(MixtureManifest.read(path).unique_tokens_per_language)
+    except CodescaleError:
+        return {}
 
 
 def seen_directions(run: Run) -> dict[str, bool]:

@@ -9,6 +9,12 @@ Each run of ``plan.json`` (contracts §3) becomes a ``runs`` row (source ``simul
 - translation loss of each planned direction: the ``shuffled`` law for runs without pairing, ``parallel_seen`` /
   ``parallel_unseen`` for paired runs, with D = the run's total tokens.
 
+A truth may instead hold a ``mixture_law`` (``{"law": NAME, "settings": {...}, "params": {unit: {name: value}}}``,
+the shape a stored mixture fit has; :func:`law_truth` builds one from any law of :mod:`.mixlaws`, and ``--truth
+fit:FIT_ID`` takes a stored fit): every evaluated domain of a run is then the law's prediction at the run's N, D
+(raw counts) and proportions -- for the paper's law, which predicts only the mixture's loss, every evaluated domain
+gets that loss. So every parametric law, Eqs. 6-7 included, can generate a rehearsal.
+
 Noise is multiplicative and log-normal, L_obs = L_true · exp(σ·ε), ε ~ N(0, 1), drawn from a generator seeded by
 (``seed``, run_id), so a run's values do not depend on which other runs are simulated with it. Re-simulating a run
 replaces its rows.
@@ -121,6 +127,8 @@ def _simulate_run(run: Run, truth: dict[str, Any], noise: float, seed: int, repo
     if not params or not tokens or not proportions:
         raise CodescaleError("the run lacks model.params, training.tokens or mixture.proportions",
                              source=run_id, hint="recompile the plan with `codescale compile`")  # fmt: skip
+    if "mixture_law" in truth:
+        return _simulate_law_run(run, truth["mixture_law"], noise, seed, report)
     if not all(lang in truth["languages"] for lang in proportions):
         report.skipped_runs.append(run_id)
         return None
@@ -216,3 +224,57 @@ def synthetic_run(
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
     body["run_id"] = f"{name}-{digest}"
     return Run.model_validate(body)
+
+
+def law_truth(law, params: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """A truth that generates from a law of the family with these parameters ({unit: {name: value}})."""
+    return {"format": "codescale.truth/1", "name": f"law:{law.name}",
+            "mixture_law": {"law": law.name, "settings": law.settings(),
+                            "params": {u: {k: float(v) for k, v in ps.items()} for u, ps in params.items()}}}  # fmt: skip
+
+
+def truth_from_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> dict[str, Any]:
+    """A truth generating from a stored parametric mixture fit (``--truth fit:FIT_ID``)."""
+    from codescale.laws.fitstore import load_fit
+
+    stored = load_fit(con, fit_id)
+    if stored.kind != "mixture" or stored.form == "regression":
+        raise CodescaleError(f"fit {fit_id} is not a parametric mixture law", hint="pass a `codescale fit mixture` fit id")
+    params: dict[str, dict[str, float]] = {}
+    for name, value in stored.params.items():
+        unit, _, pname = name.rpartition(".")
+        params.setdefault(unit, {})[pname] = value
+    return {"format": "codescale.truth/1", "name": f"fit:{fit_id}",
+            "mixture_law": {"law": stored.form, "settings": stored.settings, "params": params}}  # fmt: skip
+
+
+def _simulate_law_run(run: Run, spec: dict[str, Any], noise: float, seed: int, report: SimulationReport):
+    from codescale.laws.mixdata import MIXTURE
+    from codescale.laws.mixlaws import Inputs, law_from_settings
+
+    law = law_from_settings(spec["law"], spec["settings"])
+    params = {u: np.array([spec["params"][u][n] for n in law.names(u)]) for u in law.units()}
+    proportions = {k: float(v) for k, v in run.mixture.proportions.items()}
+    if any(d not in law.train_domains for d in proportions):
+        report.skipped_runs.append(run.run_id)
+        return None
+    params_n = run.model.params_non_embedding or run.model.params
+    tokens = run.training.tokens
+    p = np.array([[proportions.get(d, 0.0) for d in law.train_domains]])
+    x = Inputs(np.array([float(params_n)]), np.array([float(tokens)]), p / p.sum(), np.full(p.shape, np.inf))
+    predicted = {t: float(v[0]) for t, v in law.predict(params, x).items()}
+    rng = np.random.default_rng([seed, zlib.crc32(run.run_id.encode())])
+    record = run_record(run, None, Path("."), "simulate")
+    record.update(source="simulate", status="completed", run_dir=None, fingerprint=None, step=run.training.steps,
+                  tokens_seen=tokens)  # fmt: skip
+    evals = []
+    for domain in run.eval.languages or run.languages:
+        value = predicted.get(MIXTURE, predicted.get(domain))
+        if value is None or not np.isfinite(value):
+            report.skipped_languages += 1
+            continue
+        evals.append({"run_id": run.run_id, "step": run.training.steps, "tokens": tokens, "is_final": True,
+                      "metric": "valid_loss", "language": domain,
+                      "loss": float(value * np.exp(noise * rng.standard_normal()))})  # fmt: skip
+    report.valid_rows += len(evals)
+    return record, language_rows(run), evals

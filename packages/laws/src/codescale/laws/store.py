@@ -19,8 +19,9 @@ A new store is built under a private name and hard-linked into place, so racing 
 file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
 ingest use :func:`replace_runs`.
 
-Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
-:func:`connect` leaves unknown tables alone):
+Tables (schema version 4; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
+:func:`connect` leaves unknown tables alone). A store written by an older codescale is brought up to date on the
+first writable :func:`connect` by the steps of :data:`MIGRATIONS`, each small and idempotent, in one transaction:
 
 ``runs``            one row per run.
     run_id (PK), study, name, spec, source ('rundir'|'import'|'simulate'), run_dir, status
@@ -31,8 +32,10 @@ Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``
     mixture_kind, pairing_mode ('none'|'parallel'), pairing_template, seed, steps (planned), flops, gpu_hours
     (planned), wall_seconds (measured), fingerprint, ingested_at, size_label, seq_len, global_batch_tokens, lr,
     step (latest step reached), tokens_seen (latest), run_json JSON (the whole run.json, or the imported row).
-``run_languages``   one row per run x mixture language: run_id, language, position (index in ``languages``),
-    proportion, tokens (that language's planned training tokens).
+``run_languages``   one row per run x mixture domain (a language or any other domain): run_id, language,
+    position (index in ``languages``), proportion, tokens (that domain's planned training tokens), unique_tokens
+    (the distinct tokens behind them when the run repeats data -- mixture.json's pool size, or an imported column;
+    NULL = fresh data, no repetition).
 ``metrics``         training curves, long format: run_id, step, kind ('train'), name ('loss', 'lr',
     'tokens_per_second', 'grad_norm', 'tokens', 'time'), language (NULL for the whole batch; set for
     'loss'/'tokens' per language), value.
@@ -42,11 +45,16 @@ Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``
     imports every row).
 ``ingest_log``      one row per ingested run directory: run_dir (PK), run_id, fingerprint, ingested_at,
     metric_rows, eval_rows, problems JSON (list of rendered warnings).
-``schema_version``  version, migrated_at.
+``validations``     one row per evaluated domain (and one overall row, domain NULL) of every ``validate-law`` and
+    ``fit mixture --compare`` check: validation_id (the ``fits`` row of kind 'validation' holding the held-out
+    predictions), fit_id (the validated fit), law, domain, scheme (hold-out predicate or folds), n_heldout, mae,
+    mean_rel_err, max_rel_err, spearman (rank correlation of predicted and observed over the held-out runs), created.
+``schema_version``  version, migrated_at (one row per migration applied).
 
 Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
 and the pairing -- what a per-language law selects from), ``translation_final`` (run x direction, seen/unseen),
-``synergy_pairs`` (two-language 50:50 mixtures against self-repetition baselines, the paper's Table 1 definition:
+``synergy_pairs`` (two-language 50:50 mixtures against self-repetition baselines -- runs trained on the target
+alone, never a single-language run of another language evaluated on it -- the paper's Table 1 definition:
 delta = loss_self - loss_mix, rel_gain = delta / loss_self, positive = mixing helps), ``run_progress`` (latest
 train step, tokens and loss per run). ``docs/results-store.md`` shows them in use.
 """
@@ -67,7 +75,7 @@ import duckdb
 
 from codescale.core.errors import CodescaleError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 DEFAULT_DB = "codescale.duckdb"
 DB_ENV = "CODESCALE_DB"
 LOCK_WAIT_S = 30.0
@@ -90,7 +98,8 @@ CREATE TABLE IF NOT EXISTS runs (
     step INTEGER, tokens_seen BIGINT, run_json JSON
 );
 CREATE TABLE IF NOT EXISTS run_languages (
-    run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, proportion DOUBLE, tokens BIGINT
+    run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, proportion DOUBLE, tokens BIGINT,
+    unique_tokens BIGINT
 );
 CREATE TABLE IF NOT EXISTS metrics (
     run_id VARCHAR NOT NULL, step INTEGER NOT NULL, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,
@@ -101,6 +110,10 @@ CREATE TABLE IF NOT EXISTS evals (
     metric VARCHAR NOT NULL CHECK (metric IN ('valid_loss', 'translation_loss')),
     language VARCHAR, src VARCHAR, tgt VARCHAR, direction VARCHAR, seen BOOLEAN,
     loss DOUBLE, is_final BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS validations (
+    validation_id VARCHAR, fit_id VARCHAR NOT NULL, law VARCHAR, domain VARCHAR, scheme VARCHAR,
+    n_heldout INTEGER, mae DOUBLE, mean_rel_err DOUBLE, max_rel_err DOUBLE, spearman DOUBLE, created TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS ingest_log (
     run_dir VARCHAR PRIMARY KEY, run_id VARCHAR, fingerprint VARCHAR, ingested_at TIMESTAMP,
@@ -113,6 +126,7 @@ _VIEWS = """
 CREATE OR REPLACE VIEW final_loss AS
 SELECT r.run_id, r.study, r.name, r.source, r.status, e.language, e.loss, e.step,
        r.params, r.params_non_embedding, r.tokens, rl.tokens AS language_tokens, rl.proportion,
+       rl.unique_tokens AS language_unique_tokens,
        len(r.languages) AS n_languages, r.languages, r.tokens_per_language, r.proportions,
        r.mixture_kind, r.pairing_mode, r.pairing_template, r.seed, r.n_layers, r.dim, r.flops, r.sweep, r.spec
 FROM evals e
@@ -138,7 +152,7 @@ WITH mix AS (
     SELECT study, language, params, tokens, avg(loss) AS loss_self, stddev_samp(loss) AS loss_self_std,
            count(*) AS n_self, list(run_id ORDER BY run_id) AS self_run_ids
     FROM final_loss
-    WHERE n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none'
+    WHERE n_languages = 1 AND languages[1] = language AND coalesce(pairing_mode, 'none') = 'none'
     GROUP BY study, language, params, tokens
 )
 SELECT m.study, m.language AS target, m.aux, m.params, m.tokens, m.seed, m.run_id AS mix_run_id, s.self_run_ids,
@@ -171,6 +185,24 @@ FROM runs r
 LEFT JOIN last_values v USING (run_id)
 LEFT JOIN last_eval le USING (run_id);
 """
+
+# Each step brings a store to its version; steps are idempotent (a store whose tables were created by a newer
+# ``_TABLES`` passes through them unchanged). A string is SQL; a callable gets the connection and the table names.
+MIGRATIONS: list[tuple[int, str, Any]] = [
+    (2, "synergy_pairs: self baselines are runs trained on the target alone (view only; replaced on connect)", ""),
+    (3, "run_languages.unique_tokens: distinct tokens behind a domain's tokens, for the repetition term",
+     "ALTER TABLE run_languages ADD COLUMN IF NOT EXISTS unique_tokens BIGINT"),
+    (4, "validations: per-domain held-out errors of validate-law and fit mixture --compare; fits.unidentified",
+     lambda con, tables: _migrate_validations(con, tables)),
+]
+
+
+def _migrate_validations(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    # The validations table itself comes from _TABLES (CREATE IF NOT EXISTS); fits belongs to the analysis package
+    # and exists only once something was fitted.
+    if "fits" in tables:
+        con.execute("ALTER TABLE fits ADD COLUMN IF NOT EXISTS unidentified JSON")
+
 
 _RUN_TABLES = ("evals", "metrics", "run_languages", "runs")
 _JSON_COLUMNS = ("sweep", "tokens_per_language", "proportions", "run_json")
@@ -326,12 +358,15 @@ def _plain(value: Any, json_column: bool) -> Any:
     return value
 
 
-def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = ()) -> None:
+def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = (),
+                 unique_tokens: dict[str, dict[str, int]] | None = None) -> None:  # fmt: skip
     """Write whole runs -- their ``runs``, ``run_languages`` and ``evals`` rows -- replacing any with the same run_id.
 
     For writers other than ingest (import, simulate). JSON columns take dicts; ``run_languages`` is derived from
-    each run's ``languages``, ``proportions`` and ``tokens_per_language``. Call inside :func:`transaction`.
+    each run's ``languages``, ``proportions`` and ``tokens_per_language`` (and ``unique_tokens[run_id]``, the
+    distinct tokens behind a domain's share where known). Call inside :func:`transaction`.
     """
+    unique_tokens = unique_tokens or {}
     rows = [{k: json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) and v is not None else v
              for k, v in run.items()} for run in runs]
     delete_runs(con, [r["run_id"] for r in rows])
@@ -341,8 +376,10 @@ def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], eva
     for run in runs:
         proportions = _as_dict(run.get("proportions"))
         tokens = _as_dict(run.get("tokens_per_language"))
+        unique = unique_tokens.get(run["run_id"], {})
         languages += [{"run_id": run["run_id"], "language": lang, "position": i, "proportion": proportions.get(lang),
-                       "tokens": tokens.get(lang)} for i, lang in enumerate(run.get("languages") or [])]
+                       "tokens": tokens.get(lang), "unique_tokens": unique.get(lang)}
+                      for i, lang in enumerate(run.get("languages") or [])]  # fmt: skip
     insert_rows(con, "run_languages", languages)
     insert_rows(con, "evals", list(evals))
 
@@ -381,8 +418,15 @@ def _check_or_migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: boo
         return
     with transaction(con):
         con.execute(_TABLES)
+        for step, _what, action in MIGRATIONS:
+            if version is not None and step <= version:
+                continue
+            if callable(action):
+                action(con, tables)
+            elif action:
+                con.execute(action)
         con.execute(_VIEWS)
-        if version is None:
+        if version is None or version < SCHEMA_VERSION:
             con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
 
 

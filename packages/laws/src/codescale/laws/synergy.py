@@ -15,7 +15,7 @@ a single seed on either side the spread is unknown: the cell gets no interval an
 
 The matrix is stored as a fit (kind ``synergy``) per (N, D) point, with parameters ``delta:<target>:<aux>``,
 ``rel_gain:<target>:<aux>`` (with intervals) and ``rel_gain_se:<target>:<aux>``. :func:`transfer_matrix` reads
-τ_ij = g_ij back for the multilingual law.
+τ_ij = g_ij back for the mixture laws (paper, effective_data, synergy_factor).
 """
 
 from __future__ import annotations
