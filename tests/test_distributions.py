@@ -30,7 +30,7 @@ MAY_IMPORT = {
     "core": set(),
     "compiler": {"core"},
     "mixtures": {"core"},
-    "laws": {"core"},
+    "laws": {"core", "compiler"},  # propose costs its candidate runs with the compiler
     "titan_runner": {"core", "compiler", "mixtures"},
     "demo": {"core", "compiler", "mixtures", "titan_runner", "laws"},
 }

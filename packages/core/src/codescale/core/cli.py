@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("codescale.laws.analysis_cli", "fit a scaling law (chinchilla, synergy, translation, mixture)"),
     "validate-law": ("codescale.laws.analysis_cli", "refit without held-out runs; errors per domain (validations table)"),
     "allocate": ("codescale.laws.analysis_cli", "optimise language proportions under a fitted law and write a spec"),
+    "propose": ("codescale.laws.propose_cli", "choose the next runs that shrink a target's uncertainty most per GPU-hour"),
     "report": ("codescale.laws.analysis_cli", "write PNG figures and a Markdown summary"),
     "simulate": ("codescale.laws.analysis_cli", "fill the store with synthetic results for a plan from a ground-truth law"),
     # the whole loop
