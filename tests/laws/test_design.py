@@ -61,7 +61,9 @@ def test_the_rank_update_equals_the_variance_from_the_inverted_information():
         both = Points.concat([EXISTING, CANDIDATES.take([c])], 1, 1)
         assert reductions[c] == pytest.approx(design.v0[0] - direct_variance(law, g, both), rel=1e-7)
     cov = design.add(rows[:, 2], mask[2], design.cov)
-    assert design.variances(cov)[0] == pytest.approx(direct_variance(law, g, Points.concat([EXISTING, CANDIDATES.take([2])], 1, 1)))
+    assert design.variances(cov)[0] == pytest.approx(
+        direct_variance(law, g, Points.concat([EXISTING, CANDIDATES.take([2])], 1, 1))
+    )
 
 
 def test_a_run_at_the_target_point_is_worth_most():

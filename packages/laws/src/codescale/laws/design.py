@@ -215,18 +215,18 @@ class Design:
     def reductions(self, rows: np.ndarray, mask: np.ndarray, cov: np.ndarray) -> np.ndarray:
         """(S, C) variance removed by adding each candidate alone to the design with covariance ``cov``."""
         rows = np.where(mask[None, :, :, None], rows, 0.0)
-        cov_jt = np.einsum("skl,scml->sckm", cov, rows)  # Σ Jᵀ
-        inner = np.einsum("scmk,sckn->scmn", rows, cov_jt) + self.sigma**2 * np.eye(rows.shape[2])
-        b = np.einsum("sckm,sk->scm", cov_jt, self.grad)
-        solved = np.linalg.solve(inner, b[..., None])[..., 0]
-        return np.einsum("scm,scm->sc", b, solved)
+        j_cov = rows @ cov[:, None]  # J Σ, (S, C, m, k): batched matrix products, not einsum loops
+        inner = j_cov @ np.swapaxes(rows, -1, -2) + self.sigma**2 * np.eye(rows.shape[2])
+        b = rows @ (cov @ self.grad[:, :, None])[:, None]  # J Σ ∇g, (S, C, m, 1)
+        solved = np.linalg.solve(inner, b)
+        return (b * solved).sum(axis=(-2, -1))
 
     def add(self, rows: np.ndarray, mask: np.ndarray, cov: np.ndarray) -> np.ndarray:
         """The covariance after adding one run (rows (S, m, k), mask (m,))."""
         rows = np.where(mask[None, :, None], rows, 0.0)
-        cov_jt = np.einsum("skl,sml->skm", cov, rows)
-        inner = np.einsum("smk,skn->smn", rows, cov_jt) + self.sigma**2 * np.eye(rows.shape[1])
-        return cov - np.einsum("skm,smn,sln->skl", cov_jt, np.linalg.inv(inner), cov_jt)
+        j_cov = rows @ cov  # (S, m, k)
+        inner = j_cov @ np.swapaxes(rows, -1, -2) + self.sigma**2 * np.eye(rows.shape[1])
+        return cov - np.swapaxes(j_cov, -1, -2) @ np.linalg.solve(inner, j_cov)
 
     def variances(self, cov: np.ndarray) -> np.ndarray:
         return np.maximum(np.einsum("sk,skl,sl->s", self.grad, cov, self.grad), 1e-300)

@@ -94,8 +94,9 @@ class PerLanguageModel:
             samples = self.fits[block.language].samples
             for i in range(b):
                 natural = {k: samples[k][i] for k in ("A", "B", "E", "alpha", "beta") if k in samples}
+                positive = ("A", "B", "E")  # taken as logs
                 if len(natural) < 5 or not all(
-                    np.isfinite(v) and (k not in "ABE" or v > 0) for k, v in natural.items()
+                    np.isfinite(v) and (k not in positive or v > 0) for k, v in natural.items()
                 ):
                     continue
                 coords = _coordinates(natural)

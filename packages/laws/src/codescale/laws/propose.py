@@ -133,7 +133,7 @@ class ProposedRun:
     n: float  # the law's N of the compiled run
     d: float  # its training tokens
     gpu_hours: float
-    left_before: float  # expected share of the target's variance left before this run (mean over draws)
+    left_before: float  # expected share of the target's variance left before this run (geometric mean over draws)
     left_after: float
     sd_after: float
     block: dict[str, Any]
@@ -332,6 +332,7 @@ def propose(
         candidates = cands.spec_candidates(candidates)
     elif candidates is None:
         candidates = default_candidates(con, problem, base_spec, seed)
+    log.info("%d candidate runs compiled from %s", len(candidates.candidates), candidates.source)
     return choose(problem, candidates, gpu_hours, max_runs=max_runs, min_gain=min_gain)
 
 
