@@ -19,7 +19,7 @@ A new store is built under a private name and hard-linked into place, so racing 
 file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
 ingest use :func:`replace_runs`.
 
-Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
+Tables (schema version 2; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
 :func:`connect` leaves unknown tables alone):
 
 ``runs``            one row per run.
@@ -42,13 +42,21 @@ Tables (schema version 1; the analysis package adds ``fits``, ``fit_params``, ``
     imports every row).
 ``ingest_log``      one row per ingested run directory: run_dir (PK), run_id, fingerprint, ingested_at,
     metric_rows, eval_rows, problems JSON (list of rendered warnings).
-``schema_version``  version, migrated_at.
+``generation_evals``  (schema version 2) scores of generation evaluations (``codescale eval``): run_id, step (the
+    checkpoint), eval_id (``<suite>-<hash8>`` of the settings), suite, metric ('pass@k'|'bleu'), k (pass@k only),
+    language (the language written; the target for translation), src, direction (translation), value (pass@k in
+    [0, 1]; BLEU 0-100), n (samples per task), tasks, temperature, top_p, max_new_tokens, backend, bleu_signature
+    (sacrebleu's, naming the tokenisation), isolation (the sandbox level), evaluated_at, result_file.
+``generation_tasks``  (schema version 2) per task of an evaluation: run_id, step, eval_id, suite, task, language,
+    direction, n, passed, outcomes JSON ({"passed": 3, "compile_error": 17, ...}).
+``schema_version``  version, migrated_at (a new store: one row; an older store: one more row per step applied).
 
 Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
 and the pairing -- what a per-language law selects from), ``translation_final`` (run x direction, seen/unseen),
 ``synergy_pairs`` (two-language 50:50 mixtures against self-repetition baselines, the paper's Table 1 definition:
 delta = loss_self - loss_mix, rel_gain = delta / loss_self, positive = mixing helps), ``run_progress`` (latest
-train step, tokens and loss per run). ``docs/results-store.md`` shows them in use.
+train step, tokens and loss per run), ``pass_vs_loss`` (completion pass@k of a checkpoint next to the validation loss
+of its language at that step, or the latest evaluation before it: what ``codescale fit pass-rate`` fits). ``docs/results-store.md`` shows them in use.
 """
 
 from __future__ import annotations
@@ -67,7 +75,7 @@ import duckdb
 
 from codescale.core.errors import CodescaleError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "codescale.duckdb"
 DB_ENV = "CODESCALE_DB"
 LOCK_WAIT_S = 30.0
@@ -107,6 +115,27 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     metric_rows BIGINT, eval_rows BIGINT, problems JSON
 );
 """
+
+# Migration steps: version -> the DDL that brings a store from version - 1 to it (applied in order, in the
+# transaction that opens the store; a new store runs every step). Keep each step small and self-contained.
+_MIGRATIONS: dict[int, str] = {
+    # 2: generation evals (codescale eval): scores and per-task outcomes, outside the per-run tables that ingest
+    # replaces wholesale, so re-ingesting a run's training metrics never drops its evaluations.
+    2: """
+CREATE TABLE IF NOT EXISTS generation_evals (
+    run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL CHECK (metric IN ('pass@k', 'bleu')), k INTEGER,
+    language VARCHAR NOT NULL, src VARCHAR, direction VARCHAR,
+    value DOUBLE, n INTEGER NOT NULL, tasks INTEGER NOT NULL,
+    temperature DOUBLE, top_p DOUBLE, max_new_tokens INTEGER, backend VARCHAR, bleu_signature VARCHAR,
+    isolation VARCHAR, evaluated_at TIMESTAMP, result_file VARCHAR
+);
+CREATE TABLE IF NOT EXISTS generation_tasks (
+    run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
+    task VARCHAR NOT NULL, language VARCHAR NOT NULL, direction VARCHAR, n INTEGER, passed INTEGER, outcomes JSON
+);
+""",
+}
 
 # Views are replaced on every writable connect, so a newer codescale's definitions win without a migration step.
 _VIEWS = """
@@ -170,6 +199,16 @@ SELECT r.run_id, r.study, r.name, r.source, r.status, coalesce(v.step, r.step) A
 FROM runs r
 LEFT JOIN last_values v USING (run_id)
 LEFT JOIN last_eval le USING (run_id);
+
+CREATE OR REPLACE VIEW pass_vs_loss AS
+SELECT g.run_id, g.step, g.eval_id, g.suite, g.language, g.k, g.value AS pass_at_k, g.n, g.tasks,
+       g.temperature, g.backend, v.loss AS valid_loss, v.step AS loss_step,
+       r.study, r.name, r.params, r.params_non_embedding, r.tokens, r.languages, r.proportions
+FROM generation_evals g
+ASOF LEFT JOIN (SELECT run_id, language, step, loss FROM evals WHERE metric = 'valid_loss') v
+    ON g.run_id = v.run_id AND g.language = v.language AND g.step >= v.step
+LEFT JOIN runs r ON r.run_id = g.run_id
+WHERE g.metric = 'pass@k' AND g.direction IS NULL;
 """
 
 _RUN_TABLES = ("evals", "metrics", "run_languages", "runs")
@@ -381,9 +420,14 @@ def _check_or_migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: boo
         return
     with transaction(con):
         con.execute(_TABLES)
-        con.execute(_VIEWS)
-        if version is None:
+        for step in sorted(_MIGRATIONS):
+            if version is None or version < step:
+                con.execute(_MIGRATIONS[step])
+                if version is not None:  # an older store: one row per step applied
+                    con.execute("INSERT INTO schema_version VALUES (?, now())", [step])
+        if version is None:  # a new store is created at the current version in one go
             con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
+        con.execute(_VIEWS)
 
 
 def _is_lock_conflict(err: Exception) -> bool:
