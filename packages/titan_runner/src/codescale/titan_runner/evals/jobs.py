@@ -259,6 +259,8 @@ def _slurm(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
     params = slurm_parameters(first, slurm)
     if not params.get("partition"):
         params["partition"] = cluster.default_partition()
+    largest = max((node.cpus for node in cluster.nodes), default=params["cpus_per_task"])
+    params["cpus_per_task"] = min(params["cpus_per_task"], largest)  # the default of 8 on a small node
     job_name = f"codescale-eval-{uuid.uuid4().hex[:8]}"
     folder = Path(first.run_dir).parent.parent / "slurm-evals" / job_name
     executor = submitit.SlurmExecutor(folder=folder / "%j", max_num_timeout=3)
