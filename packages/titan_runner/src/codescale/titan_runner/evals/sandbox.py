@@ -269,6 +269,9 @@ class Sandbox:
     slot never counts another's processes."""
 
     def __post_init__(self) -> None:
+        if shutil.which("prlimit") is None:
+            raise CodescaleError("the sandbox needs prlimit (util-linux) to set the limits of executed code",
+                                 hint="install util-linux (it is part of every mainstream Linux distribution)")
         self.isolation = resolve_isolation(self.isolation)
         if self.isolation == "rlimits" and isolation_available()[1]:
             log.warning("sandbox: only rlimits isolation (%s): completions can read your files and use the "
