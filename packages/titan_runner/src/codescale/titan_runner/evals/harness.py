@@ -29,8 +29,9 @@ go          ``go build`` (or ``go test -c`` for MultiPL-E's ``_test``     the bi
 rust        ``rustc --edition 2021`` per program                        the binary
 ==========  ==========================================================  ====================================
 
-Batching: parsers, ``tsc`` and ``javac`` start once per chunk of programs (a worker's share of a language), which is
-where most of the time of a compiled language goes; a chunk whose tool dies falls back to one call per program.
+Batching: parsers, ``tsc`` and ``javac`` start once per chunk of up to :data:`CHUNK` programs of a language (chunks
+of different languages run side by side), which is where most of the time of a compiled language goes; a chunk
+whose tool dies falls back to one call per program.
 Workers: ``workers`` threads, each with its own sandbox slot (own user id, own Go cache), run compile and run steps
 in parallel; the harness is CPU-bound in the toolchains, so ``workers`` = cores is right.
 """
@@ -330,9 +331,11 @@ class Harness:
         return getattr(self._slots, "slot", 0)
 
     def _chunks(self, samples: list[_Sample]) -> list[list[_Sample]]:
+        """As few chunks as CHUNK allows: every chunk pays one tool start (a JVM, tsc), and the languages' chunks
+        already run side by side on the workers."""
         if not samples:
             return []
-        count = max(self.workers, -(-len(samples) // CHUNK))
+        count = -(-len(samples) // CHUNK)
         size = -(-len(samples) // count)
         return [samples[i:i + size] for i in range(0, len(samples), size)]
 
