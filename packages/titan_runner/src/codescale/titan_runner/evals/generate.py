@@ -139,13 +139,16 @@ class TransformersBackend:
             input_ids[i, width - len(ids):] = torch.tensor(ids)
             attention[i, width - len(ids):] = 1
         decode = self.tokenizer.decode
+        # a stop sequence completes at the newest token, so only the tail needs decoding (every token is >= 1 byte)
+        window = max((len(s.encode()) for row in stops for s in row), default=0) + 4
 
         class StopSequences(StoppingCriteria):
             def __call__(self, ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
                 done = torch.zeros(ids.shape[0], dtype=torch.bool, device=ids.device)
+                start = max(width, ids.shape[1] - window)
                 for row in range(ids.shape[0]):
                     if stops[row]:
-                        text = decode(ids[row, width:].tolist(), skip_special_tokens=True)
+                        text = decode(ids[row, start:].tolist(), skip_special_tokens=True)
                         done[row] = any(s in text for s in stops[row])
                 return done
 

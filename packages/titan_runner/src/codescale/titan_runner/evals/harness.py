@@ -349,7 +349,7 @@ class Harness:
             (directory / "go.mod").write_text("module codescale.eval/sample\n\ngo 1.18\n", encoding="utf-8")
         return _Sample(index, program, directory, path)
 
-    def _env(self, language: str, compile_step: bool = False) -> dict[str, str]:
+    def _env(self, language: str) -> dict[str, str]:
         toolchain = find_toolchain(language)
         # glibc reserves 64 MiB of address space per thread arena: two arenas keep JVMs inside their limit
         env = {"PATH": ":".join([*toolchain.bin_dirs, "/usr/local/bin", "/usr/bin", "/bin"]), "MALLOC_ARENA_MAX": "2"}
@@ -368,7 +368,7 @@ class Harness:
         limits = self.limits.for_compile(language) if compile_step else self.limits.for_run(language)
         if language == "go" and compile_step:
             writable = [*writable, self.go_caches / str(self.slot)]
-        return self.sandbox.run(argv, cwd=cwd, limits=limits, env=self._env(language, compile_step),
+        return self.sandbox.run(argv, cwd=cwd, limits=limits, env=self._env(language),
                                 writable=writable, readonly=readonly, slot=self.slot)
 
     # batched compile steps: one process per chunk; per-program verdicts from its per-line report

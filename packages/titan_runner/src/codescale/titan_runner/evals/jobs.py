@@ -183,7 +183,6 @@ def run_tasks(tasks: list[EvalTask], *, executor: str = "inline", max_parallel: 
 def _inline(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
     records = {}
     for index, task in todo:
-        _mark(task, "inline", None, state="running")
         try:
             evaluate_checkpoint(task.run_dir, task.step, EvalSettingsRecord.model_validate(task.settings),
                                 ExecutionOptions(**task.options), force=task.force, report=report)

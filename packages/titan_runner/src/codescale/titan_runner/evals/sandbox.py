@@ -118,7 +118,10 @@ class Execution:
         if self.timed_out:
             return f"timed out after {self.wall_s:.1f} s"
         if self.signal is not None:
-            name = signal.Signals(self.signal).name if self.signal in signal.Signals._value2member_map_ else self.signal
+            try:
+                name = signal.Signals(self.signal).name
+            except ValueError:
+                name = f"signal {self.signal}"
             return f"killed by {name}" + (f" ({self.limit_hit} limit)" if self.limit_hit else "")
         return f"exit status {self.exit_code}"
 
