@@ -28,6 +28,7 @@ def test_an_evaluation_writes_scores_per_language_and_is_reused(trained_run):
     assert {(s.language, s.k) for s in result.scores} == {("python", 1), ("python", 2), ("go", 1), ("go", 2)}
     assert all(s.metric == "pass@k" and s.n == 3 and s.tasks == 2 and 0 <= s.value <= 1 for s in result.scores)
     assert len(result.tasks) == 4 and all(sum(t.outcomes.values()) == 3 for t in result.tasks)
+    assert all(set(t.pass_at_k) == {"1", "2"} and t.pass_at_k["1"] == t.passed / 3 for t in result.tasks)
     assert result.isolation in ("namespaces", "rlimits") and result.generated_tokens > 0
     assert len(_lines(directory / "samples.jsonl")) == len(_lines(directory / "verdicts.jsonl")) == 12
     assert EvalStatus.read(directory / "status.json").state == "completed"

@@ -41,7 +41,7 @@ def score_rows(result: EvalResult, result_file: str | None = None) -> tuple[list
                "bleu_signature": s.signature, "isolation": result.isolation, "evaluated_at": evaluated,
                "result_file": result_file} for s in result.scores]
     tasks = [{**key, "task": t.task, "language": t.language, "direction": t.direction, "n": t.n, "passed": t.passed,
-              "outcomes": json.dumps(t.outcomes)} for t in result.tasks]
+              "outcomes": json.dumps(t.outcomes), "pass_at_k": json.dumps(t.pass_at_k)} for t in result.tasks]
     return scores, tasks
 
 

@@ -48,7 +48,8 @@ Tables (schema version 2; the analysis package adds ``fits``, ``fit_params``, ``
     [0, 1]; BLEU 0-100), n (samples per task), tasks, temperature, top_p, max_new_tokens, backend, bleu_signature
     (sacrebleu's, naming the tokenisation), isolation (the sandbox level), evaluated_at, result_file.
 ``generation_tasks``  (schema version 2) per task of an evaluation: run_id, step, eval_id, suite, task, language,
-    direction, n, passed, outcomes JSON ({"passed": 3, "compile_error": 17, ...}).
+    direction, n, passed, outcomes JSON ({"passed": 3, "compile_error": 17, ...}), pass_at_k JSON (the task's own
+    estimate, {"1": 0.15, "10": 0.89}).
 ``schema_version``  version, migrated_at (a new store: one row; an older store: one more row per step applied).
 
 Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
@@ -132,7 +133,8 @@ CREATE TABLE IF NOT EXISTS generation_evals (
 );
 CREATE TABLE IF NOT EXISTS generation_tasks (
     run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
-    task VARCHAR NOT NULL, language VARCHAR NOT NULL, direction VARCHAR, n INTEGER, passed INTEGER, outcomes JSON
+    task VARCHAR NOT NULL, language VARCHAR NOT NULL, direction VARCHAR, n INTEGER, passed INTEGER, outcomes JSON,
+    pass_at_k JSON
 );
 """,
 }

@@ -73,6 +73,8 @@ class EvalTaskScore(Contract):
     passed: int | None = None
     """None when the task is not executed (translation without an expected output)."""
     outcomes: dict[str, int] = {}
+    pass_at_k: dict[str, float] = {}
+    """The task's own pass@k estimate, ``{"1": 0.15, "10": 0.89}`` (keys are k as text, as in JSON)."""
 
 
 class EvalResult(Contract):

@@ -48,7 +48,7 @@ from codescale.core.contracts.evals import (
     read_lines,
 )
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.evals.passk import TaskResult, check_ks, suite_pass_at_k
+from codescale.titan_runner.evals.passk import TaskResult, check_ks, pass_at_k, suite_pass_at_k
 from codescale.titan_runner.evals.suites import Problem, Suite, load_suite
 
 log = logging.getLogger(__name__)
@@ -368,7 +368,8 @@ def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: di
             passed = outcomes["passed"]
             results.append(TaskResult(problem.task, group, settings.n, passed))
             tasks.append(EvalTaskScore(task=problem.task, language=problem.language, direction=problem.direction,
-                                       n=settings.n, passed=passed, outcomes=outcomes))
+                                       n=settings.n, passed=passed, outcomes=outcomes,
+                                       pass_at_k={str(k): pass_at_k(settings.n, passed, k) for k in settings.ks}))
         else:
             tasks.append(EvalTaskScore(task=problem.task, language=problem.language, direction=problem.direction,
                                        n=settings.n))
