@@ -304,16 +304,35 @@ class Harness:
             problem = toolchain_problem(sample.program.language)
             if problem:
                 sample.decide("sandbox_error", problem)
+        chunks = [chunk for lang in BATCHED for chunk in self._chunks([s for s in samples if s.compiled is None
+                                                                       and s.program.language == lang])]
+        chunked = {id(s) for chunk in chunks for s in chunk}
+        remaining = len(samples)
+        finished = threading.Condition()
+
+        def judged(_future) -> None:
+            nonlocal remaining
+            with finished:
+                remaining -= 1
+                if progress:
+                    progress(len(samples) - remaining)
+                finished.notify_all()
+
         slots = itertools.count()
         with ThreadPoolExecutor(self.workers, initializer=lambda: self._take_slot(next(slots))) as pool:
-            chunks = [chunk for lang in BATCHED for chunk in self._chunks([s for s in samples if s.compiled is None
-                                                                           and s.program.language == lang])]
-            list(pool.map(lambda chunk: self._batch_compile(batch, chunk), chunks))
-            done = 0
-            for _ in pool.map(self._compile_and_run, samples):
-                done += 1
-                if progress:
-                    progress(done)
+            def start(sample: _Sample) -> None:
+                pool.submit(self._compile_and_run, sample).add_done_callback(judged)
+
+            # batched compiles first (the longest steps); each chunk's programs run as soon as it is compiled,
+            # while the other languages' programs compile and run alongside
+            for chunk in chunks:
+                pool.submit(self._batch_compile, batch, chunk).add_done_callback(
+                    lambda _future, chunk=chunk: [start(sample) for sample in chunk])
+            for sample in samples:
+                if id(sample) not in chunked:
+                    start(sample)
+            with finished:
+                finished.wait_for(lambda: remaining == 0)
         if not self.keep:
             shutil.rmtree(batch, ignore_errors=True)
         return [s.verdict for s in samples]
@@ -373,6 +392,12 @@ class Harness:
 
     # batched compile steps: one process per chunk; per-program verdicts from its per-line report
     def _batch_compile(self, batch: Path, chunk: list[_Sample]) -> None:
+        try:
+            self._compile_chunk(batch, chunk)
+        except Exception:  # its programs are then compiled one by one
+            log.exception("batched compile of %d %s programs failed", len(chunk), chunk[0].program.language)
+
+    def _compile_chunk(self, batch: Path, chunk: list[_Sample]) -> None:
         language = chunk[0].program.language
         tools = find_toolchain(language).tools
         started = time.monotonic()
@@ -411,6 +436,13 @@ class Harness:
                 sample.decide("compile_error", message)
 
     def _compile_and_run(self, sample: _Sample) -> None:
+        try:
+            self._judge_sample(sample)
+        except Exception as err:  # a harness bug must not lose the other samples' verdicts
+            log.exception("harness error on %s", sample.program.key)
+            sample.decide("sandbox_error", f"harness error: {type(err).__name__}: {err}")
+
+    def _judge_sample(self, sample: _Sample) -> None:
         if sample.verdict is not None:
             return
         language = sample.program.language
