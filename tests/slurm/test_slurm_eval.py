@@ -34,14 +34,15 @@ def test_evaluations_run_as_a_slurm_array_one_task_per_checkpoint(tmp_path, caps
     run_dir = make_run(tmp_path / "out", prepared, run_id="slurmeval", steps=4, checkpoint_interval=2, eval_interval=2)
     assert train_run(run_dir)["state"] == "completed"
 
-    assert main(["eval", str(run_dir), *SETTINGS]) == 0
+    db = tmp_path / "store.duckdb"
+    assert main(["eval", str(run_dir), *SETTINGS, "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert out.count("submitted") == 2 and "codescale status" in out
     jobs = {s.step: s.job_id for s in _statuses(run_dir)}
     assert sorted(jobs) == [2, 4] and all(s.executor == "slurm" for s in _statuses(run_dir))
     assert len({job.split("_")[0] for job in jobs.values()}) == 1  # one array
 
-    assert main(["eval", str(run_dir), *SETTINGS]) == 0  # queued or running: not submitted again
+    assert main(["eval", str(run_dir), *SETTINGS, "--db", str(db)]) == 0  # queued or running: not submitted again
     assert "submitted" not in capsys.readouterr().out
 
     wait_for(lambda: all((p.parent / "result.json").is_file() for p in run_dir.glob("evals/*/step-*/status.json")),
@@ -51,8 +52,7 @@ def test_evaluations_run_as_a_slurm_array_one_task_per_checkpoint(tmp_path, caps
     assert sorted((e["step"], e["state"]) for e in row["evaluations"]) == [(2, "completed"), (4, "completed")]
     assert all(e["job_id"] == jobs[e["step"]] for e in row["evaluations"])
 
-    db = tmp_path / "store.duckdb"
     assert main(["ingest", str(run_dir), "--db", str(db)]) == 0
     assert "4 generation-eval rows" in capsys.readouterr().out  # 2 steps x 2 languages x pass@1
-    assert main(["eval", str(run_dir), *SETTINGS]) == 0
+    assert main(["eval", str(run_dir), *SETTINGS, "--db", str(db)]) == 0
     assert capsys.readouterr().out.count("completed") == 2
