@@ -11,6 +11,11 @@ Expected damage is reported and routed around: a missing or corrupt ``run.json``
 killed mid-line) is a warning. Another process holding the file makes :func:`~codescale.laws.store.connect` wait,
 then fail with a clear message.
 
+Generation evals: the results of ``codescale eval`` in the ingested directories (``RUN_DIR/evals/*/step-*/
+result.json``) are stored on every ingest, unchanged directories included, by :mod:`codescale.laws.generation`, in
+their own transaction and keyed by (run, step, settings), so they are never duplicated and never dropped when a
+run's training metrics are re-ingested.
+
 Speed: all metrics files of a batch are read by one DuckDB ``read_json`` with an explicit column spec (wide rows,
 parallel, no per-line Python), then unpivoted to long format in SQL inside the database. Only a file the bulk read
 flags (a row without kind/step, a train line without loss, a repeated step) gets the slow exact pass of
