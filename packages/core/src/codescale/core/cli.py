@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("codescale.titan_runner.cli", "show each run's state and progress"),
     "cancel": ("codescale.titan_runner.cli", "stop runs"),
     "train": ("codescale.titan_runner.cli", "run one compiled run in this process (what executors call)"),
+    # titan_runner.evals: checkpoints -> Hugging Face models -> generated code, executed and scored
+    "export": ("codescale.titan_runner.evals.cli", "turn a run's checkpoint into a Hugging Face model directory"),
+    "eval": ("codescale.titan_runner.evals.cli", "generate code with checkpoints and score it: pass@k by running "
+             "tests in seven languages, BLEU for translation"),
     # laws: run directories -> DuckDB -> fits -> allocation
     "ingest": ("codescale.laws.cli", "load run directories into the DuckDB results store"),
     "import": ("codescale.laws.cli", "load external scaling results (CSV/parquet) as runs"),

@@ -10,6 +10,7 @@ are imported inside the command that needs them, so ``codescale --help`` stays q
     codescale fit translation
     codescale fit mixture --where "n_languages > 1" --per-domain BATCH --compare
     codescale fit mixture --law synergy_factor --per-domain BATCH --bootstrap 100   # prints a fit id
+    codescale fit pass-rate --suite builtin                                  # pass@1 vs validation loss
     codescale validate-law FIT_ID [--holdout "params_non_embedding > 2e9" | --folds 5]
     codescale allocate FIT_ID --tokens 350B --size 1.5B -o specs/next.yaml --base-spec specs/paper/allocation.yaml
     codescale report -o report/
@@ -124,6 +125,17 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--folds", type=int, default=5, help="with --compare: number of folds (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_fit_mixture)
+
+    p = sub.add_parser("pass-rate", help="pass@k of generation evals vs validation loss, a logistic per language")
+    p.add_argument("--db", default=argparse.SUPPRESS)
+    p.add_argument("--suite", default=None, help="only this suite's evaluations (e.g. builtin; default: all)")
+    p.add_argument("--k", type=int, default=1, help="which pass@k (default 1)")
+    p.add_argument("--where", default="true", help="SQL predicate over the pass_vs_loss view")
+    p.add_argument("--ceiling", type=float, default=None,
+                   help="fix the logistic's ceiling c (e.g. 1); default: fitted in (0, 1]")  # fmt: skip
+    p.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap replicates over points")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_fit_pass_rate)
 
 
 def _fmt(value: float) -> str:
@@ -285,6 +297,20 @@ def render_mixture_fit(stored, max_params: int = 8) -> str:
     lines += [f"    unidentified: {u}" for u in stored.unidentified[:20]]
     lines += [f"    warning: {w}" for w in stored.warnings[:20]]
     return "\n".join(lines)
+
+
+def _cmd_fit_pass_rate(args) -> int:
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.passrate import fit_pass_rate
+
+    if args.ceiling is not None and not 0 < args.ceiling <= 1:
+        raise CodescaleError(f"--ceiling must be in (0, 1], got {args.ceiling}")
+    con = _connect(args)
+    fits = fit_pass_rate(con, suite=args.suite, k=args.k, where=args.where, ceiling=args.ceiling,
+                         bootstrap=args.bootstrap, seed=args.seed, batch=new_batch_id())
+    print(f"pass@{args.k} = c / (1 + exp(s (L - L0))), L = validation loss")
+    _print_law_fits(fits, names=("c", "s", "L0"))
+    return 0
 
 
 # --- validate-law ----------------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ Figures (matplotlib, Agg backend, written only when their fits exist):
 - ``allocation.png``: shares under the newest mixture fit at the paper's §6 point (1.5B, 350B tokens) next to
   uniform and the paper's reconstructed guided allocation (when its domains are languages);
 - ``predicted_vs_actual.png``: the in-sample predictions of the fits the report shows (per-language, translation,
-  newest mixture law) and the held-out points of the newest validations, against the observed loss.
+  newest mixture law) and the held-out points of the newest validations, against the observed loss;
+- ``pass_vs_loss.png``: per language, the pass@1 of every evaluated checkpoint against its validation loss, and the
+  newest ``fit pass-rate`` logistic of that language as a line (written when generation evals are in the store).
 
 ``summary.md`` lists the fits with parameters and intervals, an **identified** column (a fit the data do not pin down
 says why: a parameter on its bound, an estimate outside its own interval), the synergy table, the mixture-law
@@ -193,6 +195,51 @@ def _identified(fit: StoredFit) -> str:
     return "yes" if not fit.unidentified else "**no**: " + "; ".join(fit.unidentified[:4])
 
 
+def _pass_rate_section(plt, con, out: Path) -> list[str]:
+    """pass@1 against validation loss per language, with the newest pass-rate fit of each language."""
+    try:
+        rows = con.execute("SELECT language, valid_loss, pass_at_k, suite FROM pass_vs_loss "
+                           "WHERE k = 1 AND valid_loss IS NOT NULL ORDER BY language").fetchall()
+    except duckdb.Error:  # a store without generation evals
+        return []
+    if not rows:
+        return []
+    from codescale.laws.passrate import logistic
+
+    languages = sorted({r[0] for r in rows})
+    fits = {lang: load_fit(con, fit_id) for lang in languages if (fit_id := latest_fit(con, "pass_rate", lang))}
+    cols = min(4, len(languages))
+    grid_rows = (len(languages) + cols - 1) // cols
+    fig, axes = plt.subplots(grid_rows, cols, figsize=(4.2 * cols, 3.4 * grid_rows), squeeze=False)
+    for ax, lang in zip(axes.flat, languages):
+        points = np.array([(r[1], r[2]) for r in rows if r[0] == lang], dtype=float)
+        ax.scatter(points[:, 0], points[:, 1], s=16, zorder=3)
+        fit = fits.get(lang)
+        if fit is not None:
+            grid = np.linspace(points[:, 0].min() * 0.9, points[:, 0].max() * 1.1, 100)
+            ax.plot(grid, logistic(grid, fit.params["c"], fit.params["s"], fit.params["L0"]), lw=1.2,
+                    label=f"c={fit.params['c']:.2f} s={fit.params['s']:.2f} L0={fit.params['L0']:.2f}")  # fmt: skip
+            ax.legend(fontsize=6)
+        ax.set_title(lang, fontsize=9)
+        ax.set_xlabel("validation loss (nats/token)")
+        ax.set_ylabel("pass@1")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(languages):]:
+        ax.axis("off")
+    fig.suptitle("pass@1 vs validation loss (lines: logistic fits)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out / "pass_vs_loss.png", dpi=110)
+    plt.close(fig)
+    md = ["## pass@1 vs validation loss", "",
+          f"{len(rows)} evaluated checkpoint(s) x language; pass@1 = c / (1 + exp(s (L - L0))) per language "
+          "(`codescale fit pass-rate`).", ""]  # fmt: skip
+    if fits:
+        md += _param_table(list(fits.values()), names=("c", "s", "L0"))
+        md.append("")
+    return md + ["![pass@1 vs loss](pass_vs_loss.png)", ""]
+
+
 def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
     lines = ["| fit | group | runs | " + " | ".join(names) + " | identified | warnings |",
              "|---|---|---|" + "---|" * len(names) + "---|---|"]  # fmt: skip
@@ -299,6 +346,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
     shown += [mixture_id] if mixture_id else []
     if _prediction_figure(plt, con, out / "predicted_vs_actual.png", shown):
         md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]
+    md += _pass_rate_section(plt, con, out)
     path = out / "summary.md"
     path.write_text("\n".join(md) + "\n")
     return path
