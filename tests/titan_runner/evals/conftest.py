@@ -16,5 +16,5 @@ def trained_run(tmp_path_factory, prepared_corpus) -> Path:
     run_dir = make_run(tmp_path_factory.mktemp("evals-run"), prepared_corpus, run_id="evalrun", steps=4,
                        checkpoint_interval=2, eval_interval=2)
     status = train_run(run_dir)
-    assert status["state"] == "completed"
+    assert status.state == "completed"
     return run_dir

@@ -22,7 +22,7 @@ def _torchtitan_model(run_dir, step):
     from codescale.titan_runner.train import load_job_config
 
     cpu_compat.apply()
-    config = load_job_config(Run.read(run_dir / "run.json").to_dict(), RunDir(run_dir)).model_spec.model
+    config = load_job_config(Run.read(run_dir / "run.json"), RunDir(run_dir)).model_spec.model
     cpu_compat._swap_flex_for_sdpa(config)
     model = config.build()
     model.load_state_dict(load_model_weights(run_dir / "checkpoints" / f"step-{step}"), strict=True)

@@ -133,7 +133,7 @@ def _model_config(run: Run, run_dir: Path) -> Any:
     from codescale.titan_runner.rundir import RunDir
     from codescale.titan_runner.train import load_job_config
 
-    return load_job_config(run.to_dict(), RunDir(run_dir)).model_spec.model
+    return load_job_config(run, RunDir(run_dir)).model_spec.model
 
 
 def load_model_weights(checkpoint: str | Path) -> dict[str, Any]:
