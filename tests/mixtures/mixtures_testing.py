@@ -43,8 +43,12 @@ def write_catalog(root: Path, body: dict) -> Path:
 
 
 def make_corpus(root: Path, documents: int = 120, languages=("python", "java", "go", "rust"), parallel_groups: int = 60,
-                vocab_size: int = 400, fraction: float = 0.1, repeat: int = 2) -> Path:
-    """A four-language corpus in all three file formats; returns the catalog path."""
+                vocab_size: int = 400, fraction: float = 0.1, repeat: int = 2, decontaminate: bool = False) -> Path:
+    """A four-language corpus in all three file formats; returns the catalog path.
+
+    Its documents, parallel groups and eval tasks all come from one template per language, so many documents share
+    13-word runs with the eval tasks: decontamination is off unless asked for (tests/mixtures/test_cleaning.py
+    covers it on purpose-made corpora)."""
     langs: dict[str, dict] = {}
     for lang in languages:
         rows = [{"content": program(lang, 1000 * len(lang) + i, repeat), "id": i} for i in range(documents)]
@@ -76,6 +80,7 @@ def make_corpus(root: Path, documents: int = 120, languages=("python", "java", "
         "translation_eval": {"path": "eval/tasks.jsonl"},
         "tokenizer": {"vocab_size": vocab_size, "sample_documents_per_language": 50},
         "validation": {"fraction": fraction},
+        "decontamination": {"enabled": decontaminate},
     })
 
 

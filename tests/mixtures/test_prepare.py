@@ -143,5 +143,5 @@ def test_reading_errors_name_the_directory_and_the_fix(tmp_path, corpus):
     with pytest.raises(CodescaleError, match="no translation eval set for python->csharp"):
         corpus.translation_examples("python", "csharp", seq_len=64, max_examples=1)
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "codescale.prepared/2"}))
-    with pytest.raises(CodescaleError, match="unknown format 'codescale.prepared/2'"):
+    with pytest.raises(CodescaleError, match="format 'codescale.prepared/2' is a version this codescale cannot read"):
         PreparedCorpus(tmp_path)

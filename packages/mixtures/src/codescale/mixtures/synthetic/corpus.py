@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import yaml
 
 from codescale.core.domains import LANGUAGE_IDS
 from codescale.core.errors import CodescaleError
+from codescale.core.io import atomic_write_lines
 from codescale.mixtures.synthetic.generate import PARALLEL_STREAM, canonical_languages, generate_programs, program_at
 from codescale.mixtures.synthetic.render import render
 
@@ -47,17 +47,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _write_atomically(path: Path, lines: Iterable[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(lines)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _monolingual_lines(n: int, seed: int, lang: str) -> Iterable[str]:
@@ -123,16 +112,16 @@ def write_corpus(out_dir: Path, n_programs: int, seed: int = 0, languages: Seque
     files: dict[str, str] = {}
     for lang in langs:
         path = out_dir / "raw" / f"{lang}.jsonl"
-        _write_atomically(path, _monolingual_lines(n_programs, seed, lang))
+        atomic_write_lines(path, _monolingual_lines(n_programs, seed, lang))
         files[f"raw/{lang}.jsonl"] = _sha256(path)
     parallel = out_dir / "raw" / "parallel.jsonl"
-    _write_atomically(parallel, _parallel_lines(n_programs, seed, langs))
+    atomic_write_lines(parallel, _parallel_lines(n_programs, seed, langs))
     files["raw/parallel.jsonl"] = _sha256(parallel)
 
-    _write_atomically(out_dir / "synthetic.json", [json.dumps({**request, "files": files}, indent=2) + "\n"])
+    atomic_write_lines(out_dir / "synthetic.json", [json.dumps({**request, "files": files}, indent=2) + "\n"])
     catalog = catalog_document(f"synthetic-seed{seed}-n{n_programs}", langs)
     header = (f"# Synthetic corpus written by codescale.mixtures.synthetic.write_corpus(n_programs={n_programs}, "
               f"seed={seed}).\n# Monolingual documents (stream <lang>) and parallel groups (stream "
               f"{PARALLEL_STREAM!r}) are disjoint programs.\n")
-    _write_atomically(catalog_path, [header, yaml.safe_dump(catalog, sort_keys=False)])
+    atomic_write_lines(catalog_path, [header, yaml.safe_dump(catalog, sort_keys=False)])
     return catalog_path
