@@ -21,15 +21,26 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from codescale.core.domains import canonical
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import SourceMap, load_yaml
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
+
+
+def _canonical_or_value_error(name: str) -> str:
+    try:
+        return canonical(name)
+    except CodescaleError as err:
+        raise ValueError(f"{err.message} ({err.hint})") from None
+
+
+LanguageId = Annotated[str, AfterValidator(_canonical_or_value_error)]
+"""A language name or alias, validated and stored as its canonical id."""
 
 
 class _Model(BaseModel):
@@ -179,7 +190,7 @@ class Catalog(_Model):
     translation_eval: TranslationEval = TranslationEval()
     tokenizer: TokenizerSpec = TokenizerSpec()
     validation: Validation = Validation()
-    labels: dict[str, str | None] = Field(
+    labels: dict[str, LanguageId | None] = Field(
         {}, description="corpus language label -> language id (null: ignore the label), on top of the names, "
         "aliases and the defaults TSX -> typescript, JSX -> javascript",
     )
@@ -203,14 +214,6 @@ class Catalog(_Model):
                 raise ValueError(f"language {lang!r} is written twice (as {key!r} and another alias)")
             result[lang] = sources
         return result
-
-    @field_validator("labels", mode="before")
-    @classmethod
-    def _canonical_labels(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return {str(label): None if lang is None else _canonical_or_value_error(str(lang))
-                for label, lang in value.items()}
 
     def label_map(self) -> dict[str, str | None]:
         """Lower-cased corpus label -> language id (None: ignored): the defaults overridden by ``labels``."""
@@ -260,13 +263,6 @@ class Catalog(_Model):
         if not path.is_file():
             raise self.error(field_path, f"file not found: {path}", hint="fix the path or create the file")
         return path
-
-
-def _canonical_or_value_error(name: str) -> str:
-    try:
-        return canonical(name)
-    except CodescaleError as err:
-        raise ValueError(f"{err.message} ({err.hint})") from None
 
 
 def load_catalog(path: str | Path) -> Catalog:

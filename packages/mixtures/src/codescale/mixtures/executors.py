@@ -6,7 +6,8 @@ work directory) are never handed out again, which is how an interrupted or partl
 
 - ``local`` (``--workers N``, default: the CPUs this process may use): N spawned processes, each single-threaded
   (the tokenizer's own thread pool is switched off), units handed out one at a time. A worker that dies (the OOM
-  killer, ``kill -9``) breaks the pool: the error says so, and the units finished before it are kept.
+  killer, ``kill -9``) breaks the pool: the error says so, and the units finished before it are kept. With one
+  worker (or one unit left) the units run in this process, single-threaded too, without the start-up cost.
 - ``slurm``: one job array of at most ``cluster.max_array_tasks`` tasks, units dealt round-robin over the tasks,
   submitted with ``submitit.SlurmExecutor`` and the catalog's ``cluster`` settings (the same fields as a spec's
   ``cluster``, turned into parameters by :func:`codescale.core.slurm.executor_parameters`). Each task runs its units
@@ -23,8 +24,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from codescale.core.catalog import SlurmSettings
@@ -51,6 +54,41 @@ def _single_threaded() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextmanager
+def _tokenizer_single_threaded() -> Iterator[None]:
+    """This process's tokenizer calls run on one thread while units run here (a worker is one core)."""
+    saved = os.environ.get("TOKENIZERS_PARALLELISM")
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TOKENIZERS_PARALLELISM", None)
+        else:
+            os.environ["TOKENIZERS_PARALLELISM"] = saved
+
+
+@contextmanager
+def _main_not_imported() -> Iterator[None]:
+    """Spawned workers need nothing from ``__main__``: hide it while they start, so a caller's script is not run
+    again in each of them (and ``python -c`` or a script on stdin works at all)."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    missing = object()
+    saved = {key: main.__dict__.pop(key, missing) for key in ("__file__", "__spec__")}
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is missing:
+                main.__dict__.pop(key, None)
+            else:
+                main.__dict__[key] = value
+
+
 def _unit_task(unit: Unit, settings: WorkSettings, units_dir: str) -> dict:
     """Run one unit; a CodescaleError comes back as data (exceptions lose their fields when pickled)."""
     try:
@@ -75,9 +113,15 @@ def run_local(units: list[Unit], settings: WorkSettings, units_dir: Path, worker
 
     if not units:
         return
+    if workers == 1 or len(units) == 1:
+        with _tokenizer_single_threaded():
+            for unit in units:
+                on_done(run_unit(unit, settings, units_dir))
+        return
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(units))),
                                mp_context=multiprocessing.get_context("spawn"), initializer=_single_threaded)
-    pending = {pool.submit(_unit_task, unit, settings, str(units_dir)) for unit in units}
+    with _main_not_imported():  # every worker process starts inside submit()
+        pending = {pool.submit(_unit_task, unit, settings, str(units_dir)) for unit in units}
     try:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -43,10 +43,14 @@ def _table(chars: bytes) -> np.ndarray:
     return table
 
 
-_ALNUM = _table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_BASE64 = _table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=\n")
-_HEX_LIST = _table(b"0123456789abcdefABCDEFx\\, \t\n\r\x0b\x0c")
-_ESCAPES = _table(b"0123456789abcdefABCDEF\\u")
+_ALNUM, _BASE64, _HEX_LIST, _HEX_DIGITS, _ESCAPES = 1, 2, 4, 8, 16
+_CLASSES = (  # one byte -> class bits table, so a batch is classified in one pass
+    _ALNUM * _table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789").astype(np.uint8)
+    | _BASE64 * _table(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=\n").astype(np.uint8)
+    | _HEX_LIST * _table(b"0123456789abcdefABCDEFx\\, \t\n\r\x0b\x0c").astype(np.uint8)
+    | _HEX_DIGITS * _table(b"0123456789abcdefABCDEF").astype(np.uint8)
+    | _ESCAPES * _table(b"0123456789abcdefABCDEF\\u").astype(np.uint8)
+)
 _ENCODED_PATTERNS = (
     re.compile(r"[a-zA-Z0-9+/\n=]{64,}"),
     re.compile(r"(?:\b(?:0x|\\x)?[0-9a-fA-F]{2}(?:,|\b\s*)){8,}"),
@@ -71,33 +75,40 @@ def _count(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(mask.view(np.uint8), starts[:-1], dtype=np.int64)
 
 
-def _runs(batch: TextBatch, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(start, stop)`` of every maximal run of ``mask`` inside one document."""
-    edges = np.diff(np.concatenate([[False], mask, [False]]).astype(np.int8))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if len(starts) == 0:
-        return starts, stops
-    # cut runs at document boundaries
-    cuts = batch.starts[1:-1]
-    cuts = cuts[mask[cuts] & mask[cuts - 1]]
-    if len(cuts):
-        starts = np.sort(np.concatenate([starts, cuts]))
-        stops = np.sort(np.concatenate([stops, cuts]))
-    return starts, stops
+def _long_runs(mask: np.ndarray, shortest: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(start, stop)`` of every maximal run of ``mask`` at least ``shortest`` long (across documents)."""
+    if mask.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    changes = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    edges = np.concatenate([[0], changes, [mask.size]])
+    first_true = 0 if mask[0] else 1
+    starts, stops = edges[first_true:-1:2], edges[first_true + 1::2]
+    long = (stops - starts) >= shortest
+    return starts[long], stops[long]
 
 
-def _encoded_bound(batch: TextBatch, documents: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per document, an upper bound on the characters the encoded-data patterns match and on their longest match."""
+def _encoded_bound(batch: TextBatch, classes: np.ndarray, documents: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per document, an upper bound on the characters the encoded-data patterns match and on their longest match.
+
+    A match lies inside a run of its pattern's characters at least as long as the shortest match (a hex list also
+    holds 16 hex digits); a run that spans two documents is counted whole for both, which only loosens the bound.
+    """
     total = np.zeros(documents, dtype=np.int64)
     longest = np.zeros(documents, dtype=np.int64)
-    # a match lies inside a run of its pattern's characters at least as long as the shortest match
-    for table, shortest in ((_BASE64, 64), (_HEX_LIST, 16), (_ESCAPES, 48)):
-        starts, stops = _runs(batch, table[batch.data])
+    hex_digits = None
+    for bit, shortest in ((_BASE64, 64), (_HEX_LIST, 16), (_ESCAPES, 48)):
+        starts, stops = _long_runs((classes & bit) != 0, shortest)
+        if bit == _HEX_LIST and len(starts):
+            if hex_digits is None:
+                hex_digits = np.concatenate([[0], np.cumsum((classes & _HEX_DIGITS) != 0, dtype=np.int32)])
+            enough = (hex_digits[stops] - hex_digits[starts]) >= 16
+            starts, stops = starts[enough], stops[enough]
+        if len(starts) == 0:
+            continue
         lengths = stops - starts
-        possible = lengths >= shortest
-        owner = batch.document_of(starts[possible])
-        total += _per_document(lengths[possible], owner, documents)
-        longest = np.maximum(longest, _per_document(lengths[possible], owner, documents, np.maximum))
+        for owner in (batch.document_of(starts), batch.document_of(stops - 1)):
+            np.add.at(total, owner, lengths)
+            np.maximum.at(longest, owner, lengths)
     return total, longest
 
 
@@ -124,28 +135,24 @@ def filter_batch(texts: list[str], batch: TextBatch, settings: Filters) -> np.nd
         chars = char_before[batch.starts[1:]] - char_before[batch.starts[:-1]]
         non_ascii = _count(data >= 0x80, batch.starts) > 0
     else:  # ASCII: one byte, one character
-        char_before = np.arange(data.size + 1, dtype=np.int64)
+        char_before = None
         chars = sizes
         non_ascii = np.zeros(n, dtype=bool)
     newlines = np.flatnonzero(data == 10)
-    newline_owner = batch.document_of(newlines)
-    newline_count = np.bincount(newline_owner, minlength=n)
-    ends_with_newline = np.zeros(n, dtype=bool)
-    nonempty = sizes > 0
-    ends_with_newline[nonempty] = data[batch.starts[1:][nonempty] - 1] == 10
-    lines = newline_count + (~ends_with_newline & nonempty)
-    # line lengths: characters between consecutive line starts, minus the newline
-    line_starts = np.concatenate([batch.starts[:-1], newlines + 1])
-    line_owner = np.concatenate([np.arange(n), newline_owner])
-    order = np.lexsort((line_starts, line_owner))
-    line_starts, line_owner = line_starts[order], line_owner[order]
-    line_stops = np.append(line_starts[1:], 0)
-    last = np.append(line_owner[1:] != line_owner[:-1], True)
-    line_stops[last] = batch.starts[1:][line_owner[last]]
-    line_chars = char_before[line_stops] - char_before[line_starts] - (data[np.maximum(line_stops - 1, 0)] == 10) * (
-        line_stops > line_starts)
+    # a line starts at a document start or after a newline (a final newline opens no line, as in str.splitlines)
+    line_starts = np.union1d(batch.starts[:-1], newlines[newlines + 1 < data.size] + 1)
+    line_stops = np.append(line_starts[1:], data.size)  # documents are contiguous: a line ends where the next starts
+    line_owner = batch.document_of(line_starts)
+    lines = np.bincount(line_owner, minlength=n)
+    newline_count = np.bincount(batch.document_of(newlines), minlength=n)
+    if char_before is None:
+        line_chars = line_stops - line_starts
+    else:
+        line_chars = char_before[line_stops] - char_before[line_starts]
+    line_chars = line_chars - (data[line_stops - 1] == 10)
     longest_line = _per_document(line_chars, line_owner, n, np.maximum)
-    ascii_alnum = _count(_ALNUM[data], batch.starts)
+    classes = _CLASSES[data]
+    ascii_alnum = _count(classes & _ALNUM, batch.starts)
 
     def fail(index: int, failing: np.ndarray) -> None:
         reason[(reason == KEEP) & failing] = index + 1
@@ -170,12 +177,14 @@ def filter_batch(texts: list[str], batch: TextBatch, settings: Filters) -> np.nd
             if any(marker in head for marker in markers):
                 reason[i] = FILTERS.index("autogenerated") + 1
     if settings.max_encoded_fraction is not None or settings.max_encoded_run is not None:
-        max_fraction = settings.max_encoded_fraction if settings.max_encoded_fraction is not None else 1.0
-        max_run = settings.max_encoded_run if settings.max_encoded_run is not None else np.iinfo(np.int64).max
-        total, longest = _encoded_bound(batch, n)
-        suspect = (reason == KEEP) & ((total > max_fraction * chars) | (longest > max_run))
+        inf = np.iinfo(np.int64).max
+        max_fraction = settings.max_encoded_fraction
+        max_run = settings.max_encoded_run if settings.max_encoded_run is not None else inf
+        total, longest = _encoded_bound(batch, classes, n)
+        too_much = total > max_fraction * chars if max_fraction is not None else np.zeros(n, dtype=bool)
+        suspect = (reason == KEEP) & (too_much | (longest > max_run))
         for i in np.flatnonzero(suspect):
             matched, match_longest = _encoded(texts[i])
-            if matched > max_fraction * chars[i] or match_longest > max_run:
+            if (max_fraction is not None and matched > max_fraction * chars[i]) or match_longest > max_run:
                 reason[i] = FILTERS.index("data_like") + 1
     return reason

@@ -159,7 +159,12 @@ def work_settings(catalog: Catalog, work: Path, evaluation: EvalTexts, tokenizer
     """The settings every unit runs with, and the LSH parameters (None without near-dedup)."""
     from codescale.mixtures.minhash import lsh_parameters
 
-    near = lsh_parameters(catalog.dedup.threshold, catalog.dedup.num_perm) if catalog.dedup.near else None
+    near = None
+    if catalog.dedup.near:
+        try:
+            near = lsh_parameters(catalog.dedup.threshold, catalog.dedup.num_perm)
+        except CodescaleError as err:
+            raise catalog.error(("dedup", "threshold"), err.message, hint=err.hint) from None
     eval_path = None
     if catalog.decontamination.enabled:
         eval_path = work / "eval_ngrams.npy"

@@ -6,9 +6,11 @@ whitespace separate words), never crossing a document boundary. Code such as ``t
 ``total x 5``: formatting and operators do not matter, identifiers and literals do.
 
 Hashes are 64-bit and the same on every machine and in every process (no Python ``hash``, which is salted): a
-word's hash is a polynomial over its first 32 bytes mixed with its length, an n-gram's folds its words' hashes in
-order, and both end in the MurmurHash3 finalizer. Everything is vectorised over the batch — no Python loop per
-word or per document — so hashing costs a few numpy passes over the bytes.
+word's hash mixes its length with its first, middle and last 8 bytes (all of a word of up to 16 bytes; two
+identifiers longer than 24 bytes that differ only outside those windows collide, which near-dedup and
+decontamination can afford), an n-gram's folds its words' hashes in order, and both end in the MurmurHash3
+finalizer. Everything is vectorised over the batch — no Python loop per word or per document — so hashing costs a
+few numpy passes over the bytes plus a few over the words.
 """
 
 from __future__ import annotations
@@ -20,14 +22,8 @@ import numpy as np
 _WORD_BYTES = np.zeros(256, dtype=bool)
 _WORD_BYTES[[*b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"]] = True
 _WORD_BYTES[0x80:] = True
-WORD_PREFIX = 32
-"""Bytes of a word that enter its hash (with its length): long identifiers rarely differ only after 32 bytes."""
-_M = np.uint64(0x100000001B3)
 _Q = np.uint64(0x9E3779B97F4A7C15)
-_LENGTH_MIX = np.uint64(0xD6E8FEB86659FD93)
-with np.errstate(over="ignore"):
-    _POWERS = np.cumprod(np.concatenate([[np.uint64(1)], np.full(WORD_PREFIX - 1, _M, dtype=np.uint64)]),
-                         dtype=np.uint64)
+_MIX = (np.uint64(0xD6E8FEB86659FD93), np.uint64(0xA0761D6478BD642F), np.uint64(0xE7037ED1A0B428DB))
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
@@ -85,6 +81,12 @@ class Words:
     """int64 document index of every word."""
 
 
+def _window(padded: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The 8 bytes at each offset ``at`` of ``padded``, as little-endian uint64."""
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 8)
+    return np.ascontiguousarray(windows[at]).view("<u8").ravel()
+
+
 def words(batch: TextBatch) -> Words:
     """Every word of the batch with its hash and document."""
     data = batch.data
@@ -97,21 +99,20 @@ def words(batch: TextBatch) -> Words:
     starts_flag[1:] &= ~mask[:-1] | boundary[1:-1]
     ends_flag = mask.copy()
     ends_flag[:-1] &= ~mask[1:] | boundary[1:-1]
-    word_starts = np.flatnonzero(starts_flag)
-    word_ends = np.flatnonzero(ends_flag) + 1
-    lengths = word_ends - word_starts
-    # offset of each word byte inside its word; only the first WORD_PREFIX bytes enter the hash
-    word_id = np.cumsum(starts_flag) - 1
-    offsets = np.arange(data.size, dtype=np.int64) - word_starts[np.maximum(word_id, 0)]
-    hashed = mask & (offsets < WORD_PREFIX)
+    starts = np.flatnonzero(starts_flag)
+    lengths = np.flatnonzero(ends_flag) + 1 - starts
+    padded = np.concatenate([data, np.zeros(8, dtype=np.uint8)])
     with np.errstate(over="ignore"):
-        contributions = (data[hashed].astype(np.uint64) + np.uint64(1)) * _POWERS[offsets[hashed]]
-        prefix = np.minimum(lengths, WORD_PREFIX)
-        first = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(prefix[:-1], out=first[1:])
-        hashes = np.add.reduceat(contributions, first) if len(first) else np.zeros(0, dtype=np.uint64)
-        hashes = fmix64(hashes ^ (lengths.astype(np.uint64) * _LENGTH_MIX))
-    return Words(hashes, batch.document_of(word_starts))
+        short = lengths < 8
+        keep = np.where(short, (np.uint64(1) << (lengths.astype(np.uint64) * np.uint64(8) & np.uint64(63)))
+                        - np.uint64(1), np.uint64(0xFFFFFFFFFFFFFFFF))
+        first = _window(padded, starts) & keep
+        last = np.where(short, np.uint64(0), _window(padded, np.maximum(starts + lengths - 8, 0)))
+        middle = np.where(lengths > 16, _window(padded, starts + (lengths - 8) // 2), np.uint64(0))
+        hashes = fmix64(first ^ _MIX[0] * lengths.astype(np.uint64))
+        hashes = fmix64(hashes ^ last ^ _MIX[1])
+        hashes = fmix64(hashes ^ middle ^ _MIX[2])
+    return Words(hashes, batch.document_of(starts))
 
 
 def ngrams(found: Words, n: int) -> tuple[np.ndarray, np.ndarray]:

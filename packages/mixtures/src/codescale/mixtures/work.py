@@ -266,7 +266,7 @@ def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target]
     encoded = [e for e, k in zip(batch.encoded, keep) if k]
     owner = owner[keep]
     n = len(texts)
-    found = words(kept)
+    found = words(kept) if evaluation is not None or settings.near is not None else None
     dirty = np.zeros(n, dtype=bool)
     if evaluation is not None:
         from codescale.mixtures.decontam import contaminated
