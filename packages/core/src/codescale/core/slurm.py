@@ -5,11 +5,14 @@ slurm``) spell Slurm settings the same way: ``partition``, ``account``, ``qos``,
 ``cpus_per_task``, ``mem_gb`` and ``extra_sbatch`` lines. :func:`executor_parameters` maps them onto the keyword
 arguments of ``submitit.SlurmExecutor.update_parameters``; :func:`sbatch_options` turns the extra ``#SBATCH`` lines
 into its ``additional_parameters``, refusing an option codescale sets itself (so a line cannot silently override the
-time limit or the array). Unset settings are left out, so the cluster's defaults apply.
+time limit or the array). Unset settings are left out, so the cluster's defaults apply. :func:`max_array_size` reads
+the one cluster limit an array must respect before sbatch sees it.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +78,18 @@ def executor_parameters(
     if extra:
         params["additional_parameters"] = extra
     return {k: v for k, v in params.items() if v is not None}
+
+
+def max_array_size(default: int = 1001) -> int:
+    """The cluster's ``MaxArraySize`` (array indices run 0 .. MaxArraySize - 1); Slurm's default when unknown."""
+    if shutil.which("scontrol") is None:
+        return default
+    try:
+        config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return default
+    for line in config.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "MaxArraySize" and value.strip().isdigit():
+            return max(1, int(value.strip()))
+    return default

@@ -8,7 +8,8 @@ work directory) are never handed out again, which is how an interrupted or partl
   (the tokenizer's own thread pool is switched off), units handed out one at a time. A worker that dies (the OOM
   killer, ``kill -9``) breaks the pool: the error says so, and the units finished before it are kept. With one
   worker (or one unit left) the units run in this process, single-threaded too, without the start-up cost.
-- ``slurm``: one job array of at most ``cluster.max_array_tasks`` tasks, units dealt round-robin over the tasks,
+- ``slurm``: one job array of at most ``cluster.max_array_tasks`` tasks (and the cluster's ``MaxArraySize``), units
+  dealt round-robin over the tasks,
   submitted with ``submitit.SlurmExecutor`` and the catalog's ``cluster`` settings (the same fields as a spec's
   ``cluster``, turned into parameters by :func:`codescale.core.slurm.executor_parameters`). Each task runs its units
   with ``cluster.cpus_per_task`` local workers. The work directory must be on a filesystem the nodes share.
@@ -162,11 +163,11 @@ def run_array(units: list[Unit], settings: WorkSettings, units_dir: Path, folder
     """Run ``units`` as one submitit job array (``kind``: ``slurm`` or ``submitit-local``) and wait for it."""
     import submitit
 
-    from codescale.core.slurm import executor_parameters
+    from codescale.core.slurm import executor_parameters, max_array_size
 
     if not units:
         return
-    tasks = min(len(units), cluster.max_array_tasks)
+    tasks = min(len(units), cluster.max_array_tasks, max_array_size() if kind == "slurm" else len(units))
     groups = [units[i::tasks] for i in range(tasks)]
     name = f"codescale-prepare-{uuid.uuid4().hex[:8]}"
     folder = folder / name  # never shared: Slurm job ids restart at 1 after a controller reset
