@@ -145,3 +145,12 @@ def test_reading_errors_name_the_directory_and_the_fix(tmp_path, corpus):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "codescale.prepared/2"}))
     with pytest.raises(CodescaleError, match="format 'codescale.prepared/2' is a version this codescale cannot read"):
         PreparedCorpus(tmp_path)
+
+
+def test_a_damaged_manifest_is_rebuilt_not_trusted(tmp_path):
+    catalog = make_corpus(tmp_path, documents=20, languages=("python", "java"), parallel_groups=5)
+    out = tmp_path / "prepared"
+    first = prepare(catalog, out, progress=False, workers=1)
+    (out / "manifest.json").write_text('{"format": "codescale.prepared/1", "trunc')
+    assert prepare(catalog, out, progress=False, workers=1) == first
+    assert json.loads((out / "manifest.json").read_text()) == first

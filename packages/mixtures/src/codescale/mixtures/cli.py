@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,10 +48,8 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
 
 
 def _work_options(parser: argparse.ArgumentParser) -> None:
-    from codescale.mixtures.executors import default_workers
-
     parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help=f"worker processes for the local executor (default: the CPUs here, {default_workers()})")
+                        help=f"worker processes for the local executor (default: the CPUs here, {_cpus()})")
     parser.add_argument("--executor", choices=("local", "slurm"), default="local",
                         help="local: worker processes on this machine (default); slurm: a job array through "
                         "submitit with the catalog's `cluster` settings (the work directory must be shared)")
@@ -87,6 +86,14 @@ def _tokenizer(args: argparse.Namespace) -> int:
     info = build_tokenizer(catalog, args.out.resolve())
     print(f"tokenizer: {info.dir} (vocab {info.vocab_size}, sha256 {info.sha256[:16]}...)")
     return 0
+
+
+def _cpus() -> int:
+    """The CPUs this process may use (what ``executors.default_workers`` says, without importing numpy)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _workers(args: argparse.Namespace) -> int | None:
@@ -130,10 +137,14 @@ def _prepare(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     existing = args.out / "manifest.json"
-    before = PreparedManifest.read_dir(args.out).content_hash if existing.is_file() else None
+    try:
+        before = PreparedManifest.read_dir(args.out).content_hash if existing.is_file() else None
+    except CodescaleError:  # damaged: prepare rebuilds it
+        before = None
     manifest = PreparedManifest.from_dict(prepare(args.catalog, args.out, progress=not args.quiet,
                                                   workers=_workers(args), executor=args.executor,
-                                                  on_bad_row=args.on_bad_row, unit_bytes=_unit_bytes(args)))
+                                                  on_bad_row=args.on_bad_row, unit_bytes=_unit_bytes(args),
+                                                  log_warnings=False))  # the report below shows them
     if before == manifest.content_hash:
         print(f"{args.out}: up to date (content hash {manifest.content_hash[:16]})")
         return 0

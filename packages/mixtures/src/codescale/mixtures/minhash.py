@@ -19,6 +19,7 @@ plain arrays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ class LshParameters:
     """uint32 offsets of the permutations."""
 
 
+@functools.lru_cache(maxsize=16)
 def lsh_parameters(threshold: float, num_perm: int) -> LshParameters:
     """The permutations and the banding datasketch uses for ``threshold`` and ``num_perm`` (default weights)."""
     from datasketch import MinHash, MinHashLSH

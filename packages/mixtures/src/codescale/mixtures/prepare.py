@@ -79,8 +79,13 @@ def work_dir_of(out_dir: Path) -> Path:
 
 
 def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = True, workers: int | None = None,
-            executor: str = "local", on_bad_row: str = "fail", unit_bytes: int = UNIT_BYTES) -> dict:
-    """Prepare the corpus of ``catalog_path`` into ``out_dir``; returns the manifest as written (a plain dict)."""
+            executor: str = "local", on_bad_row: str = "fail", unit_bytes: int = UNIT_BYTES,
+            log_warnings: bool = True) -> dict:
+    """Prepare the corpus of ``catalog_path`` into ``out_dir``; returns the manifest as written (a plain dict).
+
+    ``workers``: local worker processes (default: the CPUs here); ``executor``: ``local``, ``slurm`` (the catalog's
+    ``cluster``) or ``submitit-local``; ``on_bad_row``: ``fail`` or ``skip``; ``unit_bytes``: input per work unit;
+    ``log_warnings``: log the report's warnings (few validation documents, unmapped labels, quarantined rows)."""
     if on_bad_row not in ("fail", "skip"):
         raise CodescaleError(f"on_bad_row must be fail or skip, not {on_bad_row!r}", field="--on-bad-row")
     catalog = load_catalog(catalog_path)
@@ -91,10 +96,14 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
     content_hash = _content_hash(catalog, layout, tasks, evaluation)
     existing = out_dir / "manifest.json"
     if existing.is_file():
-        manifest = PreparedManifest.read_dir(out_dir)
-        quarantined = manifest.cleaning.quarantine.rows if manifest.cleaning else 0
-        if manifest.content_hash == content_hash and (quarantined == 0 or on_bad_row == "skip"):
-            return manifest.to_dict()
+        try:
+            manifest = PreparedManifest.read_dir(out_dir)
+        except CodescaleError as err:  # a damaged or foreign manifest: this prepare replaces it
+            log.warning("rebuilding %s: %s", out_dir, err.render())
+        else:
+            quarantined = manifest.cleaning.quarantine.rows if manifest.cleaning else 0
+            if manifest.content_hash == content_hash and (quarantined == 0 or on_bad_row == "skip"):
+                return manifest.to_dict()
     elif out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise CodescaleError(
             "exists and is not a prepared corpus (no manifest.json)", source=out_dir,
@@ -106,6 +115,10 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
             manifest = _prepare(catalog, out_dir, work, layout, content_hash, tasks, tasks_source, evaluation,
                                 progress=progress, workers=workers or default_workers(), executor=executor,
                                 on_bad_row=on_bad_row)
+            if log_warnings:
+                from codescale.mixtures.report import warn_about
+
+                warn_about(catalog, manifest.cleaning)
         except BaseException:
             _keep_or_drop(work)
             raise
@@ -203,7 +216,7 @@ def run_units(units: list[Unit], settings: WorkSettings, work: Path, catalog: Ca
 def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, content_hash: str, tasks: list[dict],
              tasks_source: str, evaluation: EvalTexts, *, progress: bool, workers: int, executor: str,
              on_bad_row: str) -> PreparedManifest:
-    from codescale.mixtures.report import cleaning_of, warn_about
+    from codescale.mixtures.report import cleaning_of
 
     info = build_tokenizer(catalog, work / "tokenizer", on_bad_row=on_bad_row)
     settings = work_settings(catalog, work, evaluation, info, on_bad_row)
@@ -240,7 +253,6 @@ def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, conten
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    warn_about(catalog, manifest.cleaning)
     return manifest
 
 
