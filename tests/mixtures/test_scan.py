@@ -78,3 +78,10 @@ def test_data_generate_writes_a_catalog_that_scans(tmp_path, capsys):
     assert "catalog:" in capsys.readouterr().out
     rows = {r.language: r for r in scan_catalog(out / "catalog.yaml")}
     assert set(rows) == {"python", "go"} and rows["python"].documents == rows["go"].documents > 0
+
+
+def test_scan_works_in_the_directory_it_is_given_and_leaves_it_empty(tmp_path):
+    catalog = make_corpus(tmp_path, documents=10, languages=("python",), parallel_groups=3)
+    report = scan_catalog(catalog, workers=1, work_dir=tmp_path / "scratch")
+    assert report.languages[0].documents == 10
+    assert list((tmp_path / "scratch").iterdir()) == []

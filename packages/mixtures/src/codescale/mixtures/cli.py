@@ -35,6 +35,8 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
                           "decontamination, duplicates), without tokenising")
     scan.add_argument("catalog", type=Path)
     scan.add_argument("--json", action="store_true", help="print JSON instead of the report")
+    scan.add_argument("--work-dir", type=Path, default=None, metavar="DIR",
+                      help="where the temporary work directory goes (default: $TMPDIR; beside the catalog with slurm)")
     _work_options(scan)
     scan.set_defaults(func=_scan)
 
@@ -114,7 +116,7 @@ def _scan(args: argparse.Namespace) -> int:
     from codescale.mixtures.scan import scan_catalog
 
     report = scan_catalog(args.catalog, workers=_workers(args), executor=args.executor, progress=not args.json,
-                          unit_bytes=_unit_bytes(args))
+                          unit_bytes=_unit_bytes(args), work_dir=args.work_dir)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

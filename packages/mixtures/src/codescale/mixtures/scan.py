@@ -7,7 +7,8 @@ documents and bytes; tokens exist only after prepare). Bad rows are all collecte
 ``--on-bad-row fail`` (the default) the command then fails, naming the first one prepare would stop at.
 
 The work directory is temporary (under ``$TMPDIR``, or beside the catalog for ``--executor slurm``, whose nodes must
-see it) and removed afterwards.
+see it; ``work_dir`` chooses another parent) and removed afterwards. It holds about 250 bytes per document (the
+hashes and LSH keys the duplicate search reads), never the texts.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class ScanReport:
 
 
 def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, executor: str = "local",
-                 progress: bool = False, unit_bytes: int = UNIT_BYTES) -> ScanReport:
+                 progress: bool = False, unit_bytes: int = UNIT_BYTES, work_dir: str | Path | None = None) -> ScanReport:
     from codescale.mixtures.prepare import merge_all, run_units, work_settings
     from codescale.mixtures.report import cleaning_of
 
@@ -81,8 +82,10 @@ def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, execut
     tasks, tasks_source = translation_tasks(catalog)
     evaluation = evaluation_texts(catalog, tasks, tasks_source)
     layout = plan_units(catalog, unit_bytes)
-    shared = executor != "local"
-    work = Path(tempfile.mkdtemp(prefix=".codescale-scan-", dir=catalog.base_dir if shared else None))
+    parent = work_dir if work_dir is not None else (catalog.base_dir if executor != "local" else None)
+    if parent is not None:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".codescale-scan-", dir=parent))
     try:
         settings = work_settings(catalog, work, evaluation, None, "skip")
         units = [u.with_key(settings.key(u.kind)) for u in layout.units]
