@@ -24,6 +24,7 @@ executors before it is loaded), since parallelism comes from running many worker
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -181,11 +182,22 @@ class _Quarantine:
 
 
 def _encoder(settings: WorkSettings):
-    if settings.tokenizer is None:
-        return None
+    return None if settings.tokenizer is None else _load_encoder(settings.tokenizer)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_encoder(info):
+    """The document encoder, loaded once per worker process (units of one prepare share it)."""
     from codescale.mixtures.tokenizer import document_encoder
 
-    return document_encoder(settings.tokenizer)
+    return document_encoder(info)
+
+
+@functools.lru_cache(maxsize=2)
+def _evaluation_ngrams(path: str | None, digest: str, words: int) -> np.ndarray | None:
+    """The evaluation n-grams, loaded once per worker process (the texts' digest and the n-gram size tell a
+    rewritten file apart)."""
+    return None if path is None else np.load(path)
 
 
 def _token_arrays(encodings: list, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +214,7 @@ def _documents(unit: Unit, settings: WorkSettings, out: Path) -> dict:
     clock = _Clock()
     encoder = _encoder(settings)
     dtype = np.dtype(settings.dtype)
-    evaluation = np.load(settings.eval_ngrams) if settings.eval_ngrams else None
+    evaluation = _evaluation_ngrams(settings.eval_ngrams, settings.eval_digest, settings.decontam_words)
     targets = [_Target(lang) for lang in unit.piece.targets]
     writers = [ShardWriter(out / f"t{k}", dtype) for k in range(len(targets))] if encoder else []
     quarantine = _Quarantine(out / "quarantine.jsonl", settings)
@@ -301,8 +313,9 @@ def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target]
         if len(mine) == 0:
             continue
         target.candidates += len(mine)
-        target.bytes += int(columns["bytes"][mine].sum())
-        target.add(**{name: values[mine] for name, values in columns.items()})
+        whole = len(mine) == n
+        target.bytes += int(columns["bytes"].sum() if whole else columns["bytes"][mine].sum())
+        target.add(**{name: values if whole else values[mine] for name, values in columns.items()})
         if lengths is not None:
             if len(mine) == n:
                 writers[k].append(flat, lengths)
@@ -339,7 +352,7 @@ def _parallel(unit: Unit, settings: WorkSettings, out: Path) -> dict:
 
     encoder = _encoder(settings)
     dtype = np.dtype(settings.dtype)
-    evaluation = np.load(settings.eval_ngrams) if settings.eval_ngrams else None
+    evaluation = _evaluation_ngrams(settings.eval_ngrams, settings.eval_digest, settings.decontam_words)
     languages = settings.languages
     writers = {lang: ShardWriter(out / f"p-{lang}", dtype) for lang in languages} if encoder else {}
     quarantine = _Quarantine(out / "quarantine.jsonl", settings)
