@@ -1,4 +1,4 @@
-"""MinHash signatures and LSH bands: bit for bit datasketch's, computed for a whole batch at once."""
+"""MinHash signatures and LSH bands: datasketch's, per document of a batch, and band keys that find near copies."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def shingled(texts: list[str], n: int = 5):
     return shingle_hash32(grams), owner
 
 
-def test_signatures_equal_datasketch_minhash_of_the_same_shingles():
+def test_each_documents_signature_is_datasketch_minhash_of_its_own_shingles():
     texts = [program("python", i, repeat=3) for i in range(6)] + ["too short", program("rust", 1, repeat=40)]
     params = lsh_parameters(0.7, 128)
     shingles, owner = shingled(texts)
