@@ -47,3 +47,21 @@ def test_near_copies_share_a_band_and_unrelated_programs_do_not():
     assert keys.shape == (5, params.bands)
     assert (keys[4] == keys[0]).any()
     assert not any((keys[i] == keys[j]).any() for i in range(4) for j in range(i + 1, 4))
+
+
+def test_a_long_document_is_fed_to_minhash_in_bounded_slices_with_the_same_signature(monkeypatch):
+    from codescale.mixtures import minhash
+
+    long = " ".join(f"w{i % 5000} x{i % 7}" for i in range(20_000))  # ~40k words, ~40k shingles
+    shingles, owner = shingled([long])
+    assert len(shingles) > 5 * minhash.SHINGLES_PER_CALL
+    sizes = []
+    real = MinHash.update_batch
+    monkeypatch.setattr(MinHash, "update_batch", lambda self, b: (sizes.append(len(b)), real(self, b))[1])
+    params = lsh_parameters(0.7, 256)
+    sig = signatures(shingles, owner, 1, params)
+    assert max(sizes) <= minhash.SHINGLES_PER_CALL  # the shingles x permutations matrix stays 4 MiB
+    monkeypatch.undo()
+    whole = MinHash(num_perm=256, seed=1, hashfunc=int)
+    whole.update_batch(shingles.tolist())
+    assert np.array_equal(sig[0], whole.hashvalues)

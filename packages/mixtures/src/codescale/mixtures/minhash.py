@@ -22,6 +22,9 @@ from codescale.mixtures.shingles import fmix64
 SEED = 1
 """datasketch's default MinHash seed (it fixes the permutations, so signatures are comparable across runs)."""
 _Q = np.uint64(0x9E3779B97F4A7C15)
+SHINGLES_PER_CALL = 4096
+"""update_batch builds a shingles x num_perm matrix: feeding a long document in slices keeps it to 4 MiB at 256
+permutations, whatever the document's length (the minima accumulate across calls)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def signatures(shingles: np.ndarray, document: np.ndarray, documents: int, param
     bounds = np.searchsorted(document, np.arange(1, documents))
     for i, group in enumerate(np.split(shingles, bounds)):
         minhash = empty.copy()  # shares the permutations, fresh hash values
-        minhash.update_batch(group.tolist())
+        for start in range(0, len(group), SHINGLES_PER_CALL):
+            minhash.update_batch(group[start:start + SHINGLES_PER_CALL].tolist())
         out[i] = minhash.hashvalues
     return out
 
