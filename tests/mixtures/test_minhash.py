@@ -1,4 +1,4 @@
-"""MinHash signatures and LSH bands: datasketch's, per document of a batch, and band keys that find near copies."""
+"""MinHash signatures and LSH bands: bit for bit datasketch's, computed for a whole batch at once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def shingled(texts: list[str], n: int = 5):
     return shingle_hash32(grams), owner
 
 
-def test_each_documents_signature_is_datasketch_minhash_of_its_own_shingles():
+def test_signatures_equal_datasketch_minhash_of_the_same_shingles():
     texts = [program("python", i, repeat=3) for i in range(6)] + ["too short", program("rust", 1, repeat=40)]
     params = lsh_parameters(0.7, 128)
     shingles, owner = shingled(texts)
@@ -49,19 +49,22 @@ def test_near_copies_share_a_band_and_unrelated_programs_do_not():
     assert not any((keys[i] == keys[j]).any() for i in range(4) for j in range(i + 1, 4))
 
 
-def test_a_long_document_is_fed_to_minhash_in_bounded_slices_with_the_same_signature(monkeypatch):
+def test_a_long_document_gets_datasketchs_signature_in_bounded_blocks():
     from codescale.mixtures import minhash
 
-    long = " ".join(f"w{i % 5000} x{i % 7}" for i in range(20_000))  # ~40k words, ~40k shingles
+    long = " ".join(f"w{i % 5000} x{i % 7}" for i in range(20_000))  # ~40k shingles: 39 blocks of 1,024
     shingles, owner = shingled([long])
-    assert len(shingles) > 5 * minhash.SHINGLES_PER_CALL
-    sizes = []
-    real = MinHash.update_batch
-    monkeypatch.setattr(MinHash, "update_batch", lambda self, b: (sizes.append(len(b)), real(self, b))[1])
-    params = lsh_parameters(0.7, 256)
-    sig = signatures(shingles, owner, 1, params)
-    assert max(sizes) <= minhash.SHINGLES_PER_CALL  # the shingles x permutations matrix stays 4 MiB
-    monkeypatch.undo()
+    assert len(shingles) > 30 * minhash._BLOCK
+    sig = signatures(shingles, owner, 1, lsh_parameters(0.7, 256))
     whole = MinHash(num_perm=256, seed=1, hashfunc=int)
     whole.update_batch(shingles.tolist())
     assert np.array_equal(sig[0], whole.hashvalues)
+
+
+def test_workers_never_import_datasketch_or_scipy():
+    import subprocess
+    import sys
+
+    code = ("import sys; import codescale.mixtures.work, codescale.mixtures.executors; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
