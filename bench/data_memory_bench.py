@@ -2,8 +2,8 @@
 
 Each case runs ``codescale data prepare --workers W`` in a fresh process and reads the peak RSS of the driver and of
 its largest worker (``getrusage``: the driver's own, and the largest among its children). The baseline, measured in
-the same run, is a process that only imports what a worker imports (numpy, pyarrow, tokenizers, codescale.mixtures) and
-loads the tokenizer: the floor every worker pays.
+the same run, is a process that only imports what a worker imports (numpy, pyarrow, tokenizers,
+codescale.mixtures) and loads the tokenizer: the floor every worker pays.
 
 Cases:
 
