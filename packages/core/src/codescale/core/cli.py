@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("codescale.compiler.cli", "print the spec JSON Schema (for editor completion)"),
     "diff": ("codescale.compiler.cli", "compare two plan files: runs added, removed and changed"),
     # mixtures: corpus -> tokenizer -> shards
-    "data": ("codescale.mixtures.cli", "corpora: generate a parallel corpus, train a tokenizer, prepare token shards"),
+    "data": ("codescale.mixtures.cli", "corpora: generate, scan, clean and tokenise into shards (local workers or Slurm)"),
     # titan_runner: plan -> torchtitan runs -> run directories
     "submit": ("codescale.titan_runner.cli", "submit a spec's or plan's runs (local, debug or slurm executor)"),
     "status": ("codescale.titan_runner.cli", "show each run's state and progress"),
