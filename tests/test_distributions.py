@@ -22,6 +22,8 @@ UNDECLARED = {
     "torch": "an unpinned torch requirement pulls the multi-GB CUDA build; users install the build for their machine",
     "triton": "optional: cpu_compat only checks whether a real one is installed",
 }
+# Optional backends declared in an extra that the workspace does not install, with the distribution they come from.
+NOT_INSTALLED_EXTRAS = {"vllm": "vllm"}  # titan_runner's `vllm` extra: the GPU generation backend of codescale eval
 # Declared but not imported by codescale's own code, with the reason.
 RUNTIME_ONLY = {("titan_runner", "torchao"): "torchtitan's float8 converter imports it when a spec turns float8 on"}
 TORCH_STACK = {"torch", "torchtitan", "torchao", "submitit", "triton"}
@@ -31,7 +33,8 @@ MAY_IMPORT = {
     "compiler": {"core"},
     "mixtures": {"core"},
     "laws": {"core", "compiler"},  # propose costs its candidate runs with the compiler
-    "titan_runner": {"core", "compiler", "mixtures"},
+    # laws only through the `eval` extra: `codescale eval --db` stores the scores in the results store
+    "titan_runner": {"core", "compiler", "mixtures", "laws"},
     "demo": {"core", "compiler", "mixtures", "titan_runner", "laws"},
 }
 
@@ -49,7 +52,10 @@ def _pyproject(folder: Path) -> dict:
 
 
 def _declared(package: str) -> set[str]:
-    return {_requirement_name(r) for r in _pyproject(REPO / "packages" / package)["project"]["dependencies"]}
+    """Every distribution the package declares: its dependencies and those of its optional extras."""
+    project = _pyproject(REPO / "packages" / package)["project"]
+    extras = [r for group in project.get("optional-dependencies", {}).values() for r in group]
+    return {_requirement_name(r) for r in [*project["dependencies"], *extras]}
 
 
 def _imported_top_levels(package: str) -> set[str]:
@@ -77,6 +83,8 @@ def _required_distributions(package: str) -> set[str]:
         if top == "codescale":
             sub = name.split(".")[1]
             needed.add(_norm(f"codescale-{sub}"))
+        elif top in NOT_INSTALLED_EXTRAS:
+            needed.add(_norm(NOT_INSTALLED_EXTRAS[top]))
         elif top not in sys.stdlib_module_names and top != "__future__" and top not in UNDECLARED:
             assert top in owners, f"{package} imports {top!r}, which no installed distribution provides"
             needed.update(_norm(d) for d in owners[top])
@@ -117,7 +125,7 @@ def test_the_root_distribution_depends_on_every_package_and_requirements_install
     root = {_requirement_name(r) for r in _pyproject(REPO)["project"]["dependencies"]}
     names = {_norm(_pyproject(REPO / "packages" / p)["project"]["name"]) for p in PACKAGES}
     assert root == names
-    listed = [line.split()[-1] for line in (REPO / "requirements-workspace.txt").read_text().splitlines()
-              if line.startswith("-e ")]
+    listed = [re.sub(r"\[[^]]*\]$", "", line.split()[-1]) if not line.endswith(".[dev]") else line.split()[-1]
+              for line in (REPO / "requirements-workspace.txt").read_text().splitlines() if line.startswith("-e ")]
     assert sorted(listed) == sorted([f"packages/{p}" for p in PACKAGES] + [".[dev]"])
     assert sorted(p.name for p in (REPO / "packages").iterdir() if (p / "pyproject.toml").is_file()) == sorted(PACKAGES)

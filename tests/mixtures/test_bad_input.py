@@ -1,13 +1,15 @@
-"""Bad corpora: each gives one clear CodescaleError naming the source and the fix, and leaves nothing behind."""
+"""Bad corpora: each gives one clear CodescaleError naming the source and the fix, and leaves the output as it was.
+
+A failed prepare may leave its work directory (``.prepared.work``) beside the output, holding only finished units
+for the next run to reuse; never a staging directory or a half-written unit.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,17 +21,20 @@ from codescale.core.errors import CodescaleError
 from codescale.mixtures.prepare import prepare
 
 
-def small_catalog(root: Path, python_source: dict | None = None, parallel: bool = False, **extra) -> Path:
+def small_catalog(root: Path, python_source: dict | None = None, parallel: bool = False,
+                  languages_extra: dict | None = None, **extra) -> Path:
     write_jsonl(root / "raw/java.jsonl", [{"content": program("java", i)} for i in range(8)])
     write_jsonl(root / "eval.jsonl", [{"python": program("python", 99), "java": program("java", 99)}])
     body = {
         "languages": {
             "python": {"sources": [python_source or {"path": "raw/python.jsonl"}]},
             "java": {"sources": [{"path": "raw/java.jsonl"}]},
+            **(languages_extra or {}),
         },
         "translation_eval": {"path": "eval.jsonl"},
         "tokenizer": {"vocab_size": 300, "sample_documents_per_language": 8},
         "validation": {"fraction": 0.0},
+        "decontamination": {"enabled": False},
         **extra,
     }
     if parallel:
@@ -37,12 +42,21 @@ def small_catalog(root: Path, python_source: dict | None = None, parallel: bool 
     return write_catalog(root, body)
 
 
+def only_finished_work_left(root: Path) -> None:
+    """Nothing hidden beside the output but a work directory of finished units."""
+    hidden = [p.name for p in root.iterdir() if p.name.startswith(".")]
+    assert hidden in ([], [".prepared.work"])
+    if hidden:
+        units = root / ".prepared.work" / "units"
+        assert all((unit / "unit.json").is_file() for unit in units.iterdir())
+
+
 def prepare_error(catalog: Path) -> str:
     out = catalog.parent / "prepared"
     with pytest.raises(CodescaleError) as err:
         prepare(catalog, out, progress=False)
     assert not out.exists()
-    assert [p.name for p in catalog.parent.iterdir() if p.name.startswith(".")] == []
+    only_finished_work_left(catalog.parent)
     return err.value.render()
 
 
@@ -140,7 +154,7 @@ def test_failure_after_shards_were_written_keeps_the_previous_corpus(tmp_path):
     with pytest.raises(CodescaleError, match="not UTF-8"):
         prepare(catalog, out, progress=False)
     assert json.loads((out / "manifest.json").read_text()) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    only_finished_work_left(tmp_path)
 
 
 def test_output_directory_that_is_not_a_prepared_corpus_is_not_overwritten(tmp_path):
@@ -163,17 +177,67 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_interrupted_prepare_leaves_nothing_behind(tmp_path):
-    catalog = make_corpus(tmp_path, documents=3000, parallel_groups=10)
+def bad_corpus(root: Path) -> Path:
+    """python.jsonl with six kinds of bad rows between good ones, and a parquet with two more."""
+    python_lines(root, [
+        good(0), b'{"content": null}', good(1), b'[1, 2]', b'{"content": "x = \xff"}', good(2), b'{"code": "y"}',
+        b'{"content": "x = \\ud800"}', b'{"content": "' + b"a" * 100_000 + b'"}', good(3),
+    ])
+    pq.write_table(pa.table({"content": pa.array([program("java", 1).encode(), None, b"int x = '\xfe';"],
+                                                 type=pa.binary())}), root / "raw/java.parquet")
+    return small_catalog(root, languages_extra={"java": {"sources": [{"path": "raw/java.parquet"}]}},
+                         filters={"max_file_bytes": 1000})
+
+
+def test_skipped_bad_rows_go_to_quarantine_with_file_row_and_reason(tmp_path):
+    catalog = bad_corpus(tmp_path)
+    manifest = prepare(catalog, tmp_path / "prepared", progress=False, on_bad_row="skip")
+    entries = [json.loads(line) for line in (tmp_path / "prepared/quarantine.jsonl").read_text().splitlines()]
+    assert [(e["file"], e.get("line", e.get("row"))) for e in entries] == [
+        ("raw/python.jsonl", 2), ("raw/python.jsonl", 4), ("raw/python.jsonl", 5), ("raw/python.jsonl", 7),
+        ("raw/python.jsonl", 8), ("raw/python.jsonl", 9), ("raw/java.parquet", 2), ("raw/java.parquet", 3)]
+    reasons = [e["reason"] for e in entries]
+    assert reasons[0] == "'content' is null, expected text" and reasons[1] == "not a JSON object"
+    assert "not UTF-8" in reasons[2] and reasons[3] == "no 'content' key" and "unpaired surrogates" in reasons[4]
+    assert "over the reader's limit of 73,536" in reasons[5] and len(entries[5]["excerpt"]) == 0
+    assert all(len(e["excerpt"]) <= 70 for e in entries)
+    cleaning = manifest["cleaning"]
+    assert cleaning["quarantine"] == {"file": "quarantine.jsonl", "rows": 8}
+    assert (cleaning["languages"]["python"]["bad_rows"], cleaning["languages"]["java"]["bad_rows"]) == (6, 2)
+    assert cleaning["languages"]["python"]["kept"]["documents"] == 4
+
+
+def test_fail_stops_at_the_first_bad_row_scan_names_and_quotes_only_an_excerpt(tmp_path):
+    from codescale.mixtures.scan import scan_catalog
+
+    python_lines(tmp_path, [good(0), b'{"content": "' + b"long = 1\\n" * 400 + b'x = \xff"}'])
+    catalog = small_catalog(tmp_path)
+    report = scan_catalog(catalog, workers=1)
+    text = prepare_error(catalog)
+    assert text == report.first_error.render()
+    assert "python.jsonl:2" in text and "not UTF-8" in text and "near '" in text
+    assert len(text) < 400  # the 4 KB row is quoted by a short excerpt, not whole
+
+
+def test_a_corpus_prepared_with_skipped_rows_is_not_up_to_date_for_fail(tmp_path):
+    catalog = bad_corpus(tmp_path)
     out = tmp_path / "prepared"
-    proc = subprocess.Popen([sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o", str(out),
-                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".prepared.staging-*/python/train-00000.bin.tmp")):
-        assert proc.poll() is None and time.monotonic() < deadline, "prepare ended before it could be interrupted"
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "interrupted" in stderr
-    assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    before = prepare(catalog, out, progress=False, on_bad_row="skip")
+    assert prepare(catalog, out, progress=False, on_bad_row="skip") == before
+    with pytest.raises(CodescaleError, match="'content' is null"):
+        prepare(catalog, out, progress=False, on_bad_row="fail")
+    assert json.loads((out / "manifest.json").read_text()) == before
+
+
+def test_a_parallel_group_without_the_pivot_is_quarantined_with_skip(tmp_path):
+    python_lines(tmp_path, [good(i) for i in range(8)])
+    write_jsonl(tmp_path / "raw/parallel.jsonl", [
+        {"id": "a", "python": program("python", 1), "java": program("java", 1)},
+        {"id": "b", "java": program("java", 2)},
+    ])
+    manifest = prepare(small_catalog(tmp_path, parallel=True), tmp_path / "prepared", progress=False,
+                       on_bad_row="skip")
+    assert manifest["parallel"]["groups"] == 1
+    entry = json.loads((tmp_path / "prepared/quarantine.jsonl").read_text())
+    assert (entry["file"], entry["line"], entry["reason"]) == ("raw/parallel.jsonl", 2,
+                                                               "group 'b' has no python program (the pivot)")

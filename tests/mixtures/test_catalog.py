@@ -60,3 +60,21 @@ def test_glob_matching_nothing_names_the_catalog_line(tmp_path):
     with pytest.raises(CodescaleError) as err:
         catalog.source_files("rust")
     assert "catalog.yaml:4:15 languages.rust.sources[0].path: no file matches 'raw/*.parquet'" in err.value.render()
+
+
+def test_cleaning_sections_have_defaults_and_labels_name_known_languages(tmp_path):
+    path = tmp_path / "catalog.yaml"
+    path.write_text("languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: js\n  Markdown: null\n"
+                    "cluster: {partition: cpu}\n")
+    catalog = load_catalog(path)
+    assert catalog.label_map() == {"tsx": "typescript", "jsx": "javascript", "mjs": "javascript",
+                                   "cjs": "javascript", "vue": "javascript", "markdown": None}
+    assert (catalog.filters.max_line_length, catalog.dedup.threshold, catalog.decontamination.ngram) == (1000, 0.7, 13)
+    assert "cluster" not in catalog.identity() and catalog.cluster.partition == "cpu"
+    path.write_text("languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: cobol\n"
+                    "filters:\n  max_line_length: -3\n")
+    with pytest.raises(CodescaleError) as err:
+        load_catalog(path)
+    text = err.value.render()
+    assert "catalog.yaml:4:8 labels.Vue: unknown language 'cobol'" in text
+    assert "catalog.yaml:6:20 filters.max_line_length:" in text and "docs/data.md" in text

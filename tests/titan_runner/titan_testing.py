@@ -71,6 +71,10 @@ def build_corpus(root: Path) -> Path:
             tokenizer: {vocab_size: 512, sample_documents_per_language: 400}
             validation: {fraction: 0.1}
             translation_eval: {path: raw/translation.jsonl}
+            # one template per language for documents and eval tasks alike: cleaning would find most documents
+            # duplicated or sharing 13-word runs with the tasks, so it stays off for these training tests
+            decontamination: {enabled: false}
+            dedup: {exact: false, near: false}
             """
         )
     )

@@ -28,12 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("codescale.compiler.cli", "print the spec JSON Schema (for editor completion)"),
     "diff": ("codescale.compiler.cli", "compare two plan files: runs added, removed and changed"),
     # mixtures: corpus -> tokenizer -> shards
-    "data": ("codescale.mixtures.cli", "corpora: generate a parallel corpus, train a tokenizer, prepare token shards"),
+    "data": ("codescale.mixtures.cli", "corpora: generate, scan, clean and tokenise into shards (local workers or Slurm)"),
     # titan_runner: plan -> torchtitan runs -> run directories
     "submit": ("codescale.titan_runner.cli", "submit a spec's or plan's runs (local, debug or slurm executor)"),
     "status": ("codescale.titan_runner.cli", "show each run's state and progress"),
     "cancel": ("codescale.titan_runner.cli", "stop runs"),
     "train": ("codescale.titan_runner.cli", "run one compiled run in this process (what executors call)"),
+    # titan_runner.evals: checkpoints -> Hugging Face models -> generated code, executed and scored
+    "export": ("codescale.titan_runner.evals.cli", "turn a run's checkpoint into a Hugging Face model directory"),
+    "eval": ("codescale.titan_runner.evals.cli", "generate code with checkpoints and score it: pass@k by running "
+             "tests in seven languages, BLEU for translation"),
     # laws: run directories -> DuckDB -> fits -> allocation
     "ingest": ("codescale.laws.cli", "load run directories into the DuckDB results store"),
     "import": ("codescale.laws.cli", "load external scaling results (CSV/parquet) as runs"),

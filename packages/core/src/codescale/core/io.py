@@ -6,6 +6,10 @@ old file or the new one, and at worst a stray ``.NAME.*.tmp`` beside it. ``durab
 before the rename, for state changes that must survive a power loss; progress updates skip it (the rename alone is
 atomic for readers).
 
+The new file gets the permissions a plain ``open(path, "w")`` would give (the target's own mode when it exists,
+else 0666 less the umask), not the private 0600 of a temporary file: prepared corpora and run directories are read
+by other users of a cluster.
+
 Append-only files (``metrics.jsonl``) are not written here: their writer flushes each line, and readers drop a
 torn last line.
 """
@@ -21,6 +25,16 @@ from typing import Any
 
 from codescale.core.errors import CodescaleError
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once, at import (os.umask can only be read by setting it)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
 
 def atomic_write_text(path: str | Path, text: str, *, durable: bool = False) -> None:
     """Replace ``path`` with ``text`` through a temporary file in the same directory and a rename."""
@@ -33,6 +47,7 @@ def atomic_write_lines(path: str | Path, lines: Iterable[str], *, durable: bool 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.writelines(lines)
             if durable:

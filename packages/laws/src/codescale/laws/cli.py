@@ -55,8 +55,9 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
     elif command == "sql":
         from codescale.laws.sqlshell import FORMATS
 
-        parser.description = ("Query the results store (tables runs, run_languages, metrics, evals, ingest_log; "
-                              "views final_loss, translation_final, synergy_pairs, run_progress). "
+        parser.description = ("Query the results store (tables runs, run_languages, metrics, evals, ingest_log, "
+                              "generation_evals, generation_tasks; views final_loss, translation_final, "
+                              "synergy_pairs, run_progress, pass_vs_loss). "
                               "Without a query: interactive (statements end with ';', .tables, .schema NAME, .quit).")
         parser.add_argument("query", nargs="?", help="SQL to run; omit for the interactive mode")
         parser.add_argument("--format", "-f", choices=FORMATS, default="table", help="output format (default table)")

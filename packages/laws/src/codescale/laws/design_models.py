@@ -73,7 +73,9 @@ class PerLanguageModel:
                                  hint="refit them with the same --n-column")  # fmt: skip
         self.n_column = n_columns.pop()
         self.blocks: list[_Block] = []
-        names, theta, prior = [], [], []
+        names: list[str] = []
+        theta: list[float] = []
+        prior: list[float] = []
         for lang in self.domains:
             fit = fits[lang]
             form = forms.get_form(fit.form)
@@ -93,7 +95,9 @@ class PerLanguageModel:
         for block in self.blocks:
             samples = self.fits[block.language].samples
             for i in range(b):
-                natural = {k: samples[k][i] for k in ("A", "B", "E", "alpha", "beta") if k in samples}
+                natural: dict[str, float] = {
+                    k: samples[k][i] for k in ("A", "B", "E", "alpha", "beta") if k in samples
+                }
                 positive = ("A", "B", "E")  # taken as logs
                 if len(natural) < 5 or not all(
                     np.isfinite(v) and (k not in positive or v > 0) for k, v in natural.items()
@@ -147,7 +151,7 @@ class PerLanguageModel:
 def _coordinates(natural: dict[str, float]) -> dict[str, float]:
     with np.errstate(divide="ignore"):
         return {"a": float(np.log(natural["A"])), "alpha": float(natural["alpha"]),
-                "b": float(np.log(natural.get("B", np.exp(-200.0)))), "beta": float(natural.get("beta", 0.0)),
+                "b": float(np.log(natural["B"])) if "B" in natural else -200.0, "beta": float(natural.get("beta", 0.0)),
                 "e": float(np.log(natural["E"]))}  # fmt: skip
 
 
@@ -179,8 +183,8 @@ class MixtureModel:
             start += k
         self.names = names
         self.theta = np.concatenate([fit.units[u].theta for u in self.units])
-        samples = [fit.units[u].samples for u in self.units]
-        if all(s is not None for s in samples):
+        samples = [s for s in (fit.units[u].samples for u in self.units) if s is not None]
+        if len(samples) == len(self.units):
             rows = np.hstack(samples)  # replicate b of every unit is one coherent draw
             self.draws = rows[np.all(np.isfinite(rows), axis=1)]
         else:

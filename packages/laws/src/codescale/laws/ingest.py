@@ -11,6 +11,11 @@ Expected damage is reported and routed around: a missing or corrupt ``run.json``
 killed mid-line) is a warning. Another process holding the file makes :func:`~codescale.laws.store.connect` wait,
 then fail with a clear message.
 
+Generation evals: the results of ``codescale eval`` in the ingested directories (``RUN_DIR/evals/*/step-*/
+result.json``) are stored on every ingest, unchanged directories included, by :mod:`codescale.laws.generation`, in
+their own transaction and keyed by (run, step, settings), so they are never duplicated and never dropped when a
+run's training metrics are re-ingested.
+
 Speed: all metrics files of a batch are read by one DuckDB ``read_json`` with an explicit column spec (wide rows,
 parallel, no per-line Python), then unpivoted to long format in SQL inside the database. Only a file the bulk read
 flags (a row without kind/step, a train line without loss, a repeated step) gets the slow exact pass of
@@ -66,6 +71,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     metric_rows: int = 0
     eval_rows: int = 0
+    generation_rows: int = 0
+    """Score rows of generation evaluations (``RUN_DIR/evals/*/step-*/result.json``), stored or replaced."""
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -80,8 +87,9 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{self.db}: {len(self.added)} runs added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
-            f"{len(self.skipped)} skipped; {self.metric_rows:,} metric rows, {self.eval_rows:,} eval rows "
-            f"in {self.seconds:.2f} s"
+            f"{len(self.skipped)} skipped; {self.metric_rows:,} metric rows, {self.eval_rows:,} eval rows"
+            + (f", {self.generation_rows:,} generation-eval rows" if self.generation_rows else "")
+            + f" in {self.seconds:.2f} s"
         )
 
 
@@ -161,6 +169,11 @@ def ingest_run_dirs(
         if pending:
             with store.transaction(con):
                 _write(con, pending, report)
+        from codescale.laws.generation import ingest_results
+
+        # generation evals have their own identity (run, step, settings) and their own transaction
+        report.generation_rows, damaged = ingest_results(con, run_dirs)
+        report.problems.extend(Problem("error", _with_hint(err, "evaluation result skipped")) for err in damaged)
     except duckdb.Error as err:
         raise CodescaleError(f"ingest failed and changed nothing: {str(err).splitlines()[0]}",
                              source=report.db, hint="the store is as it was before this command") from None

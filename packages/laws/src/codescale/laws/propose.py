@@ -104,7 +104,8 @@ def parse_target(text: str) -> TargetSpec:
         raise bad("give both N= and D=")
     if kind == "gain" and "p" in values:
         raise bad("the allocation chooses p; drop p=")
-    return TargetSpec(kind, values["n"], values["d"], values.get("p"), _domain(domain) if domain else None)
+    return TargetSpec("gain" if kind == "gain" else "loss", values["n"], values["d"], values.get("p"),
+                      _domain(domain) if domain else None)  # fmt: skip
 
 
 def _domain(name: str) -> str:
@@ -248,12 +249,13 @@ def load_model(con: duckdb.DuckDBPyConnection, ref: str):
     stored = [load_fit(con, i) for i in ids]
     if len(stored) == 1 and stored[0].kind in ("mixture", "multilingual"):
         return MixtureModel(con, stored[0])
-    bad = [s.fit_id for s in stored if s.kind != "chinchilla" or s.group_key != "language" or not s.group_value]
+    bad = [str(s.fit_id) for s in stored if s.kind != "chinchilla" or s.group_key != "language" or not s.group_value]
     if bad:
         raise CodescaleError(f"propose designs for per-language fits or one mixture fit; {', '.join(bad)} is neither",
                              hint="pass the batch id of `codescale fit chinchilla` or a `codescale fit mixture` id")  # fmt: skip
     by_language: dict[str, Any] = {}
     for s in stored:
+        assert s.group_value  # every fit without one was refused above
         if s.group_value in by_language:
             raise CodescaleError(f"two fits of {s.group_value} in --fit ({by_language[s.group_value].fit_id}, "
                                  f"{s.fit_id})", hint="pass one batch")  # fmt: skip

@@ -9,7 +9,9 @@ Figures (matplotlib, Agg backend, written only when their fits exist):
 - ``allocation.png``: shares under the newest mixture fit at the paper's §6 point (1.5B, 350B tokens) next to
   uniform and the paper's reconstructed guided allocation (when its domains are languages);
 - ``predicted_vs_actual.png``: the in-sample predictions of the fits the report shows (per-language, translation,
-  newest mixture law) and the held-out points of the newest validations, against the observed loss.
+  newest mixture law) and the held-out points of the newest validations, against the observed loss;
+- ``pass_vs_loss.png``: per language, the pass@1 of every evaluated checkpoint against its validation loss, and the
+  newest ``fit pass-rate`` logistic of that language as a line (written when generation evals are in the store).
 
 ``summary.md`` lists the fits with parameters and intervals, an **identified** column (a fit the data do not pin down
 says why: a parameter on its bound, an estimate outside its own interval), the synergy table, the mixture-law
@@ -26,8 +28,7 @@ import numpy as np
 from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.fitstore import StoredFit, fits_in_batch, latest_fit, load_fit
-
-LAW_NAMES = ("E", "A", "B", "alpha", "beta")
+from codescale.laws.present import LAW_NAMES, fits_markdown, identified_markdown, synergy_table
 
 
 def _plt():
@@ -47,7 +48,7 @@ def _language_fits(con, batch: str | None) -> dict[str, StoredFit]:
                                            "AND group_key = 'language' ORDER BY 1").fetchall()]  # fmt: skip
         ids = [latest_fit(con, "chinchilla", lang) for lang in langs]
     fits = [load_fit(con, i) for i in ids if i]
-    return {f.group_value: f for f in fits if f.group_key == "language"}
+    return {f.group_value: f for f in fits if f.group_key == "language" and f.group_value is not None}
 
 
 def _points(con, fit: StoredFit):
@@ -189,24 +190,49 @@ def _prediction_figure(plt, con, path: Path, fit_ids: list[str]) -> int:
     return len(rows)
 
 
-def _identified(fit: StoredFit) -> str:
-    return "yes" if not fit.unidentified else "**no**: " + "; ".join(fit.unidentified[:4])
+def _pass_rate_section(plt, con, out: Path) -> list[str]:
+    """pass@1 against validation loss per language, with the newest pass-rate fit of each language."""
+    try:
+        rows = con.execute("SELECT language, valid_loss, pass_at_k, suite FROM pass_vs_loss "
+                           "WHERE k = 1 AND valid_loss IS NOT NULL ORDER BY language").fetchall()
+    except duckdb.Error:  # a store without generation evals
+        return []
+    if not rows:
+        return []
+    from codescale.laws.passrate import logistic
 
-
-def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
-    lines = ["| fit | group | runs | " + " | ".join(names) + " | identified | warnings |",
-             "|---|---|---|" + "---|" * len(names) + "---|---|"]  # fmt: skip
-    for f in fits:
-        cells = []
-        for name in names:
-            if name not in f.params:
-                cells.append("–")
-                continue
-            ci = f.intervals.get(name)
-            cells.append(f"{f.params[name]:.4g}" + (f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""))
-        lines.append(f"| `{f.fit_id}` | {f.group_value} | {f.n_runs} | " + " | ".join(cells) +
-                     f" | {_identified(f)} | {'; '.join(f.warnings) or '–'} |")  # fmt: skip
-    return lines
+    languages = sorted({r[0] for r in rows})
+    fits = {lang: load_fit(con, fit_id) for lang in languages if (fit_id := latest_fit(con, "pass_rate", lang))}
+    cols = min(4, len(languages))
+    grid_rows = (len(languages) + cols - 1) // cols
+    fig, axes = plt.subplots(grid_rows, cols, figsize=(4.2 * cols, 3.4 * grid_rows), squeeze=False)
+    for ax, lang in zip(axes.flat, languages):
+        points = np.array([(r[1], r[2]) for r in rows if r[0] == lang], dtype=float)
+        ax.scatter(points[:, 0], points[:, 1], s=16, zorder=3)
+        fit = fits.get(lang)
+        if fit is not None:
+            grid = np.linspace(points[:, 0].min() * 0.9, points[:, 0].max() * 1.1, 100)
+            ax.plot(grid, logistic(grid, fit.params["c"], fit.params["s"], fit.params["L0"]), lw=1.2,
+                    label=f"c={fit.params['c']:.2f} s={fit.params['s']:.2f} L0={fit.params['L0']:.2f}")  # fmt: skip
+            ax.legend(fontsize=6)
+        ax.set_title(lang, fontsize=9)
+        ax.set_xlabel("validation loss (nats/token)")
+        ax.set_ylabel("pass@1")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(languages):]:
+        ax.axis("off")
+    fig.suptitle("pass@1 vs validation loss (lines: logistic fits)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out / "pass_vs_loss.png", dpi=110)
+    plt.close(fig)
+    md = ["## pass@1 vs validation loss", "",
+          f"{len(rows)} evaluated checkpoint(s) x language; pass@1 = c / (1 + exp(s (L - L0))) per language "
+          "(`codescale fit pass-rate`).", ""]  # fmt: skip
+    if fits:
+        md += fits_markdown(fits.values(), names=("c", "s", "L0"))
+        md.append("")
+    return md + ["![pass@1 vs loss](pass_vs_loss.png)", ""]
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = None) -> Path:
@@ -225,7 +251,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         md += ["## Per-language laws", "",
                f"L = E + A/N^α + B/D^β, N = non-embedding parameters, units: {', '.join(sorted(map(str, units)))}; "
                "Huber (δ = 1e-3) on log loss, full grid + L-BFGS-B; 95% bootstrap intervals where fitted.", ""]  # fmt: skip
-        md += _param_table(list(language_fits.values()))
+        md += fits_markdown(language_fits.values())
         md += ["", "![loss vs N](loss_vs_n.png)", "", "![loss vs D](loss_vs_d.png)", ""]
     else:
         md += ["No per-language fits yet: run `codescale fit chinchilla`.", ""]
@@ -235,12 +261,10 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         "ORDER BY created DESC LIMIT 1) ORDER BY group_value").fetchall()]  # fmt: skip
     if translation:
         md += ["## Translation laws", "", "L = A·N^−α + B·D^−β + L∞ (L∞ = E), N and D in the fit's units.", ""]
-        md += _param_table(translation)
+        md += fits_markdown(translation)
         md.append("")
     synergy_id = latest_fit(con, "synergy")
     if synergy_id:
-        from codescale.laws.analysis_cli import synergy_table
-
         fit = load_fit(con, synergy_id)
         _synergy_figure(plt, fit, out / "synergy.png")
         md += ["## Synergy (paper Table 1 definition)", "", f"`{synergy_id}`, {fit.group_value}: relative gain of the "
@@ -263,7 +287,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         fit = load_fit(con, mixture_id)
         counts = fit.settings.get("bootstrap_converged") or {}
         md += ["## Newest mixture law", "", f"`{mixture_id}`: law **{fit.form}** over {fit.n_runs} runs; converged: "
-               f"{fit.converged}; identified: {_identified(fit)}."
+               f"{fit.converged}; identified: {identified_markdown(fit)}."
                + (f" Bootstrap: {fit.settings.get('options', {}).get('bootstrap')} replicates, converged per unit "
                   f"{min(counts.values())}–{max(counts.values())} (intervals from those only)." if counts and
                   all(v is not None for v in counts.values()) else ""), ""]  # fmt: skip
@@ -295,10 +319,11 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
                 md.append(f"| {domain or '(overall)'} | {n} | {mae:.4g} | {100 * mean_rel:.2f}% | {100 * max_rel:.2f}% | "
                           f"{'nan' if rho is None else f'{rho:.4f}'} |")  # fmt: skip
             md.append("")
-    shown = [f.fit_id for f in [*language_fits.values(), *translation, *validations]]
+    shown = [f.saved_id for f in [*language_fits.values(), *translation, *validations]]
     shown += [mixture_id] if mixture_id else []
     if _prediction_figure(plt, con, out / "predicted_vs_actual.png", shown):
         md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]
+    md += _pass_rate_section(plt, con, out)
     path = out / "summary.md"
     path.write_text("\n".join(md) + "\n")
     return path

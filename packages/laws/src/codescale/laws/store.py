@@ -19,7 +19,7 @@ A new store is built under a private name and hard-linked into place, so racing 
 file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
 ingest use :func:`replace_runs`.
 
-Tables (schema version 4; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
+Tables (schema version 5; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
 :func:`connect` leaves unknown tables alone). A store written by an older codescale is brought up to date on the
 first writable :func:`connect` by the steps of :data:`MIGRATIONS`, each small and idempotent, in one transaction:
 
@@ -49,6 +49,13 @@ first writable :func:`connect` by the steps of :data:`MIGRATIONS`, each small an
     ``fit mixture --compare`` check: validation_id (the ``fits`` row of kind 'validation' holding the held-out
     predictions), fit_id (the validated fit), law, domain, scheme (hold-out predicate or folds), n_heldout, mae,
     mean_rel_err, max_rel_err, spearman (rank correlation of predicted and observed over the held-out runs), created.
+``generation_evals``  scores of generation evaluations (``codescale eval``): run_id, step (the checkpoint), eval_id
+    (``<suite>-<hash8>`` of the settings), suite, metric ('pass@k'|'bleu'), k (pass@k only), language (the language
+    written; the target for translation), src, direction (translation), value (pass@k in [0, 1]; BLEU 0-100), n
+    (samples per task), tasks, temperature, top_p, max_new_tokens, backend, bleu_signature (sacrebleu's, naming the
+    tokenisation), isolation (the sandbox level), evaluated_at, result_file.
+``generation_tasks``  per task of an evaluation: run_id, step, eval_id, suite, task, language, direction, n, passed,
+    outcomes JSON ({"passed": 3, "compile_error": 17, ...}), pass_at_k JSON (the task's own estimate).
 ``schema_version``  version, migrated_at (one row per migration applied).
 
 Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
@@ -56,7 +63,9 @@ and the pairing -- what a per-language law selects from), ``translation_final`` 
 ``synergy_pairs`` (two-language 50:50 mixtures against self-repetition baselines -- runs trained on the target
 alone, never a single-language run of another language evaluated on it -- the paper's Table 1 definition:
 delta = loss_self - loss_mix, rel_gain = delta / loss_self, positive = mixing helps), ``run_progress`` (latest
-train step, tokens and loss per run). ``docs/results-store.md`` shows them in use.
+train step, tokens and loss per run), ``pass_vs_loss`` (completion pass@k of a checkpoint next to the validation loss
+of its language at that step, or the latest evaluation before it: what ``codescale fit pass-rate`` fits).
+``docs/results-store.md`` shows them in use.
 """
 
 from __future__ import annotations
@@ -75,7 +84,7 @@ import duckdb
 
 from codescale.core.errors import CodescaleError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = "codescale.duckdb"
 DB_ENV = "CODESCALE_DB"
 LOCK_WAIT_S = 30.0
@@ -118,6 +127,21 @@ CREATE TABLE IF NOT EXISTS validations (
 CREATE TABLE IF NOT EXISTS ingest_log (
     run_dir VARCHAR PRIMARY KEY, run_id VARCHAR, fingerprint VARCHAR, ingested_at TIMESTAMP,
     metric_rows BIGINT, eval_rows BIGINT, problems JSON
+);
+-- generation evals (codescale eval): outside the per-run tables that ingest replaces wholesale, so re-ingesting a
+-- run's training metrics never drops its evaluations
+CREATE TABLE IF NOT EXISTS generation_evals (
+    run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL CHECK (metric IN ('pass@k', 'bleu')), k INTEGER,
+    language VARCHAR NOT NULL, src VARCHAR, direction VARCHAR,
+    value DOUBLE, n INTEGER NOT NULL, tasks INTEGER NOT NULL,
+    temperature DOUBLE, top_p DOUBLE, max_new_tokens INTEGER, backend VARCHAR, bleu_signature VARCHAR,
+    isolation VARCHAR, evaluated_at TIMESTAMP, result_file VARCHAR
+);
+CREATE TABLE IF NOT EXISTS generation_tasks (
+    run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
+    task VARCHAR NOT NULL, language VARCHAR NOT NULL, direction VARCHAR, n INTEGER, passed INTEGER, outcomes JSON,
+    pass_at_k JSON
 );
 """
 
@@ -184,6 +208,16 @@ SELECT r.run_id, r.study, r.name, r.source, r.status, coalesce(v.step, r.step) A
 FROM runs r
 LEFT JOIN last_values v USING (run_id)
 LEFT JOIN last_eval le USING (run_id);
+
+CREATE OR REPLACE VIEW pass_vs_loss AS
+SELECT g.run_id, g.step, g.eval_id, g.suite, g.language, g.k, g.value AS pass_at_k, g.n, g.tasks,
+       g.temperature, g.backend, v.loss AS valid_loss, v.step AS loss_step,
+       r.study, r.name, r.params, r.params_non_embedding, r.tokens, r.languages, r.proportions
+FROM generation_evals g
+ASOF LEFT JOIN (SELECT run_id, language, step, loss FROM evals WHERE metric = 'valid_loss') v
+    ON g.run_id = v.run_id AND g.language = v.language AND g.step >= v.step
+LEFT JOIN runs r ON r.run_id = g.run_id
+WHERE g.metric = 'pass@k' AND g.direction IS NULL;
 """
 
 # Each step brings a store to its version; steps are idempotent (a store whose tables were created by a newer
@@ -194,6 +228,7 @@ MIGRATIONS: list[tuple[int, str, Any]] = [
      "ALTER TABLE run_languages ADD COLUMN IF NOT EXISTS unique_tokens BIGINT"),
     (4, "validations: per-domain held-out errors of validate-law and fit mixture --compare; fits.unidentified",
      lambda con, tables: _migrate_validations(con, tables)),
+    (5, "generation_evals, generation_tasks: scores of `codescale eval` (tables from _TABLES; view pass_vs_loss)", ""),
 ]
 
 

@@ -1,18 +1,19 @@
 """A prepared corpus, read back: the manifest plus memmapped shards (contracts §2).
 
-Opening one reads ``manifest.json`` (refusing an unknown major format version or a directory without one) and
-maps shards lazily. Everything it hands out is numpy: token arrays are memmaps, batches are ``int64`` arrays ready
-for ``torch.from_numpy`` in the runner. No tokenizer is loaded here.
+Opening one reads ``manifest.json`` through :meth:`codescale.core.contracts.PreparedManifest.read_dir` (refusing a
+directory without one, another artifact or an unknown major format version, with the file and the fix) and maps
+shards lazily. Everything it hands out is numpy: token arrays are memmaps, batches are ``int64`` arrays ready for
+``torch.from_numpy`` in the runner. No tokenizer is loaded here.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from codescale.core.contracts import PreparedManifest
 from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
 from codescale.mixtures.shards import Shard
@@ -23,48 +24,42 @@ IGNORE_INDEX = -100
 class PreparedCorpus:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).resolve()
-        manifest_path = self.path / "manifest.json"
-        if not manifest_path.is_file():
-            raise CodescaleError(
-                "not a prepared corpus (no manifest.json)", source=self.path,
-                hint="run `codescale data prepare CATALOG -o DIR` first (an interrupted prepare leaves no manifest)",
-            )
-        try:
-            self.manifest = json.loads(manifest_path.read_text())
-        except json.JSONDecodeError as err:
-            raise CodescaleError(f"not JSON ({err.msg})", source=manifest_path, line=err.lineno,
-                                 hint="the prepared corpus is damaged; run `codescale data prepare` again") from None
-        fmt = str(self.manifest.get("format", ""))
-        if not fmt.startswith("codescale.prepared/1"):
-            raise CodescaleError(f"unknown format {fmt!r}, this codescale reads codescale.prepared/1",
-                                 source=manifest_path, field="format", hint="prepare the corpus with this codescale")
-        self.dtype = np.dtype(self.manifest["dtype"])
+        self.prepared = PreparedManifest.read_dir(self.path)
+        self.manifest = self.prepared.to_dict()
+        """The manifest as plain data (what ``manifest.json`` holds); :attr:`prepared` is the validated model."""
+        self.dtype = np.dtype(self.prepared.dtype)
         self._shards: dict[str, Shard] = {}
 
     # -- facts ---------------------------------------------------------------------------------------------------
     @property
     def vocab_size(self) -> int:
-        return int(self.manifest["tokenizer"]["vocab_size"])
+        return int(self.prepared.tokenizer.vocab_size)
 
     @property
     def tokenizer_dir(self) -> Path:
-        return self.path / self.manifest["tokenizer"]["dir"]
+        return self.path / self.prepared.tokenizer.dir
 
     @property
     def eos_id(self) -> int:
-        return int(self.manifest["tokenizer"]["eos_id"])
+        eos = self.prepared.tokenizer.eos_id
+        if eos is None:  # every corpus `prepare` writes has one; documents are packed with it as the separator
+            raise CodescaleError("the prepared corpus's tokenizer has no end-of-document token",
+                                 source=self.path / "manifest.json", field="tokenizer.eos_id",
+                                 hint="prepare the corpus again with `codescale data prepare`")
+        return int(eos)
 
     @property
     def pad_id(self) -> int:
-        return int(self.manifest["tokenizer"]["pad_id"])
+        pad = self.prepared.tokenizer.pad_id
+        return int(pad if pad is not None else self.eos_id)
 
     @property
     def languages(self) -> list[str]:
-        return list(self.manifest["languages"])
+        return list(self.prepared.languages)
 
     @property
     def content_hash(self) -> str:
-        return self.manifest["content_hash"]
+        return self.prepared.content_hash
 
     def shard(self, relative: str) -> Shard:
         if relative not in self._shards:
@@ -73,12 +68,12 @@ class PreparedCorpus:
 
     def split(self, lang: str, split: str) -> Shard:
         """The one shard of a language's split (``train`` or ``valid``)."""
-        if lang not in self.manifest["languages"]:
+        if lang not in self.prepared.languages:
             raise CodescaleError(
                 f"language {lang!r} is not in this prepared corpus (it has {', '.join(self.languages)})",
                 source=self.path, hint="add the language to the corpus catalog and prepare again, or drop it from the mixture",
             )
-        shards = self.manifest["languages"][lang][split]["shards"]
+        shards = self.prepared.languages[lang][split].shards
         if len(shards) != 1:
             raise CodescaleError(f"{lang}/{split} has {len(shards)} shards; this codescale reads one per split",
                                  source=self.path, hint="prepare the corpus with this codescale")
@@ -90,7 +85,7 @@ class PreparedCorpus:
 
     @cached_property
     def translation_directions(self) -> list[tuple[str, str]]:
-        return [(src, tgt) for src, tgt in (key.split("->") for key in self.manifest.get("translation", {}))]
+        return [tuple(key.split("->")) for key in self.prepared.translation]  # type: ignore[misc]
 
     # -- evaluation batches --------------------------------------------------------------------------------------
     def validation_batches(self, lang: str, seq_len: int, max_sequences: int) -> np.ndarray:
@@ -118,12 +113,12 @@ class PreparedCorpus:
         source is that long) and the start of its target.
         """
         key = direction_key(src, tgt)
-        facts = self.manifest.get("translation", {}).get(key)
+        facts = self.prepared.translation.get(key)
         if facts is None:
-            known = ", ".join(self.manifest.get("translation", {})) or "none"
+            known = ", ".join(self.prepared.translation) or "none"
             raise CodescaleError(f"no translation eval set for {key} (this corpus has {known})", source=self.path,
                                  hint="add both languages to the catalog (and the eval tasks) and prepare again")
-        shard = self.shard(facts["file"])
+        shard = self.shard(facts.file)
         n = min(max_examples, shard.documents // 2)
         inputs = np.full((n, seq_len), self.pad_id, dtype=np.int64)
         labels = np.full((n, seq_len), IGNORE_INDEX, dtype=np.int64)

@@ -1,86 +1,324 @@
-"""``codescale data prepare``: catalog -> tokenizer -> per-language token shards, eval sets and a manifest.
+"""``codescale data prepare``: catalog -> cleaned, deduplicated, tokenised shards, eval sets and a manifest.
 
-Identity: the output's ``content_hash`` is the sha256 of the prepared format version, the catalog's validated
-content and the bytes of every input file (sources, parallel corpus, eval tasks, an existing tokenizer). If the
-output directory already holds a manifest with that hash, prepare does nothing.
+The stages (docs/data.md draws them):
 
-Failure model: everything is built in a sibling staging directory (``.NAME.staging-HASH``); each shard is written
-to ``*.tmp`` and renamed, ``manifest.json`` is written last, and only then is the staging directory renamed into
-place (an older prepared corpus there is replaced). An error or an interrupt removes the staging directory, so a
-failed prepare leaves the output exactly as it was.
+1. **Plan** (``units.py``): every input file is read once (sha256; cut points of large ``.jsonl``) and split into
+   work units. The output's ``content_hash`` is the sha256 of the prepared format, the catalog (all but ``cluster``),
+   every input file and the evaluation texts; an output directory whose manifest has that hash (and no quarantined
+   rows, unless ``--on-bad-row skip``) is up to date and left alone.
+2. **Tokenizer**: copied from ``tokenizer.path``, or trained once, here, on a deterministic sample — the first
+   ``sample_documents_per_language`` documents of each language in catalog order that pass the filters, are not
+   contaminated, not held out and not an exact repeat of an earlier sample document.
+3. **Units** (``work.py``) on local workers or a Slurm array (``executors.py``): read, quarantine bad rows, filter,
+   decontaminate, hash, MinHash, tokenise; each unit's result is a directory in the work directory.
+4. **Duplicates** (``dedup.py``): one DuckDB pass over all units' metadata decides exact and near duplicates.
+5. **Merge** (``merge.py``) into a staging directory: one train and one valid shard per language, the parallel
+   shards, the translation eval sets, the quarantine file, ``manifest.duckdb`` and last ``manifest.json``
+   (:class:`~codescale.core.contracts.PreparedManifest`); the staging directory is then renamed into place.
+
+Failure model: the output directory changes only by that final rename, so a failed or interrupted prepare leaves
+it exactly as it was. The work directory ``.NAME.work`` beside it keeps the finished units of a failed, interrupted
+or killed prepare; running the same command again redoes only the unfinished ones (a unit's key covers everything
+its output depends on, so units of files that did not change are reused even after another file was fixed). It is
+removed after a successful prepare. Two prepares of the same output directory at once are refused (a lock file).
 
 Splits: a document is held out for validation when the hash of its text falls below ``validation.fraction``, so the
-split is the same on every machine and a duplicate never straddles train and validation. A parallel group is used
-for pairing only when none of its programs is held out.
-
-Speed: the tokenizer's ``encode_batch_fast`` runs on all cores in Rust and appends EOS itself; while it encodes one
-batch, a writer thread turns the previous batch's ids into a numpy array and appends it to the shard.
+split is the same on every machine and an exact duplicate never straddles train and validation. A parallel group is
+used for pairing only when none of its programs is held out.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from itertools import chain
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from codescale.core.catalog import Catalog, load_catalog
-from codescale.core.domains import canonical, direction_key
+from codescale.core.contracts.prepared import (
+    ParallelInfo,
+    PreparedManifest,
+    SplitInfo,
+    TokenizerInfo,
+    TranslationSet,
+    ValidationInfo,
+)
+from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
-from codescale.core.io import write_json_atomic
-from codescale.mixtures import documents as docs
+from codescale.core.io import atomic_write_text
 from codescale.mixtures import tokenizer as tok
+from codescale.mixtures.decontam import EvalTexts, build_ngrams, evaluation_texts, translation_tasks
+from codescale.mixtures.executors import default_workers, run_array, run_local
 from codescale.mixtures.manifest_db import write_manifest_db
 from codescale.mixtures.pairing import separator_text
-from codescale.mixtures.shards import ShardWriter, token_dtype, write_shard
-
-log = logging.getLogger(__name__)
+from codescale.mixtures.shards import token_dtype, write_shard
+from codescale.mixtures.units import UNIT_BYTES, Layout, Unit, plan_units
+from codescale.mixtures.work import WorkSettings, held_out, is_done
 
 FORMAT = "codescale.prepared/1"
-_HASH_SCALE = float(1 << 64)
+CLEANING_VERSION = 1
+"""Bump when cleaning keeps or drops different documents for the same catalog, so prepared corpora are rebuilt."""
+log = logging.getLogger(__name__)
 
 
 def is_held_out(text: str, fraction: float) -> bool:
-    """The validation split: a document is held out when its content hash falls below ``fraction``."""
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") / _HASH_SCALE < fraction
+    """The validation split of a text (see :func:`codescale.mixtures.work.held_out`)."""
+    return held_out(text.encode("utf-8", "surrogatepass"), fraction)
 
 
-def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = True) -> dict:
-    """Prepare the corpus of ``catalog_path`` into ``out_dir``; returns the manifest (existing one if up to date)."""
+def work_dir_of(out_dir: Path) -> Path:
+    """Where a prepare of ``out_dir`` keeps its units until it succeeds."""
+    return out_dir.parent / f".{out_dir.name}.work"
+
+
+def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = True, workers: int | None = None,
+            executor: str = "local", on_bad_row: str = "fail", unit_bytes: int = UNIT_BYTES,
+            log_warnings: bool = True) -> dict:
+    """Prepare the corpus of ``catalog_path`` into ``out_dir``; returns the manifest as written (a plain dict).
+
+    ``workers``: local worker processes (default: the CPUs here); ``executor``: ``local``, ``slurm`` (the catalog's
+    ``cluster``) or ``submitit-local``; ``on_bad_row``: ``fail`` or ``skip``; ``unit_bytes``: input per work unit;
+    ``log_warnings``: log the report's warnings (few validation documents, unmapped labels, quarantined rows)."""
+    if on_bad_row not in ("fail", "skip"):
+        raise CodescaleError(f"on_bad_row must be fail or skip, not {on_bad_row!r}", field="--on-bad-row")
     catalog = load_catalog(catalog_path)
     out_dir = Path(out_dir).resolve()
-    eval_tasks, eval_source = _translation_tasks(catalog)
-    content_hash = _content_hash(catalog, eval_tasks)
+    tasks, tasks_source = translation_tasks(catalog)
+    evaluation = evaluation_texts(catalog, tasks, tasks_source)
+    layout = plan_units(catalog, unit_bytes)
+    content_hash = _content_hash(catalog, layout, tasks, evaluation)
     existing = out_dir / "manifest.json"
     if existing.is_file():
-        manifest = json.loads(existing.read_text())
-        if manifest.get("content_hash") == content_hash:
-            log.info("%s is up to date (content hash %s): nothing to do", out_dir, content_hash[:16])
-            return manifest
+        try:
+            manifest = PreparedManifest.read_dir(out_dir)
+        except CodescaleError as err:  # a damaged or foreign manifest: this prepare replaces it
+            log.warning("rebuilding %s: %s", out_dir, err.render())
+        else:
+            quarantined = manifest.cleaning.quarantine.rows if manifest.cleaning else 0
+            if manifest.content_hash == content_hash and (quarantined == 0 or on_bad_row == "skip"):
+                return manifest.to_dict()
     elif out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise CodescaleError(
             "exists and is not a prepared corpus (no manifest.json)", source=out_dir,
             hint="choose a new output directory or empty this one",
         )
+    work = work_dir_of(out_dir)
+    with _locked(work):
+        try:
+            manifest = _prepare(catalog, out_dir, work, layout, content_hash, tasks, tasks_source, evaluation,
+                                progress=progress, workers=workers or default_workers(), executor=executor,
+                                on_bad_row=on_bad_row)
+            if log_warnings:
+                from codescale.mixtures.report import warn_about
+
+                warn_about(catalog, manifest.cleaning)
+        except BaseException:
+            _keep_or_drop(work)
+            raise
+    shutil.rmtree(work, ignore_errors=True)
+    return manifest.to_dict()
+
+
+@contextmanager
+def _locked(work: Path):
+    work.mkdir(parents=True, exist_ok=True)
+    with open(work / "lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CodescaleError("another prepare of this output directory is running", source=work,
+                                 hint="wait for it to finish (or stop it) and run again") from None
+        yield
+
+
+def _keep_or_drop(work: Path) -> None:
+    """After a failure: keep the work directory when it holds finished units (the next run reuses them)."""
+    finished = [p for p in (work / "units").glob("*/unit.json")] if (work / "units").is_dir() else []
+    if finished:
+        for stray in (work / "units").glob(".*.tmp-*"):
+            shutil.rmtree(stray, ignore_errors=True)
+        log.warning("kept %d finished work units in %s; running the same prepare again reuses them",
+                    len(finished), work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _content_hash(catalog: Catalog, layout: Layout, tasks: list[dict], evaluation: EvalTexts) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{FORMAT} cleaning/{CLEANING_VERSION}".encode())
+    digest.update(json.dumps(catalog.identity(), sort_keys=True).encode())
+    files = dict(layout.digests)
+    if catalog.tokenizer.path is not None:
+        path = catalog.file_path(("tokenizer", "path"), catalog.tokenizer.path)
+        with open(path, "rb") as handle:
+            files[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+    for path, sha in files.items():
+        digest.update(str(path.relative_to(catalog.base_dir) if path.is_relative_to(catalog.base_dir) else path).encode())
+        digest.update(sha.encode())
+    digest.update(json.dumps(tasks, sort_keys=True).encode())
+    digest.update(evaluation.digest.encode())
+    return digest.hexdigest()
+
+
+def work_settings(catalog: Catalog, work: Path, evaluation: EvalTexts, tokenizer: tok.TokenizerInfo | None,
+                  on_bad_row: str):
+    """The settings every unit runs with, and the LSH parameters (None without near-dedup)."""
+    from codescale.mixtures.minhash import lsh_parameters
+
+    near = None
+    if catalog.dedup.near:
+        try:
+            near = lsh_parameters(catalog.dedup.threshold, catalog.dedup.num_perm)
+        except CodescaleError as err:
+            raise catalog.error(("dedup", "threshold"), err.message, hint=err.hint) from None
+    eval_path = None
+    if catalog.decontamination.enabled:
+        eval_path = work / "eval_ngrams.npy"
+        build_ngrams(evaluation, catalog.decontamination.ngram, eval_path)
+    return WorkSettings(
+        base_dir=str(catalog.base_dir), filters=catalog.filters, labels=catalog.label_map(),
+        fraction=catalog.validation.fraction, on_bad_row=on_bad_row, near=near, shingle_words=catalog.dedup.ngram,
+        decontam_words=catalog.decontamination.ngram, eval_ngrams=str(eval_path) if eval_path else None,
+        eval_digest=evaluation.digest, tokenizer=tokenizer,
+        dtype=token_dtype(tokenizer.vocab_size).name if tokenizer else "uint16",
+        pivot=catalog.parallel.pivot if catalog.parallel else None, languages=tuple(catalog.languages),
+    )
+
+
+def run_units(units: list[Unit], settings: WorkSettings, work: Path, catalog: Catalog, *, workers: int,
+              executor: str, progress: bool) -> None:
+    """Run every unfinished unit with the chosen executor."""
+    units_dir = work / "units"
+    units_dir.mkdir(parents=True, exist_ok=True)
+    pending = [u for u in units if not is_done(units_dir, u)]
+    if len(pending) < len(units):
+        log.info("resuming: %d of %d work units are already done", len(units) - len(pending), len(units))
+    from tqdm import tqdm
+
+    with tqdm(total=len(units), initial=len(units) - len(pending), unit="unit", file=sys.stderr,
+              disable=None if progress else True, dynamic_ncols=True) as bar:
+        if executor == "local":
+            run_local(pending, settings, units_dir, workers, lambda summary: bar.update(1))
+        elif executor in ("slurm", "submitit-local"):
+            run_array(pending, settings, units_dir, work / "slurm", executor, catalog.cluster, catalog.path,
+                      lambda done: bar.update(done - bar.n))
+        else:
+            raise CodescaleError(f"unknown executor {executor!r}", field="--executor", hint="use local or slurm")
+
+
+def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, content_hash: str, tasks: list[dict],
+             tasks_source: str, evaluation: EvalTexts, *, progress: bool, workers: int, executor: str,
+             on_bad_row: str) -> PreparedManifest:
+    from codescale.mixtures.report import cleaning_of
+
+    info = build_tokenizer(catalog, work / "tokenizer", on_bad_row=on_bad_row)
+    settings = work_settings(catalog, work, evaluation, info, on_bad_row)
+    units = [u.with_key(settings.key(u.kind)) for u in layout.units]
+    layout = Layout(layout.segments, units, layout.digests)
+    run_units(units, settings, work, catalog, workers=workers, executor=executor, progress=progress)
     staging = out_dir.parent / f".{out_dir.name}.staging-{content_hash[:12]}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        manifest = _build(catalog, staging, content_hash, eval_tasks, eval_source, progress)
+        shutil.copytree(info.dir, staging / "tokenizer")
+        info = tok.describe(staging / "tokenizer")
+        merged = merge_all(catalog, layout, work, settings, staging, workers)
+        encoder = tok.document_encoder(info)
+        dtype = np.dtype(settings.dtype)
+        languages = list(catalog.languages)
+        splits = {}
+        for lang in languages:
+            output = merged.languages[lang]
+            if output.splits["train"]["documents"] == 0:
+                raise _no_training_documents(catalog, lang, output.cleaning)
+            splits[lang] = {split: SplitInfo(**facts) for split, facts in output.splits.items()}
+        parallel = _parallel_info(catalog, merged.parallel, encoder, staging) if catalog.parallel else None
+        manifest = PreparedManifest(
+            catalog=str(catalog.path), content_hash=content_hash,
+            tokenizer=TokenizerInfo(**info.manifest(staging)), dtype=dtype.name,
+            validation=ValidationInfo(fraction=catalog.validation.fraction), languages=splits, parallel=parallel,
+            translation=_translation_sets(tasks, tasks_source, encoder, dtype, staging, languages),
+            cleaning=cleaning_of(catalog, merged, settings, evaluation),
+        )
+        write_manifest_db(staging / "manifest.duckdb", manifest)
+        atomic_write_text(staging / "manifest.json", manifest.to_json())
         _publish(staging, out_dir)
-        log.info("prepared %s (content hash %s)", out_dir, content_hash[:16])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+class Merged:
+    """What the merge made: per-language outputs, the parallel output, unit summaries, quarantine and labels."""
+
+    def __init__(self, languages, parallel, quarantined: int, unmapped: dict[str, int]) -> None:
+        self.languages, self.parallel, self.quarantined, self.unmapped = languages, parallel, quarantined, unmapped
+
+
+def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettings, staging: Path | None,
+              workers: int) -> Merged:
+    """Duplicates, then the merge of every unit (``staging`` None: count only, for ``data scan``)."""
+    from codescale.mixtures.dedup import DuplicateFinder, Verdicts
+    from codescale.mixtures.merge import merge_documents, merge_parallel
+
+    units_dir = work / "units"
+    languages = list(catalog.languages)
+    documents = [u for u in layout.units if u.kind == "documents"]
+    meta = [(units_dir / u.key / f"t{k}.parquet", seg, languages.index(layout.segments[seg].language))
+            for u in documents for k, seg in enumerate(u.segments)]
+    finder = DuplicateFinder(meta, exact=catalog.dedup.exact, near=catalog.dedup.near,
+                             bands=settings.near.bands if settings.near else 0,
+                             across_languages=catalog.dedup.across_languages, memory_gb=catalog.dedup.memory_gb,
+                             temp_dir=work / "duckdb.tmp", threads=workers)
+    try:
+        dtype = np.dtype(settings.dtype)  # of the shards written (none when counting only)
+        outputs = merge_documents(layout, units_dir, Verdicts(finder.verdicts()), staging, dtype, languages)
+    finally:
+        finder.close()
+    parallel_units = [u for u in layout.units if u.kind == "parallel"]
+    parallel = merge_parallel(parallel_units, units_dir, staging, dtype, languages) if parallel_units else None
+    quarantined = 0
+    unmapped: dict[str, int] = {}
+    lines = []
+    for unit in layout.units:
+        summary = json.loads((units_dir / unit.key / "unit.json").read_text())
+        quarantined += summary.get("quarantined", 0)
+        for label, rows in summary.get("unmapped", {}).items():
+            unmapped[label] = unmapped.get(label, 0) + rows
+        if summary.get("quarantined") and staging is not None:
+            lines.append(units_dir / unit.key / "quarantine.jsonl")
+    if lines and staging is not None:  # lines are only collected with a staging directory
+        with open(staging / "quarantine.jsonl", "wb") as out:
+            for path in lines:
+                with open(path, "rb") as handle:
+                    shutil.copyfileobj(handle, out)
+    return Merged(outputs, parallel, quarantined, dict(sorted(unmapped.items())))
+
+
+def _no_training_documents(catalog: Catalog, lang: str, cleaning) -> CodescaleError:
+    sources = ", ".join(s.path for s in catalog.languages[lang].sources)
+    dropped = {"bad": cleaning.bad_rows, "empty": cleaning.empty,
+               "filtered": sum(c.documents for c in cleaning.filtered.values()),
+               "decontaminated": cleaning.decontaminated.documents,
+               "duplicates": cleaning.exact_duplicates.documents + cleaning.near_duplicates.documents}
+    detail = ", ".join(f"{n} {what}" for what, n in dropped.items() if n)
+    held = cleaning.valid_documents
+    return catalog.error(
+        ("languages", lang, "sources"),
+        f"no {lang} training documents in {sources}"
+        + (f" ({held} held out for validation)" if held else "")
+        + (f"; of {cleaning.rows} rows: {detail}" if detail else ""),
+        hint="check the files hold non-empty text for this language (and the language_column values), or "
+        "remove the language from the catalog",
+    )
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
@@ -93,259 +331,50 @@ def _publish(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _content_hash(catalog: Catalog, eval_tasks: list[dict]) -> str:
-    digest = hashlib.sha256()
-    digest.update(FORMAT.encode())
-    digest.update(json.dumps(catalog.model_dump(mode="json"), sort_keys=True).encode())
-    files: list[Path] = []
-    for lang in catalog.languages:
-        for _, paths in catalog.source_files(lang):
-            files.extend(paths)
-    if catalog.parallel is not None:
-        files.append(catalog.file_path(("parallel", "path"), catalog.parallel.path))
-    if catalog.tokenizer.path is not None:
-        files.append(catalog.file_path(("tokenizer", "path"), catalog.tokenizer.path))
-    for path in files:
-        digest.update(str(path.relative_to(catalog.base_dir) if path.is_relative_to(catalog.base_dir) else path).encode())
-        with open(path, "rb") as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
-    digest.update(json.dumps(eval_tasks, sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-def _translation_tasks(catalog: Catalog) -> tuple[list[dict], str]:
-    """The translation eval tasks: the catalog's file, or the hand-written set shipped with codescale."""
-    if catalog.translation_eval.path is not None:
-        path = catalog.file_path(("translation_eval", "path"), catalog.translation_eval.path)
-        tasks = []
-        for number, row in docs.read_jsonl_objects(path):
-            tasks.append(_task_languages(row, path, number))
-        return tasks, str(path)
-    try:
-        from codescale.mixtures.evalsets import translation_tasks
-    except ImportError:
-        raise catalog.error(
-            ("translation_eval",),
-            "no translation eval set: translation_eval.path is null and codescale.mixtures.evalsets is not installed",
-            hint="set translation_eval.path to a JSONL of tasks keyed by language",
-        ) from None
-    return [_task_languages(task, "codescale.mixtures.evalsets", i + 1) for i, task in enumerate(translation_tasks())], (
-        "codescale.mixtures.evalsets"
-    )
-
-
-def _task_languages(row: dict, source: str | Path, number: int) -> dict:
-    """A task or parallel group keyed by canonical language id (other keys such as id/description dropped)."""
-    result = {}
-    for key, value in row.items():
-        try:
-            lang = canonical(key)
-        except CodescaleError:
-            continue
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise CodescaleError(f"{key!r} is {type(value).__name__}, expected the program's text", source=source,
-                                 line=number, field=key, hint="each language key must hold a string of code")
-        result[lang] = value
-    return result
-
-
-def _build(catalog: Catalog, staging: Path, content_hash: str, eval_tasks: list[dict], eval_source: str,
-           progress: bool) -> dict:
-    fraction = catalog.validation.fraction
-    languages = list(catalog.languages)
-    info = build_tokenizer(catalog, staging / "tokenizer")
-    encoder = tok.document_encoder(info)
-    dtype = token_dtype(info.vocab_size)
-    splits = {}
-    with _progress_bar(progress) as bar, ThreadPoolExecutor(max_workers=1) as writer_thread:
-        for lang in languages:
-            bar.set_description(lang)
-            splits[lang] = _tokenize_language(catalog, lang, encoder, dtype, staging, fraction, writer_thread, bar)
-    manifest = {
-        "format": FORMAT,
-        "catalog": str(catalog.path),
-        "content_hash": content_hash,
-        "tokenizer": info.manifest(staging),
-        "dtype": dtype.name,
-        "validation": {"fraction": fraction},
-        "languages": splits,
-        "parallel": _parallel(catalog, encoder, dtype, staging, fraction, languages),
-        "translation": _translation_sets(eval_tasks, eval_source, encoder, dtype, staging, languages),
-    }
-    write_manifest_db(staging / "manifest.duckdb", manifest)
-    write_json_atomic(staging / "manifest.json", manifest)
-    return manifest
-
-
-def _progress_bar(progress: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=None, unit="tok", unit_scale=True, file=sys.stderr, disable=None if progress else True,
-                dynamic_ncols=True)
-
-
-def build_tokenizer(catalog: Catalog, out_dir: Path) -> tok.TokenizerInfo:
-    """The catalog's tokenizer in ``out_dir``: copied from ``tokenizer.path``, or trained on the first
-    ``sample_documents_per_language`` training documents of every language (held-out documents never)."""
-    spec, fraction = catalog.tokenizer, catalog.validation.fraction
+def build_tokenizer(catalog: Catalog, out_dir: Path, *, on_bad_row: str = "fail") -> tok.TokenizerInfo:
+    """The catalog's tokenizer in ``out_dir``: copied from ``tokenizer.path``, or trained on a deterministic sample:
+    the first ``sample_documents_per_language`` documents of every language (catalog order) that pass the filters,
+    are not contaminated, not held out for validation, and not an exact repeat of an earlier sample document."""
+    spec = catalog.tokenizer
     if spec.path is not None:
         return tok.copy_tokenizer(catalog.file_path(("tokenizer", "path"), spec.path), out_dir)
-    per_language = spec.sample_documents_per_language
-    samples: list[str] = []
-    for lang in catalog.languages:
-        taken = 0
-        for source, paths in catalog.source_files(lang):
-            for path in paths:
-                for batch in docs.read_documents(source, path, lang):
-                    kept = [text for text in batch if not is_held_out(text, fraction)][: per_language - taken]
-                    samples.extend(kept)
-                    taken += len(kept)
-                    if taken >= per_language:
-                        break
-                if taken >= per_language:
-                    break
-            if taken >= per_language:
-                break
-    return tok.train_tokenizer(samples, spec.vocab_size, out_dir)
+    from codescale.mixtures.sample import tokenizer_sample
+
+    return tok.train_tokenizer(tokenizer_sample(catalog, on_bad_row), spec.vocab_size, out_dir)
 
 
-def _encode(encoder, texts: list[str], add_special_tokens: bool = True) -> list:
-    return encoder.encode_batch_fast(texts, add_special_tokens=add_special_tokens)
-
-
-def _to_arrays(encodings: list, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    lengths = np.fromiter(map(len, encodings), dtype=np.int64, count=len(encodings))
-    flat = np.fromiter(chain.from_iterable(e.ids for e in encodings), dtype=dtype, count=int(lengths.sum()))
-    return flat, lengths
-
-
-def _language_batches(catalog: Catalog, lang: str, fraction: float):
-    """(texts, held out?) batches of every source file of ``lang``, in catalog order."""
-    for source, paths in catalog.source_files(lang):
-        for path in paths:
-            for batch in docs.read_documents(source, path, lang):
-                yield batch, [is_held_out(text, fraction) for text in batch]
-
-
-def _tokenize_language(catalog: Catalog, lang: str, encoder, dtype: np.dtype, staging: Path, fraction: float,
-                       writer_thread: ThreadPoolExecutor, bar) -> dict:
-    """Tokenise one language into its train and valid shards.
-
-    Three things overlap: a reader thread parses the next batch, the tokenizer encodes this one on every core
-    (without the GIL), and the writer thread turns the previous batch's ids into arrays and appends them.
-    """
-    catalog.source_files(lang)  # a glob matching nothing is reported before any shard is opened
-    writers = {split: ShardWriter(staging / lang / f"{split}-00000", dtype) for split in ("train", "valid")}
-
-    def write(encodings: list, held: list[bool]) -> None:
-        for split, keep in (("train", False), ("valid", True)):
-            chosen = [e for e, h in zip(encodings, held) if h == keep]
-            if chosen:
-                flat, lengths = _to_arrays(chosen, dtype)
-                writers[split].append(flat, lengths)
-                bar.update(int(flat.size))
-
-    pending: list = []
-    try:
-        for texts, held in docs.read_ahead(_language_batches(catalog, lang, fraction)):
-            pending.append(writer_thread.submit(write, _encode(encoder, texts), held))
-            while len(pending) > 2:
-                pending.pop(0).result()
-        while pending:
-            pending.pop(0).result()
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        for future in pending:  # a write already running must finish before its file is closed
-            if not future.cancelled():
-                future.exception()
-        for writer in writers.values():
-            writer.abort()
-        raise
-    for writer in writers.values():
-        writer.close()
-    if writers["train"].documents == 0:
-        sources = ", ".join(s.path for s in catalog.languages[lang].sources)
-        raise catalog.error(
-            ("languages", lang, "sources"),
-            f"no {lang} training documents in {sources}"
-            + (f" ({writers['valid'].documents} held out for validation)" if writers["valid"].documents else ""),
-            hint="check the files hold non-empty text for this language (and the language_column values), or "
-            "remove the language from the catalog",
-        )
-    return {
-        split: {"documents": w.documents, "tokens": w.tokens,
-                "shards": [os.path.relpath(w.bin_path, staging)]}
-        for split, w in writers.items()
-    }
-
-
-def _parallel(catalog: Catalog, encoder, dtype: np.dtype, staging: Path, fraction: float,
-              languages: list[str]) -> dict | None:
-    """Parallel groups: one shard per language aligned by group, the trainable groups, and every separator."""
-    if catalog.parallel is None:
-        return None
-    path = catalog.file_path(("parallel", "path"), catalog.parallel.path)
-    pivot = catalog.parallel.pivot
-    groups: list[dict] = []
-    for number, row in docs.read_jsonl_objects(path):
-        group = {lang: text for lang, text in _task_languages(row, path, number).items() if lang in languages and text}
-        if pivot not in group:
-            raise CodescaleError(
-                f"group {row.get('id', number)!r} has no {pivot} program (the pivot)", source=path, line=number,
-                field=pivot, hint=f"add the {pivot} implementation or drop the group",
-            )
-        groups.append(group)
-    if not groups:
-        raise catalog.error(("parallel", "path"), f"no parallel groups in {path}",
+def _parallel_info(catalog: Catalog, parallel, encoder, staging: Path) -> ParallelInfo:
+    spec = catalog.parallel
+    if spec is None:
+        raise ValueError("_parallel_info is only called for a catalog with `parallel:`")
+    if parallel.groups == 0:
+        detail = f" ({parallel.contaminated} dropped by decontamination)" if parallel.contaminated else ""
+        raise catalog.error(("parallel", "path"), f"no parallel groups in {spec.path}{detail}",
                             hint="fill the file or remove `parallel:` from the catalog")
-    present = [lang for lang in languages if any(lang in g for g in groups)]
-    train_groups = np.array(
-        [i for i, g in enumerate(groups) if not any(is_held_out(text, fraction) for text in g.values())],
-        dtype=np.int64,
-    )
-    shards = {}
-    for lang in present:
-        texts = [g.get(lang, "") for g in groups]
-        flat, lengths = _to_arrays(_encode(encoder, texts, add_special_tokens=False), dtype)
-        stem = staging / "parallel" / lang
-        writer = ShardWriter(stem, dtype)
-        writer.append(flat, lengths)
-        writer.close()
-        shards[lang] = os.path.relpath(writer.bin_path, staging)
-    np.save(staging / "parallel" / "train_groups.npy", train_groups)
+    (staging / "parallel").mkdir(parents=True, exist_ok=True)
+    np.save(staging / "parallel" / "train_groups.npy", parallel.train_groups)
     separators: dict[str, dict[str, list[int]]] = {}
     for template in ("direct", "prompt"):
-        for src in present:
-            for tgt in present:
+        for src in parallel.languages:
+            for tgt in parallel.languages:
                 if src != tgt:
                     text = separator_text(template, src, tgt)
                     separators.setdefault(template, {})[direction_key(src, tgt)] = encoder.encode(
-                        text, add_special_tokens=False
-                    ).ids
-    return {
-        "groups": len(groups),
-        "train_groups": int(len(train_groups)),
-        "file": "parallel/train_groups.npy",
-        "pivot": pivot,
-        "languages": present,
-        "shards": shards,
-        "separators": separators,
-    }
+                        text, add_special_tokens=False).ids
+    return ParallelInfo(groups=parallel.groups, train_groups=int(len(parallel.train_groups)),
+                        file="parallel/train_groups.npy", pivot=spec.pivot,
+                        languages=parallel.languages, shards=parallel.shards, separators=separators)
 
 
 def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, staging: Path,
-                      languages: list[str]) -> dict:
+                      languages: list[str]) -> dict[str, TranslationSet]:
     """One shard per direction: example i is documents 2i (source program + prompt) and 2i + 1 (target + EOS)."""
-    # every task program is tokenised once, as a source (bare) and as a target (EOS appended)
-    as_source, as_target = {}, {}
+    as_source, as_target = {}, {}  # every task program is tokenised once, as a source (bare) and as a target (+EOS)
     for lang in languages:
         texts = [t[lang] for t in tasks if t.get(lang)]
         if texts:
-            as_source[lang] = dict(zip(texts, (e.ids for e in _encode(encoder, texts, add_special_tokens=False))))
-            as_target[lang] = dict(zip(texts, (e.ids for e in _encode(encoder, texts))))
+            as_source[lang] = dict(zip(texts, (e.ids for e in encoder.encode_batch_fast(texts, add_special_tokens=False))))
+            as_target[lang] = dict(zip(texts, (e.ids for e in encoder.encode_batch_fast(texts))))
     result = {}
     for src in as_source:
         for tgt in as_source:
@@ -360,6 +389,6 @@ def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, 
             for x, y in pairs:
                 documents += [np.asarray(as_source[src][x] + prompt, dtype=dtype), np.asarray(as_target[tgt][y], dtype=dtype)]
             write_shard(staging / "translation" / f"{src}-{tgt}", documents, dtype)
-            result[direction_key(src, tgt)] = {"examples": len(pairs), "file": f"translation/{src}-{tgt}.bin",
-                                               "source": source}
+            result[direction_key(src, tgt)] = TranslationSet(examples=len(pairs), file=f"translation/{src}-{tgt}.bin",
+                                                             source=source)
     return result

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codescale.core.contracts import MixtureManifest
 from codescale.core.domains import LANGUAGE_IDS, direction_key
 from codescale.core.errors import CodescaleError
 from codescale.mixtures.corpus import PreparedCorpus
@@ -75,28 +76,26 @@ def interleave(slots_per_stream: np.ndarray) -> np.ndarray:
 
 
 class MixtureSampler:
-    def __init__(self, manifest: dict, corpus: PreparedCorpus, dp_rank: int = 0, dp_world_size: int = 1) -> None:
-        fmt = str(manifest.get("format", ""))
-        if not fmt.startswith("codescale.mixture/1"):
-            raise CodescaleError(f"unknown mixture manifest format {fmt!r}; this codescale reads codescale.mixture/1",
-                                 field="format", hint="compile the spec with this codescale")
+    def __init__(self, manifest: MixtureManifest | dict, corpus: PreparedCorpus, dp_rank: int = 0,
+                 dp_world_size: int = 1) -> None:
+        """``manifest`` is a run's ``mixture.json`` (a plain dict is validated as one)."""
+        if not isinstance(manifest, MixtureManifest):
+            manifest = MixtureManifest.from_dict(manifest)
         if not 0 <= dp_rank < dp_world_size:
             raise CodescaleError(f"dp_rank {dp_rank} is outside 0..{dp_world_size - 1}", field="dp_rank")
-        self.languages: list[str] = list(manifest["languages"])
-        self.seq_len = int(manifest["seq_len"])
-        self.global_batch_size = int(manifest["global_batch_size"])
-        self.seed = int(manifest["seed"])
+        self.manifest = manifest
+        self.languages: list[str] = list(manifest.languages)
+        self.seq_len = int(manifest.seq_len)
+        self.global_batch_size = int(manifest.global_batch_size)
+        self.seed = int(manifest.seed)
         self.dp_rank, self.dp_world_size = dp_rank, dp_world_size
         self.corpus = corpus
         self._pair_first_token: np.ndarray | None = None
-        quotas = [int(manifest["tokens_per_language"].get(lang, 0)) for lang in self.languages]
+        quotas = [int(manifest.tokens_per_language.get(lang, 0)) for lang in self.languages]
         self.quotas = dict(zip(self.languages, quotas))
-        total_tokens = int(manifest.get("total_tokens", sum(quotas)))
-        self.total_sequences = total_tokens // self.seq_len
-        max_epochs = manifest.get("max_epochs") or {}
-        self.max_epochs = {lang: max_epochs.get(lang) for lang in self.languages}
-        self.unique_tokens: dict[str, int] = {lang: int(n) for lang, n in
-                                              (manifest.get("unique_tokens_per_language") or {}).items()}
+        self.total_sequences = int(manifest.total_tokens) // self.seq_len
+        self.max_epochs = {lang: manifest.max_epochs.get(lang) for lang in self.languages}
+        self.unique_tokens: dict[str, int] = {lang: int(n) for lang, n in manifest.unique_tokens_per_language.items()}
         for lang in self.languages:
             if lang not in corpus.languages:
                 raise CodescaleError(
@@ -106,11 +105,12 @@ class MixtureSampler:
                 )
         k = len(self.languages)
         self.streams: list[TokenStream] = [self._language_stream(i, lang) for i, lang in enumerate(self.languages)]
-        pair_stream = self._pair_stream(manifest.get("pairing") or {"mode": "none"})
+        pairing = manifest.pairing.to_dict()
+        pair_stream = self._pair_stream(pairing)
         pair_slots = 0
         pair_tokens = np.zeros(k, dtype=np.int64)
         if pair_stream is not None:
-            fraction = float(manifest["pairing"].get("fraction") or 0.0)
+            fraction = float(pairing.get("fraction") or 0.0)
             pair_slots = int(round(fraction * self.total_sequences))
             self.streams.append(pair_stream)
             if pair_slots:
@@ -129,7 +129,7 @@ class MixtureSampler:
         )
         self._check_epochs(pair_stream is not None)
         self.schedule = interleave(self.slots_per_stream)
-        self._plan_id = self._fingerprint(manifest)
+        self._plan_id = self._fingerprint(manifest.to_dict())
         self._slot = 0
         self._consumed = np.zeros(len(self.streams), dtype=np.int64)
 
@@ -168,8 +168,8 @@ class MixtureSampler:
         if template not in TEMPLATES:
             raise CodescaleError(f"unknown pairing template {template!r}", field="pairing.template",
                                  hint=f"use one of {', '.join(TEMPLATES)}")
-        parallel = self.corpus.manifest.get("parallel")
-        if not parallel:
+        parallel = self.corpus.prepared.parallel
+        if parallel is None:
             raise CodescaleError(
                 "pairing.mode is parallel but the prepared corpus has no parallel corpus", source=self.corpus.path,
                 field="pairing.mode", hint="add a `parallel:` section to the corpus catalog and prepare again",
@@ -179,10 +179,10 @@ class MixtureSampler:
             directions += [(t, s) for s, t in directions if (t, s) not in directions]
         for src, tgt in directions:
             for lang in (src, tgt):
-                if lang not in parallel["languages"] or lang not in self.languages:
+                if lang not in parallel.languages or lang not in self.languages:
                     raise CodescaleError(
                         f"pairing direction {direction_key(src, tgt)} needs {lang}, which is not in "
-                        + ("the parallel corpus" if lang not in parallel["languages"] else "the run's languages"),
+                        + ("the parallel corpus" if lang not in parallel.languages else "the run's languages"),
                         field="pairing.directions", hint="drop the direction or add the language",
                     )
         if not directions:
@@ -191,19 +191,19 @@ class MixtureSampler:
         # one token array: every parallel shard, then the separators, then one EOS
         arrays, bases, position = [], {}, 0
         offsets = {}
-        for lang in parallel["languages"]:
-            shard = self.corpus.shard(parallel["shards"][lang])
+        for lang in parallel.languages:
+            shard = self.corpus.shard(parallel.shards[lang])
             bases[lang], offsets[lang] = position, shard.offsets
             arrays.append(np.asarray(shard.tokens))
             position += len(shard.tokens)
         separator_bases = {}
         for src, tgt in directions:
-            ids = parallel["separators"][template][direction_key(src, tgt)]
+            ids = parallel.separators[template][direction_key(src, tgt)]
             separator_bases[direction_key(src, tgt)] = (position, len(ids))
             arrays.append(np.asarray(ids, dtype=self.corpus.dtype))
             position += len(ids)
         arrays.append(np.array([self.corpus.eos_id], dtype=self.corpus.dtype))
-        train_groups = np.load(self.corpus.path / parallel["file"])
+        train_groups = np.load(self.corpus.path / parallel.file)
         pieces = build_pairs(offsets, bases, separator_bases, position, train_groups, directions, self.languages)
         if pieces.documents == 0:
             raise CodescaleError("no parallel group holds both sides of any pairing direction",

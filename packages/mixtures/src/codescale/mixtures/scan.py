@@ -1,22 +1,34 @@
-"""``codescale data scan``: what a catalog's sources hold, counted by DuckDB without tokenising anything.
+"""``codescale data scan``: what ``prepare`` would keep and drop, per language, without tokenising anything.
 
-Per language: files, documents, empty documents, bytes of text, and duplicates — documents whose content hash
-(md5 of the text) equals an earlier document's, within the language. DuckDB reads the jsonl / jsonl.gz / parquet
-files directly (all of a source's files in one scan, in parallel), so scanning a Stack-v2-sized shard is I/O-bound.
-A missing column or unreadable file becomes a CodescaleError naming the file and the column.
+Scan runs prepare's own pipeline — the same work units, readers, bad-row rules, label mapping, filters,
+decontamination, MinHash and the same DuckDB duplicate search — on the same executors, and stops before the
+tokenizer: so a corpus that scans clean prepares clean, and the counts are the ones prepare will report (in
+documents and bytes; tokens exist only after prepare). Bad rows are all collected (not only the first): with
+``--on-bad-row fail`` (the default) the command then fails, naming the first one prepare would stop at.
+
+The work directory is temporary (under ``$TMPDIR``, or beside the catalog for ``--executor slurm``, whose nodes must
+see it; ``work_dir`` chooses another parent) and removed afterwards. It holds about 250 bytes per document (the
+hashes and LSH keys the duplicate search reads), never the texts.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from codescale.core.catalog import Catalog, Source, load_catalog
-from codescale.core.domains import canonical
+from codescale.core.catalog import load_catalog
+from codescale.core.contracts.prepared import Cleaning, LanguageCleaning
+from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
-from codescale.core.fmt import table
+from codescale.mixtures.decontam import evaluation_texts, translation_tasks
+from codescale.mixtures.documents import BadRow
+from codescale.mixtures.executors import default_workers
+from codescale.mixtures.units import UNIT_BYTES, Layout, plan_units
+
+BAD_ROWS_SHOWN = 20
 
 
 @dataclass
@@ -24,84 +36,99 @@ class LanguageScan:
     language: str
     files: int
     documents: int
+    """Rows of the language (empty and bad ones included)."""
     empty: int
     bytes: int
+    """UTF-8 bytes of its non-empty texts, before cleaning."""
     duplicates: int
+    """Exact duplicates."""
+    cleaning: LanguageCleaning
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"language": self.language, "files": self.files, "documents": self.documents, "empty": self.empty,
+                "bytes": self.bytes, "duplicates": self.duplicates, **self.cleaning.to_dict()}
 
 
-def scan_catalog(catalog_path: str | Path) -> list[LanguageScan]:
+@dataclass
+class ScanReport:
+    languages: list[LanguageScan]
+    cleaning: Cleaning
+    bad_rows: list[dict]
+    """The first :data:`BAD_ROWS_SHOWN` bad rows (file, line or row, reason, excerpt) in catalog order."""
+    first_error: CodescaleError | None
+    """What ``prepare --on-bad-row fail`` would stop with (None: no bad row)."""
+    translation: dict[str, tuple[int, str]]
+    parallel: tuple[int, int, int] | None
+
+    def __iter__(self):
+        return iter(self.languages)
+
+    def as_dict(self) -> dict:
+        return {"languages": [row.as_dict() for row in self.languages],
+                "unmapped_labels": self.cleaning.unmapped_labels, "quarantine_rows": self.cleaning.quarantine.rows,
+                "bad_rows": self.bad_rows,
+                "translation": {k: {"examples": n, "source": s} for k, (n, s) in self.translation.items()},
+                "parallel": None if self.parallel is None else dict(zip(("groups", "decontaminated", "train_groups"),
+                                                                          self.parallel)),
+                "dedup": self.cleaning.dedup.to_dict(), "decontamination": self.cleaning.decontamination.to_dict()}
+
+
+def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, executor: str = "local",
+                 progress: bool = False, unit_bytes: int = UNIT_BYTES, work_dir: str | Path | None = None) -> ScanReport:
+    from codescale.mixtures.prepare import merge_all, run_units, work_settings
+    from codescale.mixtures.report import cleaning_of
+
     catalog = load_catalog(catalog_path)
-    con = duckdb.connect()
+    tasks, tasks_source = translation_tasks(catalog)
+    evaluation = evaluation_texts(catalog, tasks, tasks_source)
+    layout = plan_units(catalog, unit_bytes)
+    parent = work_dir if work_dir is not None else (catalog.base_dir if executor != "local" else None)
+    if parent is not None:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".codescale-scan-", dir=parent))
     try:
-        return [_scan_language(con, catalog, lang) for lang in catalog.languages]
+        settings = work_settings(catalog, work, evaluation, None, "skip")
+        units = [u.with_key(settings.key(u.kind)) for u in layout.units]
+        layout = Layout(layout.segments, units, layout.digests)
+        run_units(units, settings, work, catalog, workers=workers or default_workers(), executor=executor,
+                  progress=progress)
+        merged = merge_all(catalog, layout, work, settings, None, workers or default_workers())
+        cleaning = cleaning_of(catalog, merged, settings, evaluation)
+        bad_rows, first_error = _bad_rows(layout, work)
     finally:
-        con.close()
+        shutil.rmtree(work, ignore_errors=True)
+    rows = []
+    for lang in catalog.languages:
+        facts = cleaning.languages[lang]
+        files = sum(len(paths) for _, paths in catalog.source_files(lang))
+        read = (sum(c.bytes for c in facts.filtered.values()) + facts.decontaminated.bytes
+                + facts.exact_duplicates.bytes + facts.near_duplicates.bytes + facts.kept.bytes)
+        rows.append(LanguageScan(lang, files, facts.rows, facts.empty, read, facts.exact_duplicates.documents, facts))
+    translation = {}
+    for src in catalog.languages:
+        for tgt in catalog.languages:
+            examples = sum(1 for t in tasks if t.get(src) and t.get(tgt))
+            if src != tgt and examples:
+                translation[direction_key(src, tgt)] = (examples, tasks_source)
+    parallel = None
+    if merged.parallel is not None:
+        parallel = (merged.parallel.groups, merged.parallel.contaminated, len(merged.parallel.train_groups))
+    return ScanReport(rows, cleaning, bad_rows, first_error, translation, parallel)
 
 
-def _relation(source: Source, files: list[Path]) -> str:
-    paths = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
-    if files[0].name.endswith(".parquet"):
-        return f"read_parquet({paths})"
-    return f"read_json({paths}, format='newline_delimited', union_by_name=true)"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _scan_language(con: duckdb.DuckDBPyConnection, catalog: Catalog, lang: str) -> LanguageScan:
-    parts, n_files = [], 0
-    for source, files in catalog.source_files(lang):
-        n_files += len(files)
-        for kind in (".parquet", ".jsonl"):
-            group = [f for f in files if (f.name.endswith(".parquet")) == (kind == ".parquet")]
-            if group:
-                parts.append(_select(con, source, group, lang))
-    query = f"""
-        WITH docs AS ({' UNION ALL '.join(parts)})
-        SELECT count(*), count(*) FILTER (WHERE text = ''), coalesce(sum(strlen(text)), 0),
-               count(*) - count(DISTINCT md5(text))
-        FROM docs"""
-    try:
-        documents, empty, n_bytes, duplicates = con.execute(query).fetchone() or (0, 0, 0, 0)  # always one row
-    except duckdb.Error as err:
-        sources = ", ".join(s.path for s in catalog.languages[lang].sources)
-        raise catalog.error(("languages", lang, "sources"), f"DuckDB cannot read {sources}: "
-                            f"{str(err).splitlines()[0]}", hint="check the files are complete and UTF-8") from None
-    return LanguageScan(lang, n_files, int(documents), int(empty), int(n_bytes), int(duplicates))
-
-
-def _select(con: duckdb.DuckDBPyConnection, source: Source, files: list[Path], lang: str) -> str:
-    relation = _relation(source, files)
-    try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-    except duckdb.Error as err:
-        raise CodescaleError(f"DuckDB cannot read it: {str(err).splitlines()[0]}", source=files[0],
-                             hint="check the file is complete, UTF-8, and one JSON object per line") from None
-    for column in [source.text_column] + ([source.language_column] if source.language_column else []):
-        if column not in columns:
-            raise CodescaleError(f"no column {column!r}; the files have {', '.join(columns)}", source=files[0],
-                                 field=column, hint="set text_column / language_column in the catalog")
-    where = ""
-    if source.language_column:
-        values = con.execute(f"SELECT DISTINCT CAST({_quote(source.language_column)} AS VARCHAR) FROM {relation}").fetchall()
-        keep = []
-        for (value,) in values:
-            try:
-                if value is not None and canonical(value) == lang:
-                    keep.append(value)
-            except CodescaleError:
-                continue
-        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in keep) or "NULL"
-        where = f" WHERE CAST({_quote(source.language_column)} AS VARCHAR) IN ({listed})"
-    return f"SELECT CAST({_quote(source.text_column)} AS VARCHAR) AS text FROM {relation}{where}"
-
-
-def render_table(rows: list[LanguageScan]) -> str:
-    header = ("language", "files", "documents", "empty", "MB", "duplicates")
-    cells = [(r.language, r.files, f"{r.documents:,}", f"{r.empty:,}", f"{r.bytes / 1e6:,.2f}", f"{r.duplicates:,}")
-             for r in rows]
-    return table(header, cells, right=range(1, len(header)))
+def _bad_rows(layout: Layout, work: Path) -> tuple[list[dict], CodescaleError | None]:
+    shown: list[dict] = []
+    first = None
+    for unit in layout.units:
+        path = work / "units" / unit.key / "quarantine.jsonl"
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                entry = json.loads(line)
+                if first is None:
+                    first = BadRow.from_quarantine(entry, unit.piece.path).to_error()
+                shown.append({k: v for k, v in entry.items() if k in ("file", "line", "row", "reason", "excerpt")})
+                if len(shown) >= BAD_ROWS_SHOWN:
+                    return shown, first
+    return shown, first

@@ -19,7 +19,9 @@ The only package that imports torch, torchtitan and submitit. Modules, in the or
   :mod:`~codescale.titan_runner.titan_train`: torchtitan's own entry point on this machine;
 - :mod:`~codescale.titan_runner.submit`, :mod:`~codescale.titan_runner.localqueue`,
   :mod:`~codescale.titan_runner.status`, :mod:`~codescale.titan_runner.cancel`: ``codescale submit|status|cancel``;
-- ``slurm*``: the Slurm executor.
+- ``slurm*``: the Slurm executor;
+- :mod:`~codescale.titan_runner.evals`: generation evals of checkpoints (``codescale export|eval``): Hugging Face
+  export, generation, the sandboxed seven-language harness, pass@k and BLEU, as jobs through the same executors.
 
 Python API for drivers such as ``codescale demo``::
 

@@ -57,11 +57,24 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from codescale.titan_runner.evals.jobs import format_rows, status_rows
     from codescale.titan_runner.status import collect, format_table, wait
 
     rows = wait(args.target) if args.wait else collect(args.target)
-    print(json.dumps(rows, indent=2) if args.json else format_table(rows))
-    return 1 if any(row["state"] == "failed" for row in rows) else 0
+    evaluations = status_rows([Path(row["run_dir"]) for row in rows])
+    if args.json:
+        for row in rows:
+            row["evaluations"] = [e for e in evaluations if e["run_id"] == Path(row["run_dir"]).name]
+        print(json.dumps(rows, indent=2))
+    else:
+        print(format_table(rows))
+        if evaluations:
+            print(f"\nevaluations ({len(evaluations)})")
+            print(format_rows(evaluations))
+    failed = any(row["state"] == "failed" for row in rows) or any(e["state"] == "failed" for e in evaluations)
+    return 1 if failed else 0
 
 
 def _cancel(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ State rules (the words of status.json):
   - a run queued in a live local queue: ``pending`` ("queued").
 
 Progress comes from the last ``train`` line of metrics.jsonl (only its tail is read): step/total, loss, tokens/s.
+The runs' generation evaluations (``RUN_DIR/evals/``) are listed after them by
+:func:`codescale.titan_runner.evals.jobs.status_rows` (``codescale status`` prints both).
 """
 
 from __future__ import annotations

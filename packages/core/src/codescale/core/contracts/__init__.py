@@ -16,7 +16,7 @@ Format ids live in :data:`FORMATS`; docs/architecture.md draws the whole flow.
 from codescale.core.contracts.base import FORMATS, Contract, check_format
 from codescale.core.contracts.mixture import MixtureManifest
 from codescale.core.contracts.plan import PlanBudget, PlanFile, Totals, totals_of
-from codescale.core.contracts.prepared import PreparedManifest
+from codescale.core.contracts.prepared import Cleaning, LanguageCleaning, PreparedManifest
 from codescale.core.contracts.run import (
     ClusterPlan,
     CorpusPaths,
@@ -50,9 +50,9 @@ from codescale.core.contracts.rundir import (
 
 __all__ = [
     "FORMATS", "Contract", "check_format", "MixtureManifest", "PlanBudget", "PlanFile", "Totals", "totals_of",
-    "PreparedManifest", "ClusterPlan", "CorpusPaths", "Derived", "EvalPlan", "MixturePlan", "ModelShape",
-    "PairingPlan", "ParallelismPlan", "Run", "RunPaths", "TrackingPlan", "TrainingPlan", "TranslationEval",
-    "STATES",
+    "PreparedManifest", "Cleaning", "LanguageCleaning", "ClusterPlan", "CorpusPaths", "Derived", "EvalPlan",
+    "MixturePlan", "ModelShape", "PairingPlan", "ParallelismPlan", "Run", "RunPaths", "TrackingPlan", "TrainingPlan",
+    "TranslationEval", "STATES",
     "TERMINAL_STATES", "ErrorRecord", "EvalLine", "Lease", "MetricLine", "StartRecord", "Status", "TrainLine",
     "metric_line_json", "parse_metric_line", "read_lease", "read_metric_lines",
 ]

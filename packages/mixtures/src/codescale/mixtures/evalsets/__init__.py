@@ -13,9 +13,16 @@ Layout (shipped inside the package, so it is in the wheel)::
     tasks/<task_id>/solution.py   one file per language, told apart by extension
                    /<Pascal>.java (Java and C# files are named after their class)
                    /solution.js, solution.ts, <Pascal>.cs, solution.go, solution.rs
+    tasks/<task_id>/completion/program.<ext>   the task as a code-completion problem, one file per language
 
 Every program is complete (an entry point that prints a few results) and prints the same lines in every language:
 the task's ``output`` in the index, available from :func:`expected_outputs`.
+
+The ``completion/`` files make the built-in generation suite (``codescale eval --suite builtin``): each is a complete
+program cut in three by two marker lines (``# codescale: completion`` or ``// codescale: completion``, then
+``... tests``): the prompt (imports, helpers, the doc comment and signature of the function to write), the
+reference body, and tests that close the function and check it with assertions (exit status 0 = pass).
+``codescale.titan_runner.evals.suites`` reads them.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ directory under a temporary work area (program ``i`` lives in ``p0000i/``, so di
 batches where the tool allows it (one ``javac`` per set of distinct class names, one ``tsc``, one ``go vet``), and
 returns one :class:`Checked` per program.
 
-Tools per language (the first found wins; ``missing_toolchain`` says which is absent):
+Tools per language (the first found wins; ``missing_toolchain`` says which is absent). The generation-eval harness
+(``codescale.titan_runner.evals.harness``) reads the same table (:data:`REQUIRED_TOOLS`, :func:`tools_for`) and the
+same file naming (:func:`source_file_name`), and adds the sandbox and test semantics on top:
 
 ==========  ===============================================  ======================================
 language    compile check                                    run
@@ -35,7 +37,7 @@ from pathlib import Path
 
 from codescale.core.domains import LANGUAGE_IDS
 
-_REQUIRED: dict[str, list[tuple[str, ...]]] = {
+REQUIRED_TOOLS: dict[str, list[tuple[str, ...]]] = {
     "python": [(sys.executable,)],
     "javascript": [("node",)],
     "typescript": [("tsc", "node")],
@@ -55,8 +57,9 @@ class Checked:
     diagnostics: str = ""
 
 
-def _tools(language: str) -> tuple[str, ...] | None:
-    for candidate in _REQUIRED[language]:
+def tools_for(language: str) -> tuple[str, ...] | None:
+    """The first complete set of tools of ``language`` found on PATH (e.g. ``("mcs", "mono")``), or None."""
+    for candidate in REQUIRED_TOOLS[language]:
         if all(shutil.which(tool) for tool in candidate):
             return candidate
     return None
@@ -66,9 +69,9 @@ def missing_toolchain(language: str) -> str | None:
     """None when ``language`` can be checked here; otherwise a sentence naming the missing tools."""
     if language not in LANGUAGE_IDS:
         raise ValueError(f"unknown language id {language!r}")
-    if _tools(language) is not None:
+    if tools_for(language) is not None:
         return None
-    wanted = " or ".join("+".join(candidate) for candidate in _REQUIRED[language])
+    wanted = " or ".join("+".join(candidate) for candidate in REQUIRED_TOOLS[language])
     return f"{language}: toolchain not installed (needs {wanted} on PATH)"
 
 
@@ -92,13 +95,19 @@ def _attribute(returncode: int, diagnostics: str, count: int) -> list[Checked]:
     return [Checked(i not in blamed, diagnostics=diagnostics if i in blamed else "") for i in range(count)]
 
 
-def _java_class(source: str) -> str:
-    match = re.search(r"public\s+(?:final\s+)?class\s+(\w+)", source)
+def java_class(source: str) -> str:
+    """The class a Java source file must be named after: its public class, else its first class, else ``Main``."""
+    match = re.search(r"public\s+(?:final\s+|abstract\s+)*class\s+(\w+)", source) or re.search(r"\bclass\s+(\w+)", source)
     return match.group(1) if match else "Main"
 
 
-_FILE_NAMES = {"python": "main.py", "javascript": "main.js", "typescript": "main.ts", "csharp": "Program.cs",
-               "go": "main.go", "rust": "main.rs"}
+FILE_NAMES = {"python": "main.py", "javascript": "main.js", "typescript": "main.ts", "csharp": "Program.cs",
+              "go": "main.go", "rust": "main.rs"}
+
+
+def source_file_name(language: str, source: str) -> str:
+    """The file name a program of ``language`` is written to (Java: after its class)."""
+    return f"{java_class(source)}.java" if language == "java" else FILE_NAMES[language]
 
 
 @dataclass
@@ -127,8 +136,7 @@ def check_programs(language: str, sources: Sequence[str], *, run: bool | Collect
     with tempfile.TemporaryDirectory(prefix=f"codescale-{language}-") as tmp:
         workspace = _Workspace(Path(tmp), [], timeout)
         for i, source in enumerate(sources):
-            name = f"{_java_class(source)}.java" if language == "java" else _FILE_NAMES[language]
-            path = workspace.root / f"p{i:05d}" / name
+            path = workspace.root / f"p{i:05d}" / source_file_name(language, source)
             path.parent.mkdir()
             path.write_text(source, encoding="utf-8")
             workspace.files.append(path)
@@ -183,7 +191,7 @@ def _check_java(ws: _Workspace) -> list[Checked]:
 
 
 def _check_csharp(ws: _Workspace) -> list[Checked]:
-    tools = _tools("csharp")
+    tools = tools_for("csharp")
     assert tools is not None, "checkers run only after missing_toolchain() found the tools"
     compiler = tools[0]
     results = []

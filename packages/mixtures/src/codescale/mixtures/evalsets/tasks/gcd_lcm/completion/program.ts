@@ -1,0 +1,25 @@
+/** Greatest common divisor of the non-negative integers a and b, by Euclid's algorithm (gcd(a, 0) = a). */
+function gcd(a: number, b: number): number {
+// codescale: completion
+  while (b !== 0) {
+    [a, b] = [b, a % b];
+  }
+  return a;
+}
+// codescale: tests
+
+// Tests.
+function check(ok: boolean, what: string): void {
+  if (!ok) {
+    throw new Error(`check failed: ${what}`);
+  }
+}
+
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+check(gcd(48, 18) === 6, "gcd(48, 18)");
+check(gcd(17, 5) === 1, "gcd(17, 5)");
+check(gcd(100, 75) === 25, "gcd(100, 75)");
+check(gcd(7, 0) === 7, "gcd(7, 0)");
+check(lcm(48, 18) === 144, "lcm(48, 18)");
+check(lcm(17, 5) === 85, "lcm(17, 5)");
+check(lcm(100, 75) === 300, "lcm(100, 75)");

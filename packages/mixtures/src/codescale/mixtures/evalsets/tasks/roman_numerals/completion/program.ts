@@ -1,0 +1,44 @@
+const NUMERALS: ReadonlyArray<readonly [number, string]> = [
+  [1000, "M"], [900, "CM"], [500, "D"], [400, "CD"], [100, "C"], [90, "XC"],
+  [50, "L"], [40, "XL"], [10, "X"], [9, "IX"], [5, "V"], [4, "IV"], [1, "I"],
+];
+
+/**
+ * value (1 to 3999) in roman numerals, using the subtractive forms (IV, IX, XL, ...); RangeError outside that
+ * range.
+ */
+function toRoman(value: number): string {
+// codescale: completion
+  if (!Number.isInteger(value) || value <= 0 || value >= 4000) {
+    throw new RangeError(`${value} cannot be written in roman numerals`);
+  }
+  let remaining = value;
+  let roman = "";
+  for (const [amount, symbol] of NUMERALS) {
+    while (remaining >= amount) {
+      roman += symbol;
+      remaining -= amount;
+    }
+  }
+  return roman;
+}
+// codescale: tests
+
+// Tests.
+function check(ok: boolean, what: string): void {
+  if (!ok) {
+    throw new Error(`check failed: ${what}`);
+  }
+}
+
+check(toRoman(1994) === "MCMXCIV", "1994");
+check(toRoman(2024) === "MMXXIV", "2024");
+check(toRoman(3999) === "MMMCMXCIX", "3999");
+check(toRoman(4) === "IV", "4");
+let refused = false;
+try {
+  toRoman(0);
+} catch (err) {
+  refused = err instanceof RangeError;
+}
+check(refused, "0 must throw RangeError");
