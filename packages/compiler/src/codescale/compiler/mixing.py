@@ -38,9 +38,12 @@ def ordered(languages: list[str] | set[str]) -> list[str]:
 
 
 def largest_remainder(total: int, proportions: dict[str, float]) -> dict[str, int]:
-    """Integer quotas summing exactly to ``total`` (largest-remainder rounding)."""
+    """Integer quotas summing exactly to ``total`` (largest-remainder rounding); shares must be finite and >= 0 with a
+    positive sum (ValueError otherwise: callers validate the shares first)."""
     langs = list(proportions)
     norm = sum(proportions.values())
+    if not all(math.isfinite(p) and p >= 0 for p in proportions.values()) or not 0 < norm < math.inf:
+        raise ValueError(f"proportions must be finite, >= 0 and sum to a positive number, got {proportions}")
     exact = [total * proportions[lang] / norm for lang in langs]
     quotas = [math.floor(x) for x in exact]
     left = total - sum(quotas)
@@ -167,9 +170,23 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
     if problems.errors:
         raise CodescaleErrors(problems.errors)
     tau = 1.0 if kind == "natural" else spec.mixture.temperature.tau  # type: ignore[union-attr]
-    weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
-    norm = sum(weights.values())
-    return {lang: w / norm for lang, w in weights.items()}
+    try:  # the direct formula, whose exact floats existing run ids hash
+        weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
+        norm = sum(weights.values())
+        if not math.isfinite(norm):
+            raise OverflowError
+    except OverflowError:  # a small tau: the same shares computed in log space
+        logs = {lang: math.log(counts[lang]) / tau for lang in langs}
+        top = max(logs.values())
+        weights = {lang: math.exp(value - top) for lang, value in logs.items()}
+        norm = sum(weights.values())
+    shares = {lang: w / norm for lang, w in weights.items()}
+    starved = [lang for lang, share in shares.items() if share <= 0]
+    if starved:
+        problems.add(("mixture", "temperature", "tau"), f"tau {tau:g} leaves {', '.join(starved)} with a share of 0",
+                     "raise tau (1 = natural proportions)")
+        raise CodescaleErrors(problems.errors)
+    return shares
 
 
 def resolve_max_epochs(spec: Spec, languages: list[str], problems: Problems) -> dict[str, float | None]:

@@ -14,6 +14,11 @@ GPU kind, node and process counts, parallel degrees, float8, compile, activation
 the hash. Moving a study to another partition or account keeps every id; changing a learning rate changes one.
 
 Two sweep points that resolve to the same run with the same name are one run twice: an error.
+
+Checks, in order, all errors of a stage reported together: the YAML (bounded, see ``yaml_source``); the sweep's own
+shape and its size, counted before a point is made (over ``max_runs`` is refused at once); the body's values, even
+those every sweep point overrides (a ``.nan`` there is an error, not dead text); each point validated and resolved;
+then the GPU-hour budget, summed as the runs are resolved, so a plan far over it stops at the first run that crosses it.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from typing import Any
 
 from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
-from codescale.compiler.sweep import expand, run_name
-from codescale.compiler.validation import pydantic_error, validate
+from codescale.compiler.sweep import DEFAULT_MAX_RUNS, check_size, expand, run_name
+from codescale.compiler.validation import body_errors, pydantic_error, validate
 from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import PointMap, load_yaml, read_source
@@ -101,15 +106,27 @@ def plan_spec(
     prepared: str | None = None,
     out_dir: str | Path | None = None,
     enforce_budget: bool = True,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> Plan:
-    """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once)."""
+    """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once).
+
+    ``max_runs``: the most sweep points (before include/exclude) the spec may have; ``enforce_budget``: refuse a plan
+    over ``budget.gpu_hours`` (:class:`OverBudget`)."""
     display = str(spec_path)
     raw = read_source(spec_path, display)
     document, smap = load_yaml(spec_path, display, raw=raw)
-    if not isinstance(document, dict):
-        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+    if document is None:
+        raise smap.error((), "the file holds no YAML document (it is empty or only comments)",
                          "start from a file in specs/demo/")
+    if not isinstance(document, dict):
+        raise smap.error((), f"a spec must be a YAML mapping with study, mixture, model, budget, ..., not a "
+                         f"{_kind(document)}", "start from a file in specs/demo/")
     _validate_sweep_shape(document, smap)
+    total_points = check_size(document, smap, max_runs)
+    errors: dict[str, CodescaleError] = {}
+    if document.get("sweep") is not None:  # values every point overrides are checked once, in the body
+        for e in body_errors({k: v for k, v in document.items() if k != "sweep"}, smap):
+            errors.setdefault(e.render(), e)
     points = expand(document, smap)
     ctx = _resolve.Context(
         spec_path=display,
@@ -117,17 +134,17 @@ def plan_spec(
         catalog_override=os.path.abspath(catalog) if catalog else None,
         prepared_override=os.path.abspath(prepared) if prepared else None,
     )
-    errors: dict[str, CodescaleError] = {}
     runs: list[Run] = []
     seen: dict[str, int] = {}
     study = str(document.get("study", "study"))
     gpu_hours_limit = None
+    gpu_hours = 0.0
     out = os.path.abspath(out_dir) if out_dir is not None else None
     for index, point in enumerate(points):
         pmap = PointMap(smap, point.redirects)
         try:
             spec = validate(point.data, pmap)
-            if index == 0:
+            if gpu_hours_limit is None:  # not sweepable: every point has the body's value
                 gpu_hours_limit = spec.budget.gpu_hours
             body = _resolve.resolve(spec, pmap, ctx)
             name = run_name(point, spec.study, smap)
@@ -152,6 +169,11 @@ def plan_spec(
             continue
         seen[run_id] = index
         runs.append(run)
+        gpu_hours += run.derived.gpu_hours
+        if enforce_budget and gpu_hours_limit is not None and gpu_hours > gpu_hours_limit and not errors:
+            if len(runs) < total_points:  # far over budget: no need to resolve the rest to know
+                raise _over_budget(display, smap, gpu_hours, gpu_hours_limit,
+                                   f"{len(runs)} of up to {total_points:,} runs already need an estimated")
     if errors:
         ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
         raise CodescaleErrors(ordered)
@@ -173,14 +195,21 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
         return
     used = plan.totals.gpu_hours
     if used > limit:
-        where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
-        line, col = where or (None, None)
-        raise OverBudget(
-            f"the plan needs an estimated {_budget_hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of "
-            f"{_budget_hours(limit)}",
-            source=plan.spec, line=line, column=col, field="budget.gpu_hours",
-            hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
-        )
+        raise _over_budget(plan.spec, smap, used, limit, "the plan needs an estimated", f" for {len(plan.runs)} runs")
+
+
+def _over_budget(spec: str, smap: Any, used: float, limit: float, prefix: str, runs: str = "") -> OverBudget:
+    where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
+    line, col = where or (None, None)
+    return OverBudget(
+        f"{prefix} {_budget_hours(used)} GPU-hours{runs}, over the budget of {_budget_hours(limit)}",
+        source=spec, line=line, column=col, field="budget.gpu_hours",
+        hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
+    )
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "text" if isinstance(value, str) else type(value).__name__
 
 
 def _budget_hours(value: float) -> str:

@@ -17,6 +17,10 @@ Derivations:
 - schedule: warmup in steps (a fraction < 1 is of the run's steps); WSD decays over the last ``decay_ratio`` (0.2);
 - parallelism: world = nodes × gpus_per_node; shard within a node, replicate across nodes, unless given;
 - float8 ``auto`` = the GPU is SM 8.9+ and dim and ffn_dim are multiples of 16.
+
+Bounds: a model counts at most :data:`MAX_PARAMS` parameters and a run trains on at most :data:`MAX_TOKENS` tokens in
+at most 2^31 - 1 steps; a size rule's value must come out finite and positive (a learning rate in (0, 1]). Past these
+no number a run carries (FLOPs, GPU-hours, the hash's JSON) can overflow.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codescale.compiler import costing, mixing, shapes
-from codescale.compiler.spec import SizeRule, Spec
+from codescale.compiler.spec import INT32_MAX, SizeRule, Spec
 from codescale.compiler.validation import Problems
 from codescale.core.contracts import (
     ClusterPlan,
@@ -47,6 +51,10 @@ from codescale.core.quantities import parse_multiple, parse_quantity, size_label
 from codescale.core.yaml_source import Path_, SourceMap
 
 WSD_DEFAULT_DECAY_RATIO = 0.2
+MAX_PARAMS = 1e15
+"""Largest model, in counted parameters (1000T; the paper's largest is 14B)."""
+MAX_TOKENS = 10**18
+"""Most training tokens of one run (the paper's largest runs train on 1T)."""
 
 
 @dataclass
@@ -85,9 +93,13 @@ def _directions(items: list[str], where: Path_, problems: Problems) -> list[tupl
 
 
 def _scaled(value: Any, params: float) -> float:
+    """A number, or a size rule's value for ``params`` (math.inf when a power law overflows)."""
     if isinstance(value, SizeRule):
         if value.power_law is not None:
-            return value.power_law.coefficient * params**value.power_law.exponent
+            try:
+                return value.power_law.coefficient * params**value.power_law.exponent
+            except OverflowError:
+                return math.inf
         table = sorted((parse_quantity(k), parse_quantity(v)) for k, v in (value.by_size or {}).items())
         chosen = table[0][1]
         for size, v in table:
@@ -143,6 +155,10 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         label = size_label(target)
     else:
         target = parse_quantity(m.size)
+        if target > MAX_PARAMS:
+            problems.add(("model", "size"), f"a model of {target:.3g} parameters is above the largest supported "
+                         f"({MAX_PARAMS:.0e})", "use a realistic size such as 7B")
+            raise CodescaleErrors(problems.errors)
         shape = shapes.solve(target, vocab, m.params_counted)
         label = str(m.size).strip() if isinstance(m.size, str) else size_label(target)
     params = shape.params(vocab)
@@ -175,6 +191,12 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     t = spec.training
     quantum = t.seq_len * dp
     batch_value = _scaled(t.global_batch_tokens, counted)
+    if not 0 < batch_value <= MAX_TOKENS:
+        origin = f" (the rule's value for {size_label(counted)} parameters)" if isinstance(
+            t.global_batch_tokens, SizeRule) else ""
+        problems.add(("training", "global_batch_tokens"), f"{batch_value:.3g} tokens per step{origin} is out of range",
+                     f"a step takes a positive number of tokens up to {MAX_TOKENS:.0e}")
+        raise CodescaleErrors(problems.errors)
     if isinstance(t.global_batch_tokens, SizeRule):
         step_quantum = quantum * (t.micro_batch_size or 1)  # so each device's share splits into micro-batches
         tokens_per_step = max(step_quantum, round(batch_value / step_quantum) * step_quantum)
@@ -201,9 +223,23 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         requested = multiple * counted if multiple is not None else parse_quantity(b.tokens)
     else:
         requested = parse_quantity(b.compute) / flops_per_token
+    budget_field = ("budget", "tokens") if b.tokens is not None else ("budget", "compute")
+    if not requested <= MAX_TOKENS:
+        problems.add(budget_field, f"{requested:.3g} training tokens is above the most a run may train on "
+                     f"({MAX_TOKENS:.0e})", "lower the budget")
+        raise CodescaleErrors(problems.errors)
     requested_tokens = max(1, int(round(requested)))
     steps = max(1, math.ceil(requested_tokens / tokens_per_step))
     tokens = steps * tokens_per_step
+    if tokens > MAX_TOKENS or steps > INT32_MAX:
+        problems.add(budget_field, f"{steps:,} steps of {tokens_per_step:,} tokens is beyond what a run may have "
+                     f"(at most {INT32_MAX:,} steps and {MAX_TOKENS:.0e} tokens)",
+                     "lower the budget or change training.global_batch_tokens")
+        raise CodescaleErrors(problems.errors)
+    lr = _scaled(t.lr, counted)
+    if not 0 < lr <= 1:
+        problems.add(("training", "lr"), f"the rule gives a learning rate of {lr:.3g} for {size_label(counted)} "
+                     "parameters", "the rule must give a learning rate in (0, 1]")
 
     warmup_steps = int(t.warmup) if t.warmup >= 1 else int(round(t.warmup * steps))
     if warmup_steps >= steps:
@@ -251,7 +287,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         "training": TrainingPlan(
             seq_len=t.seq_len, global_batch_tokens=tokens_per_step, global_batch_size=tokens_per_step // t.seq_len,
             local_batch_size=micro_batch, steps=steps, tokens=tokens, requested_tokens=requested_tokens,
-            lr=_scaled(t.lr, counted), min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
+            lr=lr, min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
             decay_ratio=decay_ratio, weight_decay=t.weight_decay, seed=t.seed, max_norm=t.max_norm,
             checkpoint_interval=t.checkpoint_interval, log_interval=t.log_interval,
         ),

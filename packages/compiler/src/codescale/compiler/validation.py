@@ -16,6 +16,8 @@ from codescale.compiler.spec import Spec
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import Path_, SourceMap
 
+_UNION_TAGS = ("number", "rule")
+
 
 class Problems:
     """Collects every broken rule of one sweep point, each located through the point's source map."""
@@ -42,8 +44,20 @@ def validate(data: Any, smap: SourceMap) -> Spec:
         raise CodescaleErrors([pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
 
 
+def body_errors(body: dict[str, Any], smap: SourceMap) -> list[CodescaleError]:
+    """The errors of a swept spec's body on its own: every value written there, even one that each sweep point
+    overrides, must be valid. A field missing from the body is not an error here (the sweep may supply it)."""
+    try:
+        Spec.model_validate(body)
+    except ValidationError as err:
+        return [pydantic_error(e, smap) for e in err.errors(include_url=False) if e["type"] != "missing"]
+    return []
+
+
 def pydantic_error(error: Any, smap: SourceMap) -> CodescaleError:
     loc = tuple(error["loc"])
+    # the tags of number-or-rule unions ("number", "rule") are pydantic's, not the document's
+    loc = tuple(e for i, e in enumerate(loc) if e not in _UNION_TAGS or smap.has(loc[: i + 1]))
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     hint = None
