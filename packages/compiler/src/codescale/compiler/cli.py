@@ -18,6 +18,9 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("spec", help="spec YAML file")
         parser.add_argument("--corpus", metavar="CATALOG", help="use this corpus catalog instead of the spec's corpus.catalog")
         parser.add_argument("--prepared", metavar="DIR", help="use this prepared corpus instead of the spec's corpus.prepared")
+        parser.add_argument("--max-runs", type=_positive_int, default=None, metavar="N",
+                            help="refuse a sweep of more than N points, counted before include/exclude "
+                                 "(default 100,000)")
     if command == "validate":
         parser.add_argument("--check-data", action="store_true",
                             help="also check that the corpus catalog, its source files and the prepared corpus exist")
@@ -41,9 +44,21 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         raise ValueError(f"codescale.compiler.cli does not implement {command!r}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _plan_from(args: argparse.Namespace, **kwargs: Any) -> Any:
     from codescale.compiler.plan import plan_spec
 
+    if args.max_runs is not None:
+        kwargs["max_runs"] = args.max_runs
     return plan_spec(args.spec, catalog=args.corpus, prepared=args.prepared, **kwargs)
 
 
