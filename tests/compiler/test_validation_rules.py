@@ -112,6 +112,9 @@ EXPECTED = {
     'parallel_degrees_mismatch': [
         'parallel_degrees_mismatch.yaml:17:3 parallelism: dp_shard × dp_replicate = 3, but the run has 4 processes (make their product nodes × gpus_per_node, or leave them out to derive them)',
     ],
+    'pairing_over_quota': [
+        "pairing_over_quota.yaml:8:13 pairing.fraction: paired documents alone would put about 0.5 of the run's tokens in python (one side of the pairs of 2 of the 2 directions), more than its share of 0.333 (lower pairing.fraction to at most 0.667 (less if python's programs are longer than their translations), or raise python's proportion to at least 0.5)",
+    ],
     'pivot_not_in_mixture': [
         "pivot_not_in_mixture.yaml:17:3 pairing.pivot: pivot python is not in this run's mixture (java, go) (add it to the mixture or choose another pivot)",
     ],

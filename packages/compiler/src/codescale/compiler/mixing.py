@@ -234,6 +234,19 @@ def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float
     return resolved
 
 
+def paired_shares(directions: list[tuple[str, str]]) -> dict[str, float]:
+    """Each language's share of the tokens in paired documents, if every direction gets equally many documents and a
+    pair's two programs are equally long (the parallel corpus holds equivalent programs): a language in ``k`` of ``n``
+    directions holds ``k / (2 n)`` of them. Both orders of a pair hold the same languages, so they change nothing."""
+    if not directions:
+        return {}
+    counts: dict[str, int] = {}
+    for src, tgt in directions:
+        for lang in (src, tgt):
+            counts[lang] = counts.get(lang, 0) + 1
+    return {lang: k / (2 * len(directions)) for lang, k in counts.items()}
+
+
 def unique_tokens(tokens_per_language: dict[str, int], repeat: dict[str, float]) -> dict[str, int]:
     """Size of each repeated language's pool of unique tokens: ceil(tokens_per_language / repeat)."""
     return {lang: int(math.ceil(tokens_per_language[lang] / r)) for lang, r in repeat.items()}

@@ -268,7 +268,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     else:
         float8 = False
 
-    pairing = _pairing(spec, languages, problems)
+    pairing = _pairing(spec, proportions, problems)
     evaluation = _eval(spec, languages, pairing, steps, problems)
     max_epochs = mixing.resolve_max_epochs(spec, languages, problems)
     repeat = mixing.resolve_repeat(spec, languages, max_epochs, problems)
@@ -315,8 +315,9 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _pairing(spec: Spec, languages: list[str], problems: Problems) -> PairingPlan:
+def _pairing(spec: Spec, proportions: dict[str, float], problems: Problems) -> PairingPlan:
     p = spec.pairing
+    languages = list(proportions)
     if p.mode == "none":
         if p.template is not None:
             problems.add(("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel")
@@ -339,8 +340,33 @@ def _pairing(spec: Spec, languages: list[str], problems: Problems) -> PairingPla
             for lang in (src, tgt):
                 if lang not in languages:
                     problems.add(("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})")
+    _check_paired_quota(p.fraction, directions, proportions, problems)
     return PairingPlan(mode="parallel", template=p.template or "direct", pivot=p.pivot,
                        directions=[[s, t] for s, t in directions], fraction=p.fraction, both_orders=p.both_orders)
+
+
+def _check_paired_quota(fraction: float, directions: list[tuple[str, str]], proportions: dict[str, float],
+                        problems: Problems) -> None:
+    """Paired documents count towards the quotas of the languages in them; refuse a fraction whose pairs alone would
+    exceed a language's share (what the sampler would refuse at the first batch). The estimate assumes equally long
+    programs (:func:`mixing.paired_shares`); the sampler checks the exact token counts."""
+    shares = {lang: share for lang, share in mixing.paired_shares(directions).items() if lang in proportions}
+    if not shares or fraction <= 0:
+        return
+    over = [(fraction * share / proportions[lang], lang) for lang, share in shares.items()
+            if fraction * share > proportions[lang] * (1 + 1e-9)]
+    if not over:
+        return
+    _, lang = max(over)
+    need = fraction * shares[lang]
+    limit = min(proportions[other] / share for other, share in shares.items())
+    in_directions = sum(lang in d for d in directions)
+    problems.add(("pairing", "fraction"),
+                 f"paired documents alone would put about {need:.3g} of the run's tokens in {lang} (one side of the "
+                 f"pairs of {in_directions} of the {len(directions)} directions), more than its share of "
+                 f"{proportions[lang]:.3g}",
+                 f"lower pairing.fraction to at most {limit:.3g} (less if {lang}'s programs are longer than their "
+                 f"translations), or raise {lang}'s proportion to at least {need:.3g}")
 
 
 def _eval(spec: Spec, languages: list[str], pairing: PairingPlan, steps: int, problems: Problems) -> EvalPlan:
