@@ -2,9 +2,9 @@
 
 import pytest
 
+from codescale.compiler.cluster import parse_slurm_minutes
 from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import parse_slurm_minutes
 from codescale.titan_runner.slurm_states import _expand_ids, explain_state, merge_state, normalise_state
 
 RUNNING_IN_RUN_DIR = Status(run_id="r", state="running", step=3, starts=[

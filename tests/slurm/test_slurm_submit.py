@@ -15,9 +15,9 @@ import pytest
 from slurm_testing import make_run, read_status, wait_for
 from toy_job import ToyTrainJob
 
+from codescale.compiler.cluster import SlurmCluster
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm import cancel, poll, read_submission, run_state, submit_runs
-from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_states import query
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -49,7 +49,7 @@ def test_bad_runs_are_refused_with_every_reason_before_anything_is_queued(tmp_pa
     assert "partition 'h800' does not exist" in text and "debug" in text
     assert "account 'ghost-lab' is not known" in text
     assert "512 CPUs" in text and "largest node has" in text
-    assert "shorter than the plan's estimate of 120 min" in text and "at least 120" in text
+    assert "shorter than the plan's estimate (120 min" in text and "at least 120" in text
     assert _queue() == before
     assert not (tmp_path / "submitit").exists()
     assert not any((d / "submission.json").exists() for d in runs)

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codescale.compiler import cluster as _cluster
 from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
 from codescale.compiler.sweep import DEFAULT_MAX_RUNS, check_size, expand, run_name
 from codescale.compiler.validation import body_errors, pydantic_error, validate
 from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
-from codescale.core.yaml_source import PointMap, load_yaml, read_source
+from codescale.core.yaml_source import PointMap, SourceMap, load_yaml, read_source
 
 _CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
                      "extra_sbatch", "mfu", "peak_flops")
@@ -59,6 +60,10 @@ class Plan:
     runs: list[Run]
     gpu_hours_limit: float | None
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
+    sources: dict[str, SourceMap] = field(default_factory=dict, repr=False)
+    """run_id -> where the run's values were written (its sweep point's source map), for located errors."""
+    cluster_checks: str | None = None
+    """What the cluster checks covered (a spec with a ``cluster`` section, see ``cluster.py``); None without one."""
 
     @property
     def totals(self) -> Totals:
@@ -107,11 +112,13 @@ def plan_spec(
     out_dir: str | Path | None = None,
     enforce_budget: bool = True,
     max_runs: int = DEFAULT_MAX_RUNS,
+    live_cluster: bool = False,
 ) -> Plan:
     """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once).
 
     ``max_runs``: the most sweep points (before include/exclude) the spec may have; ``enforce_budget``: refuse a plan
-    over ``budget.gpu_hours`` (:class:`OverBudget`)."""
+    over ``budget.gpu_hours`` (:class:`OverBudget`); ``live_cluster``: for a spec with a ``cluster`` section, also
+    check partition, account, QOS and node sizes against the Slurm cluster reachable from here, if one is."""
     display = str(spec_path)
     raw = read_source(spec_path, display)
     document, smap = load_yaml(spec_path, display, raw=raw)
@@ -135,6 +142,7 @@ def plan_spec(
         prepared_override=os.path.abspath(prepared) if prepared else None,
     )
     runs: list[Run] = []
+    sources: dict[str, SourceMap] = {}
     seen: dict[str, int] = {}
     study = str(document.get("study", "study"))
     gpu_hours_limit = None
@@ -169,11 +177,17 @@ def plan_spec(
             continue
         seen[run_id] = index
         runs.append(run)
+        sources[run_id] = pmap
         gpu_hours += run.derived.gpu_hours
         if enforce_budget and gpu_hours_limit is not None and gpu_hours > gpu_hours_limit and not errors:
             if len(runs) < total_points:  # far over budget: no need to resolve the rest to know
                 raise _over_budget(display, smap, gpu_hours, gpu_hours_limit,
                                    f"{len(runs)} of up to {total_points:,} runs already need an estimated")
+    cluster_checks = None
+    if isinstance(document.get("cluster"), dict):  # what submit would refuse: time limit vs estimate, shape, ...
+        cluster_errors, cluster_checks = _cluster.plan_problems(runs, sources, live=live_cluster)
+        for e in cluster_errors:
+            errors.setdefault(e.render(), e)
     if errors:
         ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
         raise CodescaleErrors(ordered)
@@ -183,7 +197,7 @@ def plan_spec(
         raise smap.error(("sweep",), "include/exclude filter out every sweep point, so the spec has no runs",
                          "loosen the filters")
     plan = Plan(spec=display, spec_sha256=hashlib.sha256(raw).hexdigest(), study=study, runs=runs,
-                gpu_hours_limit=gpu_hours_limit)
+                gpu_hours_limit=gpu_hours_limit, sources=sources, cluster_checks=cluster_checks)
     if enforce_budget:
         check_budget(plan, smap)
     return plan

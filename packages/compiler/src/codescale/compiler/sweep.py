@@ -193,6 +193,21 @@ def _set(data: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
     return copy
 
 
+def matching_entry(document: dict[str, Any], axis: str, value: Any) -> Path_ | None:
+    """Where a compiled run's swept ``axis: value`` was written: the path of the first sweep entry of that axis with
+    an equal value (``("sweep", 1, "product", "model.size", 2)``), or None."""
+    for where, block in _blocks(document):
+        if not isinstance(block, dict):
+            continue
+        for section in ("product", "zip"):
+            values = (block.get(section) or {}).get(axis) if isinstance(block.get(section), dict) else None
+            if isinstance(values, list):
+                for index, candidate in enumerate(values):
+                    if _normal(candidate) == _normal(value):
+                        return where + (section, axis, index)
+    return None
+
+
 def _normal(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str).lower()
 

@@ -27,9 +27,9 @@ import re
 import shutil
 import subprocess
 
+from codescale.compiler.cluster import slurm_command
 from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import slurm_command
 
 STATES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "REQUEUED",
           "UNKNOWN")
