@@ -193,3 +193,22 @@ def test_a_run_that_crashes_shows_failed_with_its_log(tmp_path):
     assert state == "failed" and record["stderr"] in reason
     assert "FloatingPointError: loss is NaN at step 2" in Path(record["stderr"]).read_text()
     assert submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]["action"] == "submitted"  # retry allowed
+
+
+def test_a_pending_task_cancelled_with_scancel_shows_cancelled_at_once_and_its_running_sibling_stays_running(
+        tmp_path, capsys):
+    from codescale.core.cli import main
+
+    runs = [make_run(tmp_path, f"queued{i}", steps=200) for i in range(2)]
+    first, second = (r["job_id"] for r in submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob(),
+                                                      array_parallelism=1))
+    wait_for(lambda: read_status(runs[0]).get("step", 0) >= 1, 60, "the first task to train")
+    # accounting may still cover the running task with the array's pending range line: the queue decides
+    assert poll([first, second]) == {first: "RUNNING", second: "PENDING"}
+    subprocess.run(["scancel", second], check=True)  # a raw scancel, not `codescale cancel`
+    assert poll([second]) == {second: "CANCELLED"}  # no accounting lag: the queue dropped it
+    assert run_state(runs[1], poll([second])[second]) == ("cancelled", "job cancelled")
+    assert main(["status", str(runs[0]), str(runs[1])]) == 0  # nothing failed
+    rows = capsys.readouterr().out
+    assert "queued1" in rows and "cancelled" in rows and "missing" not in rows
+    cancel([first])

@@ -94,8 +94,8 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     started = status is not None and any(s.job_id == record.get("job_id") for s in status.starts)
     state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
                                   just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
-    if state == "failed" and scheduler_state and record.get("stderr"):
-        reason = f"{reason}; log: {record['stderr']}"
+    if state == "failed" and scheduler_state and record.get("stderr") and Path(record["stderr"]).is_file():
+        reason = f"{reason}; log: {record['stderr']}"  # a job that never started has no log to point at
     return state, reason
 
 
