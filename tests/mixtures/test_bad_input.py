@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -163,17 +162,101 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_interrupted_prepare_leaves_nothing_behind(tmp_path):
-    catalog = make_corpus(tmp_path, documents=3000, parallel_groups=10)
+# Each case runs the real `codescale data prepare` in a child process that sends itself a real SIGINT at one point of
+# its work (a wrapper around the function that starts that phase), so the signal lands in that phase by construction:
+# nothing depends on how fast the child is or how loaded the machine is. The child resets SIGINT to its default
+# first, so an ignored SIGINT inherited from whoever started the tests (a background job) cannot hide the interrupt.
+INTERRUPT_AT = """
+import os, shutil, signal, sys, threading
+import codescale.mixtures.prepare as prepare
+import codescale.mixtures.tokenizer as tokenizer
+from codescale.core.cli import main
+
+phase, catalog, out = sys.argv[1:]
+fired = []
+
+
+def sigint():
+    fired.append(phase)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def on_call(owner, name, fire=sigint, once=True):
+    real = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        if not (once and fired):
+            fire()
+        return real(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+
+
+if phase == "hashing":
+    on_call(prepare, "_content_hash")
+elif phase == "tokenizer":  # from another thread as the native trainer starts: held until it returns
+    on_call(tokenizer, "train_tokenizer", fire=lambda: threading.Thread(target=sigint).start())
+elif phase == "shards":  # from the writer thread, while the main thread tokenizes
+    on_call(prepare.ShardWriter, "append")
+elif phase == "parallel":
+    on_call(prepare, "_parallel")
+elif phase == "manifest":
+    on_call(prepare, "write_manifest_db")
+elif phase == "publish":  # between the renames that swap the new corpus in: the old one is already moved aside
+    real_replace, real_publish = os.replace, prepare._publish
+
+    def replace_once(*args, **kwargs):
+        os.replace = real_replace
+        real_replace(*args, **kwargs)
+        sigint()
+
+    def publish(*args, **kwargs):
+        os.replace = replace_once
+        return real_publish(*args, **kwargs)
+
+    prepare._publish = publish
+elif phase == "cleanup":  # a second Ctrl-C while the first one's cleanup removes the staging directory
+    def again():
+        if fired and "again" not in fired:
+            fired.append("again")
+            os.kill(os.getpid(), signal.SIGINT)
+
+    on_call(prepare.ShardWriter, "append")
+    on_call(shutil, "rmtree", fire=again, once=False)
+status = main(["data", "prepare", catalog, "-o", out, "--quiet"])
+print("fired:", ",".join(fired), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+@pytest.fixture(scope="module")
+def prepared_before(tmp_path_factory):
+    """A corpus and a corpus prepared from it; each case then changes one source, so prepare has work to do."""
+    root = tmp_path_factory.mktemp("interrupt")
+    catalog = make_corpus(root, documents=40, parallel_groups=10)
+    prepare(catalog, root / "prepared", progress=False)
+    return root
+
+
+@pytest.mark.parametrize("phase", ["hashing", "tokenizer", "shards", "parallel", "manifest", "publish", "cleanup"])
+def test_sigint_stops_prepare_in_every_phase_and_keeps_the_previous_output(prepared_before, tmp_path, phase):
+    import shutil
+
+    shutil.copytree(prepared_before, tmp_path, dirs_exist_ok=True)
     out = tmp_path / "prepared"
-    proc = subprocess.Popen([sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o", str(out),
-                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".prepared.staging-*/python/train-00000.bin.tmp")):
-        assert proc.poll() is None and time.monotonic() < deadline, "prepare ended before it could be interrupted"
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "interrupted" in stderr
-    assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    old_manifest = (out / "manifest.json").read_text()
+    write_jsonl(tmp_path / "raw/python/c.jsonl", [{"content": program("python", 77_777)}])  # new content, new hash
+    proc = subprocess.run([sys.executable, "-c", INTERRUPT_AT, phase, str(tmp_path / "catalog.yaml"), str(out)],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert f"fired: {phase}" in proc.stderr, proc.stderr  # the signal was sent where this case says
+    assert proc.returncode == 130 and "interrupted" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging, no old copy left
+    manifest = json.loads((out / "manifest.json").read_text())
+    if phase == "publish":  # interrupted while swapping in: the new corpus is there, whole
+        assert manifest["content_hash"] != json.loads(old_manifest)["content_hash"]
+        assert prepare(tmp_path / "catalog.yaml", out, progress=False) == manifest  # up to date
+    else:
+        assert (out / "manifest.json").read_text() == old_manifest
+    if phase == "cleanup":
+        assert "fired: cleanup,again" in proc.stderr

@@ -9,6 +9,13 @@ to ``*.tmp`` and renamed, ``manifest.json`` is written last, and only then is th
 place (an older prepared corpus there is replaced). An error or an interrupt removes the staging directory, so a
 failed prepare leaves the output exactly as it was.
 
+Interrupts: a SIGINT (Ctrl-C) stops prepare in any phase, as a ``KeyboardInterrupt`` at the next Python bytecode of
+the main thread (a native call in progress -- training the tokenizer, encoding one batch, a DuckDB statement --
+finishes first; tokenizer training on a large sample can take minutes). Two steps hold it until they are done
+(:func:`codescale.core.interrupts.deferred_interrupt`): publishing (the renames that swap the staging directory into
+place; interrupted there, prepare still ends with the complete new output and exit status 130) and the cleanup after
+a failure (a second Ctrl-C cannot leave half a staging directory behind).
+
 Splits: a document is held out for validation when the hash of its text falls below ``validation.fraction``, so the
 split is the same on every machine and a duplicate never straddles train and validation. A parallel group is used
 for pairing only when none of its programs is held out.
@@ -33,6 +40,7 @@ import numpy as np
 from codescale.core.catalog import Catalog, load_catalog
 from codescale.core.domains import canonical, direction_key
 from codescale.core.errors import CodescaleError
+from codescale.core.interrupts import deferred_interrupt
 from codescale.mixtures import documents as docs
 from codescale.mixtures import tokenizer as tok
 from codescale.mixtures.manifest_db import write_manifest_db
@@ -72,19 +80,22 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
         manifest = _build(catalog, staging, content_hash, eval_tasks, eval_source, progress)
         _publish(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        with deferred_interrupt():  # a second Ctrl-C must not leave half the staging directory behind
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Swap the staging directory into place; an interrupt is held until the new corpus is there and the old gone."""
+    with deferred_interrupt():
+        old = None
+        if out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _content_hash(catalog: Catalog, eval_tasks: list[dict]) -> str:
@@ -252,13 +263,14 @@ def _tokenize_language(catalog: Catalog, lang: str, encoder, dtype: np.dtype, st
         while pending:
             pending.pop(0).result()
     except BaseException:
-        for future in pending:
-            future.cancel()
-        for future in pending:  # a write already running must finish before its file is closed
-            if not future.cancelled():
-                future.exception()
-        for writer in writers.values():
-            writer.abort()
+        with deferred_interrupt():  # a second Ctrl-C must not leave a write running into the staging directory
+            for future in pending:
+                future.cancel()
+            for future in pending:  # a write already running must finish before its file is closed
+                if not future.cancelled():
+                    future.exception()
+            for writer in writers.values():
+                writer.abort()
         raise
     for writer in writers.values():
         writer.close()
