@@ -121,3 +121,25 @@ def test_include_and_exclude_filter_points_made_one_at_a_time(tmp_path):
     points = expand(document, smap)
     assert not isinstance(points, list)
     assert [p.axes for p in points] == [{"training.seed": 1}, {"training.seed": 3}]
+
+
+def test_a_body_error_no_axis_touches_is_reported_without_making_a_point(tmp_path, monkeypatch):
+    import codescale.compiler.sweep as sweep
+
+    made = []
+    monkeypatch.setattr(sweep, "_block_points", lambda *a: made.append(a) or iter(()))
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD.replace("seq_len: 128", "seq_len: long") + "sweep:\n  product:\n" + _axis("training.seed", 100)
+                    + _axis("training.log_interval", 100))
+    with pytest.raises(CodescaleError, match="training.seq_len: Input should be a valid integer"):
+        plan_spec(path)
+    assert made == []
+
+
+def test_a_body_field_an_axis_supplies_may_be_missing_from_the_body(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD.replace("study: minimal\n", "") + "sweep:\n  product:\n    study: [a]\n")
+    with pytest.raises(CodescaleError, match="'study' is not a field that can be swept"):
+        plan_spec(path)
+    path.write_text(GOOD.replace("  size: 100k\n", "") + "sweep:\n  product:\n    model.size: [100k, 200k]\n")
+    assert len(plan_spec(path).runs) == 2

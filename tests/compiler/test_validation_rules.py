@@ -142,6 +142,9 @@ EXPECTED = {
     'size_and_shape': [
         'size_and_shape.yaml:6:3 model: give exactly one of model.size and model.shape (e.g. size: "0.2B")',
     ],
+    'size_rule_empty': [
+        'size_rule_empty.yaml:13:14 training.global_batch_tokens.by_size: by_size needs at least one {size: value} entry',
+    ],
     'size_unreadable': [
         "size_unreadable.yaml:6:9 model.size: expected a number such as 150M, 0.2B or 3e21, got 'huge'",
     ],

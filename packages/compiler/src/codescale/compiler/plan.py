@@ -35,7 +35,7 @@ from typing import Any
 from codescale.compiler import cluster as _cluster
 from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
-from codescale.compiler.sweep import DEFAULT_MAX_RUNS, check_size, expand, run_name
+from codescale.compiler.sweep import DEFAULT_MAX_RUNS, check_size, expand, run_name, swept_paths
 from codescale.compiler.validation import body_errors, pydantic_error, validate
 from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
@@ -131,8 +131,12 @@ def plan_spec(
     _validate_sweep_shape(document, smap)
     total_points = check_size(document, smap, max_runs)
     errors: dict[str, CodescaleError] = {}
-    if document.get("sweep") is not None:  # values every point overrides are checked once, in the body
-        for e in body_errors({k: v for k, v in document.items() if k != "sweep"}, smap):
+    if document.get("sweep") is not None:  # the body alone: its errors, even at values every point overrides
+        every, overridden = body_errors({k: v for k, v in document.items() if k != "sweep"}, smap,
+                                        swept_paths(document))
+        if every:  # each point would repeat them: no point is made
+            raise CodescaleErrors(_in_order(every + overridden))
+        for e in overridden:
             errors.setdefault(e.render(), e)
     points = expand(document, smap)
     ctx = _resolve.Context(
@@ -189,8 +193,7 @@ def plan_spec(
         for e in cluster_errors:
             errors.setdefault(e.render(), e)
     if errors:
-        ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
-        raise CodescaleErrors(ordered)
+        raise CodescaleErrors(_in_order(errors.values()))
     if not runs:
         if not document.get("sweep"):
             raise smap.error(("sweep",), "the sweep has no blocks, so the spec has no runs", "add a block or remove `sweep`")
@@ -201,6 +204,11 @@ def plan_spec(
     if enforce_budget:
         check_budget(plan, smap)
     return plan
+
+
+def _in_order(errors: Any) -> list[CodescaleError]:
+    unique = {e.render(): e for e in errors}
+    return sorted(unique.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
 
 
 def check_budget(plan: Plan, smap: Any = None) -> None:

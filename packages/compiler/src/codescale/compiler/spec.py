@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from codescale.core.domains import canonical
 from codescale.core.errors import CodescaleError
@@ -203,10 +203,18 @@ class SizeRule(_Section):
     @classmethod
     def _sizes(cls, value: Any) -> Any:
         if isinstance(value, dict):
+            if not value:
+                raise ValueError("by_size needs at least one {size: value} entry")
             for key in value:
                 _quantity(key)
             return {str(k): v for k, v in value.items()}
         return value
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> SizeRule:
+        if (self.by_size is None) == (self.power_law is None):
+            raise ValueError("give exactly one of by_size and power_law")
+        return self
 
 
 def _rule_or_number(value: Any) -> str:

@@ -193,6 +193,17 @@ def _set(data: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
     return copy
 
 
+def swept_paths(document: dict[str, Any]) -> set[Path_]:
+    """The field paths any sweep axis sets (``("model", "size")``)."""
+    paths: set[Path_] = set()
+    for _, block in _blocks(document):
+        for section in ("product", "zip"):
+            axes = block.get(section) if isinstance(block, dict) else None
+            if isinstance(axes, dict):
+                paths.update(tuple(str(axis).split(".")) for axis in axes)
+    return paths
+
+
 def matching_entry(document: dict[str, Any], axis: str, value: Any) -> Path_ | None:
     """Where a compiled run's swept ``axis: value`` was written: the path of the first sweep entry of that axis with
     an equal value (``("sweep", 1, "product", "model.size", 2)``), or None."""
