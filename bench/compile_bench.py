@@ -29,7 +29,7 @@ mixture: {{uniform: [python]}}
 model: {{size: 100M, vocab_size: 32768}}
 budget: {{tokens: 2B}}
 training: {{seq_len: 2048, global_batch_tokens: 1Mi, lr: {{by_size: {{100M: 6.0e-4, 1B: 3.0e-4}}}}}}
-cluster: {{gpu: H800, gpus_per_node: 8, partition: gpu}}
+cluster: {{gpu: H800, gpus_per_node: 8, partition: gpu, time_limit_min: 120000}}  # its 3.1B x 1T runs need ~78 days
 sweep:
   name: "{{mixture.uniform}}-{{model.size}}-{{budget.tokens}}-s{{training.seed}}"
   product:
@@ -40,12 +40,13 @@ sweep:
 """
 
 
-def _io_floor(runs: list[dict], out: Path) -> float:
+def _io_floor(runs: list, out: Path) -> float:
+    objects = [(run.run_id, run.to_dict(), mixture_manifest(run).to_dict()) for run in runs]  # not timed
     start = time.perf_counter()
-    for run in runs:
-        run_dir = out / "runs" / run["run_id"]
+    for run_id, run, mixture in objects:
+        run_dir = out / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
-        for name, obj in (("run.json", run), ("mixture.json", mixture_manifest(run))):
+        for name, obj in (("run.json", run), ("mixture.json", mixture)):
             tmp = run_dir / f".{name}.tmp"
             tmp.write_text(json.dumps(obj, separators=(",", ":")) + "\n")
             os.replace(tmp, run_dir / name)
@@ -54,7 +55,7 @@ def _io_floor(runs: list[dict], out: Path) -> float:
 
 def measure(specs: list[Path], work: Path) -> dict[str, float]:
     plan_s = render_s = 0.0
-    all_runs: list[dict] = []
+    all_runs: list = []
     for i, spec in enumerate(specs):
         out = work / f"out{i}"
         start = time.perf_counter()
