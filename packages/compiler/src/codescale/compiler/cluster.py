@@ -424,7 +424,7 @@ def located(problems: Iterable[ClusterProblem], maps: dict[str, SourceMap],
 
 def spec_maps(runs: Iterable[Run]) -> dict[str, SourceMap]:
     """For compiled runs, the source map of the spec each was compiled from, redirected to the sweep entries that set
-    its swept values; runs whose spec cannot be read (moved, deleted) are left out."""
+    its swept values; runs whose spec cannot be read (moved, deleted) or is now another study are left out."""
     from codescale.compiler.sweep import matching_entry
     from codescale.core.yaml_source import PointMap, load_yaml
 
@@ -437,7 +437,7 @@ def spec_maps(runs: Iterable[Run]) -> dict[str, SourceMap]:
             except CodescaleError:
                 documents[run.spec] = None
         loaded = documents[run.spec]
-        if loaded is None or not isinstance(loaded[0], dict):
+        if loaded is None or not isinstance(loaded[0], dict) or loaded[0].get("study") != run.study:
             continue
         document, smap = loaded
         redirects = {}
