@@ -82,9 +82,9 @@ def test_the_time_estimate_is_gpu_hours_over_the_runs_gpus(tmp_path):
 def test_extra_sbatch_lines_become_sbatch_options():
     assert sbatch_options(("--exclusive", "#SBATCH --reservation=big", "--comment hello")) == {
         "exclusive": True, "reservation": "big", "comment": "hello"}
-    with pytest.raises(ValueError, match="not a long option"):
+    with pytest.raises(CodescaleError, match="not a long option"):
         sbatch_options(("-N 2",))
-    with pytest.raises(ValueError, match="sets --partition"):
+    with pytest.raises(CodescaleError, match="sets --partition"):
         sbatch_options(("--partition=other",))
 
 

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from codescale.core import slurm as core_slurm
 from codescale.core.contracts import Run
 from codescale.core.errors import CodescaleError
 from codescale.core.yaml_source import SourceMap
@@ -42,11 +43,6 @@ _KEY_VALUE = re.compile(r"(\w+)=(\S*)")
 REACHABLE_TIMEOUT_S = 10.0
 
 # sbatch options codescale derives from run.json; extra_sbatch may not set them behind its back.
-OWNED_OPTIONS = frozenset({"nodes", "ntasks-per-node", "gpus-per-node", "cpus-per-task", "mem", "time", "partition",
-                           "account", "qos", "constraint", "array", "job-name", "output", "error", "signal",
-                           "open-mode"})
-
-
 # ---------------------------------------------------------------------------------------------------------- Slurm
 
 
@@ -250,22 +246,10 @@ def estimated_minutes(run: Run, shape: RunShape) -> float:
 def sbatch_options(lines: Iterable[str]) -> dict[str, Any]:
     """``["--exclusive", "#SBATCH --reservation=big", "--comment x"]`` -> submitit ``additional_parameters``.
 
-    Raises ValueError naming the line for a short option or an option codescale derives itself (see
-    :func:`static_problems`, which reports them as problems)."""
-    params: dict[str, Any] = {}
-    for line in lines:
-        text = line.strip().removeprefix("#SBATCH").strip()
-        if not text.startswith("--"):
-            raise ValueError(f"extra_sbatch line {line!r} is not a long option")
-        key, sep, value = text[2:].partition("=")
-        if not sep and " " in key:
-            key, value = key.split(" ", 1)
-            sep = "="
-        key = key.strip()
-        if key in OWNED_OPTIONS:
-            raise ValueError(f"extra_sbatch sets --{key}, which codescale derives from the run")
-        params[key] = value.strip() if sep else True
-    return params
+    The parsing of :func:`codescale.core.slurm.sbatch_options` (shared with ``data prepare --executor slurm``); raises
+    its CodescaleError for a short option or an option codescale derives itself (:func:`static_problems` reports
+    them as problems, located in the spec)."""
+    return core_slurm.sbatch_options(tuple(lines), None)
 
 
 # ---------------------------------------------------------------------------------------------------- problems
@@ -303,10 +287,8 @@ def static_problems(run: Run) -> list[ClusterProblem]:
     for line in cluster.extra_sbatch:
         try:
             sbatch_options([line])
-        except ValueError as err:
-            owned = "derives" in str(err)
-            add("cluster.extra_sbatch", str(err), "set the matching cluster field instead" if owned else
-                "write it as --option=value (e.g. --reservation=big)")
+        except CodescaleError as err:
+            add("cluster.extra_sbatch", err.message, err.hint or "")
     shape = run_shape(run)
     estimate = estimated_minutes(run, shape)
     if shape.time_limit_min < estimate:
