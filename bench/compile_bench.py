@@ -30,7 +30,7 @@ mixture: {{uniform: [python]}}
 model: {{size: 100M, vocab_size: 32768}}
 budget: {{tokens: 2B}}
 training: {{seq_len: 2048, global_batch_tokens: 1Mi, lr: {{by_size: {{100M: 6.0e-4, 1B: 3.0e-4}}}}}}
-cluster: {{gpu: H800, gpus_per_node: 8, partition: gpu}}
+cluster: {{gpu: H800, gpus_per_node: 8, partition: gpu, time_limit_min: 120000}}  # its 3.1B x 1T runs need ~78 days
 sweep:
   name: "{{mixture.uniform}}-{{model.size}}-{{budget.tokens}}-s{{training.seed}}"
   product:

@@ -104,7 +104,7 @@ def dry_built(paper_plans):
 
 def test_every_paper_study_is_dry_built(paper_plans, dry_built):
     assert set(paper_plans) == {"allocation", "pairing", "per_language", "synergy"}
-    assert sum(len(p.runs) for p in paper_plans.values()) == 420 + 15 + 28 + 2
+    assert sum(len(p.runs) for p in paper_plans.values()) == 420 + 45 + 28 + 2
     runs = [run for plan in paper_plans.values() for run in plan.runs]
     assert {_job_signature(run) for run in runs} == set(dry_built)
 

@@ -50,6 +50,60 @@ def test_malformed_yaml_is_one_located_error(text, expected):
     assert info.value.render() == expected
 
 
+def test_aliases_within_the_bounds_expand_with_the_anchor_positions():
+    data, smap = parse_yaml("base: &b [1, 2]\nother: *b\n", "s.yaml")
+    assert data == {"base": [1, 2], "other": [1, 2]}
+    assert smap.locate(("other", 1)) == (("other", 1), (1, 14))
+
+
+def test_an_alias_bomb_is_refused_at_the_alias_that_crosses_the_bound_without_being_expanded():
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 9)]  # 10^9 values
+    with pytest.raises(CodescaleError) as info:
+        parse_yaml("\n".join(lines) + "\n", "s.yaml")
+    assert info.value.render().startswith("s.yaml:5:45 alias *l3 expands past 100,000 values (an alias bomb?)")
+
+
+def test_the_value_bound_counts_every_value_after_expansion(monkeypatch):
+    import codescale.core.yaml_source as yaml_source
+
+    monkeypatch.setattr(yaml_source, "MAX_VALUES", 9)
+    assert parse_yaml("a: &x [1, 2]\nb: *x\n")[0] == {"a": [1, 2], "b": [1, 2]}  # mapping, 2 keys, 2 x (list + 2 values)
+    with pytest.raises(CodescaleError, match=r"^<string>:2:5 alias \*x expands past 9 values"):
+        parse_yaml("a: &x [1, 2]\nb: [*x]\n")
+
+
+def test_a_recursive_alias_and_a_reused_anchor_are_located_errors():
+    with pytest.raises(CodescaleError, match=r"^s.yaml:2:10 alias \*r refers to a node that contains it"):
+        parse_yaml("a:\n  &r [1, *r]\n", "s.yaml")
+    with pytest.raises(CodescaleError, match=r"^s.yaml:2:4 anchor &x is defined twice \(first on line 1\)"):
+        parse_yaml("a: &x 1\nb: &x 2\n", "s.yaml")
+
+
+@pytest.mark.parametrize("char, name", [("\x00", "NUL (U+0000)"), ("\x01", "a control character (U+0001)"),
+                                        ("\x1b", "a control character (U+001B)"),
+                                        ("\x7f", "a control character (U+007F)")])
+def test_characters_yaml_does_not_allow_are_refused_at_their_line_and_column(char, name):
+    with pytest.raises(CodescaleError) as info:
+        parse_yaml(f"study: x\nname: ab{char}c\n", "s.yaml")
+    assert info.value.render().startswith(f"s.yaml:2:9 {name} is not allowed in YAML")
+
+
+def test_bytes_that_are_not_utf8_are_refused_at_their_line_column_and_offset(tmp_path):
+    from codescale.core.yaml_source import load_yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_bytes("study: x\nname: é\xff\n".encode("latin-1"))
+    with pytest.raises(CodescaleError) as info:
+        load_yaml(path, "s.yaml")
+    assert info.value.render().startswith("s.yaml:2:7 not UTF-8 text: byte 0xe9 at byte offset 15")
+
+
+def test_an_empty_document_is_located_at_the_top_of_the_file():
+    data, smap = parse_yaml("# only a comment\n", "s.yaml")
+    assert data is None and smap.error((), "empty").render() == "s.yaml:1:1 empty"
+
+
 def _plan_text(tmp_path: Path, text: str) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")

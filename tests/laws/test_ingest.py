@@ -275,3 +275,58 @@ def test_repetition_pools_of_mixture_json_become_unique_tokens(tmp_path):
     rows = con.execute("SELECT run_id, language, tokens, unique_tokens FROM run_languages ORDER BY run_id").fetchall()
     con.close()
     assert rows == [("fresh-0", "java", 819_200, None), ("self2-0", "python", 819_200, 409_600)]
+
+
+def test_a_second_directory_with_the_same_run_id_is_refused_and_never_a_stale_skip(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    a = make_run_dir(tmp_path / "a", "py-0001", final_valid_loss={"python": 0.75})
+    b = make_run_dir(tmp_path / "b", "py-0001", final_valid_loss={"python": 0.5})  # the same run id, other results
+    assert ingest_run_dirs(db, [a]).added == ["py-0001"]
+    second = ingest_run_dirs(db, [b])
+    assert second.skipped == [str(b)] and second.failed
+    assert f"run 'py-0001' is already in the store from {a}, which still holds it" in second.problems[0].render()
+    third = ingest_run_dirs(db, [a])
+    assert third.unchanged == [str(a)] and not third.problems
+    assert query(db, "SELECT run_dir FROM runs") == [(str(a),)]
+    assert query(db, "SELECT loss FROM final_loss") == [(0.75,)]  # a's data, as the report says
+    assert main(["ingest", str(b), "--db", str(db)]) == 1
+    assert "pass --replace to take it from this one" in capsys.readouterr().err
+
+
+def test_replace_takes_the_run_from_the_other_directory_and_the_first_is_then_refused(tmp_path):
+    db = tmp_path / "s.duckdb"
+    a = make_run_dir(tmp_path / "a", "py-0001", final_valid_loss={"python": 0.75})
+    b = make_run_dir(tmp_path / "b", "py-0001", final_valid_loss={"python": 0.5})
+    ingest_run_dirs(db, [a])
+    replaced = ingest_run_dirs(db, [b], replace=True)
+    assert replaced.replaced == ["py-0001"] and "replaced by this directory (--replace)" in replaced.problems[0].render()
+    assert query(db, "SELECT loss FROM final_loss") == [(0.5,)]
+    assert query(db, "SELECT run_dir FROM ingest_log") == [(str(b),)]
+    again = ingest_run_dirs(db, [a])  # a no longer is where the store's copy came from: not "unchanged"
+    assert again.skipped == [str(a)] and f"already in the store from {b}" in again.problems[0].render()
+    assert query(db, "SELECT loss FROM final_loss") == [(0.5,)]
+
+
+def test_a_moved_run_directory_takes_over_with_a_warning(tmp_path):
+    import shutil
+
+    db = tmp_path / "s.duckdb"
+    old = make_run_dir(tmp_path / "scratch", "py-0001", final_valid_loss={"python": 0.75})
+    ingest_run_dirs(db, [old])
+    new = tmp_path / "project" / "py-0001"
+    new.parent.mkdir()
+    shutil.move(old, new)
+    report = ingest_run_dirs(db, [new])
+    assert report.replaced == ["py-0001"] and not report.failed
+    assert "that directory no longer holds it" in report.problems[0].render()
+    assert query(db, "SELECT run_dir FROM runs") == [(str(new),)]
+
+
+def test_two_directories_with_one_run_id_in_one_call_keep_the_first_in_argument_order(tmp_path):
+    db = tmp_path / "s.duckdb"
+    a = make_run_dir(tmp_path / "a", "py-0001", final_valid_loss={"python": 0.75})
+    b = make_run_dir(tmp_path / "b", "py-0001", final_valid_loss={"python": 0.5})
+    for _ in range(2):  # the second time a is unchanged, and b is still the copy refused
+        report = ingest_run_dirs(db, [a, b])
+        assert report.skipped == [str(b)] and "is also in" in report.problems[-1].render()
+    assert query(db, "SELECT loss FROM final_loss") == [(0.75,)]

@@ -68,6 +68,58 @@ def test_the_store_is_read_only_unless_asked(db, capsys):
     assert main(["sql", "DELETE FROM runs WHERE params > 1e9", "--db", db, "--write"]) == 0
 
 
+@pytest.mark.parametrize("statement", [
+    "COPY (SELECT 'x') TO '{other}'",
+    "EXPORT DATABASE '{tmp}/export'",
+    "SELECT * FROM read_text('{secret}')",
+    "SELECT * FROM read_csv('{secret}')",
+    "ATTACH '{other}' AS other",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+    "RESET enable_external_access",
+])
+def test_without_write_no_statement_reads_or_writes_another_file(db, tmp_path, capsys, statement):
+    other, secret = tmp_path / "other.duckdb", tmp_path / "secret.txt"
+    other.write_bytes(b"precious")
+    secret.write_text("password\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["sql", statement.format(other=other, tmp=tmp_path, secret=secret), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "password" not in err and err.count("\n") == 1
+    assert "without --write no statement may read or write files" in err
+    assert other.read_bytes() == b"precious" and sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_the_stores_views_and_temporary_tables_work_while_sealed(db, capsys):
+    session = "CREATE TEMP TABLE best AS SELECT min(loss) AS loss FROM final_loss;\nSELECT loss FROM best;\n"
+    from codescale.laws.sqlshell import interactive, open_store
+
+    con = open_store(db)
+    try:
+        out = io.StringIO()
+        assert interactive(con, "csv", io.StringIO(session), out, io.StringIO()) == 0
+    finally:
+        con.close()
+    assert out.getvalue().endswith("loss\n2.0\n")
+
+
+def test_with_write_statements_may_write_files(db, tmp_path):
+    assert main(["sql", f"COPY (SELECT 1 AS one) TO '{tmp_path / 'one.csv'}'", "--db", db, "--write"]) == 0
+    assert (tmp_path / "one.csv").read_text() == "one\n1\n"
+
+
+def test_a_sqlite_file_is_refused_before_duckdb_opens_it(tmp_path, capsys):
+    import sqlite3
+
+    path = tmp_path / "results.db"
+    sqlite3.connect(path).execute("CREATE TABLE runs (x)").connection.commit()
+    for args in (["sql", "SELECT 1", "--db", str(path)], ["sql", "SELECT 1", "--db", str(path), "--write"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: {path} is a SQLite database, not a codescale results store (point --db at a file " \
+                      "written by `codescale ingest` or `codescale import`, or at a new path)\n"
+
+
 def test_a_missing_store_says_how_to_create_one(tmp_path, capsys):
     assert main(["sql", "SELECT 1", "--db", str(tmp_path / "nowhere.duckdb")]) == 2
     assert "codescale ingest" in capsys.readouterr().err

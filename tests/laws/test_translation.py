@@ -41,3 +41,21 @@ def test_one_token_budget_falls_back_to_the_n_only_law_with_a_warning(con):
     assert {f.form for f in fits} == {"n_only"}
     assert all("cannot be fitted" in f.warnings[0] for f in fits)
     assert all("B" not in f.params for f in fits)
+
+
+def test_the_papers_pairing_study_identifies_the_d_term_of_every_translation_law(con):
+    from pathlib import Path
+
+    from codescale.compiler.plan import plan_spec
+
+    spec = Path(__file__).resolve().parents[2] / "specs/paper/pairing.yaml"
+    plan = plan_spec(spec).to_file()
+    assert len({(r.model.size_label, r.training.tokens) for r in plan.runs}) == 15  # 5 sizes x 3 budgets
+    truth = presets.paper_truth()
+    simulate_plan(con, plan, truth, noise=0.0)
+    fits = {f.group_value: f for f in fit_translation_laws(con, settings=FitSettings(units="billions", grid="coarse"))}
+    assert {"none/unseen", "parallel/seen", "parallel/unseen"} <= set(fits)
+    for group, law in (("parallel/unseen", "parallel_unseen"), ("parallel/seen", "parallel_seen"),
+                       ("none/unseen", "shuffled")):  # fmt: skip
+        assert fits[group].form != "n_only" and not fits[group].warnings, group
+        assert fits[group].params["beta"] == pytest.approx(truth["translation"][law]["beta"], rel=1e-3), group

@@ -286,3 +286,20 @@ def test_pool_larger_than_the_corpus_is_refused_before_any_batch(corpus):
     with pytest.raises(CodescaleError) as err:
         MixtureSampler(_repeated(3 * available, 2), corpus)
     assert "pool of" in err.value.render() and "add java data" in err.value.render()
+
+
+@pytest.mark.parametrize("fraction, trains", [(0.5, True), (0.9, False)])
+def test_the_compilers_paired_quota_bound_agrees_with_the_sampler(corpus, fraction, trains):
+    from codescale.compiler.mixing import paired_shares
+
+    quotas = {"python": SEQ * 64, "java": SEQ * 64, "go": SEQ * 64}
+    directions = [["python", "java"], ["python", "go"]]
+    pairing = {**PAIRING, "directions": directions, "fraction": fraction}
+    shares = paired_shares([tuple(d) for d in directions])
+    compiler_accepts = all(fraction * shares[lang] <= 1 / 3 for lang in quotas)  # the compiler's rule
+    assert compiler_accepts == trains
+    if trains:
+        MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus)
+    else:
+        with pytest.raises(CodescaleError, match="paired documents alone hold .* python tokens"):
+            MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus)

@@ -32,7 +32,7 @@ def test_evaluations_run_as_a_slurm_array_one_task_per_checkpoint(tmp_path, caps
     (tmp_path / "corpus").mkdir()
     prepared = build_corpus(tmp_path / "corpus")
     run_dir = make_run(tmp_path / "out", prepared, run_id="slurmeval", steps=4, checkpoint_interval=2, eval_interval=2)
-    assert train_run(run_dir)["state"] == "completed"
+    assert train_run(run_dir).state == "completed"
 
     db = tmp_path / "store.duckdb"
     assert main(["eval", str(run_dir), *SETTINGS, "--db", str(db)]) == 0

@@ -6,10 +6,9 @@ import json
 import pytest
 from slurm_testing import make_run
 
+from codescale.compiler.cluster import SlurmCluster, SlurmNode, SlurmPartition, gpu_count, run_shape, sbatch_options
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import SlurmCluster, SlurmNode, SlurmPartition, _gpu_count
-from codescale.titan_runner.slurm_shape import load_run, run_shape, sbatch_options
-from codescale.titan_runner.slurm_validate import validate_against_cluster
+from codescale.titan_runner.slurm_validate import load_run, validate_against_cluster
 
 H800 = SlurmCluster(
     max_array_size=1001,
@@ -30,12 +29,12 @@ def _gpu_run(tmp_path, name, **cluster):
 @pytest.mark.parametrize("gres, gpus", [("gpu:8", 8), ("gpu:h800:8(S:0-1)", 8), ("gpu:a100:4,shard:8", 4),
                                         ("(null)", 0)])
 def test_gpus_are_counted_from_the_node_gres(gres, gpus):
-    assert _gpu_count(gres) == gpus
+    assert gpu_count(gres) == gpus
 
 
 def test_a_two_node_gpu_run_is_one_task_per_gpu(tmp_path):
     run_dir = _gpu_run(tmp_path, "big", nodes=2)
-    shape = run_shape(load_run(run_dir), run_dir / "run.json")
+    shape = run_shape(load_run(run_dir))
     assert (shape.nodes, shape.tasks_per_node, shape.gpus_per_node) == (2, 8, 8)
     assert validate_against_cluster([run_dir], H800)[0] == shape
 
@@ -49,7 +48,7 @@ def test_a_world_size_that_is_not_one_rank_per_gpu_is_refused(tmp_path):
 
 def test_cpu_runs_request_no_gpus(tmp_path):
     run_dir = make_run(tmp_path, "cpu", world_size=2, gpu="cpu", gpus_per_node=2)
-    shape = run_shape(load_run(run_dir), run_dir / "run.json")
+    shape = run_shape(load_run(run_dir))
     assert (shape.tasks_per_node, shape.gpus_per_node) == (2, 0)
 
 
@@ -75,19 +74,18 @@ def test_the_time_estimate_is_gpu_hours_over_the_runs_gpus(tmp_path):
     run = json.loads((run_dir / "run.json").read_text())
     run["derived"]["gpu_hours"] = 16 * 12.0  # 12 h on 16 GPUs
     (run_dir / "run.json").write_text(json.dumps(run))
-    with pytest.raises(CodescaleError, match="shorter than the plan's estimate of 720 min") as err:
+    with pytest.raises(CodescaleError, match=r"shorter than the plan's estimate \(720 min: derived.gpu_hours over 16 devices\)") as err:
         validate_against_cluster([run_dir], H800)
     assert err.value.field == "cluster.time_limit_min" and "at least 720" in err.value.render()
 
 
-def test_extra_sbatch_lines_become_sbatch_options(tmp_path):
-    source = tmp_path / "run.json"
-    assert sbatch_options(("--exclusive", "#SBATCH --reservation=big", "--comment hello"), source) == {
+def test_extra_sbatch_lines_become_sbatch_options():
+    assert sbatch_options(("--exclusive", "#SBATCH --reservation=big", "--comment hello")) == {
         "exclusive": True, "reservation": "big", "comment": "hello"}
     with pytest.raises(CodescaleError, match="not a long option"):
-        sbatch_options(("-N 2",), source)
+        sbatch_options(("-N 2",))
     with pytest.raises(CodescaleError, match="sets --partition"):
-        sbatch_options(("--partition=other",), source)
+        sbatch_options(("--partition=other",))
 
 
 def test_a_broken_run_json_is_a_clear_error(tmp_path):

@@ -2,9 +2,9 @@
 
 import pytest
 
+from codescale.compiler.cluster import parse_slurm_minutes
 from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import parse_slurm_minutes
 from codescale.titan_runner.slurm_states import _expand_ids, explain_state, merge_state, normalise_state
 
 RUNNING_IN_RUN_DIR = Status(run_id="r", state="running", step=3, starts=[
@@ -72,3 +72,50 @@ def test_an_unknown_scheduler_state_is_a_clear_error():
 ])
 def test_slurm_time_limits_parse_to_minutes(text, minutes):
     assert parse_slurm_minutes(text) == minutes
+
+
+def _merge(ids, queue, accounting):
+    from codescale.titan_runner.slurm_states import merge_records
+
+    return {job_id: state for job_id, (state, _) in merge_records(ids, queue, accounting).items()}
+
+
+def test_a_running_task_stays_running_while_accounting_still_lists_it_in_a_pending_range():
+    # what sacct and squeue said on the local cluster a second after task 1 of a %1 array started
+    queue = "23_1|codescale-a|RUNNING\n23_2|codescale-a|PENDING\n"
+    accounting = "23_0|codescale-a|COMPLETED\n23_[1-2%1]|codescale-a|PENDING\n"
+    assert _merge(["23_0", "23_1", "23_2"], queue, accounting) == {
+        "23_0": "COMPLETED", "23_1": "RUNNING", "23_2": "PENDING"}
+
+
+def test_a_tasks_own_accounting_line_wins_over_the_range_that_still_covers_it():
+    accounting = "23_1|codescale-a|RUNNING\n23_[1-2%1]|codescale-a|PENDING\n"
+    assert _merge(["23_1", "23_2"], "", accounting) == {"23_1": "RUNNING", "23_2": "PENDING"}
+
+
+def test_a_pending_task_cancelled_with_scancel_is_cancelled_at_once():
+    # scancel 23_2 while pending: the queue drops it at once; accounting keeps the old range for a few seconds
+    queue = "23_1|codescale-a|RUNNING\n"
+    accounting = "23_[1-2%1]|codescale-a|PENDING\n"
+    assert _merge(["23_1", "23_2"], queue, accounting) == {"23_1": "RUNNING", "23_2": "CANCELLED"}
+
+
+def test_a_task_cancelled_while_pending_stays_cancelled_after_the_array_has_ended():
+    accounting = "84_0|codescale-a|CANCELLED by 0\n84_[1%1]|codescale-a|CANCELLED by 0\n"
+    assert _merge(["84_0", "84_1", "84_2"], "", accounting) == {
+        "84_0": "CANCELLED", "84_1": "CANCELLED", "84_2": "CANCELLED"}
+
+
+def test_a_job_neither_the_queue_nor_accounting_knows_is_left_out():
+    assert _merge(["99_0", "98"], "", "23_0|codescale-a|COMPLETED\n") == {}
+
+
+def test_a_run_that_never_started_and_failed_points_at_no_missing_log(tmp_path):
+    import json
+
+    from codescale.titan_runner.slurm import run_state
+
+    (tmp_path / "submission.json").write_text(json.dumps({
+        "job_id": "7_1", "submitted_at": "2026-01-01T00:00:00+00:00", "stderr": str(tmp_path / "missing.err")}))
+    state, reason = run_state(tmp_path, "NODE_FAIL")
+    assert state == "failed" and "log:" not in reason

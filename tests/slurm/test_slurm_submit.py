@@ -15,9 +15,9 @@ import pytest
 from slurm_testing import make_run, read_status, wait_for
 from toy_job import ToyTrainJob
 
+from codescale.compiler.cluster import SlurmCluster
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.slurm import cancel, poll, read_submission, run_state, submit_runs
-from codescale.titan_runner.slurm_cluster import SlurmCluster
 from codescale.titan_runner.slurm_states import query
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -49,7 +49,7 @@ def test_bad_runs_are_refused_with_every_reason_before_anything_is_queued(tmp_pa
     assert "partition 'h800' does not exist" in text and "debug" in text
     assert "account 'ghost-lab' is not known" in text
     assert "512 CPUs" in text and "largest node has" in text
-    assert "shorter than the plan's estimate of 120 min" in text and "at least 120" in text
+    assert "shorter than the plan's estimate (120 min" in text and "at least 120" in text
     assert _queue() == before
     assert not (tmp_path / "submitit").exists()
     assert not any((d / "submission.json").exists() for d in runs)
@@ -193,3 +193,22 @@ def test_a_run_that_crashes_shows_failed_with_its_log(tmp_path):
     assert state == "failed" and record["stderr"] in reason
     assert "FloatingPointError: loss is NaN at step 2" in Path(record["stderr"]).read_text()
     assert submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())[0]["action"] == "submitted"  # retry allowed
+
+
+def test_a_pending_task_cancelled_with_scancel_shows_cancelled_at_once_and_its_running_sibling_stays_running(
+        tmp_path, capsys):
+    from codescale.core.cli import main
+
+    runs = [make_run(tmp_path, f"queued{i}", steps=200) for i in range(2)]
+    first, second = (r["job_id"] for r in submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob(),
+                                                      array_parallelism=1))
+    wait_for(lambda: read_status(runs[0]).get("step", 0) >= 1, 60, "the first task to train")
+    # accounting may still cover the running task with the array's pending range line: the queue decides
+    assert poll([first, second]) == {first: "RUNNING", second: "PENDING"}
+    subprocess.run(["scancel", second], check=True)  # a raw scancel, not `codescale cancel`
+    assert poll([second]) == {second: "CANCELLED"}  # no accounting lag: the queue dropped it
+    assert run_state(runs[1], poll([second])[second]) == ("cancelled", "job cancelled")
+    assert main(["status", str(runs[0]), str(runs[1])]) == 0  # nothing failed
+    rows = capsys.readouterr().out
+    assert "queued1" in rows and "cancelled" in rows and "missing" not in rows
+    cancel([first])

@@ -2,7 +2,9 @@
 
 Each is a thin face over :mod:`codescale.compiler.plan` and :mod:`codescale.compiler.render`: parse arguments,
 call, print. Errors are CodescaleErrors, printed by the top-level CLI as one line each (exit 2); a plan over its
-GPU-hour budget exits 1 with the estimate shown.
+GPU-hour budget exits 1 with the estimate shown. For a spec with a ``cluster`` section, ``validate`` and ``plan`` also
+check it against the Slurm cluster reachable from here (unless ``--no-slurm``) and say which they did
+(:mod:`codescale.compiler.cluster`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("spec", help="spec YAML file")
         parser.add_argument("--corpus", metavar="CATALOG", help="use this corpus catalog instead of the spec's corpus.catalog")
         parser.add_argument("--prepared", metavar="DIR", help="use this prepared corpus instead of the spec's corpus.prepared")
+        parser.add_argument("--max-runs", type=_positive_int, default=None, metavar="N",
+                            help="refuse a sweep of more than N points, counted before include/exclude "
+                                 "(default 100,000)")
+    if command in ("validate", "plan"):
+        parser.add_argument("--no-slurm", action="store_true",
+                            help="do not check partition, account, QOS and node sizes against a reachable Slurm "
+                                 "cluster (the time-limit and shape checks still run)")
     if command == "validate":
         parser.add_argument("--check-data", action="store_true",
                             help="also check that the corpus catalog, its source files and the prepared corpus exist")
@@ -41,9 +50,23 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         raise ValueError(f"codescale.compiler.cli does not implement {command!r}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _plan_from(args: argparse.Namespace, **kwargs: Any) -> Any:
     from codescale.compiler.plan import plan_spec
 
+    if args.max_runs is not None:
+        kwargs["max_runs"] = args.max_runs
+    if "no_slurm" in args:
+        kwargs["live_cluster"] = not args.no_slurm
     return plan_spec(args.spec, catalog=args.corpus, prepared=args.prepared, **kwargs)
 
 
@@ -65,6 +88,8 @@ def _validate(args: argparse.Namespace) -> int:
     from codescale.core.fmt import hours
 
     print(f"{args.spec}: ok, {len(plan.runs)} runs, {hours(plan.totals.gpu_hours)} GPU-hours")
+    if plan.cluster_checks:
+        print(f"cluster: {plan.cluster_checks}")
     return 0
 
 
@@ -76,6 +101,8 @@ def _plan(args: argparse.Namespace) -> int:
         plan = _plan_from(args)
     except OverBudget as err:
         return _over_budget(err)
+    if plan.cluster_checks:
+        print(f"cluster: {plan.cluster_checks}", file=sys.stderr)
     if args.json:
         sys.stdout.write(plan.to_file().to_json())
     else:

@@ -38,9 +38,12 @@ def ordered(languages: list[str] | set[str]) -> list[str]:
 
 
 def largest_remainder(total: int, proportions: dict[str, float]) -> dict[str, int]:
-    """Integer quotas summing exactly to ``total`` (largest-remainder rounding)."""
+    """Integer quotas summing exactly to ``total`` (largest-remainder rounding); shares must be finite and >= 0 with a
+    positive sum (ValueError otherwise: callers validate the shares first)."""
     langs = list(proportions)
     norm = sum(proportions.values())
+    if not all(math.isfinite(p) and p >= 0 for p in proportions.values()) or not 0 < norm < math.inf:
+        raise ValueError(f"proportions must be finite, >= 0 and sum to a positive number, got {proportions}")
     exact = [total * proportions[lang] / norm for lang in langs]
     quotas = [math.floor(x) for x in exact]
     left = total - sum(quotas)
@@ -168,9 +171,23 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
     if problems.errors:
         raise CodescaleErrors(problems.errors)
     tau = 1.0 if kind == "natural" else spec.mixture.temperature.tau  # type: ignore[union-attr]
-    weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
-    norm = sum(weights.values())
-    return {lang: w / norm for lang, w in weights.items()}
+    try:  # the direct formula, whose exact floats existing run ids hash
+        weights = {lang: counts[lang] ** (1.0 / tau) for lang in langs}
+        norm = sum(weights.values())
+        if not math.isfinite(norm):
+            raise OverflowError
+    except OverflowError:  # a small tau: the same shares computed in log space
+        logs = {lang: math.log(counts[lang]) / tau for lang in langs}
+        top = max(logs.values())
+        weights = {lang: math.exp(value - top) for lang, value in logs.items()}
+        norm = sum(weights.values())
+    shares = {lang: w / norm for lang, w in weights.items()}
+    starved = [lang for lang, share in shares.items() if share <= 0]
+    if starved:
+        problems.add(("mixture", "temperature", "tau"), f"tau {tau:g} leaves {', '.join(starved)} with a share of 0",
+                     "raise tau (1 = natural proportions)")
+        raise CodescaleErrors(problems.errors)
+    return shares
 
 
 def resolve_max_epochs(spec: Spec, languages: list[str], problems: Problems) -> dict[str, float | None]:
@@ -216,6 +233,19 @@ def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float
         if scalar:  # one number: one message, not one per language
             break
     return resolved
+
+
+def paired_shares(directions: list[tuple[str, str]]) -> dict[str, float]:
+    """Each language's share of the tokens in paired documents, if every direction gets equally many documents and a
+    pair's two programs are equally long (the parallel corpus holds equivalent programs): a language in ``k`` of ``n``
+    directions holds ``k / (2 n)`` of them. Both orders of a pair hold the same languages, so they change nothing."""
+    if not directions:
+        return {}
+    counts: dict[str, int] = {}
+    for src, tgt in directions:
+        for lang in (src, tgt):
+            counts[lang] = counts.get(lang, 0) + 1
+    return {lang: k / (2 * len(directions)) for lang, k in counts.items()}
 
 
 def unique_tokens(tokens_per_language: dict[str, int], repeat: dict[str, float]) -> dict[str, int]:

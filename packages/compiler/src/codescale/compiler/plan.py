@@ -15,6 +15,11 @@ GPU kind, node and process counts, parallel degrees, float8 and its bf16 layers,
 checkpointing, evaluation — is in the hash. Moving a study to another partition or account keeps every id; changing a learning rate changes one.
 
 Two sweep points that resolve to the same run with the same name are one run twice: an error.
+
+Checks, in order, all errors of a stage reported together: the YAML (bounded, see ``yaml_source``); the sweep's own
+shape and its size, counted before a point is made (over ``max_runs`` is refused at once); the body's values, even
+those every sweep point overrides (a ``.nan`` there is an error, not dead text); each point validated and resolved;
+then the GPU-hour budget, summed as the runs are resolved, so a plan far over it stops at the first run that crosses it.
 """
 
 from __future__ import annotations
@@ -28,14 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codescale.compiler import cluster as _cluster
 from codescale.compiler import resolve as _resolve
 from codescale.compiler.spec import SweepBlock
-from codescale.compiler.sweep import expand, run_name
-from codescale.compiler.validation import pydantic_error, validate
+from codescale.compiler.sweep import DEFAULT_MAX_RUNS, check_size, expand, run_name, swept_paths
+from codescale.compiler.validation import body_errors, pydantic_error, validate
 from codescale.core.contracts import PlanBudget, PlanFile, Run, RunPaths, Totals, totals_of
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.fmt import hours
-from codescale.core.yaml_source import PointMap, load_yaml, read_source
+from codescale.core.yaml_source import PointMap, SourceMap, load_yaml, read_source
 
 _CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
                      "extra_sbatch", "mfu", "peak_flops")
@@ -56,6 +62,10 @@ class Plan:
     runs: list[Run]
     gpu_hours_limit: float | None
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
+    sources: dict[str, SourceMap] = field(default_factory=dict, repr=False)
+    """run_id -> where the run's values were written (its sweep point's source map), for located errors."""
+    cluster_checks: str | None = None
+    """What the cluster checks covered (a spec with a ``cluster`` section, see ``cluster.py``); None without one."""
 
     @property
     def totals(self) -> Totals:
@@ -103,15 +113,33 @@ def plan_spec(
     prepared: str | None = None,
     out_dir: str | Path | None = None,
     enforce_budget: bool = True,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    live_cluster: bool = False,
 ) -> Plan:
-    """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once)."""
+    """Load, expand, validate, resolve and identify every run of a spec (all errors reported at once).
+
+    ``max_runs``: the most sweep points (before include/exclude) the spec may have; ``enforce_budget``: refuse a plan
+    over ``budget.gpu_hours`` (:class:`OverBudget`); ``live_cluster``: for a spec with a ``cluster`` section, also
+    check partition, account, QOS and node sizes against the Slurm cluster reachable from here, if one is."""
     display = str(spec_path)
     raw = read_source(spec_path, display)
     document, smap = load_yaml(spec_path, display, raw=raw)
-    if not isinstance(document, dict):
-        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+    if document is None:
+        raise smap.error((), "the file holds no YAML document (it is empty or only comments)",
                          "start from a file in specs/demo/")
+    if not isinstance(document, dict):
+        raise smap.error((), f"a spec must be a YAML mapping with study, mixture, model, budget, ..., not a "
+                         f"{_kind(document)}", "start from a file in specs/demo/")
     _validate_sweep_shape(document, smap)
+    total_points = check_size(document, smap, max_runs)
+    errors: dict[str, CodescaleError] = {}
+    if document.get("sweep") is not None:  # the body alone: its errors, even at values every point overrides
+        every, overridden = body_errors({k: v for k, v in document.items() if k != "sweep"}, smap,
+                                        swept_paths(document))
+        if every:  # each point would repeat them: no point is made
+            raise CodescaleErrors(_in_order(every + overridden))
+        for e in overridden:
+            errors.setdefault(e.render(), e)
     points = expand(document, smap)
     ctx = _resolve.Context(
         spec_path=display,
@@ -119,17 +147,18 @@ def plan_spec(
         catalog_override=os.path.abspath(catalog) if catalog else None,
         prepared_override=os.path.abspath(prepared) if prepared else None,
     )
-    errors: dict[str, CodescaleError] = {}
     runs: list[Run] = []
+    sources: dict[str, SourceMap] = {}
     seen: dict[str, int] = {}
     study = str(document.get("study", "study"))
     gpu_hours_limit = None
+    gpu_hours = 0.0
     out = os.path.abspath(out_dir) if out_dir is not None else None
     for index, point in enumerate(points):
         pmap = PointMap(smap, point.redirects)
         try:
             spec = validate(point.data, pmap)
-            if index == 0:
+            if gpu_hours_limit is None:  # not sweepable: every point has the body's value
                 gpu_hours_limit = spec.budget.gpu_hours
             body = _resolve.resolve(spec, pmap, ctx)
             name = run_name(point, spec.study, smap)
@@ -154,19 +183,34 @@ def plan_spec(
             continue
         seen[run_id] = index
         runs.append(run)
+        sources[run_id] = pmap
+        gpu_hours += run.derived.gpu_hours
+        if enforce_budget and gpu_hours_limit is not None and gpu_hours > gpu_hours_limit and not errors:
+            if len(runs) < total_points:  # far over budget: no need to resolve the rest to know
+                raise _over_budget(display, smap, gpu_hours, gpu_hours_limit,
+                                   f"{len(runs)} of up to {total_points:,} runs already need an estimated")
+    cluster_checks = None
+    if isinstance(document.get("cluster"), dict):  # what submit would refuse: time limit vs estimate, shape, ...
+        cluster_errors, cluster_checks = _cluster.plan_problems(runs, sources, live=live_cluster)
+        for e in cluster_errors:
+            errors.setdefault(e.render(), e)
     if errors:
-        ordered = sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
-        raise CodescaleErrors(ordered)
+        raise CodescaleErrors(_in_order(errors.values()))
     if not runs:
         if not document.get("sweep"):
             raise smap.error(("sweep",), "the sweep has no blocks, so the spec has no runs", "add a block or remove `sweep`")
         raise smap.error(("sweep",), "include/exclude filter out every sweep point, so the spec has no runs",
                          "loosen the filters")
     plan = Plan(spec=display, spec_sha256=hashlib.sha256(raw).hexdigest(), study=study, runs=runs,
-                gpu_hours_limit=gpu_hours_limit)
+                gpu_hours_limit=gpu_hours_limit, sources=sources, cluster_checks=cluster_checks)
     if enforce_budget:
         check_budget(plan, smap)
     return plan
+
+
+def _in_order(errors: Any) -> list[CodescaleError]:
+    unique = {e.render(): e for e in errors}
+    return sorted(unique.values(), key=lambda e: (e.line or 0, e.column or 0, e.render()))
 
 
 def check_budget(plan: Plan, smap: Any = None) -> None:
@@ -175,14 +219,21 @@ def check_budget(plan: Plan, smap: Any = None) -> None:
         return
     used = plan.totals.gpu_hours
     if used > limit:
-        where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
-        line, col = where or (None, None)
-        raise OverBudget(
-            f"the plan needs an estimated {hours(used)} GPU-hours for {len(plan.runs)} runs, over the budget of "
-            f"{hours(limit)}",
-            source=plan.spec, line=line, column=col, field="budget.gpu_hours",
-            hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
-        )
+        raise _over_budget(plan.spec, smap, used, limit, "the plan needs an estimated", f" for {len(plan.runs)} runs")
+
+
+def _over_budget(spec: str, smap: Any, used: float, limit: float, prefix: str, runs: str = "") -> OverBudget:
+    where = smap.locate(("budget", "gpu_hours"))[1] if smap is not None else None
+    line, col = where or (None, None)
+    return OverBudget(
+        f"{prefix} {hours(used)} GPU-hours{runs}, over the budget of {hours(limit)}",
+        source=spec, line=line, column=col, field="budget.gpu_hours",
+        hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
+    )
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "text" if isinstance(value, str) else type(value).__name__
 
 
 def _validate_sweep_shape(document: dict[str, Any], smap: Any) -> None:

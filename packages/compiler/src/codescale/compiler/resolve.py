@@ -20,6 +20,10 @@ Derivations:
 - parallelism: world = nodes × gpus_per_node; shard within a node, replicate across nodes, unless given;
 - float8 ``auto`` = the GPU is SM 8.9+, dim and ffn_dim are multiples of 16, and some layer is wide enough to gain
   (``float8.py``: which layers stay in bf16).
+
+Bounds: a model counts at most :data:`MAX_PARAMS` parameters and a run trains on at most :data:`MAX_TOKENS` tokens in
+at most 2^31 - 1 steps; a size rule's value must come out finite and positive (a learning rate in (0, 1]). Past these
+no number a run carries (FLOPs, GPU-hours, the hash's JSON) can overflow.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from codescale.compiler import costing, memory, mixing, shapes
 from codescale.compiler.float8 import resolve_float8
-from codescale.compiler.spec import SizeRule, Spec, Tracking
+from codescale.compiler.spec import INT32_MAX, SizeRule, Spec, Tracking
 from codescale.compiler.validation import Problems
 from codescale.core.contracts import (
     ClusterPlan,
@@ -52,6 +56,10 @@ from codescale.core.quantities import parse_multiple, parse_quantity, size_label
 from codescale.core.yaml_source import Path_, SourceMap
 
 WSD_DEFAULT_DECAY_RATIO = 0.2
+MAX_PARAMS = 1e15
+"""Largest model, in counted parameters (1000T; the paper's largest is 14B)."""
+MAX_TOKENS = 10**18
+"""Most training tokens of one run (the paper's largest runs train on 1T)."""
 
 
 @dataclass
@@ -90,9 +98,13 @@ def _directions(items: list[str], where: Path_, problems: Problems) -> list[tupl
 
 
 def _scaled(value: Any, params: float) -> float:
+    """A number, or a size rule's value for ``params`` (math.inf when a power law overflows)."""
     if isinstance(value, SizeRule):
         if value.power_law is not None:
-            return value.power_law.coefficient * params**value.power_law.exponent
+            try:
+                return value.power_law.coefficient * params**value.power_law.exponent
+            except OverflowError:
+                return math.inf
         table = sorted((parse_quantity(k), parse_quantity(v)) for k, v in (value.by_size or {}).items())
         chosen = table[0][1]
         for size, v in table:
@@ -148,6 +160,10 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         label = size_label(target)
     else:
         target = parse_quantity(m.size)
+        if target > MAX_PARAMS:
+            problems.add(("model", "size"), f"a model of {target:.3g} parameters is above the largest supported "
+                         f"({MAX_PARAMS:.0e})", "use a realistic size such as 7B")
+            raise CodescaleErrors(problems.errors)
         shape = shapes.solve(target, vocab, m.params_counted)
         label = str(m.size).strip() if isinstance(m.size, str) else size_label(target)
     params = shape.params(vocab)
@@ -180,6 +196,12 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     t = spec.training
     quantum = t.seq_len * dp
     batch_value = _scaled(t.global_batch_tokens, counted)
+    if not 0 < batch_value <= MAX_TOKENS:
+        origin = f" (the rule's value for {size_label(counted)} parameters)" if isinstance(
+            t.global_batch_tokens, SizeRule) else ""
+        problems.add(("training", "global_batch_tokens"), f"{batch_value:.3g} tokens per step{origin} is out of range",
+                     f"a step takes a positive number of tokens up to {MAX_TOKENS:.0e}")
+        raise CodescaleErrors(problems.errors)
     if isinstance(t.global_batch_tokens, SizeRule):
         step_quantum = quantum * (t.micro_batch_size or 1)  # so each device's share splits into micro-batches
         tokens_per_step = max(step_quantum, round(batch_value / step_quantum) * step_quantum)
@@ -210,9 +232,23 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         requested = multiple * counted if multiple is not None else parse_quantity(b.tokens)
     else:
         requested = parse_quantity(b.compute) / flops_per_token
+    budget_field = ("budget", "tokens") if b.tokens is not None else ("budget", "compute")
+    if not requested <= MAX_TOKENS:
+        problems.add(budget_field, f"{requested:.3g} training tokens is above the most a run may train on "
+                     f"({MAX_TOKENS:.0e})", "lower the budget")
+        raise CodescaleErrors(problems.errors)
     requested_tokens = max(1, int(round(requested)))
     steps = max(1, math.ceil(requested_tokens / tokens_per_step))
     tokens = steps * tokens_per_step
+    if tokens > MAX_TOKENS or steps > INT32_MAX:
+        problems.add(budget_field, f"{steps:,} steps of {tokens_per_step:,} tokens is beyond what a run may have "
+                     f"(at most {INT32_MAX:,} steps and {MAX_TOKENS:.0e} tokens)",
+                     "lower the budget or change training.global_batch_tokens")
+        raise CodescaleErrors(problems.errors)
+    lr = _scaled(t.lr, counted)
+    if not 0 < lr <= 1:
+        problems.add(("training", "lr"), f"the rule gives a learning rate of {lr:.3g} for {size_label(counted)} "
+                     "parameters", "the rule must give a learning rate in (0, 1]")
 
     warmup_steps = int(t.warmup) if t.warmup >= 1 else int(round(t.warmup * steps))
     if warmup_steps >= steps:
@@ -228,7 +264,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
 
     float8, float8_exclude = resolve_float8(spec, shape, vocab, c.gpu, accelerator, problems)
 
-    pairing = _pairing(spec, languages, problems)
+    pairing = _pairing(spec, proportions, problems)
     evaluation = _eval(spec, languages, pairing, steps, problems)
     max_epochs = mixing.resolve_max_epochs(spec, languages, problems)
     repeat = mixing.resolve_repeat(spec, languages, max_epochs, problems)
@@ -247,7 +283,7 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         "training": TrainingPlan(
             seq_len=t.seq_len, global_batch_tokens=tokens_per_step, global_batch_size=tokens_per_step // t.seq_len,
             local_batch_size=micro_batch, steps=steps, tokens=tokens, requested_tokens=requested_tokens,
-            lr=_scaled(t.lr, counted), min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
+            lr=lr, min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
             decay_ratio=decay_ratio, weight_decay=t.weight_decay, seed=t.seed, max_norm=t.max_norm,
             checkpoint_interval=t.checkpoint_interval, log_interval=t.log_interval,
         ),
@@ -280,8 +316,9 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _pairing(spec: Spec, languages: list[str], problems: Problems) -> PairingPlan:
+def _pairing(spec: Spec, proportions: dict[str, float], problems: Problems) -> PairingPlan:
     p = spec.pairing
+    languages = list(proportions)
     if p.mode == "none":
         if p.template is not None:
             problems.add(("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel")
@@ -304,8 +341,33 @@ def _pairing(spec: Spec, languages: list[str], problems: Problems) -> PairingPla
             for lang in (src, tgt):
                 if lang not in languages:
                     problems.add(("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})")
+    _check_paired_quota(p.fraction, directions, proportions, problems)
     return PairingPlan(mode="parallel", template=p.template or "direct", pivot=p.pivot,
                        directions=[[s, t] for s, t in directions], fraction=p.fraction, both_orders=p.both_orders)
+
+
+def _check_paired_quota(fraction: float, directions: list[tuple[str, str]], proportions: dict[str, float],
+                        problems: Problems) -> None:
+    """Paired documents count towards the quotas of the languages in them; refuse a fraction whose pairs alone would
+    exceed a language's share (what the sampler would refuse at the first batch). The estimate assumes equally long
+    programs (:func:`mixing.paired_shares`); the sampler checks the exact token counts."""
+    shares = {lang: share for lang, share in mixing.paired_shares(directions).items() if lang in proportions}
+    if not shares or fraction <= 0:
+        return
+    over = [(fraction * share / proportions[lang], lang) for lang, share in shares.items()
+            if fraction * share > proportions[lang] * (1 + 1e-9)]
+    if not over:
+        return
+    _, lang = max(over)
+    need = fraction * shares[lang]
+    limit = min(proportions[other] / share for other, share in shares.items())
+    in_directions = sum(lang in d for d in directions)
+    problems.add(("pairing", "fraction"),
+                 f"paired documents alone would put about {need:.3g} of the run's tokens in {lang} (one side of the "
+                 f"pairs of {in_directions} of the {len(directions)} directions), more than its share of "
+                 f"{proportions[lang]:.3g}",
+                 f"lower pairing.fraction to at most {limit:.3g} (less if {lang}'s programs are longer than their "
+                 f"translations), or raise {lang}'s proportion to at least {need:.3g}")
 
 
 def _eval(spec: Spec, languages: list[str], pairing: PairingPlan, steps: int, problems: Problems) -> EvalPlan:

@@ -8,21 +8,28 @@ resolved into a run (``resolve.py``), where every value is known.
 
 Every field carries a docstring: ``codescale schema`` turns them into the JSON Schema descriptions editors show.
 Unknown fields are errors (``extra="forbid"``), so a typo never silently falls back to a default.
+
+Every number has bounds: NaN and infinities are refused everywhere (``allow_inf_nan=False``), and each field has the
+range that makes sense for it (a learning rate in (0, 1], counts and sizes >= 1) with a generous upper end, so no
+later arithmetic (parameter counts, FLOPs, the run hash, the results store's 32-bit columns) can overflow.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from codescale.core.domains import canonical
 from codescale.core.errors import CodescaleError
 from codescale.core.quantities import parse_multiple, parse_quantity
 
+INT32_MAX = 2**31 - 1
+"""Upper end of step counts, intervals and seeds (the results store keeps them as 32-bit integers)."""
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True, allow_inf_nan=False)
 
 
 def _language(name: Any) -> str:
@@ -141,13 +148,13 @@ class Pairing(_Section):
 class ExplicitShape(_Section):
     """A hand-written decoder shape."""
 
-    n_layers: int = Field(ge=1)
+    n_layers: int = Field(ge=1, le=4096)
     """Transformer blocks."""
-    dim: int = Field(ge=8)
+    dim: int = Field(ge=8, le=2**18)
     """Model width."""
-    n_heads: int = Field(ge=1)
+    n_heads: int = Field(ge=1, le=2**14)
     """Attention heads (multi-head attention: as many key/value heads)."""
-    ffn_dim: int | None = Field(default=None, ge=1)
+    ffn_dim: int | None = Field(default=None, ge=1, le=2**20)
     """SwiGLU hidden size; default by the shape rule (8/3 × dim rounded up)."""
 
 
@@ -158,7 +165,7 @@ class Model(_Section):
     """Target parameter count ("150M", "0.2B", "14B"); the shape solver picks layers/dim/heads/ffn."""
     shape: ExplicitShape | None = None
     """An explicit shape instead of a size."""
-    vocab_size: int | None = Field(default=None, ge=2)
+    vocab_size: int | None = Field(default=None, ge=2, le=2**32)
     """Vocabulary size; default: the prepared corpus's tokenizer."""
     params_counted: Literal["non_embedding", "total"] = "non_embedding"
     """What `size` (and the 20x / 6ND budgets) count: parameters without embeddings (Kaplan's N) or all of them."""
@@ -180,7 +187,7 @@ class PowerLaw(_Section):
 
     coefficient: float = Field(gt=0)
     """Multiplier."""
-    exponent: float
+    exponent: float = Field(ge=-10, le=10)
     """Power of the parameter count."""
 
 
@@ -196,18 +203,27 @@ class SizeRule(_Section):
     @classmethod
     def _sizes(cls, value: Any) -> Any:
         if isinstance(value, dict):
+            if not value:
+                raise ValueError("by_size needs at least one {size: value} entry")
             for key in value:
                 _quantity(key)
             return {str(k): v for k, v in value.items()}
         return value
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> SizeRule:
+        if (self.by_size is None) == (self.power_law is None):
+            raise ValueError("give exactly one of by_size and power_law")
+        return self
 
 
 def _rule_or_number(value: Any) -> str:
     return "rule" if isinstance(value, dict) else "number"
 
 
-Scaled = Annotated[
-    Annotated[float, Tag("number")] | Annotated[SizeRule, Tag("rule")], Discriminator(_rule_or_number)
+LearningRate = Annotated[
+    Annotated[float, Field(gt=0, le=1), Tag("number")] | Annotated[SizeRule, Tag("rule")],
+    Discriminator(_rule_or_number),
 ]
 ScaledQuantity = Annotated[
     Annotated[Quantity, Tag("number")] | Annotated[SizeRule, Tag("rule")], Discriminator(_rule_or_number)
@@ -217,16 +233,16 @@ ScaledQuantity = Annotated[
 class Training(_Section):
     """The optimisation recipe (AdamW)."""
 
-    seq_len: int = Field(default=2048, ge=8)
+    seq_len: int = Field(default=2048, ge=8, le=2**22)
     """Tokens per training sequence."""
     global_batch_tokens: ScaledQuantity = "1M"
     """Tokens per optimizer step over all ranks ("1M"), or a rule by size; a multiple of seq_len × data-parallel ranks."""
-    micro_batch_size: int | None = Field(default=None, ge=1)
+    micro_batch_size: int | None = Field(default=None, ge=1, le=2**20)
     """Sequences per device per forward pass (torchtitan's local batch); the rest is gradient accumulation.
     Default: the largest divisor of the per-device share whose estimated memory fits the GPU (docs/memory.md);
     the whole share on cpu."""
-    lr: Scaled = 3e-4
-    """Peak learning rate, or a rule by size."""
+    lr: LearningRate = 3e-4
+    """Peak learning rate in (0, 1], or a rule by size."""
     min_lr_ratio: float = Field(default=0.1, ge=0, le=1)
     """Final learning rate as a fraction of the peak."""
     warmup: float = Field(default=0.01, ge=0)
@@ -239,11 +255,11 @@ class Training(_Section):
     """AdamW weight decay."""
     max_norm: float = Field(default=1.0, gt=0)
     """Gradient clipping norm."""
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=INT32_MAX)
     """Seed of initialisation and of the data order."""
-    checkpoint_interval: int = Field(default=1000, ge=1)
+    checkpoint_interval: int = Field(default=1000, ge=1, le=INT32_MAX)
     """Steps between checkpoints (torchtitan DCP, in the run directory)."""
-    log_interval: int = Field(default=10, ge=1)
+    log_interval: int = Field(default=10, ge=1, le=INT32_MAX)
     """Steps between training-metric lines."""
 
 
@@ -254,9 +270,9 @@ class Cluster(_Section):
     """Accelerator kind; sets peak bf16 FLOP/s, float8 support and the device memory micro-batches are sized against."""
     peak_flops: float | None = Field(default=None, gt=0)
     """Override the preset peak FLOP/s per device."""
-    gpus_per_node: int = Field(default=8, ge=1)
+    gpus_per_node: int = Field(default=8, ge=1, le=1024)
     """Devices (training processes) per node."""
-    nodes: int = Field(default=1, ge=1)
+    nodes: int = Field(default=1, ge=1, le=100_000)
     """Nodes per run."""
     partition: str | None = None
     """Slurm partition."""
@@ -266,13 +282,13 @@ class Cluster(_Section):
     """Slurm QOS."""
     constraint: str | None = None
     """Slurm node constraint."""
-    time_limit_min: int = Field(default=2880, ge=1)
+    time_limit_min: int = Field(default=2880, ge=1, le=INT32_MAX)
     """Slurm time limit per job, minutes (long runs resume from checkpoints)."""
     mfu: float = Field(default=0.4, gt=0, le=1)
     """Assumed model-FLOPs utilisation for GPU-hour estimates."""
-    cpus_per_task: int | None = Field(default=None, ge=1)
+    cpus_per_task: int | None = Field(default=None, ge=1, le=65536)
     """CPUs per training process."""
-    mem_gb: float | None = Field(default=None, gt=0)
+    mem_gb: float | None = Field(default=None, gt=0, le=2**30)
     """Memory per node, GB."""
     extra_sbatch: list[str] = []
     """Extra `#SBATCH` lines, passed through."""
@@ -290,22 +306,22 @@ class Cluster(_Section):
 class Parallelism(_Section):
     """FSDP2 degrees; by default derived from nodes × GPUs per node (shard within a node, replicate across nodes)."""
 
-    dp_shard: int | None = Field(default=None, ge=1)
+    dp_shard: int | None = Field(default=None, ge=1, le=2**27)
     """Data-parallel shard degree (FSDP)."""
-    dp_replicate: int | None = Field(default=None, ge=1)
+    dp_replicate: int | None = Field(default=None, ge=1, le=2**27)
     """Data-parallel replicate degree (HSDP)."""
 
 
 class Eval(_Section):
     """What is measured during and at the end of a run."""
 
-    interval_steps: int | None = Field(default=None, ge=1)
+    interval_steps: int | None = Field(default=None, ge=1, le=INT32_MAX)
     """Steps between evaluations; default: about 10 evaluations per run. A final one always runs."""
     languages: LanguageList | None = None
     """Languages whose validation loss is measured; default: the run's mixture languages."""
     translation: Literal["none", "all"] | list[str] = "none"
     """Translation loss: `none`, `all` directions among the eval languages, or a list such as ["java->go"]."""
-    max_sequences: int = Field(default=64, ge=1)
+    max_sequences: int = Field(default=64, ge=1, le=1_000_000)
     """Validation sequences per language (and examples per translation direction)."""
 
 

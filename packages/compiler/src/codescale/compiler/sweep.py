@@ -11,23 +11,31 @@ A ``sweep`` is a block or a list of blocks; the points of several blocks are con
 A field path names a spec field through its sections (``model.size``, ``training.lr``,
 ``mixture.proportions``). A point is the document with each axis value written at its path; nothing else changes.
 The point remembers which sweep entry supplied each value, so a bad value is reported at its line in the sweep.
+
+Size: :func:`count` multiplies the axis lengths (before include/exclude) without making a point, so a sweep of a
+million combinations is refused at once when it is over the limit (``max_runs``, default :data:`DEFAULT_MAX_RUNS`);
+:func:`expand` checks every block, then makes the points one at a time.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from pydantic import BaseModel
 
 from codescale.compiler.spec import Spec
-from codescale.core.errors import CodescaleError
+from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import Path_, SourceMap
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+DEFAULT_MAX_RUNS = 100_000
+"""Most sweep points (counted before include/exclude) a spec may expand into unless the caller allows more."""
 
 
 @dataclass
@@ -41,35 +49,67 @@ class Point:
     name_path: Path_ = ()
 
 
-def expand(document: dict[str, Any], smap: SourceMap) -> list[Point]:
-    """All sweep points of a spec document (one point, the document itself, when it has no sweep)."""
-    base = {k: v for k, v in document.items() if k != "sweep"}
-    default_name = document.get("name") if isinstance(document.get("name"), str) else None
+def _blocks(document: dict[str, Any]) -> list[tuple[Path_, dict[str, Any]]]:
     sweep = document.get("sweep")
     if sweep is None:
-        return [Point(data=base, name_template=default_name, name_path=("name",))]
-    blocks: list[tuple[Path_, dict[str, Any]]]
+        return []
     if isinstance(sweep, list):
-        blocks = [(("sweep", i), block) for i, block in enumerate(sweep)]
-    else:
-        blocks = [(("sweep",), sweep)]
+        return [(("sweep", i), block) for i, block in enumerate(sweep)]
+    return [(("sweep",), sweep)]
+
+
+def block_size(block: dict[str, Any]) -> int:
+    """Points of one block before include/exclude: the product of the product axes' lengths times the zip length."""
+    product = block.get("product") or {}
+    zipped = block.get("zip") or {}
+    size = math.prod(len(values) for values in product.values())
+    if zipped:
+        size *= min(len(values) for values in zipped.values())
+    return size
+
+
+def count(document: dict[str, Any]) -> int:
+    """Sweep points of a spec document before include/exclude, computed from the axis lengths alone."""
+    blocks = _blocks(document)
+    return sum(block_size(block) for _, block in blocks) if document.get("sweep") is not None else 1
+
+
+def check_size(document: dict[str, Any], smap: SourceMap, max_runs: int = DEFAULT_MAX_RUNS) -> int:
+    """The number of sweep points (before include/exclude); a CodescaleError at the sweep if it is over ``max_runs``."""
+    total = count(document)
+    if total > max_runs:
+        sizes = [block_size(block) for _, block in _blocks(document)]
+        where: Path_ = ("sweep",)
+        if len(sizes) > 1:
+            where = ("sweep", max(range(len(sizes)), key=sizes.__getitem__))
+        raise smap.error(where, f"the sweep expands into {total:,} points (counted before include/exclude), over the "
+                         f"limit of {max_runs:,} runs", "shrink the sweep, or raise the limit with --max-runs N",
+                         key=True)
+    return total
+
+
+def expand(document: dict[str, Any], smap: SourceMap) -> Iterator[Point]:
+    """All sweep points of a spec document (one point, the document itself, when it has no sweep).
+
+    Every block is checked (axis paths, zip lengths, include/exclude keys) before the first point is made, and all
+    their errors are raised together; the points are then made one at a time, as they are consumed."""
+    base = {k: v for k, v in document.items() if k != "sweep"}
+    default_name = document.get("name") if isinstance(document.get("name"), str) else None
+    if document.get("sweep") is None:
+        return iter([Point(data=base, name_template=default_name, name_path=("name",))])
+    blocks = _blocks(document)
     errors: list[CodescaleError] = []
-    points: list[Point] = []
     for where, block in blocks:
         try:
-            points.extend(_expand_block(base, block, where, smap, default_name))
+            _check_block(block, where, smap)
         except CodescaleError as err:
             errors.extend(getattr(err, "errors", [err]))
     if errors:
-        from codescale.core.errors import CodescaleErrors
-
         raise CodescaleErrors(errors)
-    return points
+    return itertools.chain.from_iterable(_block_points(base, block, where, default_name) for where, block in blocks)
 
 
-def _expand_block(
-    base: dict[str, Any], block: dict[str, Any], where: Path_, smap: SourceMap, default_name: str | None
-) -> list[Point]:
+def _check_block(block: dict[str, Any], where: Path_, smap: SourceMap) -> None:
     product = block.get("product") or {}
     zipped = block.get("zip") or {}
     for section, axes in (("product", product), ("zip", zipped)):
@@ -90,11 +130,15 @@ def _expand_block(
                     raise smap.error(where + (kind, i, key), f"{key!r} is not an axis of this sweep block",
                                      f"axes: {', '.join(axis_names) or 'none'}", key=True)
 
+
+def _block_points(base: dict[str, Any], block: dict[str, Any], where: Path_, default_name: str | None
+                  ) -> Iterator[Point]:
+    product = block.get("product") or {}
+    zipped = block.get("zip") or {}
     product_choices = [[(p, i, v) for i, v in enumerate(values)] for p, values in product.items()]
     zip_rows = list(zip(*[[(p, i, v) for i, v in enumerate(values)] for p, values in zipped.items()])) if zipped else [()]
     template = block.get("name") if isinstance(block.get("name"), str) else default_name
     name_path = where + ("name",) if isinstance(block.get("name"), str) else ("name",)
-    points = []
     for combo in itertools.product(*product_choices):
         for row in zip_rows:
             chosen = list(combo) + list(row)
@@ -110,8 +154,7 @@ def _expand_block(
                 data = _set(data, path, value)
                 section = "product" if path_text in product else "zip"
                 redirects[path] = where + (section, path_text, index)
-            points.append(Point(data=data, axes=axes, redirects=redirects, name_template=template, name_path=name_path))
-    return points
+            yield Point(data=data, axes=axes, redirects=redirects, name_template=template, name_path=name_path)
 
 
 def _check_path(path_text: str, at: Path_, smap: SourceMap) -> None:
@@ -148,6 +191,32 @@ def _set(data: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
     else:
         copy[head] = value
     return copy
+
+
+def swept_paths(document: dict[str, Any]) -> set[Path_]:
+    """The field paths any sweep axis sets (``("model", "size")``)."""
+    paths: set[Path_] = set()
+    for _, block in _blocks(document):
+        for section in ("product", "zip"):
+            axes = block.get(section) if isinstance(block, dict) else None
+            if isinstance(axes, dict):
+                paths.update(tuple(str(axis).split(".")) for axis in axes)
+    return paths
+
+
+def matching_entry(document: dict[str, Any], axis: str, value: Any) -> Path_ | None:
+    """Where a compiled run's swept ``axis: value`` was written: the path of the first sweep entry of that axis with
+    an equal value (``("sweep", 1, "product", "model.size", 2)``), or None."""
+    for where, block in _blocks(document):
+        if not isinstance(block, dict):
+            continue
+        for section in ("product", "zip"):
+            values = (block.get(section) or {}).get(axis) if isinstance(block.get(section), dict) else None
+            if isinstance(values, list):
+                for index, candidate in enumerate(values):
+                    if _normal(candidate) == _normal(value):
+                        return where + (section, axis, index)
+    return None
 
 
 def _normal(value: Any) -> str:

@@ -16,6 +16,8 @@ from codescale.compiler.spec import Spec
 from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.yaml_source import Path_, SourceMap
 
+_UNION_TAGS = ("number", "rule")
+
 
 class Problems:
     """Collects every broken rule of one sweep point, each located through the point's source map."""
@@ -42,8 +44,35 @@ def validate(data: Any, smap: SourceMap) -> Spec:
         raise CodescaleErrors([pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
 
 
+def body_errors(body: dict[str, Any], smap: SourceMap, swept: set[Path_]) -> tuple[list[CodescaleError],
+                                                                                    list[CodescaleError]]:
+    """The errors of a swept spec's body on its own, in two lists.
+
+    ``swept`` holds the paths the sweep's axes set. An error away from them is an error of *every* sweep point (first
+    list: no need to make a point to know the spec fails). An invalid value at a swept path is an error too, although
+    each point overrides it (second list); a field missing from the body is not, when an axis supplies it."""
+    try:
+        Spec.model_validate(body)
+    except ValidationError as err:
+        every, overridden = [], []
+        for e in err.errors(include_url=False):
+            loc = _document_loc(tuple(e["loc"]), smap)
+            near_axis = any(loc[: len(p)] == p or p[: len(loc)] == loc for p in swept)
+            if not near_axis:
+                every.append(pydantic_error(e, smap))
+            elif e["type"] != "missing":
+                overridden.append(pydantic_error(e, smap))
+        return every, overridden
+    return [], []
+
+
+def _document_loc(loc: tuple[Any, ...], smap: SourceMap) -> tuple[Any, ...]:
+    """A pydantic location without the tags of number-or-rule unions ("number", "rule"), which are not the document's."""
+    return tuple(e for i, e in enumerate(loc) if e not in _UNION_TAGS or smap.has(loc[: i + 1]))
+
+
 def pydantic_error(error: Any, smap: SourceMap) -> CodescaleError:
-    loc = tuple(error["loc"])
+    loc = _document_loc(tuple(error["loc"]), smap)
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     hint = None

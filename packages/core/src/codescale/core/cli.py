@@ -10,14 +10,18 @@ shows debug lines, ``-q`` only warnings and errors, ``CODESCALE_LOG_LEVEL`` sets
 output (tables, paths, JSON) is printed to stdout.
 
 Exit statuses: 0 success, 1 the command ran and found a problem (e.g. a failed run, an over-budget plan), 2 bad
-input (a :class:`~codescale.core.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted.
+input (a :class:`~codescale.core.errors.CodescaleError`, printed as one line, no traceback), 130 interrupted. A
+SIGINT is never lost: one that arrives after the command's work, while ``codescale`` exits, ends the process by the
+signal itself (status 130 in a shell), since SIGINT goes back to its default action when ``main`` returns.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 # command -> (module, one-line help). Keep in sync with each module's register(); tests check every entry imports.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -72,10 +76,23 @@ def _top_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; ``argv`` None means this process is ``codescale`` itself (see the module docstring)."""
+    program = argv is None
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # after the command had finished, before main returned
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if (program and threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # a Ctrl-C from now on ends the process, never exit 0
+
+
+def _run(argv: list[str]) -> int:
     from codescale.core import logging as codescale_logging
     from codescale.core.errors import CodescaleError
 
-    argv = list(sys.argv[1:] if argv is None else argv)
     level: str | None = None
     while argv and argv[0] in _VERBOSITY:
         level = _VERBOSITY[argv.pop(0)]

@@ -33,17 +33,28 @@ def _parse_cached(value: str | int | float) -> float:
 def _parse(value: object) -> float:
     """``"0.2B"`` -> 2e8. Raises ValueError with a readable message for anything else (incl. bools, <= 0)."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {value!r}")
+        raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {_short(value)}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
+            raise ValueError(f"expected a number below 1e308, got one with about {digits} digits") from None
     else:
         match = _QUANTITY.match(str(value))
         if not match:
-            raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {value!r}")
+            raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {_short(value)}")
         number = float(match.group(1)) * _SUFFIX[(match.group(2) or '').lower()]
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"expected a positive number, got {value!r}")
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {_short(value)}")
+    if number <= 0:
+        raise ValueError(f"expected a positive number, got {_short(value)}")
     return number
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
 
 
 def parse_multiple(value: object) -> float | None:

@@ -10,12 +10,21 @@ back to ``file:line:col``, falling back to the nearest enclosing node when the p
 A value substituted by a sweep does not live where the spec's body would put it: :class:`PointMap` redirects a
 path prefix (``("model", "size")``) to the sweep entry that supplied the value, so errors point at the sweep line.
 
-Every failure here is a :class:`~codescale.core.errors.CodescaleError`: syntax errors, duplicate keys, non-scalar keys,
-unknown tags, recursive aliases, several documents in one file.
+Every failure here is a :class:`~codescale.core.errors.CodescaleError` with a line and column: syntax errors,
+duplicate keys, non-scalar keys, unknown tags, several documents in one file, bytes that are not UTF-8 and characters
+YAML does not allow (control characters, NUL).
+
+Bounds. Aliases make a small text describe a huge tree (a 500-byte "billion laughs" alias bomb expands to 10^9
+values), and building that tree is what would take the time and memory. So before anything is built, one pass over
+the parser's events computes the size of the document *as it would be expanded*: every alias counts the values of
+the node it names. A document over :data:`MAX_VALUES` values, nested deeper than :data:`MAX_DEPTH` levels, or with
+an alias to a node that contains it (a recursive alias) is refused at the alias (or value) that crosses the bound.
+That pass costs about as much as parsing, and nothing is ever expanded beyond the bounds.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +36,12 @@ Path_ = tuple[Any, ...]
 Position = tuple[int, int]  # 1-based (line, column)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MAX_DEPTH = 64
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists a document may have (after aliases are expanded)."""
+MAX_VALUES = 100_000
+"""Most values (scalars, mappings, lists) a document may hold once its aliases are expanded; a spec has hundreds."""
+# What YAML 1.1 accepts in a stream (PyYAML's Reader.NON_PRINTABLE, inverted): tab, line breaks, printable characters.
+_NOT_ALLOWED = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 class SourceMap:
@@ -135,19 +149,37 @@ def load_yaml(path: str | Path, display: str | None = None, raw: bytes | None = 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise CodescaleError(f"not UTF-8 text ({err.reason})", source=name) from None
+        line = raw.count(b"\n", 0, err.start) + 1
+        line_start = raw.rfind(b"\n", 0, err.start) + 1
+        column = len(raw[line_start:err.start].decode("utf-8", errors="replace")) + 1
+        raise CodescaleError(
+            f"not UTF-8 text: byte 0x{raw[err.start]:02x} at byte offset {err.start} ({err.reason})",
+            source=name, line=line, column=column,
+            hint="save the file as UTF-8 (binary junk or a file in another encoding?)",
+        ) from None
     return parse_yaml(text, name)
 
 
 def parse_yaml(text: str, source: str = "<string>") -> tuple[Any, SourceMap]:
     """Parse one YAML document into plain values plus its :class:`SourceMap`."""
     smap = SourceMap(source)
+    bad = _NOT_ALLOWED.search(text)
+    if bad is not None:
+        at = bad.start()
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        char = ord(bad.group())
+        kind = "NUL" if char == 0 else "a control character" if char < 0x20 or 0x7F <= char < 0xA0 else "a character"
+        raise CodescaleError(f"{kind} (U+{char:04X}) is not allowed in YAML", source=source, line=line, column=column,
+                             hint="delete it; YAML allows tabs, line breaks and printable text only")
     try:
+        _check_bounds(text, source)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except CodescaleError:
+        raise
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = (err.problem or err.context or "invalid YAML").strip()
@@ -162,11 +194,66 @@ def parse_yaml(text: str, source: str = "<string>") -> tuple[Any, SourceMap]:
         ) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
         raise CodescaleError(f"invalid YAML: {err}".splitlines()[0], source=source) from None
-    if node is None:
+    if node is None:  # empty, or only comments: the document "starts" at the top of the file
+        smap.values[()] = (1, 1)
         return None, smap
     constructor = yaml.SafeLoader("")  # only its scalar constructors are used
     value = _build(node, (), smap, constructor, 0)
     return value, smap
+
+
+def _check_bounds(text: str, source: str) -> None:
+    """One pass over the parse events: refuse a document whose expansion is too big or too deep, or that has a
+    recursive or duplicate anchor, at the alias or value where it happens (see the module docstring)."""
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, height) of the finished node it names
+    anchored_at: dict[str, Any] = {}
+    stack: list[list[Any]] = []  # open collections: [values so far, height so far, anchor]
+    total = 0
+
+    def refuse(event: Any, message: str, hint: str) -> CodescaleError:
+        mark = event.start_mark
+        return CodescaleError(message, source=source, line=mark.line + 1, column=mark.column + 1, hint=hint)
+
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            values, height, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = (values, height)
+            if stack:
+                stack[-1][0] += values
+                stack[-1][1] = max(stack[-1][1], height + 1)
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        anchor = event.anchor
+        if isinstance(event, yaml.AliasEvent):
+            if any(entry[2] == anchor for entry in stack):
+                raise refuse(event, f"alias *{anchor} refers to a node that contains it (a recursive alias)",
+                             "write the value out instead of referring to its own parent")
+            values, height = sizes.get(anchor or "", (1, 0))  # an undefined alias is the composer's error
+        else:
+            if anchor is not None and anchor in anchored_at:
+                first = anchored_at[anchor]
+                raise refuse(event, f"anchor &{anchor} is defined twice (first on line {first.line + 1})",
+                             "give the second anchor another name")
+            if anchor is not None:
+                anchored_at[anchor] = event.start_mark
+            values, height = 1, 0
+        total += values
+        if total > MAX_VALUES:
+            what = f"alias *{anchor} expands" if isinstance(event, yaml.AliasEvent) else "the document expands"
+            raise refuse(event, f"{what} past {MAX_VALUES:,} values (an alias bomb?)",
+                         "write the values out, or use fewer aliases of large nodes")
+        if len(stack) + height > MAX_DEPTH:
+            raise refuse(event, f"nesting deeper than {MAX_DEPTH} levels", "flatten the document")
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([1, 0, anchor])
+            continue
+        if isinstance(event, yaml.ScalarEvent) and anchor is not None:
+            sizes[anchor] = (1, 0)
+        if stack:
+            stack[-1][0] += values
+            stack[-1][1] = max(stack[-1][1], height + 1)
 
 
 def _mark(node: yaml.Node) -> Position:
@@ -175,8 +262,8 @@ def _mark(node: yaml.Node) -> Position:
 
 def _build(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any, depth: int) -> Any:
     smap.values[path] = _mark(node)
-    if depth > _MAX_DEPTH:
-        raise smap.error(path, f"nesting deeper than {_MAX_DEPTH} levels (a recursive alias?)")
+    if depth > MAX_DEPTH:  # unreachable after _check_bounds; kept so _build can never recurse without limit
+        raise smap.error(path, f"nesting deeper than {MAX_DEPTH} levels")
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

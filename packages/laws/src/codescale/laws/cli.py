@@ -24,6 +24,9 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="RUN_DIR",
                             help="run directories, compiled output directories (their runs/*), or globs")
         parser.add_argument("--force", action="store_true", help="re-read directories even if unchanged")
+        parser.add_argument("--replace", action="store_true",
+                            help="take a run the store holds from another directory from this one (by default a "
+                                 "second directory with the same run id is refused)")
         parser.add_argument("--quiet", "-q", action="store_true", help="print errors only, no warnings")
         parser.set_defaults(func=_ingest)
     elif command == "import":
@@ -61,14 +64,16 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
                               "Without a query: interactive (statements end with ';', .tables, .schema NAME, .quit).")
         parser.add_argument("query", nargs="?", help="SQL to run; omit for the interactive mode")
         parser.add_argument("--format", "-f", choices=FORMATS, default="table", help="output format (default table)")
-        parser.add_argument("--write", action="store_true", help="open the store writable (default read-only)")
+        parser.add_argument("--write", action="store_true",
+                            help="open the store writable, with file access (default: read-only, and no statement "
+                                 "may read or write any other file)")
         parser.set_defaults(func=_sql)
 
 
 def _ingest(args: argparse.Namespace) -> int:
     from codescale.laws.ingest import ingest_run_dirs
 
-    report = ingest_run_dirs(args.db, args.paths, force=args.force, wait_s=args.wait)
+    report = ingest_run_dirs(args.db, args.paths, force=args.force, wait_s=args.wait, replace=args.replace)
     for problem in report.problems:
         if problem.level == "error" or not args.quiet:
             print(problem.render(), file=sys.stderr)
@@ -90,9 +95,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from codescale.laws.sqlshell import execute_and_print, interactive
+    from codescale.laws.sqlshell import execute_and_print, interactive, open_store
 
-    con = store.connect(args.db, read_only=not args.write, wait_s=args.wait)
+    con = open_store(args.db, write=args.write, wait_s=args.wait)
     try:
         if args.query is None:
             return interactive(con, args.format, sys.stdin, sys.stdout, sys.stderr)

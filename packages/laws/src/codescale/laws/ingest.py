@@ -5,6 +5,13 @@ Identity: a run directory's *fingerprint* is a hash of the size and modification
 is skipped, a changed one (more steps, a new state) has all its rows replaced. The fingerprint is taken *before* the
 files are read, so a file that grows during the read is seen as changed next time.
 
+One run, one directory. The store keeps each run id from one directory, the one it was ingested from; a directory is
+"unchanged" only if the store's copy of its run came from it. Another directory holding the same run id (a copy, an
+older compile of the same spec) is refused with an error -- the store keeps what it has -- unless the directory the
+run came from no longer holds it (the run was moved: the new place takes over, with a warning) or ``--replace`` says
+to take the run from the new directory. Two directories with the same run id in one call: the first in argument order
+(globs sorted) is ingested, the others refused. So ingesting a, then b, then a again leaves a's data and says so.
+
 Failure model: everything one call writes is one transaction -- if anything unexpected fails, the store is as it was.
 Expected damage is reported and routed around: a missing or corrupt ``run.json`` skips that run; a corrupt
 ``metrics.jsonl`` line is reported by file and line and skipped while the rest lands; a torn last line (a writer
@@ -154,18 +161,20 @@ def ingest_run_dirs(
     *,
     force: bool = False,
     wait_s: float = store.LOCK_WAIT_S,
+    replace: bool = False,
 ) -> IngestReport:
     """Ingest run directories (see :func:`find_run_dirs`) into the store at ``db`` (a path or an open connection).
 
-    One transaction for the whole batch. ``force`` re-reads directories whose fingerprint is unchanged.
+    One transaction for the whole batch. ``force`` re-reads directories whose fingerprint is unchanged; ``replace``
+    takes a run stored from another directory from this one (see the module docstring).
     """
     started = time.perf_counter()
     run_dirs = find_run_dirs(dirs)
     own = not isinstance(db, duckdb.DuckDBPyConnection)
-    con = store.connect(db, wait_s=wait_s) if own else db
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else store.connect(db, wait_s=wait_s)
     report = IngestReport(db=str(db if db is not None else store.default_db_path()) if own else "the open store")
     try:
-        pending = _plan(con, run_dirs, force, report)
+        pending = _plan(con, run_dirs, force, report, replace)
         if pending:
             with store.transaction(con):
                 _write(con, pending, report)
@@ -184,16 +193,22 @@ def ingest_run_dirs(
     return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, report: IngestReport) -> list[_PendingRun]:
-    """Read the small files in Python; decide per directory: unchanged, skipped (bad run.json) or to (re)load."""
-    known = dict(con.execute(
-        "SELECT l.run_dir, l.fingerprint FROM ingest_log l JOIN runs r USING (run_id)").fetchall())
+def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, report: IngestReport,
+          replace: bool = False) -> list[_PendingRun]:
+    """Read the small files in Python; decide per directory: unchanged, skipped (bad run.json, or a run the store
+    holds from another directory) or to (re)load."""
+    known = {run_dir: (fp, run_id) for run_dir, fp, run_id in con.execute(  # directories the store's runs came from
+        "SELECT l.run_dir, l.fingerprint, l.run_id FROM ingest_log l JOIN runs r ON r.run_id = l.run_id "
+        "AND r.run_dir = l.run_dir").fetchall()}
     stored_dirs = dict(con.execute("SELECT run_id, run_dir FROM runs").fetchall())
     pending: dict[str, _PendingRun] = {}
+    claimed: dict[str, Path] = {}  # run id -> the directory of this call that has it
     for run_dir in run_dirs:
         fp = fingerprint(run_dir)
-        if not force and known.get(str(run_dir)) == fp:
+        stored_fp, stored_id = known.get(str(run_dir), (None, None))
+        if not force and stored_fp == fp:
             report.unchanged.append(str(run_dir))
+            claimed.setdefault(stored_id, run_dir)
             continue
         try:
             run = read_run_json(run_dir / "run.json")
@@ -206,22 +221,41 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
         run_id = run.run_id
         if status is None and not (run_dir / "status.json").exists() and not (run_dir / "metrics.jsonl").exists():
             record["status"] = "pending"  # compiled, never started; a missing or corrupt status otherwise stays unknown
-        if run_id in pending:
+        if run_id in claimed:
             report.skipped.append(str(run_dir))
             report.problems.append(Problem("error", CodescaleError(
-                f"run_id {run_id!r} is also in {pending[run_id].run_dir}; this copy skipped", source=run_dir / "run.json",
+                f"run_id {run_id!r} is also in {claimed[run_id]}; this copy skipped", source=run_dir / "run.json",
                 field="run_id", hint="two directories hold the same run; ingest the one you want")))
             continue
+        claimed[run_id] = run_dir
         previous_dir = stored_dirs.get(run_id)
         if previous_dir is not None and previous_dir != str(run_dir):
+            if not replace and _holds(Path(previous_dir), run_id):
+                report.skipped.append(str(run_dir))
+                report.problems.append(Problem("error", CodescaleError(
+                    f"run {run_id!r} is already in the store from {previous_dir}, which still holds it; this copy "
+                    "skipped", source=run_dir / "run.json", field="run_id",
+                    hint="two directories hold the same run: pass --replace to take it from this one instead, or "
+                         "remove the stale copy")))
+                continue
+            why = "--replace" if replace else "that directory no longer holds it"
             problems.append(Problem("warning", CodescaleError(
-                f"run {run_id!r} was ingested from {previous_dir}; replaced by this directory", source=run_dir)))
+                f"run {run_id!r} was ingested from {previous_dir}; replaced by this directory ({why})",
+                source=run_dir)))
         if status is not None and status.state == "completed" and not (run_dir / "metrics.jsonl").exists():
             problems.append(Problem("warning", CodescaleError(
                 "the run is completed but has no metrics.jsonl", source=run_dir, hint="was the directory copied partly?")))
         pending[run_id] = _PendingRun(run_dir, run_id, fp, record, language_rows(run, read_unique_tokens(run_dir)), seen_directions(run),
                                       previous_dir is not None, problems)
     return list(pending.values())
+
+
+def _holds(run_dir: Path, run_id: str) -> bool:
+    """Whether ``run_dir`` still holds the run ``run_id`` (its run.json names it)."""
+    try:
+        return json.loads((run_dir / "run.json").read_text()).get("run_id") == run_id
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _write(con: duckdb.DuckDBPyConnection, pending: list[_PendingRun], report: IngestReport) -> None:
@@ -257,7 +291,8 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[_PendingRun], report: I
     else:
         counts, eval_counts = {}, {}
 
-    con.execute("DELETE FROM ingest_log WHERE run_dir IN (SELECT unnest(?::VARCHAR[]))", [[str(p.run_dir) for p in pending]])
+    con.execute("DELETE FROM ingest_log WHERE run_dir IN (SELECT unnest(?::VARCHAR[])) OR run_id IN (SELECT unnest(?::VARCHAR[]))",
+                [[str(p.run_dir) for p in pending], [p.run_id for p in pending]])  # one log row per stored run
     store.insert_rows(con, "ingest_log", [{
         "run_dir": str(p.run_dir), "run_id": p.run_id, "fingerprint": p.fingerprint,
         "metric_rows": counts.get(p.run_id, 0), "eval_rows": eval_counts.get(p.run_id, 0),
@@ -367,7 +402,7 @@ def _insert_metrics(con: duckdb.DuckDBPyConnection, languages: list[str]) -> int
             UNPIVOT (SELECT run_id, step, {scalars} FROM _wide WHERE kind = 'train')
             ON {scalars} INTO NAME name VALUE value)
         UNION ALL {per_language("tokens_per_language", "tokens")}
-        UNION ALL {per_language("loss_per_language", "loss")}""").fetchone()[0]
+        UNION ALL {per_language("loss_per_language", "loss")}""").fetchall()[0][0]
 
 
 def _insert_evals(con: duckdb.DuckDBPyConnection, runs: list[_PendingRun]) -> int:
@@ -389,7 +424,7 @@ def _insert_evals(con: duckdb.DuckDBPyConnection, runs: list[_PendingRun]) -> in
             SELECT w.run_id, w.step, CAST(w.tokens AS BIGINT) AS tokens, f.final_step,
                    unnest(map_keys(w.valid_loss)) AS language, unnest(map_values(w.valid_loss)) AS loss
             FROM _wide w LEFT JOIN _final f USING (run_id)
-            WHERE w.kind = 'eval' AND w.valid_loss IS NOT NULL)""").fetchone()[0]
+            WHERE w.kind = 'eval' AND w.valid_loss IS NOT NULL)""").fetchall()[0][0]
     translation = con.execute("""
         INSERT INTO evals (run_id, step, tokens, metric, language, src, tgt, direction, seen, loss, is_final)
         SELECT t.run_id, t.step, t.tokens, 'translation_loss', split_part(t.direction, '->', 2),
@@ -400,7 +435,7 @@ def _insert_evals(con: duckdb.DuckDBPyConnection, runs: list[_PendingRun]) -> in
                    unnest(map_keys(w.translation_loss)) AS direction, unnest(map_values(w.translation_loss)) AS loss
             FROM _wide w LEFT JOIN _final f USING (run_id)
             WHERE w.kind = 'eval' AND w.translation_loss IS NOT NULL) t
-        LEFT JOIN _planned_seen ps ON ps.run_id = t.run_id AND ps.direction = t.direction""").fetchone()[0]
+        LEFT JOIN _planned_seen ps ON ps.run_id = t.run_id AND ps.direction = t.direction""").fetchall()[0][0]
     con.execute("DROP TABLE _final")
     con.execute("DROP TABLE _planned_seen")
     return valid + translation

@@ -2,7 +2,13 @@
 
 Output formats: ``table`` (aligned columns for people; numbers right-aligned, floats to 6 significant digits, at most
 ``TABLE_ROW_LIMIT`` rows), ``csv`` (every row, full precision, for spreadsheets) and ``json`` (a list of objects, for
-scripts; NaN becomes null). The connection is read-only unless asked otherwise, so a query cannot damage the store.
+scripts; NaN becomes null).
+
+Read-only means read-only: without ``--write`` (:func:`open_store`) the store is opened read-only *and* with DuckDB's
+external access off and the configuration locked for the session (:data:`READ_ONLY_CONFIG`). No statement can then
+read or write any file but the store (``COPY ... TO``, ``EXPORT DATABASE``, ``read_text``/``read_csv``, ``ATTACH``,
+``INSTALL``/``LOAD`` all fail with a permission error) nor switch that back on (``SET``/``RESET`` are refused); the
+store's own tables and views work as ever, and so do temporary tables. ``--write`` opens it as any other command does.
 
 A SQL error is DuckDB's own message reduced to one line (plus its "Did you mean" suggestion), raised as a
 CodescaleError. The interactive mode reads statements until ``;`` and knows ``.tables``, ``.schema NAME``,
@@ -27,6 +33,12 @@ from codescale.core.errors import CodescaleError
 from codescale.laws import store
 
 FORMATS = ("table", "csv", "json")
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,  # no file, URL, ATTACH, extension install or load
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,  # and no SET/RESET to turn it back on
+}
 TABLE_ROW_LIMIT = 1000
 HELP = """.tables            list tables and views
 .schema NAME       columns of a table or view
@@ -35,13 +47,25 @@ HELP = """.tables            list tables and views
 Statements end with ';'."""
 
 
+def open_store(db: str | None, *, write: bool = False, wait_s: float = store.LOCK_WAIT_S
+               ) -> duckdb.DuckDBPyConnection:
+    """The store for ``codescale sql``: read-only and sealed (see the module docstring) unless ``write``."""
+    if write:
+        return store.connect(db, read_only=False, wait_s=wait_s)
+    return store.connect(db, read_only=True, wait_s=wait_s, config=READ_ONLY_CONFIG)
+
+
 def run_query(con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple], bool]:
     """Execute ``sql``; return column names, rows (at most ``limit``) and whether rows were left out."""
     try:
         result = con.execute(sql)
     except duckdb.Error as err:
         message = one_line(err)
-        hint = "list the tables and views with `codescale sql .tables`" if message.startswith("Catalog Error") else None
+        hint = None
+        if message.startswith("Catalog Error"):
+            hint = "list the tables and views with `codescale sql .tables`"
+        elif message.startswith("Permission Error") or "configuration has been locked" in message:
+            hint = "without --write no statement may read or write files besides the store, nor change settings"
         raise CodescaleError(message, hint=hint) from None
     if result.description is None:
         return [], [], False

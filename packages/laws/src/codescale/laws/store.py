@@ -75,7 +75,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -249,12 +249,15 @@ def default_db_path() -> Path:
 
 
 def connect(
-    path: str | Path | None = None, read_only: bool = False, *, wait_s: float = LOCK_WAIT_S
+    path: str | Path | None = None, read_only: bool = False, *, wait_s: float = LOCK_WAIT_S,
+    config: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create or migrate, unless ``read_only``) the results store at ``path``.
 
     If another process holds the file, retry for up to ``wait_s`` seconds, then raise a CodescaleError naming the
-    file and the holder. A read-only open of a missing file is an error rather than an empty store.
+    file and the holder. A read-only open of a missing file is an error rather than an empty store, and a file that is
+    not a DuckDB database is refused before DuckDB opens it (DuckDB would try to download a reader for a SQLite file).
+    ``config``: DuckDB settings fixed when the database is opened (``codescale sql`` locks external access off).
     """
     path = Path(path) if path is not None else default_db_path()
     if read_only and not path.exists():
@@ -263,13 +266,14 @@ def connect(
             source=path,
             hint="run `codescale ingest RUN_DIRS` or `codescale import FILE` first, or pass --db / set CODESCALE_DB",
         )
+    _check_is_duckdb(path)
     if not read_only and not path.exists():
         _create(path)
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
             break
         except duckdb.IOException as err:
             if not _is_lock_conflict(err):
@@ -294,6 +298,29 @@ def connect(
         con.close()
         raise
     return con
+
+
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+_OTHER_FORMATS = {b"SQLite format 3\x00": "a SQLite database", b"PAR1": "a Parquet file", b"PK\x03\x04": "a zip archive"}
+
+
+def _check_is_duckdb(path: Path) -> None:
+    """Refuse an existing, non-empty file that is not a DuckDB database, naming what it looks like."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except (FileNotFoundError, IsADirectoryError):
+        return  # created, or reported by duckdb.connect
+    except OSError as err:
+        raise CodescaleError(f"cannot read the results store: {err.strerror}", source=path) from None
+    if not head or head[8:12] == _DUCKDB_MAGIC:
+        return
+    kind = next((name for magic, name in _OTHER_FORMATS.items() if head.startswith(magic)), "not a DuckDB database")
+    raise CodescaleError(
+        f"is {kind}, not a codescale results store" if kind != "not a DuckDB database" else
+        "is not a DuckDB database, so not a codescale results store",
+        source=path, hint="point --db at a file written by `codescale ingest` or `codescale import`, or at a new path",
+    )
 
 
 def _create(path: Path) -> None:
@@ -393,7 +420,7 @@ def _plain(value: Any, json_column: bool) -> Any:
     return value
 
 
-def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: list[dict[str, Any]] = (),
+def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], evals: Sequence[dict[str, Any]] = (),
                  unique_tokens: dict[str, dict[str, int]] | None = None) -> None:  # fmt: skip
     """Write whole runs -- their ``runs``, ``run_languages`` and ``evals`` rows -- replacing any with the same run_id.
 

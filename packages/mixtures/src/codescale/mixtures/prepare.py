@@ -22,6 +22,13 @@ or killed prepare; running the same command again redoes only the unfinished one
 its output depends on, so units of files that did not change are reused even after another file was fixed). It is
 removed after a successful prepare. Two prepares of the same output directory at once are refused (a lock file).
 
+Interrupts: a SIGINT (Ctrl-C) stops prepare in any phase, as a ``KeyboardInterrupt`` at the next Python bytecode of
+the main thread (a native call in progress -- training the tokenizer, encoding one batch, a DuckDB statement --
+finishes first; tokenizer training on a large sample can take minutes). Two steps hold it until they are done
+(:func:`codescale.core.interrupts.deferred_interrupt`): publishing (the renames that swap the staging directory into
+place; interrupted there, prepare still ends with the complete new output and exit status 130) and the cleanup after
+a failure (a second Ctrl-C cannot leave half a staging directory behind).
+
 Splits: a document is held out for validation when the hash of its text falls below ``validation.fraction``, so the
 split is the same on every machine and an exact duplicate never straddles train and validation. A parallel group is
 used for pairing only when none of its programs is held out.
@@ -52,6 +59,7 @@ from codescale.core.contracts.prepared import (
 )
 from codescale.core.domains import direction_key
 from codescale.core.errors import CodescaleError
+from codescale.core.interrupts import deferred_interrupt
 from codescale.core.io import atomic_write_text
 from codescale.mixtures import tokenizer as tok
 from codescale.mixtures.decontam import EvalTexts, build_ngrams, evaluation_texts, translation_tasks
@@ -120,7 +128,8 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
 
                 warn_about(catalog, manifest.cleaning)
         except BaseException:
-            _keep_or_drop(work)
+            with deferred_interrupt():  # a second Ctrl-C must not cut the cleanup of the work directory short
+                _keep_or_drop(work)
             raise
     shutil.rmtree(work, ignore_errors=True)
     return manifest.to_dict()
@@ -251,7 +260,8 @@ def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, conten
         atomic_write_text(staging / "manifest.json", manifest.to_json())
         _publish(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        with deferred_interrupt():  # a second Ctrl-C must not leave half the staging directory behind
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
 
@@ -322,13 +332,15 @@ def _no_training_documents(catalog: Catalog, lang: str, cleaning) -> CodescaleEr
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Swap the staging directory into place; an interrupt is held until the new corpus is there and the old gone."""
+    with deferred_interrupt():
+        old = None
+        if out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def build_tokenizer(catalog: Catalog, out_dir: Path, *, on_bad_row: str = "fail") -> tok.TokenizerInfo:

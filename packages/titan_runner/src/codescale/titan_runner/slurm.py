@@ -46,14 +46,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from codescale.compiler.cluster import RunShape, SlurmCluster, sbatch_options
 from codescale.core.contracts import FORMATS, Status
 from codescale.core.errors import CodescaleError
 from codescale.core.io import write_json_atomic
 from codescale.titan_runner.rundir import RunDir
-from codescale.titan_runner.slurm_cluster import SlurmCluster
-from codescale.titan_runner.slurm_shape import RunShape, load_run, sbatch_options
 from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
-from codescale.titan_runner.slurm_validate import validate_against_cluster
+from codescale.titan_runner.slurm_validate import load_run, validate_against_cluster
 
 __all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "validate_against_cluster",
            "read_submission", "mark_cancel_requested", "run_state"]
@@ -95,8 +94,8 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     started = status is not None and any(s.job_id == record.get("job_id") for s in status.starts)
     state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
                                   just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
-    if state == "failed" and scheduler_state and record.get("stderr"):
-        reason = f"{reason}; log: {record['stderr']}"
+    if state == "failed" and scheduler_state and record.get("stderr") and Path(record["stderr"]).is_file():
+        reason = f"{reason}; log: {record['stderr']}"  # a job that never started has no log to point at
     return state, reason
 
 
@@ -171,7 +170,7 @@ def submit_runs(
         raise CodescaleError(f"array_parallelism must be at least 1, got {array_parallelism}")
     cluster = SlurmCluster.read()
     shapes = validate_against_cluster(run_dirs, cluster)
-    sbatch_extras = [sbatch_options(s.extra_sbatch, d / "run.json") for s, d in zip(shapes, run_dirs)]
+    sbatch_extras = [sbatch_options(s.extra_sbatch) for s in shapes]  # validated above
     extra = dict(extra or {})
     max_num_timeout = int(extra.pop("max_num_timeout", 3))
 

@@ -2,10 +2,17 @@
 
 The model:
 
-- **One call per poll.** :func:`poll` asks ``sacct`` once for every job id it is given (array tasks are queried through
-  their array's id, so a 1000-run array costs one short command line), and falls back to one ``squeue`` call when
-  accounting is off. A job neither command knows is ``UNKNOWN``: its records are gone (``MinJobAge`` for squeue, a
-  purged or reset database for sacct).
+- **Two calls per poll, the queue first.** :func:`poll` asks ``squeue`` and ``sacct`` once each for every job id it is
+  given (array tasks are queried through their array's id, so a 1000-run array costs two short command lines). The
+  queue is the controller's live view and wins wherever it knows a job: accounting lags it by seconds, and for an
+  array it keeps a *range* line (``23_[1-2%1]|PENDING``) that goes on covering a task after the task started (23_1 is
+  RUNNING) or was cancelled. So accounting answers only for jobs the queue no longer holds (ended more than
+  ``MinJobAge`` ago), its own task lines first and a range line only for tasks it names nowhere else; and never for a
+  live array's pending range. A task of an array the scheduler knows that neither lists is one cancelled while it
+  was pending (``scancel`` removes such a task from the array without a record of its own): ``CANCELLED`` (without
+  accounting, a task that ended more than ``MinJobAge`` ago while its array still runs looks the same; its run
+  directory then says how it ended, and that wins, see :func:`explain_state`). A job neither command knows at all is ``UNKNOWN``: its records are gone (``MinJobAge`` for squeue, a purged or reset
+  database for sacct), or it was submitted a moment ago.
 - **Normalised states.** Slurm's ~25 states (``CANCELLED by 0``, ``OUT_OF_MEMORY``, ``COMPLETING``...) map onto the ten
   states codescale reports: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED, REQUEUED, UNKNOWN.
 - **The run directory is the truth about the run; the scheduler is the truth about the process.** A run is identified
@@ -27,9 +34,9 @@ import re
 import shutil
 import subprocess
 
+from codescale.compiler.cluster import slurm_command
 from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
-from codescale.titan_runner.slurm_cluster import slurm_command
 
 STATES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "REQUEUED",
           "UNKNOWN")
@@ -67,40 +74,86 @@ def _expand_ids(raw: str) -> list[str]:
     return ids
 
 
-def query(job_ids: list[str], *, live: bool = False) -> dict[str, tuple[str, str]]:
-    """``{job_id: (normalised state, job name)}`` for the ids the scheduler knows, from ONE sacct (or squeue) call.
-
-    ``live=True`` asks the queue itself (``squeue``): it knows a job the instant it is submitted, while accounting
-    may lag a second behind; that is what deciding "already queued?" needs. Otherwise ``sacct`` answers, which also
-    remembers finished jobs, with ``squeue`` as the fallback where accounting is off.
-    """
-    ids = sorted({str(j) for j in job_ids if j})
-    if not ids:
-        return {}
-    wanted = set(ids)
-    mains = ",".join(sorted({j.split("_")[0] for j in ids}, key=int))
-    proc = None
-    if not live and shutil.which("sacct"):
-        proc = subprocess.run(["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", mains],
-                              capture_output=True, text=True, timeout=120)
-    if proc is not None and proc.returncode == 0:
-        lines = proc.stdout
-    else:  # the queue knows live jobs and, for MinJobAge seconds, finished ones
-        lines = slurm_command(["squeue", "-h", "-r", "-t", "all", "-o", "%i|%j|%T", "-j", mains], timeout=120)
-    found: dict[str, tuple[str, str]] = {}
+def _records(lines: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """``id|name|state`` lines -> (the jobs and tasks listed by their own line, the tasks only a range line covers)."""
+    own: dict[str, tuple[str, str]] = {}
+    ranged: dict[str, tuple[str, str]] = {}
     for line in lines.splitlines():
         fields = line.split("|")
         if len(fields) < 3:
             continue
-        state, name = normalise_state(fields[2]), fields[1]
-        for job_id in _expand_ids(fields[0]):
-            if job_id in wanted or job_id.split("_")[0] in wanted:
-                found[job_id] = (state, name)
+        record = (normalise_state(fields[2]), fields[1])
+        expanded = _expand_ids(fields[0])
+        if expanded == [fields[0]]:
+            own[fields[0]] = record
+        else:
+            for job_id in expanded:
+                ranged.setdefault(job_id, record)
+    return own, {job_id: r for job_id, r in ranged.items() if job_id not in own}
+
+
+def _squeue(mains: str, *, required: bool) -> str | None:
+    """The queue's lines for these jobs; "" when it knows none of them; None when it cannot be asked (and not
+    ``required``)."""
+    if shutil.which("squeue") is None and not required:
+        return None
+    try:
+        return slurm_command(["squeue", "-h", "-r", "-t", "all", "-o", "%i|%j|%T", "-j", mains], timeout=120)
+    except CodescaleError as err:
+        if "Invalid job id" in err.message:  # squeue's answer when it holds none of the ids (all ended long ago)
+            return ""
+        if required:
+            raise
+        return None
+
+
+def query(job_ids: list[str], *, live: bool = False) -> dict[str, tuple[str, str]]:
+    """``{job_id: (normalised state, job name)}`` for the ids the scheduler knows (see the module docstring).
+
+    ``live=True`` asks only the queue (``squeue``): it knows a job the instant it is submitted, which is what
+    deciding "already queued?" needs. Otherwise the queue and then accounting (``sacct``), which also remembers jobs
+    that ended long ago; either may be missing (no accounting, or a cluster whose queue cannot be asked).
+    """
+    ids = sorted({str(j) for j in job_ids if j})
+    if not ids:
+        return {}
+    mains = ",".join(sorted({j.split("_")[0] for j in ids}, key=int))
+    queue_lines = _squeue(mains, required=live)
+    account_lines = None
+    if not live and shutil.which("sacct"):
+        proc = subprocess.run(["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", mains],
+                              capture_output=True, text=True, timeout=120)
+        account_lines = proc.stdout if proc.returncode == 0 else None
+    if queue_lines is None and account_lines is None:  # neither answers: say why, as the queue would
+        queue_lines = _squeue(mains, required=True)
+    return merge_records(ids, queue_lines or "", account_lines or "")
+
+
+def merge_records(ids: list[str], queue_lines: str, account_lines: str) -> dict[str, tuple[str, str]]:
+    """The rules of the module docstring: ``squeue`` and ``sacct`` lines (``id|name|state``) -> ``{job_id: (state,
+    name)}`` for the ``ids`` either knows."""
+    queue, queue_ranges = _records(queue_lines)
+    queue.update(queue_ranges)  # -r lists tasks one by one; a range here is still live
+    accounted, account_ranges = _records(account_lines)
+    live_arrays = {job_id.split("_")[0] for job_id in queue}
+    names = {job_id.split("_")[0]: name for job_id, (_, name) in (*accounted.items(), *account_ranges.items(),
+                                                                   *queue.items())}
+    found: dict[str, tuple[str, str]] = {}
+    for job_id in ids:
+        main = job_id.split("_")[0]
+        if job_id in queue:
+            found[job_id] = queue[job_id]
+        elif job_id in accounted:
+            found[job_id] = accounted[job_id]
+        elif job_id in account_ranges and main not in live_arrays:
+            found[job_id] = account_ranges[job_id]
+        elif "_" in job_id and main in names:  # the array is known, this task nowhere: cancelled while pending
+            found[job_id] = ("CANCELLED", names[main])
     return found
 
 
 def poll(job_ids: list[str]) -> dict[str, str]:
-    """Normalised state of every id (UNKNOWN where the scheduler has no record), from one scheduler call."""
+    """Normalised state of every id (UNKNOWN where the scheduler has no record), from one squeue and one sacct call."""
     known = query(job_ids)
     return {str(j): known.get(str(j), ("UNKNOWN", ""))[0] for j in job_ids}
 

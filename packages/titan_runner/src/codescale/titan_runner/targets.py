@@ -21,9 +21,10 @@ def compile_spec(spec: Path, out: Path | None, *, corpus: str | None = None, pre
     from codescale.compiler.render import write_plan
 
     if out is None:
-        import yaml
+        from codescale.core.yaml_source import load_yaml
 
-        study = (yaml.safe_load(spec.read_text()) or {}).get("study") or spec.stem
+        document, _ = load_yaml(spec)  # bounded: an alias bomb is refused here as in plan_spec
+        study = (document.get("study") if isinstance(document, dict) else None) or spec.stem
         out = Path("runs") / str(study)
     plan = plan_spec(spec, catalog=corpus, prepared=prepared, out_dir=out)
     write_plan(plan, out)

@@ -252,7 +252,7 @@ def slurm_parameters(task: EvalTask, overrides: dict) -> dict:
 
 
 def _slurm(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
-    from codescale.titan_runner.slurm_cluster import SlurmCluster
+    from codescale.compiler.cluster import SlurmCluster
 
     cluster = SlurmCluster.read()
     first = todo[0][1]
