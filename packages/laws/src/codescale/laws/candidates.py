@@ -107,30 +107,56 @@ def rebase_paths(document: dict[str, Any], old_dir: Path | None, new_dir: Path |
     return out
 
 
-def compile_blocks(document: dict[str, Any], blocks: list[dict[str, Any]]) -> list[Run | None]:
-    """Each block's run, compiled from ``document`` + that block (None where it does not compile)."""
-    from codescale.compiler.plan import plan_spec
+LIFTED_TIME_LIMIT_MIN = 1_000_000_000  # minutes: no grid run is refused for its length while it is compiled
 
-    if not blocks:
-        return []
+
+def compile_blocks(document: dict[str, Any], blocks: list[dict[str, Any]]) -> tuple[list[Run | None], int]:
+    """Each block's run, compiled from ``document`` + that block (None where it does not compile), and how many of
+    the Nones are runs longer than the recipe's ``cluster.time_limit_min``.
+
+    The compiler refuses a run whose estimate exceeds the time limit. A grid reaches past what the recipe can run in
+    one job, so the blocks are compiled once with the limit lifted (it is not part of a run's identity) and each run
+    is then held to the real limit with the compiler's own estimate. A batch that still fails is split in halves, so
+    k bad points among n cost O(k log n) compiles."""
+    from codescale.compiler.cluster import estimated_minutes, run_shape
+    from codescale.compiler.plan import plan_spec
+    from codescale.compiler.spec import Cluster
+
+    cluster = dict(document.get("cluster") or {})
+    limit = int(cluster.get("time_limit_min") or Cluster().time_limit_min)
+    lifted = {**document, "cluster": {**cluster, "time_limit_min": LIFTED_TIME_LIMIT_MIN}}
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="codescale-propose-") as tmp:
         path = Path(tmp) / "candidates.yaml"
-        path.write_text(yaml.safe_dump({**document, "sweep": blocks}, sort_keys=False))
-        try:
-            runs = plan_spec(path, enforce_budget=False).runs
-            if len(runs) == len(blocks):
-                return list(runs)
-        except CodescaleError:
-            pass
-        out: list[Run | None] = []  # one by one, so a point that does not compile drops alone
-        for block in blocks:
-            path.write_text(yaml.safe_dump({**document, "sweep": [block]}, sort_keys=False))
+
+        def batch(part: list[dict[str, Any]]) -> list[Run | None]:
+            path.write_text(yaml.safe_dump({**lifted, "sweep": part}, sort_keys=False))
             try:
-                out.append(plan_spec(path, enforce_budget=False).runs[0])
+                runs = plan_spec(path, enforce_budget=False).runs
+                if len(runs) == len(part):
+                    return list(runs)
+                error = f"{len(part)} blocks compiled to {len(runs)} runs"
             except CodescaleError as err:
-                log.warning("candidate %s does not compile: %s", block.get("name"), err.render())
-                out.append(None)
-        return out
+                error = err.render()
+            if len(part) == 1:
+                failures.append(f"{part[0].get('name')}: {error}")
+                return [None]
+            half = len(part) // 2
+            return batch(part[:half]) + batch(part[half:])
+
+        compiled = batch(blocks) if blocks else []
+    if failures:
+        log.warning("%d candidate(s) do not compile and are dropped, e.g. %s", len(failures), failures[0])
+    out: list[Run | None] = []
+    too_long = 0
+    for run in compiled:
+        if run is not None and run.cluster.time_limit_min == LIFTED_TIME_LIMIT_MIN:
+            run = run.model_copy(update={"cluster": run.cluster.model_copy(update={"time_limit_min": limit})})
+            if estimated_minutes(run, run_shape(run)) > limit:
+                too_long += 1
+                run = None
+        out.append(run)
+    return out, too_long
 
 
 def spec_candidates(path: str | Path) -> CandidateSet:
@@ -265,10 +291,11 @@ def grid_candidates(
             for n in n_axis:
                 for d in d_axis:
                     blocks.append(_block(f"mix-{code}-{si(n)}-{si(d)}", n, d, shares, max_epochs))
-    runs = compile_blocks(document, blocks)
+    runs, too_long = compile_blocks(document, blocks)
     candidates = [Candidate(run, block) for run, block in zip(runs, blocks) if run is not None]
     result = CandidateSet(document, f"a grid of {len(blocks)} runs around the existing ones", candidates)
-    result.drop("does not compile", sum(run is None for run in runs))
+    result.drop("longer than the recipe's cluster.time_limit_min", too_long)
+    result.drop("does not compile", sum(run is None for run in runs) - too_long)
     result.notes += [f"the base spec's {what} was left out" for what in changed]
     return result
 
