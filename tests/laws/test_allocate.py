@@ -68,7 +68,7 @@ def test_every_law_of_the_family_can_allocate_with_an_interval_from_its_converge
 def test_available_tokens_cap_shares_and_charge_repetition(con_fit):
     con, fit_id = con_fit
     free = allocate(con, fit_id, 350e9, 1.5e9, starts=4)
-    capped = allocate(con, fit_id, 350e9, 1.5e9, starts=4, available="go=40B", max_epochs=4)
+    capped = allocate(con, fit_id, 350e9, 1.5e9, starts=4, available={"go": 40e9}, max_epochs=4)
     assert capped.proportions["go"] * 350e9 <= 160e9 * (1 + 1e-6)
     # 40B distinct Go tokens: beyond one epoch Go's data term counts less, so the same share predicts a higher loss
     assert capped.uniform_per_language["go"] > free.uniform_per_language["go"]
@@ -85,7 +85,7 @@ def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
         languages={"go": split(10 * 10**9), "java": split(500 * 10**9), "python": split(500 * 10**9)}, translation={},
     )
     (tmp_path / "manifest.json").write_text(manifest.to_json())
-    result = allocate(con, fit_id, 350e9, 1.5e9, min_share="0.05", max_share="python=0.5", prepared=str(tmp_path),
+    result = allocate(con, fit_id, 350e9, 1.5e9, min_share=0.05, max_share={"python": 0.5}, prepared=str(tmp_path),
                       max_epochs=2.0, starts=6)  # fmt: skip
     p = result.proportions
     assert p["go"] * 350e9 <= 20e9 * (1 + 1e-6)  # 10B available x 2 epochs
@@ -96,9 +96,9 @@ def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
 def test_infeasible_caps_say_what_to_relax(con_fit):
     con, fit_id = con_fit
     with pytest.raises(CodescaleError, match="min share above max share"):
-        allocate(con, fit_id, 350e9, 1.5e9, min_share="0.5", max_share="go=0.2")
+        allocate(con, fit_id, 350e9, 1.5e9, min_share=0.5, max_share={"go": 0.2})
     with pytest.raises(CodescaleError, match="maximum shares .* sum to 0.6"):
-        allocate(con, fit_id, 350e9, 1.5e9, max_share="0.2")
+        allocate(con, fit_id, 350e9, 1.5e9, max_share=0.2)
     with pytest.raises(CodescaleError, match="no training domain rust"):
         allocate(con, fit_id, 350e9, 1.5e9, languages=["rust"])
 

@@ -66,6 +66,24 @@ def test_allocate_from_per_language_fits_and_report(db, tmp_path, capsys):
     assert (tmp_path / "rep" / "loss_vs_n.png").exists()
 
 
+def test_allocate_options_become_share_bounds_weights_and_data_caps(db, tmp_path, capsys):
+    main(["fit", "chinchilla", "--grid", "coarse"])
+    batch = re.search(r"batch (\w+):", capsys.readouterr().out).group(1)
+    base = ["allocate", batch, "--tokens", "100B", "--size", "1B", "--starts", "4",
+            "--allocation-file", str(tmp_path / "allocation.json")]  # fmt: skip
+    # go may have 10B distinct tokens x 4 epochs = 40% of the budget; java at most 60%: the only feasible point
+    assert main([*base, "--min-share", "0.3", "--max-share", "java=0.6", "--weights", "go=2,java=1",
+                 "--available", "go=10B", "--max-epochs", "4"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert re.search(r"^go +40\.00% ", out, re.M) and re.search(r"^java +60\.00% ", out, re.M)
+    for flags, message in [(["--min-share", "lots"], "--min-share: 'lots' is not a number"),
+                           (["--available", "go"], "--available entry 'go' is not DOMAIN=VALUE"),
+                           (["--available", "go=many"], "--available go=many"),
+                           (["--max-share", "rust=0.5"], "rust is not one of the allocated domains")]:  # fmt: skip
+        assert main([*base, *flags]) == 2, flags
+        assert message in capsys.readouterr().err, flags
+
+
 def test_a_missing_store_is_an_error_not_an_empty_file(tmp_path, capsys):
     missing = tmp_path / "nope.duckdb"
     assert main(["fit", "chinchilla", "--db", str(missing)]) == 2

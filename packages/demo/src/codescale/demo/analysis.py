@@ -30,17 +30,13 @@ BOOTSTRAP = 100
 
 def _fit_languages(con, out: dict[str, Any]) -> str | None:
     from codescale.laws.fit import FitSettings
-    from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.perlanguage import MONOLINGUAL, fit_language_laws
 
     batch = new_batch_id()
     settings = FitSettings(bootstrap=BOOTSTRAP, grid="full")
     settings.validate()
-    where = f"n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none' AND study = '{PER_LANGUAGE_STUDY}'"
-    fits = fit_groups(
-        con, kind="chinchilla", view="final_loss", where=where, group_expr="language", group_key="language",
-        label_expr="language", n_expr=N_COLUMNS["params_non_embedding"], d_expr="coalesce(language_tokens, tokens)",
-        settings=settings, batch=batch, extra_settings={"n_column": "params_non_embedding", "d_column": "language"},
-    )  # fmt: skip
+    fits = fit_language_laws(con, settings, where=f"{MONOLINGUAL} AND study = '{PER_LANGUAGE_STUDY}'", batch=batch)
     out["language_fits"] = fits
     out["language_batch"] = batch
     return batch

@@ -79,7 +79,7 @@ def print_summary(result: DemoResult, seconds: float) -> None:
                 print(f"  {'':10s} note: {w}")
     synergy = a.get("synergy_fits") or []
     if synergy:
-        from codescale.laws.analysis_cli import synergy_table
+        from codescale.laws.present import synergy_table
 
         print("\nSynergy (relative gain of a 50:50 mix over the self-repetition baseline; positive = mixing helps):")
         print("  " + synergy_table(synergy[0]).replace("\n", "\n  "))

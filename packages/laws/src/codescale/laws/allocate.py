@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from scipy.optimize import minimize
@@ -51,7 +52,6 @@ from codescale.core.contracts import PreparedManifest
 from codescale.core.domains import domain_id
 from codescale.core.errors import CodescaleError
 from codescale.core.io import atomic_write_text
-from codescale.core.quantities import parse_quantity
 from codescale.laws.fitstore import fits_in_batch, load_fit
 
 ALLOCATION_FORMAT = "codescale.allocation/1"
@@ -145,7 +145,7 @@ def load_law(con, fit_id: str):
             fit = mixture.from_stored(con, stored)
             per_domain = stored.settings.get("per_domain_fits") or {}
             return fit, _domain_draws(con, per_domain, fit)
-        ids = [stored.fit_id]
+        ids = ids[:1]  # a per-domain fit given by its id
     fits = {}
     for i in ids:
         stored = load_fit(con, i)
@@ -156,7 +156,7 @@ def load_law(con, fit_id: str):
     laws = {d: law_in_billions(f) for d, f in fits.items()}
     law = TransferLaw("effective_data", domains, domains, laws, np.zeros((len(domains), len(domains))))
     unit = UnitFit(("kappa",), np.array([0.0]), 0.0, True)
-    draws = _domain_draws(con, {d: f.fit_id for d, f in fits.items()}, None, loaded=fits)
+    draws = _domain_draws(con, {d: f.saved_id for d, f in fits.items()}, None, loaded=fits)
     if draws:
         unit.samples = np.zeros((len(next(iter(draws.values()))[LAW_KEYS[0]]), 1))
     return mixture.MixtureFit(law, {SHARED: unit}, FitOptions(), [], []), draws
@@ -181,22 +181,26 @@ def _domain_draws(con, per_domain: dict[str, str], fit, loaded=None) -> dict | N
     return out or None
 
 
-def _shares(text: str | None, domains: list[str], default: float) -> np.ndarray:
+PerDomain = float | Mapping[str, float]
+"""A value for every domain, or {domain: value} for some (the others keep the default)."""
+
+
+def _shares(value: PerDomain | None, domains: list[str], default: float) -> np.ndarray:
+    if value is None:
+        return np.full(len(domains), default)
+    if not isinstance(value, Mapping):
+        return np.full(len(domains), float(value))
     out = np.full(len(domains), default)
-    if not text:
-        return out
-    if "=" not in text:
-        return np.full(len(domains), float(text))
-    for item in text.split(","):
-        name, _, value = item.partition("=")
+    for name, share in value.items():
         domain = domain_id(name)
         if domain not in domains:
             raise CodescaleError(f"{domain} is not one of the allocated domains ({', '.join(domains)})")
-        out[domains.index(domain)] = float(value)
+        out[domains.index(domain)] = float(share)
     return out
 
 
-def _available(prepared: str | None, available: str | None, domains: list[str]) -> dict[str, float]:
+def _available(prepared: str | Path | None, available: Mapping[str, float] | None,
+               domains: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     if prepared:
         manifest = PreparedManifest.read_dir(prepared)
@@ -206,17 +210,8 @@ def _available(prepared: str | None, available: str | None, domains: list[str]) 
                                      source=Path(prepared) / "manifest.json",
                                      hint="drop the domain with --languages or prepare it")  # fmt: skip
             out[domain] = float(manifest.train_tokens(domain))
-    for item in (available or "").split(","):
-        if not item.strip():
-            continue
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise CodescaleError(f"--available entry {item!r} is not DOMAIN=TOKENS", hint="e.g. --available go=10B")
-        domain = domain_id(name)
-        try:
-            out[domain] = float(parse_quantity(value))
-        except ValueError as err:
-            raise CodescaleError(f"--available {item!r}: {err}") from None
+    for name, tokens in (available or {}).items():
+        out[domain_id(name)] = float(tokens)
     return out
 
 
@@ -245,7 +240,14 @@ class Objective:
         r = len(shares)
         return Inputs(np.full(r, self.n), np.full(r, self.d), p, np.tile(self.unique, (r, 1)))
 
+    @overload
+    def per_target(self, shares: np.ndarray, draw: None = None) -> dict[str, np.ndarray]: ...
+    @overload
+    def per_target(self, shares: np.ndarray, draw: int) -> dict[str, np.ndarray] | None: ...
+
     def per_target(self, shares: np.ndarray, draw: int | None = None) -> dict[str, np.ndarray] | None:
+        """Predicted loss per target domain for each row of ``shares``: the fit's own (always defined), or bootstrap
+        replicate ``draw``'s (None where one of its units did not converge)."""
         x = self.inputs(shares)
         return self.fit.predict(x) if draw is None else self.fit.predict_draw(draw, x)
 
@@ -297,10 +299,15 @@ def _sample_within(rng, lo, hi, count: int) -> np.ndarray:
 
 
 def allocate(con, fit_id: str, tokens: float, size: float, languages: list[str] | None = None,
-             weights: str | None = None, min_share: str | None = None, max_share: str | None = None,
-             prepared: str | None = None, max_epochs: float = 4.0, starts: int = 16, seed: int = 0,
-             available: str | None = None) -> Allocation:  # fmt: skip
-    """Optimise the shares of ``languages`` (default: every training domain of the law) under fit ``fit_id``."""
+             weights: PerDomain | None = None, min_share: PerDomain | None = None, max_share: PerDomain | None = None,
+             prepared: str | Path | None = None, max_epochs: float = 4.0, starts: int = 16, seed: int = 0,
+             available: Mapping[str, float] | None = None) -> Allocation:  # fmt: skip
+    """Optimise the shares of ``languages`` (default: every training domain of the law) under fit ``fit_id``.
+
+    ``weights`` of the evaluated domains' losses (default 1 each), ``min_share`` / ``max_share`` bounds on the
+    allocated shares (default 0 and 1), ``available`` distinct training tokens per domain (with or instead of the
+    ``prepared`` corpus's), which caps a share at ``available x max_epochs`` tokens.
+    """
     from codescale.laws.mixdata import MIXTURE
 
     fit, domain_draws = load_law(con, fit_id)

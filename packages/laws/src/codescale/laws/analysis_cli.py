@@ -1,7 +1,10 @@
 """The analysis commands: ``fit``, ``validate-law``, ``allocate``, ``report``, ``simulate``.
 
-Each takes ``--db PATH`` (default ``$CODESCALE_DB`` or ``./codescale.duckdb``). Heavy modules (scipy, matplotlib)
-are imported inside the command that needs them, so ``codescale --help`` stays quick. A rehearsal without GPUs::
+Parse and print only: each command turns its options into typed arguments of a library function of
+:mod:`codescale.laws` and prints what :mod:`codescale.laws.present` (or the result's own ``render``) makes of the
+result; nothing here is imported by the library. Each takes ``--db PATH`` (default ``$CODESCALE_DB`` or
+``./codescale.duckdb``). Heavy modules (scipy, matplotlib) are imported inside the command that needs them, so
+``codescale --help`` stays quick. A rehearsal without GPUs::
 
     codescale compile specs/paper/per_language.yaml -o out/per_language      # likewise synergy, pairing
     codescale simulate out/per_language out/synergy out/pairing --truth paper --noise 0.005
@@ -20,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 from codescale.core.errors import CodescaleError
+from codescale.laws.perlanguage import MONOLINGUAL
 
 
 def register(command: str, parser: argparse.ArgumentParser) -> None:
@@ -42,9 +45,6 @@ def _connect(args, create: bool = False):
         raise CodescaleError("no results store here", source=path,
                              hint="run `codescale ingest`, `import` or `simulate` first, or pass --db / set CODESCALE_DB")  # fmt: skip
     return store.connect(path)
-
-
-MONOLINGUAL = "n_languages = 1 AND coalesce(pairing_mode, 'none') = 'none'"
 
 
 def _add_method(p: argparse.ArgumentParser, units: str, where: str = "true") -> None:
@@ -138,72 +138,37 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(func=_cmd_fit_pass_rate)
 
 
-def _fmt(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "nan"
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3e}"
-
-
-def _print_law_fits(fits, names=("E", "A", "B", "alpha", "beta")) -> None:
-    for f in fits:
-        head = f"{f.group_key}={f.group_value}" if f.group_key else "all"
-        print(f"{f.fit_id}  {head}  n_runs={f.n_runs}  form={f.form}  units={f.settings.get('units')}  "
-              f"objective={f.objective:.6g}  converged={f.converged}  identified={not f.unidentified}")  # fmt: skip
-        for reason in f.unidentified:
-            print(f"    unidentified: {reason}")
-        for name in names:
-            if name not in f.params:
-                continue
-            lo_hi = f.intervals.get(name)
-            ci = f"  [{_fmt(lo_hi[0])}, {_fmt(lo_hi[1])}]" if lo_hi else ""
-            print(f"    {name:6s} {_fmt(f.params[name]):>11s}{ci}")
-        for w in f.warnings:
-            print(f"    warning: {w}")
-
-
 def _cmd_fit_chinchilla(args) -> int:
-    from codescale.core.domains import domain_id
-    from codescale.laws.fitstore import N_COLUMNS, fit_groups, new_batch_id
+    from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.perlanguage import fit_language_laws
+    from codescale.laws.present import law_fits_text
 
     settings = _settings(args)
-    where = args.where
-    if args.languages:
-        langs = [domain_id(x) for x in args.languages.split(",") if x.strip()]
-        where = f"({where}) AND language IN ({', '.join(repr(x) for x in langs)})"
-    d_expr = "coalesce(language_tokens, tokens)" if args.tokens == "language" else "tokens"
-    if args.repetition:
-        from codescale.laws.repetition import R_STAR, sql_effective_tokens
-
-        if args.tokens != "language":
-            raise CodescaleError("--repetition discounts each language's own repeated tokens: use it with --tokens language")
-        d_expr = sql_effective_tokens(d_expr, "language_unique_tokens", args.r_star or R_STAR)
     batch = new_batch_id()
     con = _connect(args)
-    fits = fit_groups(
-        con, kind="chinchilla", view="final_loss", where=where,
-        group_expr="language" if args.by == "language" else None, group_key="language" if args.by == "language" else None,
-        label_expr="language", n_expr=N_COLUMNS[args.n_column], d_expr=d_expr, settings=settings, batch=batch,
-        extra_settings={"n_column": args.n_column, "d_column": args.tokens, "repetition": args.repetition,
-                        "r_star": args.r_star if args.repetition else None},
-    )  # fmt: skip
-    _print_law_fits(fits)
+    fits = fit_language_laws(con, settings, where=args.where, by_language=args.by == "language",
+                             languages=args.languages.split(",") if args.languages else None, tokens=args.tokens,
+                             repetition=args.repetition, r_star=args.r_star, n_column=args.n_column, batch=batch)
+    print(law_fits_text(fits))
     print(f"batch {batch}: {len(fits)} fit(s) stored; use the batch id with `fit mixture --per-domain`")
     return 0
 
 
 def _cmd_fit_translation(args) -> int:
     from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.present import law_fits_text
     from codescale.laws.translation import fit_translation_laws
 
     settings = _settings(args)
     con = _connect(args)
     fits = fit_translation_laws(con, args.where, args.by, settings, args.n_column, batch=new_batch_id())
-    _print_law_fits(fits)
+    print(law_fits_text(fits))
     return 0
 
 
 def _cmd_fit_synergy(args) -> int:
     from codescale.laws.fitstore import new_batch_id
+    from codescale.laws.present import synergy_table
     from codescale.laws.synergy import fit_synergy
 
     con = _connect(args)
@@ -213,26 +178,6 @@ def _cmd_fit_synergy(args) -> int:
         for w in fit.warnings:
             print(f"  warning: {w}")
     return 0
-
-
-def synergy_table(fit) -> str:
-    from codescale.core.domains import domain_display as display
-
-    langs = fit.settings.get("languages", [])
-    width = max([len(display(x)) for x in langs] + [12])
-    lines = ["target \\ aux".ljust(width) + "".join(display(a).rjust(16) for a in langs)]
-    for t in langs:
-        cells = []
-        for a in langs:
-            key = f"rel_gain:{t}:{a}"
-            if t == a or key not in fit.params:
-                cells.append("-".rjust(16))
-                continue
-            se = fit.params.get(f"rel_gain_se:{t}:{a}")
-            text = f"{100 * fit.params[key]:+.2f}%" + (f"±{100 * se:.2f}" if se is not None else "")
-            cells.append(text.rjust(16))
-        lines.append(display(t).ljust(width) + "".join(cells))
-    return "\n".join(lines)
 
 
 def _cmd_fit_mixture(args) -> int:
@@ -257,6 +202,7 @@ def _cmd_fit_mixture(args) -> int:
         print(result.render())
         return 0
     from codescale.laws.mixture import fit_and_store
+    from codescale.laws.present import mixture_fit_text
 
     reference = None
     if args.reference_scales:
@@ -269,39 +215,14 @@ def _cmd_fit_mixture(args) -> int:
         reference = (float(n0), float(d0))
     fit, stored = fit_and_store(con, args.law, args.where, options, per_domain=args.per_domain, synergy=args.synergy,
                                 r_star=r_star, eval_domains=domains, reference=reference, batch=new_batch_id())  # fmt: skip
-    print(render_mixture_fit(stored))
+    print(mixture_fit_text(stored))
     return 0
-
-
-def render_mixture_fit(stored, max_params: int = 8) -> str:
-    """A stored mixture fit: header, each unit's parameters with intervals, flags and warnings."""
-    s = stored.settings
-    counts = s.get("bootstrap_converged") or {}
-    boot = s.get("options", {}).get("bootstrap", 0)
-    lines = [f"{stored.fit_id}  law={stored.form}  n_runs={stored.n_runs}  converged={stored.converged}  "
-             f"identified={not stored.unidentified}"
-             + (f"  bootstrap={boot} (converged per unit: {min(counts.values(), default=0)}-"
-                f"{max(counts.values(), default=0)})" if boot else "")]  # fmt: skip
-    if "n0" in s:
-        lines.append(f"    reference scales N0={_fmt(s['n0'])}, D0={_fmt(s['d0'])} (N/N0, D/D0 enter the law)")
-    by_unit: dict[str, list[str]] = {}
-    for name, value in stored.params.items():
-        unit, _, pname = name.rpartition(".")
-        ci = stored.intervals.get(name)
-        by_unit.setdefault(unit, []).append(f"{pname}={_fmt(value)}" + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else ""))
-    for unit, values in by_unit.items():
-        more = f"  … ({len(values)} parameters)" if len(values) > max_params else ""
-        lines.append(f"    {unit}: " + ", ".join(values[:max_params]) + more)
-    if stored.form == "regression":
-        lines.append("    (gradient-boosted trees: no parameters; see the in-sample predictions with `codescale sql`)")
-    lines += [f"    unidentified: {u}" for u in stored.unidentified[:20]]
-    lines += [f"    warning: {w}" for w in stored.warnings[:20]]
-    return "\n".join(lines)
 
 
 def _cmd_fit_pass_rate(args) -> int:
     from codescale.laws.fitstore import new_batch_id
     from codescale.laws.passrate import fit_pass_rate
+    from codescale.laws.present import law_fits_text
 
     if args.ceiling is not None and not 0 < args.ceiling <= 1:
         raise CodescaleError(f"--ceiling must be in (0, 1], got {args.ceiling}")
@@ -309,7 +230,7 @@ def _cmd_fit_pass_rate(args) -> int:
     fits = fit_pass_rate(con, suite=args.suite, k=args.k, where=args.where, ceiling=args.ceiling,
                          bootstrap=args.bootstrap, seed=args.seed, batch=new_batch_id())
     print(f"pass@{args.k} = c / (1 + exp(s (L - L0))), L = validation loss")
-    _print_law_fits(fits, names=("c", "s", "L0"))
+    print(law_fits_text(fits, names=("c", "s", "L0")))
     return 0
 
 
@@ -361,6 +282,47 @@ def _register_allocate(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=_cmd_allocate)
 
 
+def _assignments(text: str | None, option: str, example: str) -> dict[str, str]:
+    """``NAME=VALUE,...`` as {name: value}; an entry without ``=`` is an error naming the option."""
+    out = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CodescaleError(f"{option} entry {item!r} is not DOMAIN=VALUE", hint=f"e.g. {option} {example}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _fraction(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise CodescaleError(f"{option}: {text!r} is not a number", hint=f"e.g. {option} 0.05") from None
+
+
+def _per_domain(text: str | None, option: str) -> float | dict[str, float] | None:
+    """``0.05`` (every domain) or ``python=0.1,rust=0.05`` (those domains)."""
+    if not text:
+        return None
+    if "=" not in text:
+        return _fraction(text, option)
+    return {name: _fraction(value, option) for name, value in _assignments(text, option, "python=0.1").items()}
+
+
+def _available_tokens(text: str | None) -> dict[str, float]:
+    from codescale.core.quantities import parse_quantity
+
+    out = {}
+    for name, value in _assignments(text, "--available", "go=10B").items():
+        try:
+            out[name] = float(parse_quantity(value))
+        except ValueError as err:
+            raise CodescaleError(f"--available {name}={value}: {err}") from None
+    return out
+
+
 def _cmd_allocate(args) -> int:
     from codescale.core.quantities import parse_quantity
     from codescale.laws import allocate
@@ -370,11 +332,13 @@ def _cmd_allocate(args) -> int:
     except ValueError as err:
         raise CodescaleError(f"--tokens/--size: {err}") from None
     languages = args.languages.split(",") if args.languages else None
+    weights = _per_domain(args.weights, "--weights")
+    min_share, max_share = _per_domain(args.min_share, "--min-share"), _per_domain(args.max_share, "--max-share")
+    available = _available_tokens(args.available)
     con = _connect(args)
-    result = allocate.allocate(con, args.fit_id, tokens, size, languages, weights=args.weights,
-                               min_share=args.min_share, max_share=args.max_share, prepared=args.prepared,
-                               max_epochs=args.max_epochs, starts=args.starts, seed=args.seed,
-                               available=args.available)  # fmt: skip
+    result = allocate.allocate(con, args.fit_id, tokens, size, languages, weights=weights, min_share=min_share,
+                               max_share=max_share, prepared=args.prepared, max_epochs=args.max_epochs,
+                               starts=args.starts, seed=args.seed, available=available or None)  # fmt: skip
     allocate.write_outputs(result, args.output, args.base_spec, args.allocation_file)
     allocation_id = allocate.record(con, result)
     print(result.render())

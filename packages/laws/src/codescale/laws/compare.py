@@ -101,7 +101,7 @@ def compare_laws(con: duckdb.DuckDBPyConnection, where: str, *, laws: list[str] 
     if set(laws) & set(NEEDS_DOMAIN_LAWS):
         domain_laws, tau, provenance, warnings = domain_inputs(con, per_domain, synergy)
     single_scale = len(data.scales()) == 1
-    scores = []
+    scores: list[LawScore] = []
     for law in laws:
         score = LawScore(law)
         twin = next((s for s in scores if s.law == "joint_additive"), None) if law == "joint" and single_scale else None

@@ -28,12 +28,15 @@ def per_domain_fits(con: duckdb.DuckDBPyConnection, spec: str | None) -> dict[st
         domains = [r[0] for r in con.execute(
             "SELECT DISTINCT group_value FROM fits WHERE kind = 'chinchilla' AND group_key = 'language' "
             "AND group_value IS NOT NULL").fetchall()]  # fmt: skip
-        ids = [latest_fit(con, "chinchilla", domain) for domain in domains]
+        ids = [fit_id for domain in domains if (fit_id := latest_fit(con, "chinchilla", domain)) is not None]
     fits = {}
     for fit_id in ids:
         fit = load_fit(con, fit_id)
         if fit.kind != "chinchilla" or fit.group_key != "language":
             raise CodescaleError(f"fit {fit_id} is not a per-domain law (kind {fit.kind}, by {fit.group_key})")
+        if fit.group_value is None:
+            raise CodescaleError(f"fit {fit_id} is the law of runs without a domain (their language is NULL)",
+                                 hint="give those runs a language (`codescale import --language`) and fit again")
         fits[fit.group_value] = fit
     return fits
 

@@ -179,7 +179,8 @@ class _Problem:
             return self._evaluate(theta, weights, order)
         per_row = weights is not None and np.ndim(weights) == 2
         parts = [
-            self._evaluate(theta[i : i + block], weights[i : i + block] if per_row else weights, order)
+            self._evaluate(theta[i : i + block], weights[i : i + block] if weights is not None and per_row else weights,
+                           order)
             for i in range(0, s, block)
         ]
         return tuple(None if parts[0][j] is None else np.concatenate([p[j] for p in parts]) for j in range(3))
@@ -230,7 +231,7 @@ class BatchNewton:
         self.iterations = np.zeros(s, dtype=int)
 
     def _w(self, idx):
-        return self.weights[idx] if self.per_row else self.weights
+        return self.weights[idx] if self.weights is not None and self.per_row else self.weights
 
     def run(self, max_iter: int, subset: np.ndarray | None = None) -> None:
         """Iterate up to ``max_iter`` times on ``subset`` (default: every start not yet done)."""

@@ -81,6 +81,13 @@ class StoredFit:
     def identified(self) -> bool:
         return not self.unidentified
 
+    @property
+    def saved_id(self) -> str:
+        """The id of a fit that has been saved or loaded (one still being built has none yet)."""
+        if self.fit_id is None:
+            raise ValueError(f"this {self.kind} fit has not been saved, so it has no id yet")
+        return self.fit_id
+
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_TABLES)

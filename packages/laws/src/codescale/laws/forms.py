@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from codescale.core.errors import CodescaleError
 
@@ -103,7 +104,7 @@ def log_predict(theta_full: np.ndarray, log_n: np.ndarray, log_d: np.ndarray) ->
     return m + np.log(np.exp(u1 - m) + np.exp(u2 - m) + np.exp(e - m))
 
 
-def predict(params: dict[str, float], n: np.ndarray, d: np.ndarray) -> np.ndarray:
+def predict(params: dict[str, float], n: ArrayLike, d: ArrayLike) -> np.ndarray:
     """L = E + A/N^α + B/D^β from natural parameters (A, B, E, alpha, beta), N and D in the fit's units."""
     n = np.asarray(n, dtype=float)
     d = np.asarray(d, dtype=float)

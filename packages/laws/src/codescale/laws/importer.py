@@ -211,8 +211,10 @@ def import_table(
     if not runs:
         raise CodescaleError("no usable rows", source=path,
                              hint=f"{report.skipped_nonfinite} non-finite and {report.skipped_empty} empty losses were skipped")
-    own = not isinstance(db, duckdb.DuckDBPyConnection)
-    con = store.connect(db, wait_s=wait_s) if own else db
+    if isinstance(db, duckdb.DuckDBPyConnection):  # the caller's connection: the caller closes it
+        con, own = db, False
+    else:
+        con, own = store.connect(db, wait_s=wait_s), True
     try:
         with store.transaction(con):
             old = [r[0] for r in con.execute(

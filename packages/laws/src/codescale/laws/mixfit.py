@@ -125,11 +125,10 @@ def objective(problem: Problem, theta: np.ndarray, delta: float, weights: np.nda
     theta = np.atleast_2d(theta)
     block = max(1, _BLOCK // max(1, len(problem.log_obs)))
     out = np.empty(len(theta))
-    per_row = weights is not None and np.ndim(weights) == 2
     with np.errstate(all="ignore"):
         for i in range(0, len(theta), block):
             pred = problem.log_predict(theta[i : i + block])
-            w = weights[i : i + block] if per_row else weights
+            w = weights[i : i + block] if weights is not None and np.ndim(weights) == 2 else weights  # per row of theta
             f = huber_sum(problem.log_obs - pred, delta, w)
             out[i : i + block] = np.where(np.isfinite(f), f, np.inf)
     return out

@@ -37,6 +37,7 @@ residuals, grid, Gauss-Newton, L-BFGS-B, bootstrap over runs).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,14 +126,16 @@ class Law:
             value = self.log_predict(unit, theta, x)
             return value[:, :, 0] if whole else value[:, rows, cols]
 
-        jacobian = None
-        if type(self).jacobian is not Law.jacobian:
+        jacobian: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+        if type(self).jacobian is not Law.jacobian:  # analytic; without one the fitter takes finite differences
 
-            def jacobian(theta):
+            def analytic_jacobian(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 value, jac = self.jacobian(unit, theta, x)
                 if whole:
                     return value[:, :, 0], jac[:, :, 0, :]
                 return value[:, rows, cols], jac[:, rows, cols, :]
+
+            jacobian = analytic_jacobian
 
         return Problem(self.names(unit), lower, upper, self.starts(unit, data), np.log(obs[rows, cols]), rows,
                        log_predict, jacobian)  # fmt: skip

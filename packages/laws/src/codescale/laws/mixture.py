@@ -92,7 +92,11 @@ class MixtureFit:
         """Predictions of bootstrap replicate b, or None where one of its units did not converge."""
         if isinstance(self.law, RegressionLaw):
             return self.law.predict_draw(b, x)
-        params = {unit: u.samples[b] for unit, u in self.units.items()}
+        params = {}
+        for unit, u in self.units.items():
+            if u.samples is None:  # a unit without draws (n_draws() is then 0)
+                return None
+            params[unit] = u.samples[b]
         if any(not np.all(np.isfinite(v)) for v in params.values()):
             return None
         return self.law.predict(params, x)
@@ -184,9 +188,9 @@ def _fit_scale_laws(data: MixtureData) -> NestedScales:
 
     keys = _mixture_keys(data.p)
     mixtures = list(dict.fromkeys(keys))
-    scale_laws: dict[str, list] = {}
+    scale_laws: dict[str, list[dict[str, Any] | None]] = {}
     for j, target in enumerate(data.eval_domains):
-        per_mixture = []
+        per_mixture: list[dict[str, Any] | None] = []
         for key in mixtures:
             rows = np.array([k == key for k in keys]) & np.isfinite(data.loss[:, j])
             n, d, loss = data.n[rows], data.d[rows], data.loss[rows, j]
@@ -274,7 +278,7 @@ def to_stored(fit: MixtureFit, data: MixtureData, where: str, extra: dict | None
             if u.samples is not None:
                 samples[key] = u.samples[:, j].tolist()
     predicted = fit.predict(Inputs.of(data))
-    predictions = []
+    predictions: list[tuple[str, str | None, float, float]] = []
     for target, values in predicted.items():
         observed = data.observed(target)
         predictions += [(r, target, float(o), float(p)) for r, o, p in zip(data.run_ids, observed, values)

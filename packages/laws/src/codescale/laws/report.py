@@ -28,8 +28,7 @@ import numpy as np
 from codescale.core.errors import CodescaleError
 from codescale.laws import forms
 from codescale.laws.fitstore import StoredFit, fits_in_batch, latest_fit, load_fit
-
-LAW_NAMES = ("E", "A", "B", "alpha", "beta")
+from codescale.laws.present import LAW_NAMES, fits_markdown, identified_markdown, synergy_table
 
 
 def _plt():
@@ -49,7 +48,7 @@ def _language_fits(con, batch: str | None) -> dict[str, StoredFit]:
                                            "AND group_key = 'language' ORDER BY 1").fetchall()]  # fmt: skip
         ids = [latest_fit(con, "chinchilla", lang) for lang in langs]
     fits = [load_fit(con, i) for i in ids if i]
-    return {f.group_value: f for f in fits if f.group_key == "language"}
+    return {f.group_value: f for f in fits if f.group_key == "language" and f.group_value is not None}
 
 
 def _points(con, fit: StoredFit):
@@ -191,10 +190,6 @@ def _prediction_figure(plt, con, path: Path, fit_ids: list[str]) -> int:
     return len(rows)
 
 
-def _identified(fit: StoredFit) -> str:
-    return "yes" if not fit.unidentified else "**no**: " + "; ".join(fit.unidentified[:4])
-
-
 def _pass_rate_section(plt, con, out: Path) -> list[str]:
     """pass@1 against validation loss per language, with the newest pass-rate fit of each language."""
     try:
@@ -235,25 +230,9 @@ def _pass_rate_section(plt, con, out: Path) -> list[str]:
           f"{len(rows)} evaluated checkpoint(s) x language; pass@1 = c / (1 + exp(s (L - L0))) per language "
           "(`codescale fit pass-rate`).", ""]  # fmt: skip
     if fits:
-        md += _param_table(list(fits.values()), names=("c", "s", "L0"))
+        md += fits_markdown(fits.values(), names=("c", "s", "L0"))
         md.append("")
     return md + ["![pass@1 vs loss](pass_vs_loss.png)", ""]
-
-
-def _param_table(fits: list[StoredFit], names=LAW_NAMES) -> list[str]:
-    lines = ["| fit | group | runs | " + " | ".join(names) + " | identified | warnings |",
-             "|---|---|---|" + "---|" * len(names) + "---|---|"]  # fmt: skip
-    for f in fits:
-        cells = []
-        for name in names:
-            if name not in f.params:
-                cells.append("–")
-                continue
-            ci = f.intervals.get(name)
-            cells.append(f"{f.params[name]:.4g}" + (f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""))
-        lines.append(f"| `{f.fit_id}` | {f.group_value} | {f.n_runs} | " + " | ".join(cells) +
-                     f" | {_identified(f)} | {'; '.join(f.warnings) or '–'} |")  # fmt: skip
-    return lines
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = None) -> Path:
@@ -272,7 +251,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         md += ["## Per-language laws", "",
                f"L = E + A/N^α + B/D^β, N = non-embedding parameters, units: {', '.join(sorted(map(str, units)))}; "
                "Huber (δ = 1e-3) on log loss, full grid + L-BFGS-B; 95% bootstrap intervals where fitted.", ""]  # fmt: skip
-        md += _param_table(list(language_fits.values()))
+        md += fits_markdown(language_fits.values())
         md += ["", "![loss vs N](loss_vs_n.png)", "", "![loss vs D](loss_vs_d.png)", ""]
     else:
         md += ["No per-language fits yet: run `codescale fit chinchilla`.", ""]
@@ -282,12 +261,10 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         "ORDER BY created DESC LIMIT 1) ORDER BY group_value").fetchall()]  # fmt: skip
     if translation:
         md += ["## Translation laws", "", "L = A·N^−α + B·D^−β + L∞ (L∞ = E), N and D in the fit's units.", ""]
-        md += _param_table(translation)
+        md += fits_markdown(translation)
         md.append("")
     synergy_id = latest_fit(con, "synergy")
     if synergy_id:
-        from codescale.laws.analysis_cli import synergy_table
-
         fit = load_fit(con, synergy_id)
         _synergy_figure(plt, fit, out / "synergy.png")
         md += ["## Synergy (paper Table 1 definition)", "", f"`{synergy_id}`, {fit.group_value}: relative gain of the "
@@ -310,7 +287,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
         fit = load_fit(con, mixture_id)
         counts = fit.settings.get("bootstrap_converged") or {}
         md += ["## Newest mixture law", "", f"`{mixture_id}`: law **{fit.form}** over {fit.n_runs} runs; converged: "
-               f"{fit.converged}; identified: {_identified(fit)}."
+               f"{fit.converged}; identified: {identified_markdown(fit)}."
                + (f" Bootstrap: {fit.settings.get('options', {}).get('bootstrap')} replicates, converged per unit "
                   f"{min(counts.values())}–{max(counts.values())} (intervals from those only)." if counts and
                   all(v is not None for v in counts.values()) else ""), ""]  # fmt: skip
@@ -342,7 +319,7 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
                 md.append(f"| {domain or '(overall)'} | {n} | {mae:.4g} | {100 * mean_rel:.2f}% | {100 * max_rel:.2f}% | "
                           f"{'nan' if rho is None else f'{rho:.4f}'} |")  # fmt: skip
             md.append("")
-    shown = [f.fit_id for f in [*language_fits.values(), *translation, *validations]]
+    shown = [f.saved_id for f in [*language_fits.values(), *translation, *validations]]
     shown += [mixture_id] if mixture_id else []
     if _prediction_figure(plt, con, out / "predicted_vs_actual.png", shown):
         md += ["## Predicted vs actual", "", "![predicted vs actual](predicted_vs_actual.png)", ""]

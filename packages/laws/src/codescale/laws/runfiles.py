@@ -184,30 +184,21 @@ def scan_metrics(path: Path) -> list[BadLine]:
                 msg = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
                 bad.append(BadLine(number, None, None, _line_error(path, number, None, f"not valid JSON ({msg}); line skipped")))
             continue
-        kind, step = (obj.get("kind"), obj.get("step")) if isinstance(obj, dict) else (None, None)
-        field_problem = _check_line(obj)
-        if field_problem is not None:
-            field, message = field_problem
+        try:
+            line = parse_metric_line(obj)
+        except ValueError as err:  # breaks the metric-line contract
+            field, message = err.args
+            kind, step = (obj.get("kind"), obj.get("step")) if isinstance(obj, dict) else (None, None)
             bad.append(BadLine(number, kind if isinstance(kind, str) else None, step if isinstance(step, int) else None,
-                               _line_error(path, number, field, message)))
+                               _line_error(path, number, field, f"{message}; line skipped")))
             continue
-        key = (kind, step)
+        key = (line.kind, line.step)
         if key in seen:
-            bad.append(BadLine(seen[key], kind, step, Problem("warning", CodescaleError(
-                f"{kind} step {step} appears again on line {number}; the later line is kept", source=path,
+            bad.append(BadLine(seen[key], line.kind, line.step, Problem("warning", CodescaleError(
+                f"{line.kind} step {line.step} appears again on line {number}; the later line is kept", source=path,
                 line=seen[key], field="step", hint="steps must strictly increase per kind (contracts §4)"))))
         seen[key] = number
     return bad
-
-
-def _check_line(obj: Any) -> tuple[str | None, str] | None:
-    """``(field, message)`` when a parsed line breaks the metric-line contract, else None."""
-    try:
-        parse_metric_line(obj)
-    except ValueError as err:
-        field, message = err.args
-        return field, f"{message}; line skipped"
-    return None
 
 
 def _line_error(path: Path, line: int, field: str | None, message: str) -> Problem:

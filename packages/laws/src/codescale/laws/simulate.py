@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,7 @@ def grid_plan(
 
 def synthetic_run(
     name: str, study: str, params: int, tokens: int, proportions: dict[str, float], *, seed: int = 0,
-    translation: list[tuple[str, str, bool]] = (), pairing_mode: str = "none", sweep: dict[str, Any] | None = None,
+    translation: Sequence[tuple[str, str, bool]] = (), pairing_mode: str = "none", sweep: dict[str, Any] | None = None,
 ) -> Run:
     """One complete synthetic run (see :func:`grid_plan`); its id hashes what the laws read."""
     steps = 1000

@@ -88,7 +88,8 @@ def fit_synergy(con: duckdb.DuckDBPyConnection, where: str = "true", ci: float =
     """Compute and store one synergy matrix per (study, N, D)."""
     fits = []
     for (study, params, tokens), cells in synergy_cells(con, where, ci).items():
-        values, intervals, predictions, warnings = {}, {}, [], []
+        values, intervals, warnings = {}, {}, []
+        predictions: list[tuple[str, str | None, float, float]] = []
         for c in cells:
             key = f"{c.target}:{c.aux}"
             values[f"delta:{key}"] = c.delta

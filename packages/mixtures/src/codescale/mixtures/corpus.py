@@ -41,7 +41,12 @@ class PreparedCorpus:
 
     @property
     def eos_id(self) -> int:
-        return int(self.prepared.tokenizer.eos_id)
+        eos = self.prepared.tokenizer.eos_id
+        if eos is None:  # every corpus `prepare` writes has one; documents are packed with it as the separator
+            raise CodescaleError("the prepared corpus's tokenizer has no end-of-document token",
+                                 source=self.path / "manifest.json", field="tokenizer.eos_id",
+                                 hint="prepare the corpus again with `codescale data prepare`")
+        return int(eos)
 
     @property
     def pad_id(self) -> int:

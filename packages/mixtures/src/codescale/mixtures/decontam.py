@@ -29,7 +29,7 @@ from codescale.mixtures.shingles import text_ngrams
 BUILTIN = "codescale.mixtures.evalsets"
 
 
-def task_languages(row: dict, source: object, number: int) -> dict[str, str]:
+def task_languages(row: dict, source: str | Path, number: int) -> dict[str, str]:
     """A task or parallel group keyed by canonical language id (other keys such as id/description dropped)."""
     result = {}
     for key, value in row.items():
@@ -103,8 +103,8 @@ def evaluation_texts(catalog: Catalog, tasks: list[dict[str, str]], tasks_source
         try:
             from codescale.mixtures.evalsets import translation_tasks as builtin
         except ImportError:
-            builtin = None
-        if builtin is not None:
+            pass
+        else:
             texts.extend(text for task in builtin() for key, text in task.items() if key not in ("id", "description"))
             sources.append(f"{BUILTIN} (built-in tasks)")
     if tasks_source != BUILTIN:

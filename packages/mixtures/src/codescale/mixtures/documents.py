@@ -24,7 +24,7 @@ import functools
 import gzip
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,8 +144,8 @@ class Piece:
     """Line (jsonl) or row (parquet) number of the first row of the piece."""
 
 
-def read_piece(piece: Piece, labels: LabelMap, max_row_bytes: int) -> Iterator[RowBatch]:
-    """Batches of the piece's rows."""
+def read_piece(piece: Piece, labels: LabelMap, max_row_bytes: int) -> Generator[RowBatch, None, None]:
+    """Batches of the piece's rows (a generator: ``close()`` it to release the file early)."""
     if piece.path.name.endswith(".parquet"):
         yield from _parquet_batches(piece, labels)
     else:
@@ -348,7 +348,10 @@ def read_jsonl_objects(path: Path, *, start: int = 0, stop: int | None = None,
     """``(line number, object)`` of each non-blank line of a JSONL file (parallel groups, eval tasks) or of a byte
     range of it; a line that is not a JSON object is a :class:`BadRow` in its place."""
     piece = Piece(path, "", None, (), start, stop, first_line)
-    for number, raw, _ in _jsonl_lines(piece, 1 << 62):
+    for number, raw, length in _jsonl_lines(piece, 1 << 62):
+        if raw is None:  # over the 2**62-byte reader limit
+            yield number, BadRow(path, number, "line", f"the line is {length:,} bytes", hint="split the row")
+            continue
         try:
             row = json.loads(raw)
         except UnicodeDecodeError as err:

@@ -106,7 +106,7 @@ def _raise_if_error(result: dict) -> dict:
 
 
 def run_local(units: list[Unit], settings: WorkSettings, units_dir: Path, workers: int,
-              on_done: Callable[[dict], None] = lambda summary: None) -> None:
+              on_done: Callable[[dict], object] = lambda summary: None) -> None:
     """Run ``units`` on ``workers`` local processes; return when all are done or raise the first failure."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -159,7 +159,7 @@ def run_unit_group(units: list[Unit], settings: WorkSettings, units_dir: str, wo
 
 
 def run_array(units: list[Unit], settings: WorkSettings, units_dir: Path, folder: Path, kind: str,
-              cluster: SlurmSettings, catalog_path: Path, on_done: Callable[[int], None] = lambda n: None) -> None:
+              cluster: SlurmSettings, catalog_path: Path, on_done: Callable[[int], object] = lambda n: None) -> None:
     """Run ``units`` as one submitit job array (``kind``: ``slurm`` or ``submitit-local``) and wait for it."""
     import submitit
 

@@ -168,7 +168,8 @@ def filter_batch(texts: list[str], batch: TextBatch, settings: Filters) -> np.nd
             fail(2, _per_document(line_chars, line_owner, n, np.maximum) > settings.max_line_length)
         if settings.max_avg_line_length is not None:
             fail(3, (chars - newline_count) > settings.max_avg_line_length * np.maximum(lines, 1))
-    classes = _CLASSES[data] if settings.min_alphanumeric_fraction is not None or encoded else None
+    # byte classes, for the two filters that read them (empty when neither is on)
+    classes = _CLASSES[data] if settings.min_alphanumeric_fraction is not None or encoded else _CLASSES[:0]
     if settings.min_alphanumeric_fraction is not None:
         alnum = _count(classes & _ALNUM, batch.starts).astype(np.float64)
         for i in np.flatnonzero(non_ascii & (reason == KEEP)):

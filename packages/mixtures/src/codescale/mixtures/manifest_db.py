@@ -43,8 +43,9 @@ def write_manifest_db(path: Path, manifest: PreparedManifest) -> None:
         con.execute("CREATE TABLE cleaning (language VARCHAR, stage VARCHAR, documents BIGINT, bytes BIGINT, "
                     "tokens BIGINT)")
         for lang, facts in (manifest.cleaning.languages.items() if manifest.cleaning else ()):
-            rows = [(lang, "rows", facts.rows, None, None), (lang, "bad_rows", facts.bad_rows, None, None),
-                    (lang, "empty", facts.empty, None, None)]
+            rows: list[tuple[str, str, int, int | None, int | None]] = [
+                (lang, "rows", facts.rows, None, None), (lang, "bad_rows", facts.bad_rows, None, None),
+                (lang, "empty", facts.empty, None, None)]
             rows += [(lang, name, c.documents, c.bytes, c.tokens) for name, c in facts.filtered.items()]
             for stage in ("decontaminated", "exact_duplicates", "near_duplicates", "kept"):
                 count = getattr(facts, stage)

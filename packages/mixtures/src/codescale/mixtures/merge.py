@@ -64,7 +64,7 @@ def _copy(writer, tokens: np.ndarray, offsets: np.ndarray, chosen: np.ndarray) -
 
 
 def merge_documents(layout: Layout, units_dir: Path, verdicts: Verdicts, staging: Path | None,
-                    dtype: np.dtype | None, languages: list[str]) -> dict[str, LanguageOutput]:
+                    dtype: np.dtype, languages: list[str]) -> dict[str, LanguageOutput]:
     """Walk every segment in order; write shards under ``staging`` (None: count only)."""
     from codescale.mixtures.shards import ShardWriter
 
@@ -96,10 +96,11 @@ def merge_documents(layout: Layout, units_dir: Path, verdicts: Verdicts, staging
                 writer.abort()
             raise
         splits = {}
-        for split, writer in writers.items():
-            writer.close()
-            splits[split] = {"documents": writer.documents, "tokens": writer.tokens,
-                             "shards": [str(writer.bin_path.relative_to(staging))]}
+        if staging is not None:  # counting only (no staging) has no writers
+            for split, writer in writers.items():
+                writer.close()
+                splits[split] = {"documents": writer.documents, "tokens": writer.tokens,
+                                 "shards": [str(writer.bin_path.relative_to(staging))]}
         outputs[lang] = LanguageOutput(cleaning, splits)
     return outputs
 
@@ -139,7 +140,7 @@ class ParallelOutput:
     train_groups: np.ndarray
 
 
-def merge_parallel(units: list[Unit], units_dir: Path, staging: Path | None, dtype: np.dtype | None,
+def merge_parallel(units: list[Unit], units_dir: Path, staging: Path | None, dtype: np.dtype,
                    languages: list[str]) -> ParallelOutput:
     """Concatenate the parallel units' shards per language, leaving out contaminated groups."""
     from codescale.mixtures.shards import Shard, ShardWriter

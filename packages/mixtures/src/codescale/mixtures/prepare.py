@@ -279,13 +279,14 @@ def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettin
                              across_languages=catalog.dedup.across_languages, memory_gb=catalog.dedup.memory_gb,
                              temp_dir=work / "duckdb.tmp", threads=workers)
     try:
-        dtype = np.dtype(settings.dtype) if staging is not None else None
+        dtype = np.dtype(settings.dtype)  # of the shards written (none when counting only)
         outputs = merge_documents(layout, units_dir, Verdicts(finder.verdicts()), staging, dtype, languages)
     finally:
         finder.close()
     parallel_units = [u for u in layout.units if u.kind == "parallel"]
     parallel = merge_parallel(parallel_units, units_dir, staging, dtype, languages) if parallel_units else None
-    quarantined, unmapped = 0, {}
+    quarantined = 0
+    unmapped: dict[str, int] = {}
     lines = []
     for unit in layout.units:
         summary = json.loads((units_dir / unit.key / "unit.json").read_text())
@@ -294,7 +295,7 @@ def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettin
             unmapped[label] = unmapped.get(label, 0) + rows
         if summary.get("quarantined") and staging is not None:
             lines.append(units_dir / unit.key / "quarantine.jsonl")
-    if lines:
+    if lines and staging is not None:  # lines are only collected with a staging directory
         with open(staging / "quarantine.jsonl", "wb") as out:
             for path in lines:
                 with open(path, "rb") as handle:
@@ -343,9 +344,12 @@ def build_tokenizer(catalog: Catalog, out_dir: Path, *, on_bad_row: str = "fail"
 
 
 def _parallel_info(catalog: Catalog, parallel, encoder, staging: Path) -> ParallelInfo:
+    spec = catalog.parallel
+    if spec is None:
+        raise ValueError("_parallel_info is only called for a catalog with `parallel:`")
     if parallel.groups == 0:
         detail = f" ({parallel.contaminated} dropped by decontamination)" if parallel.contaminated else ""
-        raise catalog.error(("parallel", "path"), f"no parallel groups in {catalog.parallel.path}{detail}",
+        raise catalog.error(("parallel", "path"), f"no parallel groups in {spec.path}{detail}",
                             hint="fill the file or remove `parallel:` from the catalog")
     (staging / "parallel").mkdir(parents=True, exist_ok=True)
     np.save(staging / "parallel" / "train_groups.npy", parallel.train_groups)
@@ -358,7 +362,7 @@ def _parallel_info(catalog: Catalog, parallel, encoder, staging: Path) -> Parall
                     separators.setdefault(template, {})[direction_key(src, tgt)] = encoder.encode(
                         text, add_special_tokens=False).ids
     return ParallelInfo(groups=parallel.groups, train_groups=int(len(parallel.train_groups)),
-                        file="parallel/train_groups.npy", pivot=catalog.parallel.pivot,
+                        file="parallel/train_groups.npy", pivot=spec.pivot,
                         languages=parallel.languages, shards=parallel.shards, separators=separators)
 
 

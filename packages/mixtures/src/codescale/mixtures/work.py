@@ -30,9 +30,10 @@ import json
 import os
 import shutil
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -41,7 +42,7 @@ from codescale.core.errors import CodescaleError
 from codescale.mixtures.documents import BadRow, LabelMap, RowBatch, read_jsonl_objects, read_piece
 from codescale.mixtures.filters import FILTERS, filter_batch
 from codescale.mixtures.minhash import LshParameters, band_keys, shingle_hash32, signatures
-from codescale.mixtures.shingles import TextBatch, ngrams, words
+from codescale.mixtures.shingles import TextBatch, Words, ngrams, words
 from codescale.mixtures.units import Unit
 
 WORK_FORMAT = "codescale.prepare-unit/1"
@@ -115,7 +116,7 @@ class _Target:
 
 class _Clock:
     def __init__(self) -> None:
-        self.seconds: Counter = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         self._last = time.process_time()
 
     def lap(self, stage: str) -> None:
@@ -164,7 +165,8 @@ def _first_quarantined(folder: Path, unit: Unit) -> None:
 
 class _Quarantine:
     def __init__(self, path: Path, settings: WorkSettings) -> None:
-        self.path, self.settings, self.rows, self._handle = path, settings, 0, None
+        self.path, self.settings, self.rows = path, settings, 0
+        self._handle: TextIO | None = None
 
     def add(self, bad: BadRow) -> None:
         if self.settings.on_bad_row == "fail":
@@ -278,7 +280,9 @@ def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target]
     encoded = [e for e, k in zip(batch.encoded, keep) if k]
     owner = owner[keep]
     n = len(texts)
-    found = words(kept) if evaluation is not None or settings.near is not None else None
+    # no words when neither decontamination nor near-duplicate detection reads them
+    found = words(kept) if evaluation is not None or settings.near is not None else Words(
+        np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
     dirty = np.zeros(n, dtype=bool)
     if evaluation is not None:
         from codescale.mixtures.decontam import contaminated
@@ -356,7 +360,9 @@ def _parallel(unit: Unit, settings: WorkSettings, out: Path) -> dict:
     languages = settings.languages
     writers = {lang: ShardWriter(out / f"p-{lang}", dtype) for lang in languages} if encoder else {}
     quarantine = _Quarantine(out / "quarantine.jsonl", settings)
-    held, dirty, present = [], [], set()
+    held: list[np.ndarray] = []
+    dirty: list[np.ndarray] = []
+    present: set[str] = set()
     pivot = settings.pivot
     piece = unit.piece
 

@@ -142,6 +142,7 @@ def load_model_weights(checkpoint: str | Path) -> dict[str, Any]:
 
     import torch
     import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint.metadata import TensorStorageMetadata
 
     reader = dcp.FileSystemReader(str(checkpoint))
     metadata = reader.read_metadata()
@@ -149,7 +150,7 @@ def load_model_weights(checkpoint: str | Path) -> dict[str, Any]:
     for key, item in metadata.state_dict_metadata.items():
         if key.split(".")[0] in ("optimizer", "train_state", "dataloader", "lr_scheduler"):
             continue
-        if not hasattr(item, "size"):
+        if not isinstance(item, TensorStorageMetadata):  # pickled bytes (extra state), not a tensor
             continue
         state[key] = torch.empty(tuple(item.size), dtype=item.properties.dtype)
     if not state:

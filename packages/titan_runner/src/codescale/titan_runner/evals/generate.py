@@ -91,7 +91,10 @@ class TransformersBackend:
                                    "cpu" if device == "auto" else device)
         torch_dtype = {"auto": torch.bfloat16 if self.device.type == "cuda" else torch.float32,
                        "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
-        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch_dtype).to(self.device).eval()
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch_dtype)
+        # PreTrainedModel.to is decorated with functools.wraps(nn.Module.to), whose typeshed type takes the instance
+        # as the first explicit argument: mypy reads the device as `self`
+        self.model = model.to(self.device).eval()  # type: ignore[arg-type]
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         config = self.model.config
         self.eos_id = config.eos_token_id
@@ -152,7 +155,7 @@ class TransformersBackend:
                         done[row] = any(s in text for s in stops[row])
                 return done
 
-        sampling = {"do_sample": not settings.greedy}
+        sampling: dict[str, bool | float] = {"do_sample": not settings.greedy}
         if not settings.greedy:
             sampling.update(temperature=settings.temperature, top_p=settings.top_p, top_k=0)
         with torch.no_grad():

@@ -51,7 +51,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -185,8 +185,11 @@ def find_toolchain(language: str) -> Toolchain | None:
         return Toolchain(language, {"javac": (str(javac),), "java": (str(java),)},
                          (_prefix(javac), _prefix(java)), (str(javac.parent), str(java.parent)))
     if language == "csharp":
-        compiler, mono = (_real(t) for t in tools_for("csharp"))
-        return Toolchain(language, {"compiler": (str(shutil.which(tools_for("csharp")[0])),), "mono": (str(mono),)},
+        found = tools_for("csharp")
+        if found is None:  # removed from PATH since missing_toolchain looked
+            return None
+        compiler, mono = (_real(t) for t in found)
+        return Toolchain(language, {"compiler": (str(shutil.which(found[0])),), "mono": (str(mono),)},
                          (_prefix(compiler), _prefix(mono)), (str(mono.parent),))
     if language == "go":
         go = _real("go")
@@ -198,6 +201,14 @@ def find_toolchain(language: str) -> Toolchain | None:
         return Toolchain(language, {"rustc": (str(rustc),)}, (Path(sysroot) if sysroot else _prefix(rustc),),
                          (str(rustc.parent),))
     raise ValueError(f"unknown language {language!r}")
+
+
+def _installed(language: str) -> Toolchain:
+    """The toolchain of a language :func:`toolchain_problem` already found (a harness bug otherwise)."""
+    toolchain = find_toolchain(language)
+    if toolchain is None:
+        raise RuntimeError(f"no {language} toolchain: samples of a missing toolchain are decided before any step")
+    return toolchain
 
 
 def toolchain_problem(language: str) -> str | None:
@@ -229,6 +240,13 @@ class _Sample:
         self.verdict = Verdict(self.program.key, self.program.language, outcome, detail[-DETAIL_CHARS:],
                                self.compile_s, run_s)
         self.compiled = False
+
+    @property
+    def final_verdict(self) -> Verdict:
+        """The verdict, once :meth:`decide` has been called (every sample's is, by the end of a check)."""
+        if self.verdict is None:
+            raise RuntimeError(f"harness bug: {self.program.key} was left without a verdict")
+        return self.verdict
 
 
 def _is_go_test(source: str) -> bool:
@@ -265,8 +283,8 @@ class Harness:
         if java_classpath is None:  # MultiPL-E's Java imports org.javatuples: point this at javatuples-1.2.jar
             java_classpath = [p for p in os.environ.get(JAVA_CLASSPATH_ENV, "").split(":") if p]
         self.java_classpath = [Path(p).resolve() for p in java_classpath]
-        languages = [lang for lang in LANGUAGE_IDS if find_toolchain(lang) is not None]
-        paths = [p for lang in languages for p in find_toolchain(lang).paths] + self.java_classpath
+        toolchains = [toolchain for lang in LANGUAGE_IDS if (toolchain := find_toolchain(lang)) is not None]
+        paths = [p for toolchain in toolchains for p in toolchain.paths] + self.java_classpath
         self.sandbox = Sandbox(isolation=isolation, toolchain_paths=paths)
         self.root = Path(tempfile.mkdtemp(prefix="codescale-harness-", dir=work_dir)).resolve()
         self.keep = keep
@@ -323,11 +341,15 @@ class Harness:
             def start(sample: _Sample) -> None:
                 pool.submit(self._compile_and_run, sample).add_done_callback(judged)
 
+            def start_chunk(chunk: list[_Sample], _compiled: Future[None]) -> None:
+                for sample in chunk:
+                    start(sample)
+
             # batched compiles first (the longest steps); each chunk's programs run as soon as it is compiled,
             # while the other languages' programs compile and run alongside
             for chunk in chunks:
                 pool.submit(self._batch_compile, batch, chunk).add_done_callback(
-                    lambda _future, chunk=chunk: [start(sample) for sample in chunk])
+                    functools.partial(start_chunk, chunk))
             for sample in samples:
                 if id(sample) not in chunked:
                     start(sample)
@@ -335,7 +357,7 @@ class Harness:
                 finished.wait_for(lambda: remaining == 0)
         if not self.keep:
             shutil.rmtree(batch, ignore_errors=True)
-        return [s.verdict for s in samples]
+        return [s.final_verdict for s in samples]
 
     # --- internals -----------------------------------------------------------------------------------------------
     def _take_slot(self, slot: int) -> None:
@@ -369,7 +391,7 @@ class Harness:
         return _Sample(index, program, directory, path)
 
     def _env(self, language: str) -> dict[str, str]:
-        toolchain = find_toolchain(language)
+        toolchain = _installed(language)
         # glibc reserves 64 MiB of address space per thread arena: two arenas keep JVMs inside their limit
         env = {"PATH": ":".join([*toolchain.bin_dirs, "/usr/local/bin", "/usr/bin", "/bin"]), "MALLOC_ARENA_MAX": "2"}
         if language == "go":
@@ -399,7 +421,7 @@ class Harness:
 
     def _compile_chunk(self, batch: Path, chunk: list[_Sample]) -> None:
         language = chunk[0].program.language
-        tools = find_toolchain(language).tools
+        tools = _installed(language).tools
         started = time.monotonic()
         if language == "python":
             helper = _helper("syntax_check.py")
@@ -462,7 +484,7 @@ class Harness:
 
     def _compile_one(self, sample: _Sample) -> Execution | None:
         """The compile step of one program (also the fallback of a batched language)."""
-        language, tools, d = sample.program.language, find_toolchain(sample.program.language).tools, sample.dir
+        language, tools, d = sample.program.language, _installed(sample.program.language).tools, sample.dir
         name = sample.file.name
         if language == "python":
             helper = _helper("syntax_check.py")
@@ -496,7 +518,7 @@ class Harness:
         return ":".join([first, *map(str, self.java_classpath)] if first else map(str, self.java_classpath))
 
     def _run_argv(self, sample: _Sample) -> list[str]:
-        language, tools = sample.program.language, find_toolchain(sample.program.language).tools
+        language, tools = sample.program.language, _installed(sample.program.language).tools
         if language == "python":
             return [*tools["python"], sample.file.name]
         if language in ("javascript", "typescript"):

@@ -39,7 +39,7 @@ from typing import Any
 import submitit
 
 from codescale.core.contracts import Run, Status
-from codescale.core.contracts.evals import EvalResult, EvalSettingsRecord, EvalStatus
+from codescale.core.contracts.evals import EvalResult, EvalSettingsRecord, EvalState, EvalStatus
 from codescale.core.errors import CodescaleError
 from codescale.titan_runner.evals.pipeline import ExecutionOptions, eval_dir, evaluate_checkpoint, is_live
 
@@ -146,7 +146,7 @@ def _status(directory: Path) -> EvalStatus | None:
         return None
 
 
-def _mark(task: EvalTask, executor: str, job_id: str | None, state: str = "pending") -> None:
+def _mark(task: EvalTask, executor: str, job_id: str | None, state: EvalState = "pending") -> None:
     directory = task.directory
     directory.mkdir(parents=True, exist_ok=True)
     status = _status(directory) or EvalStatus(run_id=task.run_id, step=task.step, eval_id=directory.parent.name,
@@ -197,7 +197,8 @@ def _local(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
     import torch
 
     parallel = max_parallel or 1
-    pending, active, records = list(todo), [], {}
+    pending, records = list(todo), {}
+    active: list[tuple[int, EvalTask, submitit.Job[dict]]] = []
     while pending or active:
         while pending and len(active) < parallel:
             index, task = pending.pop(0)

@@ -382,18 +382,19 @@ def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: di
         for k, value in by_k.items():
             scores.append(EvalScore(metric="pass@k", k=k, language=problem.language, src=problem.source_language,
                                     direction=problem.direction, value=value, n=settings.n, tasks=counts[group]))
-    translation = [p for p in suite.problems if p.kind == "translation" and p.reference]
-    if translation:
+    # translation problems (they have a direction) with a reference target program, by direction
+    by_direction: dict[str, list[tuple[Problem, str]]] = {}
+    for problem in suite.problems:
+        if problem.direction is not None and problem.reference:
+            by_direction.setdefault(problem.direction, []).append((problem, problem.reference))
+    if by_direction:
         from codescale.titan_runner.evals.bleu import corpus_bleu
 
-        by_direction: dict[str, list[Problem]] = {}
-        for problem in translation:
-            by_direction.setdefault(problem.direction, []).append(problem)
-        for direction, problems in by_direction.items():
-            bleu = corpus_bleu([samples[p.key][0].text for p in problems], [p.reference for p in problems],
+        for direction, pairs in by_direction.items():
+            bleu = corpus_bleu([samples[p.key][0].text for p, _ in pairs], [reference for _, reference in pairs],
                                tokenize=settings.bleu_tokenize)
-            first = problems[0]
+            first = pairs[0][0]
             scores.append(EvalScore(metric="bleu", language=first.language, src=first.source_language,
-                                    direction=direction, value=bleu.score, n=1, tasks=len(problems),
+                                    direction=direction, value=bleu.score, n=1, tasks=len(pairs),
                                     signature=bleu.signature))
     return scores, tasks

@@ -44,7 +44,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codescale.core.errors import CodescaleError
@@ -79,8 +79,6 @@ class Limits:
     """Bytes of stdout and of stderr kept; the rest is discarded."""
 
     def replace(self, **changes) -> Limits:
-        from dataclasses import replace
-
         return replace(self, **changes)
 
 
@@ -109,7 +107,7 @@ class Execution:
     @property
     def limit_hit(self) -> str | None:
         """The resource limit that ended the command, when a signal says so."""
-        return {signal.SIGXCPU: "cpu time", signal.SIGXFSZ: "file size"}.get(self.signal)
+        return _LIMIT_SIGNALS.get(self.signal) if self.signal is not None else None
 
     def describe(self) -> str:
         """One short line: how it ended."""
@@ -124,6 +122,10 @@ class Execution:
                 name = f"signal {self.signal}"
             return f"killed by {name}" + (f" ({self.limit_hit} limit)" if self.limit_hit else "")
         return f"exit status {self.exit_code}"
+
+
+_LIMIT_SIGNALS: dict[int, str] = {signal.SIGXCPU: "cpu time", signal.SIGXFSZ: "file size"}
+"""The signals the kernel sends when an rlimit is exceeded, by the limit's name."""
 
 
 def _prlimit(limits: Limits, nproc: bool) -> list[str]:
@@ -301,15 +303,15 @@ class Sandbox:
     ) -> Execution:
         """Run ``argv`` in ``cwd``; the command may write to ``cwd`` only if it is in ``writable``."""
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **(env or {})}
-        argv = [str(a) for a in argv]
+        command = [str(a) for a in argv]
         started = time.monotonic()
         status_read = status_write = None
         if self.isolation == "namespaces":
             status_read, status_write = os.pipe()
-            full = self._bwrap_argv(argv, Path(cwd), limits, env, writable, readonly, slot, status_write)
+            full = self._bwrap_argv(command, Path(cwd), limits, env, writable, readonly, slot, status_write)
             popen_env, pass_fds = {"PATH": os.environ.get("PATH", SANDBOX_PATH)}, (status_write,)
         else:  # no process limit here: it would count every process of the calling user
-            full, popen_env, pass_fds = [*_prlimit(limits, nproc=False), *argv], dict(env), ()
+            full, popen_env, pass_fds = [*_prlimit(limits, nproc=False), *command], dict(env), ()
         try:
             process = subprocess.Popen(
                 full, cwd=cwd, env=popen_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -337,25 +339,26 @@ class Sandbox:
         for capture in captures:
             capture.join(timeout=5)
         out, err = captures
-        common = dict(stdout=out.text(), stderr=err.text(), truncated=bool(out.dropped or err.dropped),
-                      wall_s=time.monotonic() - started, isolation=self.isolation)
+        # what every outcome shares; each return below says how the command ended
+        ended = Execution(None, stdout=out.text(), stderr=err.text(), truncated=bool(out.dropped or err.dropped),
+                          wall_s=time.monotonic() - started, isolation=self.isolation)
         if timed_out:
             if status_read is not None:
                 os.close(status_read)
-            return Execution(None, timed_out=True, **common)
+            return replace(ended, timed_out=True)
         if status_read is not None:
             child_code, child_started = _read_status(status_read)
             if not child_started or child_code is None:
                 said = err.text().strip().splitlines() or [f"bwrap exited with status {process.returncode}"]
-                return Execution(None, sandbox_error=said[-1][:300], **common)
+                return replace(ended, sandbox_error=said[-1][:300])
             if _exec_failed(child_code, err.text()):
-                return Execution(None, sandbox_error=err.text().strip().splitlines()[0][:300], **common)
+                return replace(ended, sandbox_error=err.text().strip().splitlines()[0][:300])
             # bwrap reports a child killed by signal s as 128 + s
-            return Execution(None, signal=child_code - 128, **common) if child_code > 128 else Execution(child_code, **common)
+            return replace(ended, signal=child_code - 128) if child_code > 128 else replace(ended, exit_code=child_code)
         code = process.returncode
         if _exec_failed(code, err.text()):
-            return Execution(None, sandbox_error=err.text().strip().splitlines()[0][:300], **common)
-        return Execution(None, signal=-code, **common) if code < 0 else Execution(code, **common)
+            return replace(ended, sandbox_error=err.text().strip().splitlines()[0][:300])
+        return replace(ended, signal=-code) if code < 0 else replace(ended, exit_code=code)
 
     def _bwrap_argv(self, argv: list[str], cwd: Path, limits: Limits, env: Mapping[str, str],
                     writable: Sequence[Path], readonly: Sequence[Path], slot: int, status_fd: int) -> list[str]:
