@@ -11,7 +11,7 @@ Torch-free: it calls the same ``codescale.laws`` functions ``codescale fit``, ``
    compared on the same held-out folds, by relative error) over every shuffled mixture run, at every (N, D) the
    demo trained mixtures at;
 5. an allocation of a token budget across the grid's languages under the per-language laws (at the grid's middle
-   size and largest budget, each language at least 10%), written back as a spec that ``codescale compile`` accepts;
+   size and middle budget, each language at least 10%), written back as a spec that ``codescale compile`` accepts;
    the demo then trains it and the uniform mixture (:func:`codescale.demo.study.loop_specs`);
 6. (:func:`finish`) the allocation recorded in the store, so that the view ``allocation_check`` sets its predicted
    gain beside the realised one, and the report (Markdown + PNG + one self-contained HTML page).
@@ -80,7 +80,9 @@ def _fit_translation(con, out: dict[str, Any]) -> None:
 def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str | None) -> None:
     from codescale.laws.compare import compare_laws
 
-    comparison = compare_laws(con, "n_languages > 1 AND coalesce(pairing_mode, 'none') = 'none'", laws=["paper", "effective_data", "synergy_factor", "ye_exp"],
+    # every shuffled mixture of languages with a per-language law (the pairing study also has go in the quick demo)
+    where = "n_languages > 1 AND coalesce(pairing_mode, 'none') = 'none' AND study <> 'demo_pairing'"
+    comparison = compare_laws(con, where, laws=["paper", "effective_data", "synergy_factor", "ye_exp"],
                               per_domain=batch, synergy=synergy_id, folds=5, seed=0)  # fmt: skip
     out["multilingual"] = comparison
 
@@ -90,9 +92,10 @@ def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_
 
     assert batch is not None, "analyse() runs the allocation only after per-language fits"
 
-    # The grid's middle size and largest budget: inside the range the laws were fitted on, and cheap to train.
+    # The grid's middle size and middle budget: inside the range the laws were fitted on, and cheap to train.
     size, tokens = con.execute(f"""
-        SELECT quantile_disc(params_non_embedding, 0.5), max(tokens) FROM runs WHERE study = '{PER_LANGUAGE_STUDY}'
+        SELECT quantile_disc(params_non_embedding, 0.5), quantile_disc(tokens, 0.5) FROM runs
+        WHERE study = '{PER_LANGUAGE_STUDY}'
     """).fetchone()
     result = allocate.allocate(con, batch, float(tokens), float(size), prepared=str(prepared) if prepared else None,
                                min_share=MIN_SHARE)

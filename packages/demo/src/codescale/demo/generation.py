@@ -50,7 +50,7 @@ def reference_check(work: Path, languages: list[str]) -> dict[str, Any]:
     missing = {lang: why for lang in languages if (why := toolchain_problem(lang))}
     problems = [p for p in builtin_suite().problems if p.language in languages and p.language not in missing]
     programs = [Program(p.key, p.language, p.program(p.truncate((p.reference or "") + p.tests))) for p in problems]
-    (work / "evals").mkdir(parents=True, exist_ok=True)
+    (work / "evals" / "harness").mkdir(parents=True, exist_ok=True)
     with Harness(workers=2, work_dir=work / "evals" / "harness") as harness:
         verdicts = harness.check(programs)
         isolation = harness.isolation

@@ -168,7 +168,7 @@ def _synergy_figure(plt, con, fit: StoredFit, path: Path) -> None:
         for j in range(len(langs)):
             if np.isfinite(paper[i, j]):
                 ax_paper.text(j, i, f"{'+' if paper[i, j] > 0 else '−'}\n{100 * paper[i, j]:+.1f}%", ha="center",
-                              va="center", fontsize=8)
+                              va="center", fontsize=8, color="white" if abs(paper[i, j]) > 0.6 * plim else "black")
     for axis in (ax, ax_paper):
         axis.set_xticks(range(len(langs)), [display(x) for x in langs], rotation=30)
         axis.set_yticks(range(len(langs)), [display(x) for x in langs])
@@ -194,13 +194,16 @@ def _synergy_point(con, fit: StoredFit) -> tuple[float, float]:
     return float(row[0]), float(row[1])
 
 
+# A direction is "seen" when a paired run of the same study trained on it: the shuffled baseline is compared with
+# the paired runs on the same directions (its own ``seen`` flag is false everywhere).
 PAIRING_SQL = """
-    SELECT CASE WHEN coalesce(pairing_mode, 'none') = 'none' THEN 'shuffled'
-                ELSE coalesce(pairing_template, 'direct') END AS organisation,
-           CASE WHEN seen THEN 'seen' ELSE 'unseen' END AS directions,
-           avg(loss) AS mean_loss, stddev_samp(loss) AS std_loss, count(*) AS n, count(DISTINCT run_id) AS runs
-    FROM translation_final
-    WHERE ({where}) AND n_languages > 1
+    WITH t AS (SELECT * FROM translation_final WHERE ({where}) AND n_languages > 1),
+    seen_directions AS (SELECT DISTINCT study, direction FROM t WHERE seen)
+    SELECT CASE WHEN coalesce(t.pairing_mode, 'none') = 'none' THEN 'shuffled'
+                ELSE coalesce(t.pairing_template, 'direct') END AS organisation,
+           CASE WHEN s.direction IS NOT NULL THEN 'seen' ELSE 'unseen' END AS directions,
+           avg(t.loss) AS mean_loss, stddev_samp(t.loss) AS std_loss, count(*) AS n, count(DISTINCT t.run_id) AS runs
+    FROM t LEFT JOIN seen_directions s ON s.study IS NOT DISTINCT FROM t.study AND s.direction = t.direction
     GROUP BY ALL ORDER BY directions, organisation
 """
 ORGANISATIONS = ("shuffled", "direct", "prompt")
@@ -227,8 +230,8 @@ def _pairing_figure(plt, rows: list[tuple], path: Path) -> None:
             ax.bar(g + (k - (len(organisations) - 1) / 2) * width, mean, width * 0.92, yerr=std or 0,
                    color=colours.get(organisation), capsize=3, label=organisation if g == 0 or not any(
                        r[0] == organisation and r[1] == "seen" for r in rows) else None)
-            ax.text(g + (k - (len(organisations) - 1) / 2) * width, mean, f"{mean:.3f}", ha="center",
-                    va="bottom", fontsize=7)
+            ax.text(g + (k - (len(organisations) - 1) / 2) * width, 0.82 * mean, f"{mean:.3f}", ha="center",
+                    va="bottom", fontsize=7, color="white")
     ax.set_xticks([0, 1], ["seen directions\n(pivot ↔ X, paired in training)", "unseen directions\n(X ↔ Y, zero-shot)"])
     ax.set_ylabel("final translation loss, target tokens (nats)")
     if all_means:
