@@ -7,14 +7,15 @@ Torch-free: it calls the same ``codescale.laws`` functions ``codescale fit``, ``
 2. the synergy matrix from the bilingual 50:50 runs and their self-repetition baselines;
 3. the pairing effect: mean final translation loss per data organisation (shuffled, direct, prompt), on directions
    seen in training and unseen ones (from the ``translation_final`` view);
-4. the proportion-dependent mixture laws (the paper's Eqs. 6-7, our alternatives and Ye et al.'s exponential law,
-   compared on the same held-out folds, by relative error) over every shuffled mixture run, at every (N, D) the
-   demo trained mixtures at;
+4. (in :func:`finish`) the proportion-dependent mixture laws (the paper's Eqs. 6-7, our alternatives and Ye et
+   al.'s exponential law, compared on the same held-out folds, by relative error) over every shuffled mixture run,
+   at every (N, D) the demo trained mixtures at;
 5. an allocation of a token budget across the grid's languages under the per-language laws (at the grid's middle
    size and middle budget, each language at least 10%), written back as a spec that ``codescale compile`` accepts;
    the demo then trains it and the uniform mixture (:func:`codescale.demo.study.loop_specs`);
-6. (:func:`finish`) the allocation recorded in the store, so that the view ``allocation_check`` sets its predicted
-   gain beside the realised one, and the report (Markdown + PNG + one self-contained HTML page).
+6. (:func:`finish`, after the closing-the-loop runs are ingested) the mixture-law comparison of step 4, which
+   then includes those runs; the allocation recorded in the store, so that the view ``allocation_check`` sets its
+   predicted gain beside the realised one; and the report (Markdown + PNG + one self-contained HTML page).
 
 A stage that cannot run on the data at hand (say, too few runs for a law) is reported in the summary with its
 reason instead of stopping the demo: the earlier stages' results are still worth showing.
@@ -132,6 +133,12 @@ def finish(db: Path, work: Path, out: dict[str, Any]) -> None:
 
     con = store.connect(db)
     try:
+        # the mixture laws compared once the closing-the-loop runs are in: they add mixtures at another (N, D)
+        if out.get("language_batch") is not None:
+            try:
+                _multilingual(con, out, out["language_batch"], out.get("synergy_id"))
+            except CodescaleError as err:
+                out["problems"]["multilingual law"] = err.render()
         if out.get("allocation") is not None:
             try:
                 out["allocation_id"] = allocate.record(con, out["allocation"])
@@ -174,8 +181,8 @@ def analyse(db: Path, work: Path, *, prepared: Path | None, base_spec: Path) -> 
                 batch = value
             elif name == "synergy":
                 synergy_id = value
+        out["synergy_id"] = synergy_id
         for name, stage in [
-            ("multilingual law", lambda: _multilingual(con, out, batch, synergy_id)),
             ("allocation", lambda: _allocate(con, out, work, prepared, base_spec, batch)),
         ]:
             if batch is None:

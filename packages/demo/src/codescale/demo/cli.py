@@ -135,3 +135,5 @@ def print_summary(result: DemoResult, seconds: float) -> None:
           "round(100 * rel_gain, 2) AS gain_pct FROM synergy_pairs ORDER BY target, aux\"")
     print(f"  codescale sql --db {db} \"SELECT coalesce(pairing_template, 'shuffled') AS organisation, seen, "
           "round(avg(loss), 4) AS loss FROM translation_final GROUP BY ALL ORDER BY seen, organisation\"")
+    print(f"  codescale sql --db {db} \"SELECT law, round(predicted_gain, 4) AS predicted, round(realised_gain, 4) AS "
+          "realised, round(realised_low, 4) AS low, round(realised_high, 4) AS high FROM allocation_check\"")
