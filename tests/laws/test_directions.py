@@ -61,11 +61,19 @@ def test_pairing_compares_paired_with_shuffled_per_direction_group():
 
 def test_an_allocation_reproduces_only_when_its_realised_interval_is_above_zero():
     check = {"realised_gain": 0.02, "realised_low": 0.01, "realised_high": 0.03, "predicted_gain": 0.015,
-             "predicted_low": 0.0, "predicted_high": 0.03, "n_allocated": 2, "n_uniform": 2}
+             "predicted_low": 0.005, "predicted_high": 0.03, "n_allocated": 2, "n_uniform": 2}
     assert _allocation([check]).verdict == REPRODUCED
+    assert "the realised interval covers the prediction" in _allocation([check]).evidence
     assert _allocation([dict(check, realised_low=-0.01)]).verdict == NOT_REPRODUCED + " (positive, within noise)"
     assert _allocation([dict(check, realised_gain=-0.01)]).verdict == NOT_REPRODUCED
     assert _allocation([]).verdict == NOT_TESTABLE
+
+
+def test_an_allocation_the_law_cannot_tell_from_uniform_is_not_testable():
+    check = {"realised_gain": -0.01, "realised_low": -0.15, "realised_high": 0.12, "predicted_gain": 0.00001,
+             "predicted_low": -0.0007, "predicted_high": 0.0006, "n_allocated": 2, "n_uniform": 2}
+    found = _allocation([check])
+    assert found.verdict == NOT_TESTABLE and "no gain distinguishable from zero" in found.evidence
 
 
 def test_the_paper_mixture_law_must_be_ranked_to_be_judged():

@@ -19,9 +19,10 @@ Rules (a claim is tested on the newest fits of each kind; intervals are 95%):
 - translation laws (Eqs. 3-5): pairing lowers L∞ of the unseen directions' law below the shuffled one's;
 - the paper's proportion-dependent law (Eqs. 6-7) predicts held-out mixtures: its held-out mean relative error in the
   newest comparison is below :data:`MIXTURE_TOLERANCE`;
-- the law-guided allocation beats uniform (§6): the realised gain of the newest allocation tested
-  (``allocation_check``) is positive with an interval above zero (positive but covering zero: not reproduced, within
-  noise);
+- the law-guided allocation beats uniform (§6): testable when the law predicts a gain whose interval lies above zero
+  (otherwise the allocation is uniform within the law's own uncertainty); then the realised gain of the newest
+  allocation tested (``allocation_check``) must be positive with an interval above zero (positive but covering zero:
+  not reproduced, within noise);
 - pass@1 (Table 3): not testable while every evaluated checkpoint passes nothing.
 """
 
@@ -170,14 +171,19 @@ def _allocation(checks: list[dict]) -> Direction:
     interval = f" [{lo:+.4f}, {hi:+.4f}]" if lo is not None and hi is not None else " (no interval: one run a side)"
     predicted = (f"predicted {c['predicted_gain']:+.4f}" + (f" [{c['predicted_low']:+.4f}, {c['predicted_high']:+.4f}]"
                  if c["predicted_low"] is not None else ""))  # fmt: skip
+    agrees = lo is not None and hi is not None and lo <= c["predicted_gain"] <= hi
+    evidence = (f"realised {gain:+.4f} nats{interval} over {c['n_allocated']} + {c['n_uniform']} runs; {predicted}"
+                + ("; the realised interval covers the prediction" if agrees else ""))
+    if c["predicted_low"] is not None and c["predicted_low"] <= 0:
+        return Direction(claim, "§6", NOT_TESTABLE, "the law predicts no gain distinguishable from zero here (the "
+                                                    f"allocation is close to uniform): {evidence}")
     if gain > 0 and lo is not None and lo > 0:
         verdict = REPRODUCED
     elif gain > 0:
         verdict = NOT_REPRODUCED + " (positive, within noise)"
     else:
         verdict = NOT_REPRODUCED
-    return Direction(claim, "§6", verdict, f"realised {gain:+.4f} nats{interval} over {c['n_allocated']} + "
-                                           f"{c['n_uniform']} runs; {predicted}")
+    return Direction(claim, "§6", verdict, evidence)
 
 
 def _pass_rate(con) -> Direction:

@@ -119,7 +119,8 @@ def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) ->
         ax.set_xscale("log")
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
         p = fit.params
-        ax.set_title(f"{lang}: E = {p['E']:.3g}, α = {p['alpha']:.2f}, β = {p['beta']:.2f}", fontsize=9)
+        flag = "" if fit.identified else " (not identified)"
+        ax.set_title(f"{lang}: E = {p['E']:.3g}, α = {p['alpha']:.2f}, β = {p['beta']:.2f}{flag}", fontsize=9)
         ax.set_xlabel({"N": "non-embedding parameters N", "D": "training tokens D",
                        "C": "training compute C = 6ND (FLOPs)"}[along])
         ax.set_ylabel("validation loss (nats/token)")
@@ -299,7 +300,7 @@ def _comparison_figure(plt, comp: StoredFit, path: Path) -> None:
     ax.barh(y + 0.2, worst, 0.4, label="max relative error", color="#bbbbbb")
     for yi, m_ in zip(y, mean):
         ax.text(m_, yi - 0.2, f" {m_:.2f}%", va="center", fontsize=7)
-    ax.set_yticks(y, [f"{law}{' (paper)' if law == 'paper' else ''}" for law in ranking])
+    ax.set_yticks(y, [f"{law}{' (Eqs. 6-7)' if law == 'paper' else ''}" for law in ranking])
     ax.invert_yaxis()
     ax.set_xlabel("held-out error relative to the observed loss (%)")
     ax.set_title(f"Mixture laws on held-out runs ({comp.settings.get('scheme')})", fontsize=9)
