@@ -97,9 +97,14 @@ def test_per_language_laws_converge_and_synergy_has_intervals_from_two_seeds(dem
     out, _ = demo
     laws = _query(out, "SELECT group_value, converged FROM fits WHERE kind = 'chinchilla'")
     assert sorted(set(laws)) == [("java", True), ("python", True)]
-    rows = _query(out, "SELECT params, intervals FROM fits WHERE kind = 'synergy' ORDER BY created DESC LIMIT 1")
-    params, intervals = (json.loads(x) for x in rows[0])
-    cells = {k: v for k, v in params.items() if k.startswith("rel_gain:") and not k.startswith("rel_gain_se")}
+    from codescale.laws.fitstore import latest_fit, load_fit
+
+    with duckdb.connect(str(out / "codescale.duckdb")) as con:
+        fit_id = latest_fit(con, "synergy")
+        assert fit_id is not None
+        fit = load_fit(con, fit_id)
+    params, intervals = fit.params, fit.intervals
+    cells = {k: v for k, v in params.items() if k.startswith("rel_gain:")}
     assert set(cells) == {"rel_gain:python:java", "rel_gain:java:python"}
     for key in cells:
         low, high = intervals[key]
