@@ -58,6 +58,10 @@ def test_allocate_from_per_language_fits_and_report(db, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "predicted gain" in out and out_spec.exists()
     assert json.loads((tmp_path / "next.allocation.json").read_text())["size"] == 1_000_000_000
+    allocation_id = re.search(r"recorded as (alloc-\w+)", out).group(1)
+    assert main(["sql", "--format", "json", "SELECT allocation_id, size, spec_file FROM allocations"]) == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert recorded == [{"allocation_id": allocation_id, "size": 1e9, "spec_file": str(out_spec.resolve())}]
     assert main(["report", "-o", str(tmp_path / "rep")]) == 0
     assert (tmp_path / "rep" / "loss_vs_n.png").exists()
 

@@ -1,4 +1,4 @@
-"""report: PNG figures and a Markdown summary that links them."""
+"""report: PNG figures, a Markdown summary that links them, and one HTML page that embeds them."""
 
 from __future__ import annotations
 
@@ -23,13 +23,30 @@ def test_report_writes_every_figure_and_links_it(tmp_path):
     validate_fit(con, stored.fit_id, folds=3)
     summary = write_report(con, tmp_path / "report")
     text = summary.read_text()
-    for png in ("loss_vs_n.png", "loss_vs_d.png", "synergy.png", "allocation.png", "predicted_vs_actual.png"):
+    for png in ("loss_vs_n.png", "loss_vs_d.png", "loss_vs_compute.png", "synergy.png", "mixture_laws.png",
+                "allocation.png", "predicted_vs_actual.png"):
         path = tmp_path / "report" / png
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
         assert f"]({png})" in text
     assert "winner: **" in text and "chinchilla-python-" in text
     assert "## Newest mixture law" in text and "identified: yes" in text
     assert "Per domain, `validation-" in text and "| go |" in text
+    assert text.index("## The paper's directions") < text.index("## Per-language laws")
+    con.close()
+
+
+def test_the_html_page_embeds_every_figure_the_summary_links(tmp_path):
+    import re
+
+    con = code_store(tmp_path / "r.duckdb")
+    compare_laws(con, "study = 'mix'", laws=["paper", "synergy_factor"], per_domain="mono",
+                 holdout="params_non_embedding > 1e9")  # fmt: skip
+    summary = write_report(con, tmp_path / "report")
+    linked = re.findall(r"\]\(([a-z_]+\.png)\)", summary.read_text())
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert linked and page.count('src="data:image/png;base64,') == len(linked)
+    assert "<table>" in page and "<h2>The paper&#x27;s directions in this study</h2>" not in page
+    assert "<h2>The paper's directions in this study</h2>" in page
     con.close()
 
 

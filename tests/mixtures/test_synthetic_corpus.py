@@ -125,3 +125,52 @@ def test_languages_without_the_pivot_are_refused(tmp_path: Path):
 def test_zero_programs_are_refused(tmp_path: Path):
     with pytest.raises(CodescaleError, match="n_programs"):
         write_corpus(tmp_path / "c", n_programs=0)
+
+
+def test_held_out_translation_programs_become_the_catalogs_translation_set(tmp_path: Path):
+    catalog = write_corpus(tmp_path / "c", n_programs=6, seed=1, languages=["python", "go"], translation_programs=4)
+    document = yaml.safe_load(catalog.read_text())
+    assert document["translation_eval"] == {"path": "raw/translation_eval.jsonl"}
+    assert document["decontamination"] == {"ngram": 30}  # template phrases would otherwise drop half the corpus
+    held_out = read_jsonl(tmp_path / "c" / "raw" / "translation_eval.jsonl")
+    assert [row["id"] for row in held_out] == [f"heldout-{i:06d}" for i in range(4)]
+    assert all(set(row) == {"id", "python", "go"} for row in held_out)
+    training = {g["python"] for g in read_jsonl(tmp_path / "c" / "raw" / "parallel.jsonl")}
+    training |= {row["content"] for row in read_jsonl(tmp_path / "c" / "raw" / "python.jsonl")}
+    assert not {row["python"] for row in held_out} & training
+
+
+def test_functions_bound_the_program_size_and_vocab_size_reaches_the_catalog(tmp_path: Path):
+    short = write_corpus(tmp_path / "short", n_programs=20, seed=1, languages=["python"], functions=(1, 1),
+                         vocab_size=1024)
+    long = write_corpus(tmp_path / "long", n_programs=20, seed=1, languages=["python"])
+    count = [sum(row["content"].count("\ndef ") - row["content"].count("\ndef main(") for row in
+                 read_jsonl(c.parent / "raw" / "python.jsonl")) for c in (short, long)]
+    assert count[0] == 20 and count[1] >= 40  # one function besides main, against two to five
+    assert yaml.safe_load(short.read_text())["tokenizer"]["vocab_size"] == 1024
+
+
+def test_changing_an_option_back_to_its_default_rewrites_the_corpus(tmp_path: Path):
+    write_corpus(tmp_path / "c", n_programs=3, seed=2, languages=["python"], functions=(1, 1), translation_programs=2)
+    catalog = write_corpus(tmp_path / "c", n_programs=3, seed=2, languages=["python"])
+    assert yaml.safe_load(catalog.read_text())["translation_eval"] == {"path": None}
+    assert not (tmp_path / "c" / "raw" / "translation_eval.jsonl").exists()
+    assert json.loads((tmp_path / "c" / "synthetic.json").read_text()).get("functions") is None
+
+
+def test_bad_function_ranges_are_refused(tmp_path: Path):
+    with pytest.raises(CodescaleError, match="functions"):
+        write_corpus(tmp_path / "c", n_programs=3, functions=(2, 1))
+    with pytest.raises(CodescaleError, match="functions"):
+        write_corpus(tmp_path / "c", n_programs=3, functions=(0, 2))
+
+
+def test_data_generate_passes_the_size_vocabulary_and_held_out_options(tmp_path: Path, capsys):
+    from codescale.core.cli import main
+
+    assert main(["data", "generate", "-o", str(tmp_path / "c"), "--programs", "3", "--languages", "python", "java",
+                 "--functions", "1-2", "--vocab-size", "1024", "--translation-programs", "2"]) == 0
+    recorded = json.loads((tmp_path / "c" / "synthetic.json").read_text())
+    assert (recorded["functions"], recorded["vocab_size"], recorded["translation_programs"]) == ([1, 2], 1024, 2)
+    assert main(["data", "generate", "-o", str(tmp_path / "d"), "--programs", "3", "--functions", "two"]) == 2
+    assert "--functions 'two' is not LO-HI" in capsys.readouterr().err

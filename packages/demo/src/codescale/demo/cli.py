@@ -23,7 +23,7 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="the reduced study of the shipped quick/ specs (CI)")
     parser.add_argument("--list-specs", action="store_true",
                         help="print the paths of the spec files the demo would run (to copy or edit) and exit")
-    parser.add_argument("--programs", type=int, default=None, help="parallel programs to generate (default 3000)")
+    parser.add_argument("--programs", type=int, default=None, help="parallel programs to generate (default 2000; 1000 with --quick)")
     parser.add_argument("--max-parallel", type=int, default=2, help="runs trained at once (default 2)")
     parser.add_argument("--timeout", type=float, default=None, help="give up training after this many seconds")
     parser.set_defaults(func=_main)
@@ -40,7 +40,7 @@ def _main(args: argparse.Namespace) -> int:
     missing = [s for s in specs if not s.is_file()]
     if missing:
         raise CodescaleError("spec file not found", source=missing[0], field="--specs", hint="pass existing YAML files")
-    programs = args.programs or (1500 if args.quick else 3000)
+    programs = args.programs or (1000 if args.quick else 2000)
     cfg = DemoConfig(out=Path(args.out).resolve(), specs=specs, programs=programs, max_parallel=args.max_parallel,
                      timeout_s=args.timeout)
     started = time.perf_counter()
@@ -85,18 +85,47 @@ def print_summary(result: DemoResult, seconds: float) -> None:
         print("  " + synergy_table(synergy[0]).replace("\n", "\n  "))
     pairing = a.get("pairing") or []
     if pairing:
-        print("\nPairing effect: mean final translation loss (target tokens only):")
-        for organisation, directions, loss, n in pairing:
-            print(f"  {directions:6s} {organisation:9s} {loss:.4f}  ({n} run x direction values)")
+        print("\nPairing effect: mean final translation loss on held-out parallel programs (target tokens only):")
+        for organisation, directions, loss, _std, n, runs in pairing:
+            print(f"  {directions:6s} {organisation:9s} {loss:.4f}  ({n} run x direction values, {runs} runs)")
+    for fit in a.get("translation_fits") or []:
+        if fit is a["translation_fits"][0]:
+            print("\nTranslation laws L = A/N^alpha + L_inf per setting (mean loss over the setting's directions):")
+        print(f"  {fit.group_value:16s} L_inf {_interval(fit, 'E'):28s} alpha {_interval(fit, 'alpha'):26s} "
+              f"runs {fit.n_runs}{'' if fit.identified else '  (not identified)'}")
     if a.get("multilingual") is not None:
-        print("\nProportion-dependent law, held-out comparison:")
-        print("  " + a["multilingual"].render().replace("\n", "\n  "))
+        print("\nMixture laws, held-out comparison (relative errors: unit-free):")
+        print("  " + a["multilingual"].render(per_domain=False).replace("\n", "\n  "))
     if a.get("allocation") is not None:
         print("\nRecommended allocation vs uniform:")
         print("  " + a["allocation"].render().replace("\n", "\n  "))
+    for c in a.get("allocation_check") or []:
+        interval = (f" [{c['realised_low']:+.4f}, {c['realised_high']:+.4f}]" if c["realised_low"] is not None
+                    else "")
+        predicted = (f" [{c['predicted_low']:+.4f}, {c['predicted_high']:+.4f}]" if c["predicted_low"] is not None
+                     else "")
+        print(f"\nClosing the loop (allocation_check, {c['n_allocated']} + {c['n_uniform']} runs trained): gain over "
+              f"uniform predicted {c['predicted_gain']:+.4f}{predicted}, realised {c['realised_gain']:+.4f}{interval} "
+              "nats")
+    for row in a.get("pass_at_1") or []:
+        if row is a["pass_at_1"][0]:
+            print("\npass@1 on the built-in suite, largest model per language (greedy; near zero is expected at "
+                  "this scale):")
+        value = "-" if row["pass_at_1"] is None else f"{row['pass_at_1']:.3f}"
+        print(f"  {row['language']:10s} {value} over {row['tasks']} tasks  ({row['run_id']})")
+    check = a.get("reference_check")
+    if check:
+        cells = ", ".join(f"{lang} {c['passed']}/{c['total']}" for lang, c in sorted(check["by_language"].items()))
+        print(f"  the harness's reference check (the suite's own solutions must all pass): {cells}")
+    if a.get("directions"):
+        print("\nThe paper's directions in this study (computed; rules in codescale.laws.directions):")
+        for d in a["directions"]:
+            print(f"  {d.verdict:28s} {d.claim}")
     for stage, why in a.get("problems", {}).items():
         print(f"\n{stage}: not available — {why}")
-    print(f"\nreport:   {a.get('report') or '-'}")
+    report = a.get("report")
+    print(f"\nreport:   {report or '-'}" + (f"\n          {report.parent / 'report.html'} (one page, figures embedded)"
+                                            if report else ""))
     print(f"database: {result.db}")
     print("\nTry:")
     db = result.db
@@ -106,3 +135,5 @@ def print_summary(result: DemoResult, seconds: float) -> None:
           "round(100 * rel_gain, 2) AS gain_pct FROM synergy_pairs ORDER BY target, aux\"")
     print(f"  codescale sql --db {db} \"SELECT coalesce(pairing_template, 'shuffled') AS organisation, seen, "
           "round(avg(loss), 4) AS loss FROM translation_final GROUP BY ALL ORDER BY seen, organisation\"")
+    print(f"  codescale sql --db {db} \"SELECT law, round(predicted_gain, 4) AS predicted, round(realised_gain, 4) AS "
+          "realised, round(realised_low, 4) AS low, round(realised_high, 4) AS high FROM allocation_check\"")

@@ -4,14 +4,21 @@ The demo is the whole product in miniature, with nothing faked and nothing speci
 APIs the CLI commands drive, in order, and every stage writes the same artefacts a cluster study writes.
 
     generate corpus -> train tokenizer + prepare shards -> compile the demo specs -> submit (local executor)
-    -> wait (progress) -> ingest into DuckDB -> fit per-language laws, synergy, translation, multilingual law
-    -> allocate tokens -> report (PNG + Markdown) -> print a summary
+    -> wait (progress) -> ingest into DuckDB -> fit per-language laws, synergy, multilingual laws
+    -> allocate tokens -> close the loop: train the allocation and the uniform mixture (2 seeds each) -> ingest
+    -> record the allocation (view allocation_check) -> pass@1 of the largest model -> report (Markdown + PNG + HTML)
+    -> print a summary
 
 Reruns are cheap because every stage is content-addressed or idempotent: the corpus generator and ``prepare`` are
 no-ops for the same inputs, compiling rewrites only changed files, ``submit`` skips completed runs, ``ingest``
 skips unchanged run directories, and fits are recomputed (they take seconds).
 
-``--quick`` runs the reduced study of ``specs/quick/`` (used in CI: a minute or two of training).
+``--quick`` runs the reduced study of ``specs/quick/`` (used in CI: a few minutes of training).
+
+The corpus is made for small models trained in many small steps: programs of one function besides ``main`` (about
+200 tokens), a 1,024-token vocabulary (so embeddings stay smaller than the model body) and held-out parallel
+programs from the training distribution as the translation evaluation set, which fits the specs' 1,024-token
+sequences whole.
 
 The specs are package data of this distribution (``codescale/demo/specs``), so an installed codescale runs the demo
 from any directory. In the repository that folder is a link to the top-level ``specs/demo``, the one copy: editing
@@ -36,13 +43,18 @@ from codescale.core.errors import CodescaleError
 log = logging.getLogger(__name__)
 
 DEMO_SEED = 0
+VOCAB_SIZE = 1024
+FUNCTIONS = (1, 1)
+TRANSLATION_PROGRAMS = 32
+LOOP_STUDY = "demo_allocation"
+LOOP_SEEDS = [0, 1]
 
 
 @dataclass
 class DemoConfig:
     out: Path
     specs: list[Path]
-    programs: int = 3000
+    programs: int = 2000
     max_parallel: int = 2
     progress: bool = True
     timeout_s: float | None = None
@@ -104,7 +116,8 @@ def prepare_data(cfg: DemoConfig, stages: _Stages) -> tuple[Path, Path]:
     from codescale.mixtures.synthetic import write_corpus
 
     stages.start("corpus", f"generating a parallel corpus of {cfg.programs} programs in 7 languages")
-    catalog = write_corpus(cfg.out / "corpus", cfg.programs, seed=DEMO_SEED)
+    catalog = write_corpus(cfg.out / "corpus", cfg.programs, seed=DEMO_SEED, functions=FUNCTIONS,
+                           vocab_size=VOCAB_SIZE, translation_programs=TRANSLATION_PROGRAMS)
     stages.start("prepare", "training the tokenizer and preparing token shards")
     prepared = cfg.out / "prepared"
     manifest = prepare(catalog, prepared, progress=cfg.progress)
@@ -113,13 +126,15 @@ def prepare_data(cfg: DemoConfig, stages: _Stages) -> tuple[Path, Path]:
     return catalog, prepared
 
 
-def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stages) -> list[Path]:
+def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stages, specs: list[Path] | None = None,
+                  stage: str = "compile") -> list[Path]:
     from codescale.compiler.plan import plan_spec
     from codescale.compiler.render import write_plan
 
-    stages.start("compile", f"compiling {len(cfg.specs)} demo specs")
+    specs = cfg.specs if specs is None else specs
+    stages.start(stage, f"compiling {len(specs)} {'demo' if stage == 'compile' else 'closing-the-loop'} specs")
     compiled = []
-    for spec in cfg.specs:
+    for spec in specs:
         out = cfg.out / "plans" / spec.stem
         plan = plan_spec(spec, catalog=str(catalog), prepared=str(prepared), out_dir=out)
         write_plan(plan, out)
@@ -129,11 +144,12 @@ def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stage
     return compiled
 
 
-def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages) -> tuple[list[Path], dict[str, int]]:
+def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages, stage: str = "train") -> tuple[list[Path], dict[str, int]]:
     from codescale.titan_runner.status import TERMINAL_STATES, collect
     from codescale.titan_runner.submit import submit
 
-    stages.start("train", f"training every run with torchtitan (local executor, {cfg.max_parallel} at once)")
+    stages.start(stage, f"training {'every run' if stage == 'train' else 'the allocation and the uniform mixture'} "
+                 f"with torchtitan (local executor, {cfg.max_parallel} at once)")
     records = submit([str(c) for c in compiled], executor="local", max_parallel=cfg.max_parallel)
     skipped = [r for r in records if r["action"] == "skipped"]
     if skipped:
@@ -164,14 +180,50 @@ def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages) -> tuple[list[
         time.sleep(2.0)
 
 
-def ingest(cfg: DemoConfig, run_dirs: list[Path], stages: _Stages) -> Path:
+def ingest(cfg: DemoConfig, run_dirs: list[Path], stages: _Stages, stage: str = "ingest") -> Path:
     from codescale.laws.ingest import ingest_run_dirs
 
-    stages.start("ingest", "ingesting run directories into DuckDB")
+    stages.start(stage, "ingesting run directories into DuckDB")
     db = cfg.out / "codescale.duckdb"
     report = ingest_run_dirs(db, run_dirs)
     log.info(f"    {report.summary()}")
     return db
+
+
+def loop_specs(cfg: DemoConfig, allocation_spec: Path, languages: list[str]) -> list[Path]:
+    """The closing-the-loop specs next to ``allocation_spec`` (the spec ``codescale allocate -o`` wrote): the
+    allocation and the uniform mixture of the same languages at the same N and D, each with seeds ``LOOP_SEEDS``.
+    Files are rewritten only when their text changes, so a rerun compiles nothing new."""
+    import yaml
+
+    from codescale.core.io import atomic_write_text
+
+    base = yaml.safe_load(allocation_spec.read_text())
+    out = []
+    for name, mixture in (("allocation", base["mixture"]), ("uniform", {"uniform": list(languages)})):
+        spec = dict(base, study=LOOP_STUDY, mixture=mixture,
+                    description=f"closing the loop: the {name} mixture at the allocation's N and D")
+        spec["sweep"] = {"name": f"{name}-s{{training.seed}}", "product": {"training.seed": list(LOOP_SEEDS)}}
+        path = allocation_spec.parent / f"loop_{name}.yaml"
+        text = (f"# Written by codescale demo from {allocation_spec.name}: the {name} mixture, "
+                f"{len(LOOP_SEEDS)} seeds.\n" + yaml.safe_dump(spec, sort_keys=False))
+        if not path.is_file() or path.read_text() != text:
+            atomic_write_text(path, text)
+        out.append(path)
+    return out
+
+
+def generation_stage(db: Path, work: Path, run_dirs: list[Path], analysis: dict[str, Any]) -> None:
+    """pass@1 of the largest model per language and the reference check (:mod:`codescale.demo.generation`); a
+    failure is reported in the summary, not fatal: the laws and the report do not depend on it."""
+    from codescale.demo import generation
+
+    try:
+        analysis["pass_at_1"] = generation.pass_at_1(db, {d.name: d for d in run_dirs})
+        languages = [row["language"] for row in analysis["pass_at_1"]]
+        analysis["reference_check"] = generation.reference_check(work, languages)
+    except CodescaleError as err:
+        analysis.setdefault("problems", {})["generation evals"] = err.render()
 
 
 def run_demo(cfg: DemoConfig) -> DemoResult:
@@ -183,9 +235,22 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
     db = ingest(cfg, run_dirs, stages)
     from codescale.demo import analysis as demo_analysis
 
-    stages.start("analysis", "fitting laws, allocating tokens and writing the report")
+    stages.start("analysis", "fitting laws and allocating tokens")
     base_spec = next((s for s in cfg.specs if s.stem == "per_language"), cfg.specs[0])
     analysis = demo_analysis.analyse(db, cfg.out, prepared=prepared, base_spec=base_spec)
+    allocation = analysis.get("allocation")
+    if allocation is not None:
+        specs = loop_specs(cfg, analysis["allocation_spec"], list(allocation.proportions))
+        loop_compiled = compile_specs(cfg, catalog, prepared, stages, specs, stage="loop compile")
+        loop_dirs, loop_counts = train(cfg, loop_compiled, stages, stage="loop train")
+        ingest(cfg, loop_dirs, stages, stage="loop ingest")
+        run_dirs = run_dirs + loop_dirs
+        for state, n in loop_counts.items():
+            counts[state] = counts.get(state, 0) + n
+    stages.start("evals", "pass@1 of the largest model on the built-in suite, and the harness's reference check")
+    generation_stage(db, cfg.out, run_dirs, analysis)
+    stages.start("report", "recording the allocation, writing the report")
+    demo_analysis.finish(db, cfg.out, analysis)
     stages.stop()
     return DemoResult(out=cfg.out, db=db, report=analysis.get("report"), run_dirs=run_dirs, states=counts,
                       stage_seconds=stages.seconds, analysis=analysis)

@@ -30,7 +30,10 @@ reported with a 95% percentile interval over those replicates and their count (t
 
 Outputs: an allocation file (``codescale.allocation/1``: proportions, tokens, size, fit_id, predictions) and, with
 ``-o``, a spec whose mixture is ``from_allocation: <that file>`` -- a copy of ``--base-spec`` with model size and
-token budget set and any sweep removed, or a standalone single-run spec -- that ``codescale compile`` accepts.
+token budget set and any sweep removed, or a standalone single-run spec -- that ``codescale compile`` accepts. The
+allocation is also recorded in the results store (:func:`record`: tables ``allocations`` and ``allocation_domains``),
+where the view ``allocation_check`` sets its predicted gain beside the gain realised by runs trained on it and on
+the uniform mixture at the same N and D.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from scipy.optimize import minimize
 from codescale.core.contracts import PreparedManifest
 from codescale.core.domains import domain_id
 from codescale.core.errors import CodescaleError
+from codescale.core.io import atomic_write_text
 from codescale.laws.fitstore import fits_in_batch, load_fit
 
 ALLOCATION_FORMAT = "codescale.allocation/1"
@@ -70,10 +74,20 @@ class Allocation:
     warnings: list[str] = field(default_factory=list)
     caps: dict[str, float] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    """Weight of each evaluated domain in the objective."""
 
     @property
     def gain(self) -> float:
         return self.uniform_objective - self.objective
+
+    @property
+    def allocation_id(self) -> str:
+        """``alloc-<hash8>`` of the allocation file's content: the same allocation recorded twice is one row."""
+        import hashlib
+
+        text = json.dumps(self.as_json(), sort_keys=True)
+        return "alloc-" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +102,7 @@ class Allocation:
                 "gain_interval_95": list(self.gain_interval) if self.gain_interval else None,
                 "bootstrap_draws": self.draws, "per_language": self.per_language,
                 "uniform_per_language": self.uniform_per_language,
+                **({"weights": self.weights} if self.weights else {}),
             },
             "caps_tokens": self.caps or None,
         }  # fmt: skip
@@ -344,7 +359,8 @@ def allocate(con, fit_id: str, tokens: float, size: float, languages: list[str] 
     result = Allocation(fit_id, fit.name, domains, {d: float(x) for d, x in zip(domains, shares)}, tokens, size,
                         float(objective(shares)[0]), float(objective(uniform)[0]),
                         {t: float(v[0]) for t, v in per.items()}, {t: float(v[1]) for t, v in per.items()},
-                        warnings=warnings, caps=caps)  # fmt: skip
+                        warnings=warnings, caps=caps,
+                        weights={t: float(x) for t, x in zip(targets, w)})  # fmt: skip
     gains = []
     for b in range(fit.n_draws()):
         draw_fit = _with_domain_draw(fit, domain_draws, b)
@@ -393,7 +409,7 @@ def write_outputs(result: Allocation, output: str | None, base_spec: str | None,
         allocation_file = str(Path(output).with_suffix(".allocation.json")) if output else "allocation.json"
     alloc_path = Path(allocation_file)
     alloc_path.parent.mkdir(parents=True, exist_ok=True)
-    alloc_path.write_text(json.dumps(result.as_json(), indent=2) + "\n")
+    atomic_write_text(alloc_path, json.dumps(result.as_json(), indent=2) + "\n")
     result.written.append(str(alloc_path))
     if not output:
         return
@@ -420,8 +436,35 @@ def write_outputs(result: Allocation, output: str | None, base_spec: str | None,
                            "over uniform")  # fmt: skip
     header = (f"# Written by `codescale allocate {result.fit_id}`; proportions in {rel}.\n"
               + ("" if base_spec else "# Standalone single-run spec: set corpus and cluster before compiling for real.\n"))  # fmt: skip
-    spec_path.write_text(header + yaml.safe_dump(spec, sort_keys=False))
+    atomic_write_text(spec_path, header + yaml.safe_dump(spec, sort_keys=False))
     result.written.append(str(spec_path))
+
+
+def record(con, result: Allocation) -> str:
+    """Store the allocation in ``allocations`` / ``allocation_domains`` (replacing the same allocation recorded
+    before); returns its id. The files ``write_outputs`` wrote are recorded with it."""
+    from codescale.laws import store
+
+    allocation_id = result.allocation_id
+    files = [Path(p) for p in result.written]
+    allocation_file = next((str(p.resolve()) for p in files if p.name.endswith(".json")), None)
+    spec_file = next((str(p.resolve()) for p in files if p.suffix in (".yaml", ".yml")), None)
+    interval = result.gain_interval or (None, None)
+    domains = list(dict.fromkeys([*result.languages, *result.per_language]))
+    rows = [{"allocation_id": allocation_id, "domain": d, "share": result.proportions.get(d),
+             "weight": result.weights.get(d), "predicted_loss": result.per_language.get(d),
+             "uniform_predicted_loss": result.uniform_per_language.get(d)} for d in domains]  # fmt: skip
+    with store.transaction(con):
+        con.execute("DELETE FROM allocation_domains WHERE allocation_id = ?", [allocation_id])
+        con.execute("DELETE FROM allocations WHERE allocation_id = ?", [allocation_id])
+        store.insert_rows(con, "allocations", [{
+            "allocation_id": allocation_id, "fit_id": result.fit_id, "law": result.model, "size": result.size,
+            "tokens": result.tokens, "objective": result.objective, "uniform_objective": result.uniform_objective,
+            "predicted_gain": result.gain, "predicted_low": interval[0], "predicted_high": interval[1],
+            "draws": result.draws, "allocation_file": allocation_file, "spec_file": spec_file}])  # fmt: skip
+        con.execute("UPDATE allocations SET created = now() WHERE allocation_id = ?", [allocation_id])
+        store.insert_rows(con, "allocation_domains", rows)
+    return allocation_id
 
 
 def _human(x: float) -> str:

@@ -340,7 +340,10 @@ def _cmd_allocate(args) -> int:
                                max_share=max_share, prepared=args.prepared, max_epochs=args.max_epochs,
                                starts=args.starts, seed=args.seed, available=available or None)  # fmt: skip
     allocate.write_outputs(result, args.output, args.base_spec, args.allocation_file)
+    allocation_id = allocate.record(con, result)
     print(result.render())
+    print(f"recorded as {allocation_id}: train it and the uniform mixture at the same N and D, ingest, then "
+          f"`codescale sql \"SELECT * FROM allocation_check WHERE allocation_id = '{allocation_id}'\"`")
     return 0
 
 

@@ -19,7 +19,7 @@ A new store is built under a private name and hard-linked into place, so racing 
 file. Every write goes through :func:`transaction`, so a failure leaves the database as it was; writers other than
 ingest use :func:`replace_runs`.
 
-Tables (schema version 5; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
+Tables (schema version 6; the analysis package adds ``fits``, ``fit_params``, ``predictions`` itself and
 :func:`connect` leaves unknown tables alone). A store written by an older codescale is brought up to date on the
 first writable :func:`connect` by the steps of :data:`MIGRATIONS`, each small and idempotent, in one transaction:
 
@@ -56,6 +56,13 @@ first writable :func:`connect` by the steps of :data:`MIGRATIONS`, each small an
     tokenisation), isolation (the sandbox level), evaluated_at, result_file.
 ``generation_tasks``  per task of an evaluation: run_id, step, eval_id, suite, task, language, direction, n, passed,
     outcomes JSON ({"passed": 3, "compile_error": 17, ...}), pass_at_k JSON (the task's own estimate).
+``allocations``     one row per allocation ``codescale allocate`` computed (:func:`codescale.laws.allocate.record`):
+    allocation_id (``alloc-<hash8>`` of the allocation file's content), fit_id, law, size (N), tokens (D),
+    objective and uniform_objective (the law's weighted mean loss), predicted_gain (uniform - allocation, nats),
+    predicted_low/predicted_high (95% over the law's bootstrap draws, NULL without draws), draws, allocation_file,
+    spec_file (the spec written with ``-o``), created.
+``allocation_domains``  per allocation and domain: share (NULL for a domain evaluated but not allocated), weight in
+    the objective (NULL for a domain allocated but not evaluated), predicted_loss and uniform_predicted_loss.
 ``schema_version``  version, migrated_at (one row per migration applied).
 
 Views: ``final_loss`` (run x evaluated language: final validation loss with N, D, that language's D and proportion,
@@ -64,7 +71,9 @@ and the pairing -- what a per-language law selects from), ``translation_final`` 
 alone, never a single-language run of another language evaluated on it -- the paper's Table 1 definition:
 delta = loss_self - loss_mix, rel_gain = delta / loss_self, positive = mixing helps), ``run_progress`` (latest
 train step, tokens and loss per run), ``pass_vs_loss`` (completion pass@k of a checkpoint next to the validation loss
-of its language at that step, or the latest evaluation before it: what ``codescale fit pass-rate`` fits).
+of its language at that step, or the latest evaluation before it: what ``codescale fit pass-rate`` fits),
+``allocation_check`` (per allocation tested and (N, D) it was trained at: the predicted and the realised gain of the
+allocation over the uniform mixture, with intervals -- see :data:`_ALLOCATION_CHECK`).
 ``docs/results-store.md`` shows them in use.
 """
 
@@ -84,7 +93,7 @@ import duckdb
 
 from codescale.core.errors import CodescaleError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = "codescale.duckdb"
 DB_ENV = "CODESCALE_DB"
 LOCK_WAIT_S = 30.0
@@ -137,6 +146,16 @@ CREATE TABLE IF NOT EXISTS generation_evals (
     value DOUBLE, n INTEGER NOT NULL, tasks INTEGER NOT NULL,
     temperature DOUBLE, top_p DOUBLE, max_new_tokens INTEGER, backend VARCHAR, bleu_signature VARCHAR,
     isolation VARCHAR, evaluated_at TIMESTAMP, result_file VARCHAR
+);
+-- allocations computed by `codescale allocate` (and the demo), so that trained runs can be checked against them
+CREATE TABLE IF NOT EXISTS allocations (
+    allocation_id VARCHAR PRIMARY KEY, fit_id VARCHAR, law VARCHAR, size DOUBLE, tokens DOUBLE,
+    objective DOUBLE, uniform_objective DOUBLE, predicted_gain DOUBLE, predicted_low DOUBLE, predicted_high DOUBLE,
+    draws INTEGER, allocation_file VARCHAR, spec_file VARCHAR, created TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS allocation_domains (
+    allocation_id VARCHAR NOT NULL, domain VARCHAR NOT NULL, share DOUBLE, weight DOUBLE, predicted_loss DOUBLE,
+    uniform_predicted_loss DOUBLE
 );
 CREATE TABLE IF NOT EXISTS generation_tasks (
     run_id VARCHAR NOT NULL, step INTEGER NOT NULL, eval_id VARCHAR NOT NULL, suite VARCHAR NOT NULL,
@@ -220,6 +239,78 @@ LEFT JOIN runs r ON r.run_id = g.run_id
 WHERE g.metric = 'pass@k' AND g.direction IS NULL;
 """
 
+# The closing-the-loop question: did the allocation a law recommended beat the uniform mixture by what it predicted?
+# A run tests an allocation when it trains on exactly the allocation's domains with its shares (within 1e-6), fresh
+# data (no forced repetition) and no pairing; its uniform counterpart trains on the same domains at equal shares,
+# with the same non-embedding parameters and tokens. A run's realised objective is the allocation's objective
+# evaluated on it: the weighted mean of its final validation losses over the evaluated domains. The realised gain is
+# mean(uniform) - mean(allocated) over seeds, with a Welch t interval (95%; t quantiles from the table below, at the
+# Welch degrees of freedom rounded down), NULL when either side has a single run.
+_ALLOCATION_CHECK = """
+CREATE OR REPLACE VIEW allocation_check AS
+WITH t975(df, q) AS (VALUES (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (6, 2.447), (7, 2.365),
+        (8, 2.306), (9, 2.262), (10, 2.228), (12, 2.179), (15, 2.131), (20, 2.086), (25, 2.060), (30, 2.042),
+        (40, 2.021), (60, 2.000), (120, 1.980), (1000000, 1.960)),
+shares AS (
+    SELECT allocation_id, domain, share, count(*) OVER (PARTITION BY allocation_id) AS k
+    FROM allocation_domains WHERE share IS NOT NULL
+), targets AS (
+    SELECT allocation_id, domain, weight, count(*) OVER (PARTITION BY allocation_id) AS n_targets
+    FROM allocation_domains WHERE weight > 0
+), candidates AS (
+    SELECT s.allocation_id, r.run_id, r.params_non_embedding, r.tokens,
+           bool_and(abs(rl.proportion - s.share) < 1e-6) AS is_allocated,
+           bool_and(abs(rl.proportion - 1.0 / s.k) < 1e-6) AS is_uniform
+    FROM shares s
+    JOIN run_languages rl ON rl.language = s.domain
+    JOIN runs r ON r.run_id = rl.run_id
+    WHERE len(r.languages) = s.k AND coalesce(r.pairing_mode, 'none') = 'none' AND rl.unique_tokens IS NULL
+    GROUP BY s.allocation_id, r.run_id, r.params_non_embedding, r.tokens
+    HAVING count(*) = any_value(s.k)
+), realised AS (
+    SELECT c.allocation_id, c.run_id, c.params_non_embedding, c.tokens, c.is_allocated, c.is_uniform,
+           sum(t.weight * f.loss) / sum(t.weight) AS objective
+    FROM candidates c
+    JOIN targets t ON t.allocation_id = c.allocation_id
+    JOIN final_loss f ON f.run_id = c.run_id AND f.language = t.domain
+    WHERE c.is_allocated OR c.is_uniform
+    GROUP BY c.allocation_id, c.run_id, c.params_non_embedding, c.tokens, c.is_allocated, c.is_uniform
+    HAVING count(*) = any_value(t.n_targets)
+), sides AS (
+    SELECT allocation_id, params_non_embedding, tokens,
+           count(*) FILTER (WHERE is_allocated) AS n_allocated,
+           avg(objective) FILTER (WHERE is_allocated) AS loss_allocated,
+           var_samp(objective) FILTER (WHERE is_allocated) AS var_allocated,
+           list(run_id ORDER BY run_id) FILTER (WHERE is_allocated) AS allocated_run_ids,
+           count(*) FILTER (WHERE is_uniform) AS n_uniform,
+           avg(objective) FILTER (WHERE is_uniform) AS loss_uniform,
+           var_samp(objective) FILTER (WHERE is_uniform) AS var_uniform,
+           list(run_id ORDER BY run_id) FILTER (WHERE is_uniform) AS uniform_run_ids
+    FROM realised GROUP BY ALL
+    HAVING count(*) FILTER (WHERE is_allocated) > 0 AND count(*) FILTER (WHERE is_uniform) > 0
+), welch AS (
+    SELECT *, loss_uniform - loss_allocated AS realised_gain,
+           sqrt(var_allocated / n_allocated + var_uniform / n_uniform) AS se,
+           CASE WHEN var_allocated / n_allocated + var_uniform / n_uniform > 0
+                THEN greatest(1, floor(pow(var_allocated / n_allocated + var_uniform / n_uniform, 2)
+                     / (pow(var_allocated / n_allocated, 2) / (n_allocated - 1)
+                        + pow(var_uniform / n_uniform, 2) / (n_uniform - 1)))) END AS df
+    FROM sides
+)
+SELECT a.allocation_id, a.fit_id, a.law, a.size, w.params_non_embedding, w.tokens, a.tokens AS allocation_tokens,
+       a.predicted_gain, a.predicted_low, a.predicted_high,
+       a.predicted_gain / a.uniform_objective AS predicted_rel_gain,
+       w.realised_gain, w.realised_gain - coalesce(t.q, 1.960) * w.se AS realised_low,
+       w.realised_gain + coalesce(t.q, 1.960) * w.se AS realised_high,
+       w.realised_gain / w.loss_uniform AS realised_rel_gain,
+       w.loss_allocated, w.loss_uniform, a.objective AS predicted_loss_allocated,
+       a.uniform_objective AS predicted_loss_uniform, w.n_allocated, w.n_uniform, w.se AS realised_se,
+       w.df AS welch_df, w.allocated_run_ids, w.uniform_run_ids, a.allocation_file, a.spec_file
+FROM welch w
+JOIN allocations a USING (allocation_id)
+ASOF LEFT JOIN t975 t ON w.df >= t.df
+"""
+
 # Each step brings a store to its version; steps are idempotent (a store whose tables were created by a newer
 # ``_TABLES`` passes through them unchanged). A string is SQL; a callable gets the connection and the table names.
 MIGRATIONS: list[tuple[int, str, Any]] = [
@@ -229,6 +320,8 @@ MIGRATIONS: list[tuple[int, str, Any]] = [
     (4, "validations: per-domain held-out errors of validate-law and fit mixture --compare; fits.unidentified",
      lambda con, tables: _migrate_validations(con, tables)),
     (5, "generation_evals, generation_tasks: scores of `codescale eval` (tables from _TABLES; view pass_vs_loss)", ""),
+    (6, "allocations, allocation_domains: what `codescale allocate` recommended (tables from _TABLES; view "
+     "allocation_check)", ""),
 ]
 
 
@@ -488,6 +581,7 @@ def _check_or_migrate(con: duckdb.DuckDBPyConnection, path: Path, read_only: boo
             elif action:
                 con.execute(action)
         con.execute(_VIEWS)
+        con.execute(_ALLOCATION_CHECK)
         if version is None or version < SCHEMA_VERSION:
             con.execute("INSERT INTO schema_version VALUES (?, now())", [SCHEMA_VERSION])
 

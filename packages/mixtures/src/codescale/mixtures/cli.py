@@ -24,6 +24,12 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
     generate.add_argument("--programs", type=int, default=1000, help="parallel programs (default 1000)")
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--languages", nargs="+", default=None, help="language ids (default: all seven)")
+    generate.add_argument("--functions", default="2-5", metavar="LO-HI",
+                          help="functions per program besides main (default 2-5; 1-1 makes short programs)")
+    generate.add_argument("--vocab-size", type=int, default=4096, help="the catalog's BPE vocabulary (default 4096)")
+    generate.add_argument("--translation-programs", type=int, default=0, metavar="N",
+                          help="N held-out parallel programs as the translation eval set (default 0: the built-in "
+                          "hand-written tasks)")  # fmt: skip
     generate.set_defaults(func=_generate)
 
     tokenizer = sub.add_parser("tokenizer", help="train (or copy) the catalog's tokenizer into a directory")
@@ -70,7 +76,14 @@ def _generate(args: argparse.Namespace) -> int:
                              hint="write a catalog for your own corpus instead (docs/data.md)") from None
     if args.programs < 1:
         raise CodescaleError(f"--programs must be at least 1, got {args.programs}", field="--programs")
-    kwargs = {"seed": args.seed}
+    low, sep, high = args.functions.partition("-")
+    try:
+        functions = (int(low), int(high if sep else low))
+    except ValueError:
+        raise CodescaleError(f"--functions {args.functions!r} is not LO-HI", field="--functions",
+                             hint="e.g. --functions 1-2") from None  # fmt: skip
+    kwargs: dict = {"seed": args.seed, "functions": functions, "vocab_size": args.vocab_size,
+                    "translation_programs": args.translation_programs}  # fmt: skip
     if args.languages:
         from codescale.core.domains import canonical
 

@@ -1,7 +1,7 @@
 """Random construction of well-typed programs from the IR.
 
 A program is a domain (``vocabulary.DOMAINS``), one record type with a random subset of the domain's fields, two to
-five functions drawn from a catalogue of *shapes* (filtered sums, counting, mapping, arithmetic formulas, tiered
+five functions (or the range ``functions`` asks for) drawn from a catalogue of *shapes* (filtered sums, counting, mapping, arithmetic formulas, tiered
 classification, checked division, validation of a record, string joining, search with early return, a while loop,
 maximum/average with an error on empty input, calls that propagate or recover from an earlier function's error...),
 and a ``main`` that builds sample data, calls every function and prints the results.
@@ -93,11 +93,16 @@ def _main(b: ProgramBuilder) -> tuple[Stmt, ...]:
     return tuple(body)
 
 
-def build_program(rng: random.Random) -> Program:
-    """One random, well-typed program (see the module docstring for what it contains)."""
+DEFAULT_FUNCTIONS = (2, 5)
+"""How many functions besides ``main`` a program has, at least and at most."""
+
+
+def build_program(rng: random.Random, functions: tuple[int, int] = DEFAULT_FUNCTIONS) -> Program:
+    """One random, well-typed program (see the module docstring for what it contains) with ``functions[0]`` to
+    ``functions[1]`` functions besides ``main``."""
     domain = rng.choice(DOMAINS)
     b = ProgramBuilder(rng, domain)
-    wanted = rng.randint(2, 5)
+    wanted = rng.randint(*functions)
     for shape in rng.sample(SHAPES, len(SHAPES)):
         if len(b.functions) == wanted:
             break
