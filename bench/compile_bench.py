@@ -75,8 +75,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10000, help="size of the synthetic sweep (multiple of 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions; the best is reported")
-    parser.add_argument("--dir", default=str(ROOT), help="where the output directories go (default: the repository, "
-                        "i.e. the disk a study is compiled on; /tmp here is a much slower file system)")
+    parser.add_argument(
+        "--dir",
+        default=str(ROOT),
+        help="where the output directories go (default: the repository, "
+        "i.e. the disk a study is compiled on; /tmp here is a much slower file system)",
+    )
     args = parser.parse_args()
     paper = sorted(p for p in (ROOT / "specs/paper").glob("*.yaml") if p.name != "allocation_guided.yaml")
     base = Path(tempfile.mkdtemp(prefix=".compile_bench.", dir=args.dir))
@@ -84,7 +88,9 @@ def main() -> int:
         synthetic = base / "synthetic.yaml"
         synthetic.write_text(SYNTHETIC.format(seeds=list(range(max(1, args.runs // 1000)))))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, output under {args.dir}")
-        print(f"{'case':<22}{'runs':>7}{'plan s':>9}{'render s':>10}{'total s':>9}{'runs/s':>9}{'floor s':>9}{'x floor':>9}  goal")
+        print(
+            f"{'case':<22}{'runs':>7}{'plan s':>9}{'render s':>10}{'total s':>9}{'runs/s':>9}{'floor s':>9}{'x floor':>9}  goal"
+        )
         for label, specs, goal in (("paper studies", paper, 1.0), ("synthetic sweep", [synthetic], 10.0)):
             best = None
             for r in range(args.repeat):
@@ -95,8 +101,10 @@ def main() -> int:
                     best = result
             total = best["plan_s"] + best["render_s"]
             verdict = "ok" if total <= goal else "MISSED"
-            print(f"{label:<22}{best['runs']:>7}{best['plan_s']:>9.3f}{best['render_s']:>10.3f}{total:>9.3f}"
-                  f"{best['runs'] / total:>9.0f}{best['floor_s']:>9.3f}{total / best['floor_s']:>9.2f}  <= {goal:g} s {verdict}")
+            print(
+                f"{label:<22}{best['runs']:>7}{best['plan_s']:>9.3f}{best['render_s']:>10.3f}{total:>9.3f}"
+                f"{best['runs'] / total:>9.0f}{best['floor_s']:>9.3f}{total / best['floor_s']:>9.2f}  <= {goal:g} s {verdict}"
+            )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -64,8 +64,11 @@ def variant(catalog_path: Path, name: str, **sections) -> Path:
 
 
 def _files(prepared: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(prepared)): p.read_bytes() for p in sorted(prepared.rglob("*"))
-            if p.is_file() and p.name != "manifest.duckdb"}
+    return {
+        str(p.relative_to(prepared)): p.read_bytes()
+        for p in sorted(prepared.rglob("*"))
+        if p.is_file() and p.name != "manifest.duckdb"
+    }
 
 
 def bench_workers(catalog_path: Path, workdir: Path, unit_bytes: int, repeats: int) -> dict:
@@ -127,8 +130,16 @@ def run_units_here(catalog_path: Path, workdir: Path, unit_bytes: int) -> dict:
         for target in summary.get("targets", []):
             documents += target["candidates"] + sum(n for n, _ in target["filtered"].values())
             size += target["bytes"] + sum(b for _, b in target["filtered"].values())
-    return {"stages": stages, "cpu": sum(stages.values()), "documents": documents, "bytes": size,
-            "wall": time.perf_counter() - wall, "work": work, "settings": settings, "catalog": catalog}
+    return {
+        "stages": stages,
+        "cpu": sum(stages.values()),
+        "documents": documents,
+        "bytes": size,
+        "wall": time.perf_counter() - wall,
+        "work": work,
+        "settings": settings,
+        "catalog": catalog,
+    }
 
 
 def corpus_documents(catalog_path: Path) -> list[str]:
@@ -178,12 +189,27 @@ def bench_dedup_search(run: dict) -> float:
     catalog, settings, work = run["catalog"], run["settings"], run["work"]
     layout = plan_units(catalog, UNIT_BYTES_USED[0])
     languages = list(catalog.languages)
-    meta = [(work / "units" / u.with_key(settings.key(u.kind)).key / f"t{k}.parquet", seg,
-             languages.index(layout.segments[seg].language))
-            for u in layout.units if u.kind == "documents" for k, seg in enumerate(u.segments)]
+    meta = [
+        (
+            work / "units" / u.with_key(settings.key(u.kind)).key / f"t{k}.parquet",
+            seg,
+            languages.index(layout.segments[seg].language),
+        )
+        for u in layout.units
+        if u.kind == "documents"
+        for k, seg in enumerate(u.segments)
+    ]
     start, wall = time.process_time(), time.perf_counter()
-    finder = DuplicateFinder(meta, exact=True, near=True, bands=settings.near.bands, across_languages=True,
-                             memory_gb=1.0, temp_dir=work / "duckdb.tmp", threads=1)
+    finder = DuplicateFinder(
+        meta,
+        exact=True,
+        near=True,
+        bands=settings.near.bands,
+        across_languages=True,
+        memory_gb=1.0,
+        temp_dir=work / "duckdb.tmp",
+        threads=1,
+    )
     dropped = sum(len(pos) for pos, _ in finder.verdicts())
     finder.close()
     del dropped
@@ -203,12 +229,24 @@ def bench_sampler(prepared: Path, seq_len: int = 2048, local_batch: int = 16, st
     quotas = {lang: share for lang in LANGUAGE_IDS}
     quotas["python"] += total - share * len(LANGUAGE_IDS)
     manifest = {
-        "format": "codescale.mixture/1", "run_id": "bench", "languages": list(LANGUAGE_IDS),
-        "proportions": {lang: q / total for lang, q in quotas.items()}, "tokens_per_language": quotas,
-        "total_tokens": total, "seq_len": seq_len, "global_batch_size": local_batch, "seed": 0,
+        "format": "codescale.mixture/1",
+        "run_id": "bench",
+        "languages": list(LANGUAGE_IDS),
+        "proportions": {lang: q / total for lang, q in quotas.items()},
+        "tokens_per_language": quotas,
+        "total_tokens": total,
+        "seq_len": seq_len,
+        "global_batch_size": local_batch,
+        "seed": 0,
         "max_epochs": {lang: None for lang in LANGUAGE_IDS},
-        "pairing": {"mode": "parallel", "template": "prompt", "pivot": "python", "fraction": 0.2, "both_orders": True,
-                    "directions": [["python", lang] for lang in LANGUAGE_IDS if lang != "python"]},
+        "pairing": {
+            "mode": "parallel",
+            "template": "prompt",
+            "pivot": "python",
+            "fraction": 0.2,
+            "both_orders": True,
+            "directions": [["python", lang] for lang in LANGUAGE_IDS if lang != "python"],
+        },
         "prepared": str(prepared),
     }
     start = time.perf_counter()
@@ -223,12 +261,19 @@ def bench_sampler(prepared: Path, seq_len: int = 2048, local_batch: int = 16, st
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     seen = sampler.tokens_seen()
     worst = max(abs(seen[lang] - quotas[lang]) for lang in LANGUAGE_IDS)
-    return {"tokens_per_second": tokens / wall, "tokens_per_cpu_second": tokens / cpu, "setup_seconds": setup,
-            "tokens": tokens, "worst_quota_error_tokens": worst, "epochs": sampler.epochs_seen()}
+    return {
+        "tokens_per_second": tokens / wall,
+        "tokens_per_cpu_second": tokens / cpu,
+        "setup_seconds": setup,
+        "tokens": tokens,
+        "worst_quota_error_tokens": worst,
+        "epochs": sampler.epochs_seen(),
+    }
 
 
-def bench_torchtitan(mono: list[str], tokenizer_dir: Path, workdir: Path, seq_len: int = 2048,
-                     max_tokens: int = 3_000_000) -> dict:
+def bench_torchtitan(
+    mono: list[str], tokenizer_dir: Path, workdir: Path, seq_len: int = 2048, max_tokens: int = 3_000_000
+) -> dict:
     os.environ.setdefault("HF_DATASETS_CACHE", str(workdir / "hf_cache"))
     from datasets import load_dataset
     from torchtitan.components.tokenizer import HuggingFaceTokenizer
@@ -248,7 +293,7 @@ def bench_torchtitan(mono: list[str], tokenizer_dir: Path, workdir: Path, seq_le
     next(iterator)  # dataset opened, first sample tokenised: not timed
     tokens = 0
     wall, cpu = time.perf_counter(), time.process_time()
-    for (inputs, _labels) in iterator:
+    for inputs, _labels in iterator:
         tokens += inputs["input"].numel()
         if tokens >= max_tokens:
             break
@@ -273,28 +318,47 @@ def main() -> None:
     scaling = bench_workers(catalog, workdir, unit_bytes, args.repeats)
     one, two = scaling["wall"][1], scaling["wall"][2]
     print(f"\n(1) prepare, {scaling['tokens']:,} tokens, units of {args.unit_mb:g} MB, best of {args.repeats}:")
-    print(f"    wall:  1 worker {one:6.2f}s   2 workers {two:6.2f}s   speed-up {one / two:.2f}x (goal >= 1.7x); "
-          f"outputs byte-identical: {scaling['identical']}")
+    print(
+        f"    wall:  1 worker {one:6.2f}s   2 workers {two:6.2f}s   speed-up {one / two:.2f}x (goal >= 1.7x); "
+        f"outputs byte-identical: {scaling['identical']}"
+    )
     (d1, w1), (d2, w2) = scaling["cpu"][1], scaling["cpu"][2]
     print(f"    CPU:   1 worker: {d1 + w1:.2f}s in-process   2 workers: driver {d2:.2f}s + workers {w2:.2f}s")
-    print(f"    idle-machine projection from CPU: {scaling['idle'][1]:.2f}s vs {scaling['idle'][2]:.2f}s, speed-up "
-          f"{scaling['idle'][1] / scaling['idle'][2]:.2f}x")
+    print(
+        f"    idle-machine projection from CPU: {scaling['idle'][1]:.2f}s vs {scaling['idle'][2]:.2f}s, speed-up "
+        f"{scaling['idle'][1] / scaling['idle'][2]:.2f}x"
+    )
 
     texts = corpus_documents(catalog)
     tokenizer_json = yaml.safe_load(catalog.read_text())["tokenizer"]["path"]
     bare, bare_tokens = bare_encode_cpu(texts, tokenizer_json, args.repeats)
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
-    print(f"\n(2) one worker vs bare encode_batch_fast, single-threaded, {len(texts):,} documents, {megabytes:.1f} MB "
-          f"(monolingual units; CPU seconds, best of {args.repeats} for the bare side)")
+    print(
+        f"\n(2) one worker vs bare encode_batch_fast, single-threaded, {len(texts):,} documents, {megabytes:.1f} MB "
+        f"(monolingual units; CPU seconds, best of {args.repeats} for the bare side)"
+    )
     print(f"    bare encode_batch_fast        {bare:6.2f}s   {bare_tokens / bare / 1e6:5.2f} M tokens/s")
     runs = {}
-    for name, sections in (("defaults", {}), ("no-near-dedup", {"dedup": {"near": False}}),
-                           ("no-cleaning", {"dedup": {"near": False, "exact": False},
-                                            "decontamination": {"enabled": False},
-                                            "filters": {"max_lines": None, "max_line_length": None,
-                                                        "max_avg_line_length": None, "min_alphanumeric_fraction": None,
-                                                        "autogenerated_markers": [], "max_encoded_fraction": None,
-                                                        "max_encoded_run": None}})):
+    for name, sections in (
+        ("defaults", {}),
+        ("no-near-dedup", {"dedup": {"near": False}}),
+        (
+            "no-cleaning",
+            {
+                "dedup": {"near": False, "exact": False},
+                "decontamination": {"enabled": False},
+                "filters": {
+                    "max_lines": None,
+                    "max_line_length": None,
+                    "max_avg_line_length": None,
+                    "min_alphanumeric_fraction": None,
+                    "autogenerated_markers": [],
+                    "max_encoded_fraction": None,
+                    "max_encoded_run": None,
+                },
+            },
+        ),
+    ):
         best = None
         for _ in range(args.repeats):
             run = run_units_here(variant(catalog, name, **sections), workdir, unit_bytes)
@@ -302,40 +366,54 @@ def main() -> None:
                 best = run
         runs[name] = best
         stages = ", ".join(f"{k} {v:.2f}" for k, v in sorted(best["stages"].items()))
-        print(f"    worker, {name:15s} {best['cpu']:6.2f}s   ratio bare/worker {bare / best['cpu']:.2f}x "
-              f"(goal >= 0.9x)   [{stages}]")
+        print(
+            f"    worker, {name:15s} {best['cpu']:6.2f}s   ratio bare/worker {bare / best['cpu']:.2f}x "
+            f"(goal >= 0.9x)   [{stages}]"
+        )
 
     run = runs["defaults"]
     signing = run["stages"].get("minhash", 0.0)
     search = bench_dedup_search(run)
     total_mb = run["bytes"] / 1e6
-    print(f"\n(3) near-dedup: MinHash {run['settings'].near.num_perm} permutations + "
-          f"{run['settings'].near.bands} band keys per document: {total_mb / signing:.1f} MB/s per core "
-          f"({signing:.2f}s CPU for {total_mb:.1f} MB); duplicate search in DuckDB over every document's keys: "
-          f"{total_mb / search:.1f} MB/s ({search:.2f}s)")
+    print(
+        f"\n(3) near-dedup: MinHash {run['settings'].near.num_perm} permutations + "
+        f"{run['settings'].near.bands} band keys per document: {total_mb / signing:.1f} MB/s per core "
+        f"({signing:.2f}s CPU for {total_mb:.1f} MB); duplicate search in DuckDB over every document's keys: "
+        f"{total_mb / search:.1f} MB/s ({search:.2f}s)"
+    )
 
     tokens_per_cpu = bare_tokens / run["cpu"]  # tokens the default worker writes per CPU second
     bytes_per_token = megabytes * 1e6 / bare_tokens
-    print(f"\n(4) projection for 1T tokens ({bytes_per_token:.2f} bytes of text per token here, "
-          f"{args.cores_per_node} workers per node, default cleaning; rates of this machine):")
+    print(
+        f"\n(4) projection for 1T tokens ({bytes_per_token:.2f} bytes of text per token here, "
+        f"{args.cores_per_node} workers per node, default cleaning; rates of this machine):"
+    )
     search_hours = 1e12 * bytes_per_token / 1e6 / (total_mb / search) / 3600
     for nodes in (1, 8, 64, 256):
         hours = 1e12 / (tokens_per_cpu * args.cores_per_node * nodes) / 3600
-        print(f"    {nodes:4d} nodes: workers {hours:8.1f} h   + duplicate search on one node {search_hours:6.1f} h "
-              f"(if its rate held at that size; it spills to disk beyond dedup.memory_gb)")
+        print(
+            f"    {nodes:4d} nodes: workers {hours:8.1f} h   + duplicate search on one node {search_hours:6.1f} h "
+            f"(if its rate held at that size; it spills to disk beyond dedup.memory_gb)"
+        )
 
     sampler = bench_sampler(workdir / "prepared-1")
     print(f"\n(5) sampler + pairing + packing: {sampler['tokens']:,} tokens, setup {sampler['setup_seconds']:.2f}s")
-    print(f"    {sampler['tokens_per_second'] / 1e6:8.1f} M tokens/s wall, "
-          f"{sampler['tokens_per_cpu_second'] / 1e6:.1f} M tokens/s per core (goal >= 50M)")
+    print(
+        f"    {sampler['tokens_per_second'] / 1e6:8.1f} M tokens/s wall, "
+        f"{sampler['tokens_per_cpu_second'] / 1e6:.1f} M tokens/s per core (goal >= 50M)"
+    )
     print(f"    worst quota error: {sampler['worst_quota_error_tokens']} tokens (one sequence = 2048)")
 
     titan = bench_torchtitan(texts, workdir / "prepared-1" / "tokenizer", workdir)
     print(f"\n(6) torchtitan HuggingFaceTextDataset: {titan['tokens']:,} tokens")
-    print(f"    {titan['tokens_per_second'] / 1e6:8.3f} M tokens/s wall, "
-          f"{titan['tokens_per_cpu_second'] / 1e6:.3f} M tokens/s per core")
-    print(f"    ratio (5)/(6): {sampler['tokens_per_second'] / titan['tokens_per_second']:.0f}x wall, "
-          f"{sampler['tokens_per_cpu_second'] / titan['tokens_per_cpu_second']:.0f}x per core (goal >= 200x)")
+    print(
+        f"    {titan['tokens_per_second'] / 1e6:8.3f} M tokens/s wall, "
+        f"{titan['tokens_per_cpu_second'] / 1e6:.3f} M tokens/s per core"
+    )
+    print(
+        f"    ratio (5)/(6): {sampler['tokens_per_second'] / titan['tokens_per_second']:.0f}x wall, "
+        f"{sampler['tokens_per_cpu_second'] / titan['tokens_per_cpu_second']:.0f}x per core (goal >= 200x)"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,23 @@ PEAK = textwrap.dedent("""
 
 
 def run_prepare(catalog: Path, out: Path, workers: int) -> dict:
-    proc = subprocess.run([sys.executable, "-c", PEAK, "data", "prepare", str(catalog), "-o", str(out), "--quiet",
-                           "--workers", str(workers)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PEAK,
+            "data",
+            "prepare",
+            str(catalog),
+            "-o",
+            str(out),
+            "--quiet",
+            "--workers",
+            str(workers),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"prepare failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -75,8 +90,11 @@ def huge_lines(workdir: Path, tokenizer: Path, open_filters: bool) -> Path:
     for _ in range(5):  # one 4 MB minified line each: 20 MB of huge single-line documents
         rows.append({"content": " ".join(rng.choice(words) for _ in range(1_000_000))})
     (root / "raw/js.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    body = {"languages": {"javascript": {"sources": [{"path": "raw/js.jsonl"}]}},
-            "tokenizer": {"path": str(tokenizer)}, "decontamination": {"enabled": False}}
+    body = {
+        "languages": {"javascript": {"sources": [{"path": "raw/js.jsonl"}]}},
+        "tokenizer": {"path": str(tokenizer)},
+        "decontamination": {"enabled": False},
+    }
     if open_filters:
         body["filters"] = {"max_file_bytes": 8 << 20, "max_line_length": None, "max_avg_line_length": None}
     (root / "catalog.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
@@ -93,20 +111,29 @@ def main() -> None:
     first = synthetic(workdir, args.programs, None)
     reference = run_prepare(first, workdir / "prepared-first", 1)
     tokenizer = workdir / "prepared-first" / "tokenizer" / "tokenizer.json"
-    floor_kb = int(subprocess.run([sys.executable, "-c", FLOOR, str(tokenizer)], capture_output=True, text=True,
-                                  check=True).stdout.strip())
+    floor_kb = int(
+        subprocess.run(
+            [sys.executable, "-c", FLOOR, str(tokenizer)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     print(f"baseline: a process with a worker's imports and the tokenizer loaded: {floor_kb / 1024:.0f} MB")
     print(f"(first prepare, tokenizer training included, 1 worker in-process: {reference['driver_kb'] / 1024:.0f} MB)")
     print(f"\n{'case':44s} {'input MB':>9s} {'driver MB':>10s} {'worker MB':>10s} {'worker/baseline':>16s}")
-    cases = [(f"synthetic {m}x ({args.programs * m} programs/language)", synthetic(workdir, args.programs * m, tokenizer))
-             for m in (1, 4, 16)]
-    cases += [("20 MB of 4 MB single-line docs, default filters", huge_lines(workdir, tokenizer, False)),
-              ("the same, max_file_bytes 8 MB, no line limits", huge_lines(workdir, tokenizer, True))]
+    cases = [
+        (f"synthetic {m}x ({args.programs * m} programs/language)", synthetic(workdir, args.programs * m, tokenizer))
+        for m in (1, 4, 16)
+    ]
+    cases += [
+        ("20 MB of 4 MB single-line docs, default filters", huge_lines(workdir, tokenizer, False)),
+        ("the same, max_file_bytes 8 MB, no line limits", huge_lines(workdir, tokenizer, True)),
+    ]
     for name, catalog in cases:
         size = sum(p.stat().st_size for p in catalog.parent.rglob("*.jsonl")) / 1e6
         peak = run_prepare(catalog, catalog.parent / "prepared", args.workers)
         worker = peak["worker_kb"] or peak["driver_kb"]
-        print(f"{name:44s} {size:9.1f} {peak['driver_kb'] / 1024:10.0f} {worker / 1024:10.0f} {worker / floor_kb:16.2f}")
+        print(
+            f"{name:44s} {size:9.1f} {peak['driver_kb'] / 1024:10.0f} {worker / 1024:10.0f} {worker / floor_kb:16.2f}"
+        )
     print(f"\nmachine: {resource.getpagesize()}-byte pages; workdir {workdir}")
 
 

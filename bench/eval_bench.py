@@ -62,7 +62,9 @@ def bench_harness(repeats: int) -> None:
     print(f"speed-up 2 workers vs 1: {one / two:.2f}x (goal >= 1.7x)")
     print(f"\n{'language':<11} {'compile s/sample':>17} {'run s/sample':>13}   (1 worker)")
     for language, times in per_language.items():
-        print(f"{language:<11} {statistics.mean(c for c, _ in times):>17.3f} {statistics.mean(r for _, r in times):>13.3f}")
+        print(
+            f"{language:<11} {statistics.mean(c for c, _ in times):>17.3f} {statistics.mean(r for _, r in times):>13.3f}"
+        )
 
 
 def _model_dir(root: Path, dim: int, layers: int) -> Path:
@@ -74,10 +76,19 @@ def _model_dir(root: Path, dim: int, layers: int) -> Path:
 
     samples = [task[lang] for task in translation_tasks() for lang in task if lang not in ("id", "description")]
     info = train_tokenizer(samples * 4, 2048, root)
-    config = LlamaConfig(hidden_size=dim, intermediate_size=int(dim * 8 / 3) // 16 * 16, num_hidden_layers=layers,
-                         num_attention_heads=max(1, dim // 64), num_key_value_heads=max(1, dim // 64),
-                         vocab_size=info.vocab_size, max_position_embeddings=2048, tie_word_embeddings=False,
-                         bos_token_id=info.bos_id, eos_token_id=info.eos_id, pad_token_id=info.pad_id)
+    config = LlamaConfig(
+        hidden_size=dim,
+        intermediate_size=int(dim * 8 / 3) // 16 * 16,
+        num_hidden_layers=layers,
+        num_attention_heads=max(1, dim // 64),
+        num_key_value_heads=max(1, dim // 64),
+        vocab_size=info.vocab_size,
+        max_position_embeddings=2048,
+        tie_word_embeddings=False,
+        bos_token_id=info.bos_id,
+        eos_token_id=info.eos_id,
+        pad_token_id=info.pad_id,
+    )
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(root)
     return root
@@ -103,9 +114,15 @@ def bench_generation(new_tokens: int, prompt_count: int, dim: int, layers: int, 
                 start = time.perf_counter()
                 with torch.no_grad():
                     if name == "cache":
-                        out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False,
-                                             max_new_tokens=new_tokens, min_new_tokens=new_tokens, use_cache=True,
-                                             pad_token_id=backend.pad_id)
+                        out = model.generate(
+                            input_ids=ids,
+                            attention_mask=torch.ones_like(ids),
+                            do_sample=False,
+                            max_new_tokens=new_tokens,
+                            min_new_tokens=new_tokens,
+                            use_cache=True,
+                            pad_token_id=backend.pad_id,
+                        )
                     else:
                         out = generate_without_cache(model, ids, new_tokens)
                 times[name].append(time.perf_counter() - start)
@@ -114,8 +131,10 @@ def bench_generation(new_tokens: int, prompt_count: int, dim: int, layers: int, 
         generated = ids.shape[0] * new_tokens
         cache, plain = statistics.median(times["cache"]), statistics.median(times["plain"])
         params = sum(p.numel() for p in model.parameters())
-        print(f"\ngeneration, {ids.shape[0]} prompts x {width} tokens + {new_tokens} new, greedy, model {params / 1e6:.1f}M "
-              f"params (dim {dim}, {layers} layers), {torch.get_num_threads()} thread(s), median of {len(times['cache'])}:")
+        print(
+            f"\ngeneration, {ids.shape[0]} prompts x {width} tokens + {new_tokens} new, greedy, model {params / 1e6:.1f}M "
+            f"params (dim {dim}, {layers} layers), {torch.get_num_threads()} thread(s), median of {len(times['cache'])}:"
+        )
         print(f"{'':<32} {'s':>7} {'tokens/s':>9}")
         print(f"{'transformers + KV cache':<32} {cache:>7.2f} {generated / cache:>9.1f}")
         print(f"{'plain loop, full forward/token':<32} {plain:>7.2f} {generated / plain:>9.1f}")
@@ -133,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-harness", action="store_true")
     parser.add_argument("--skip-generation", action="store_true")
     args = parser.parse_args(argv)
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     if not args.skip_harness:
         bench_harness(args.repeats)
     if not args.skip_generation:

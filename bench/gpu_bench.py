@@ -69,13 +69,36 @@ class BenchShape:
 
 # per_language.yaml's 1.1B shape: the smallest paper width where rowwise float8 pays for every block linear
 # (codescale.compiler.float8; at 0.4B, width 1280, no layer would be converted). 8 x 2048 tokens per step.
-GPU = BenchShape(n_layers=17, dim=2304, n_heads=18, ffn_dim=6144, vocab_size=32768, seq_len=2048, micro_batch=8,
-                 steps=30, log_every=10, compile=True, programs=3000)
-SMOKE = BenchShape(n_layers=2, dim=64, n_heads=4, ffn_dim=176, vocab_size=512, seq_len=64, micro_batch=4, steps=4,
-                   log_every=2, compile=False, programs=200)
+GPU = BenchShape(
+    n_layers=17,
+    dim=2304,
+    n_heads=18,
+    ffn_dim=6144,
+    vocab_size=32768,
+    seq_len=2048,
+    micro_batch=8,
+    steps=30,
+    log_every=10,
+    compile=True,
+    programs=3000,
+)
+SMOKE = BenchShape(
+    n_layers=2,
+    dim=64,
+    n_heads=4,
+    ffn_dim=176,
+    vocab_size=512,
+    seq_len=64,
+    micro_batch=4,
+    steps=4,
+    log_every=2,
+    compile=False,
+    programs=200,
+)
 
 
 # --- the torchtitan reference: config functions for `python -m torchtitan.train --module gpu_bench --config ...` --
+
 
 def reference_bf16():
     return _reference(float8=False)
@@ -106,8 +129,11 @@ def _reference(*, float8: bool):
         shape, attn_backend, tp_gemm_backend
     )
     # the same layers as codescale's float8 run keep bf16 (its compiled float8_exclude: the output head at least)
-    converters = [Float8LinearConverter.Config(model_compile_enabled=shape.compile,
-                                               filter_fqns=list(params["float8_exclude"]))] if float8 else None
+    converters = (
+        [Float8LinearConverter.Config(model_compile_enabled=shape.compile, filter_fqns=list(params["float8_exclude"]))]
+        if float8
+        else None
+    )
     config = config_registry.llama3_debugmodel()
     config.model_spec = llama3.model_registry(FLAVOR, converters=converters)
     config.loss = ChunkedLossWrapper.Config(
@@ -117,8 +143,12 @@ def _reference(*, float8: bool):
     config.dataloader = HuggingFaceTextDataLoader.Config(dataset="c4_test", dataset_path=params["data"])
     config.dump_folder = str(Path(params["out"]) / f"torchtitan-{'float8' if float8 else 'bf16'}")
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    config.training = TrainingConfig(local_batch_size=shape.micro_batch, global_batch_size=shape.micro_batch * world,
-                                     seq_len=shape.seq_len, steps=shape.steps)
+    config.training = TrainingConfig(
+        local_batch_size=shape.micro_batch,
+        global_batch_size=shape.micro_batch * world,
+        seq_len=shape.seq_len,
+        steps=shape.steps,
+    )
     config.parallelism = ParallelismConfig()  # FSDP2 over every rank
     config.compile = CompileConfig(enable=shape.compile)
     config.activation_checkpoint = SelectiveAC.Config()
@@ -148,19 +178,26 @@ def _flavor(shape: BenchShape, attn_backend: str, tp_gemm_backend: str):
 
     d, v = shape.dim, shape.vocab_size
     return Llama3Model.Config(
-        dim=d, vocab_size=v,
+        dim=d,
+        vocab_size=v,
         tok_embeddings=Embedding.Config(num_embeddings=v, embedding_dim=d, param_init=_EMBEDDING_INIT),
         norm=RMSNorm.Config(normalized_shape=d, param_init=_NORM_INIT),
         lm_head=Linear.Config(in_features=d, out_features=v, param_init=_output_linear_init(d)),
         layers=_build_llama3_layers(
-            fuse_qkv=True, n_layers=shape.n_layers, dim=d, n_heads=shape.n_heads, hidden_dim=shape.ffn_dim,
+            fuse_qkv=True,
+            n_layers=shape.n_layers,
+            dim=d,
+            n_heads=shape.n_heads,
+            hidden_dim=shape.ffn_dim,
             rope=ComplexRoPE.Config(dim=d // shape.n_heads, max_seq_len=shape.seq_len, theta=10000.0, scaling="none"),
-            attn_backend=attn_backend, tp_gemm_backend=tp_gemm_backend,
+            attn_backend=attn_backend,
+            tp_gemm_backend=tp_gemm_backend,
         ),
     )
 
 
 # --- one run, in a child process -----------------------------------------------------------------------------
+
 
 def child(side: str, precision: str, work: Path) -> int:
     """Run one side in this process, recording torchtitan's metrics dicts to WORK/<side>-<precision>.metrics.jsonl."""
@@ -177,8 +214,11 @@ def child(side: str, precision: str, work: Path) -> int:
     record.unlink(missing_ok=True)
     if torch.cuda.is_available():
         name = torch.cuda.get_device_name()
-        device = {"name": name, "peak_flops": get_peak_flops(name),
-                  "memory": torch.cuda.get_device_properties(0).total_memory}
+        device = {
+            "name": name,
+            "peak_flops": get_peak_flops(name),
+            "memory": torch.cuda.get_device_properties(0).total_memory,
+        }
     else:
         from codescale.compiler.costing import ACCELERATORS
 
@@ -219,6 +259,7 @@ def _record_metrics(metrics_module, path: Path) -> None:
 
 # --- the parent: corpus, compiled runs, children, table --------------------------------------------------------
 
+
 def prepare_inputs(work: Path, shape: BenchShape, gpu_kind: str) -> dict[str, str]:
     """The synthetic python corpus (prepared for codescale, as {"text": ...} JSONL for torchtitan), the compiled
     codescale runs and the reference's parameters."""
@@ -248,10 +289,17 @@ def prepare_inputs(work: Path, shape: BenchShape, gpu_kind: str) -> dict[str, st
     float8_exclude = next(list(run.float8_exclude or []) for run in plan.runs if run.float8)
     (work / "codescale_runs.json").write_text(json.dumps(runs))
     tokenizer = prepared / manifest["tokenizer"]["dir"]
-    (work / "reference.json").write_text(json.dumps(
-        {"shape": asdict(shape), "tokenizer": str(tokenizer), "data": str(data), "out": str(work / "reference"),
-         "float8_exclude": float8_exclude}
-    ))
+    (work / "reference.json").write_text(
+        json.dumps(
+            {
+                "shape": asdict(shape),
+                "tokenizer": str(tokenizer),
+                "data": str(data),
+                "out": str(work / "reference"),
+                "float8_exclude": float8_exclude,
+            }
+        )
+    )
     return runs
 
 
@@ -306,8 +354,9 @@ def gpu_kind_of(device_name: str) -> str:
     return "H100"
 
 
-def summarize(side: str, precision: str, work: Path, shape: BenchShape, returncode: int, wall: float,
-              log_tail: str) -> dict:
+def summarize(
+    side: str, precision: str, work: Path, shape: BenchShape, returncode: int, wall: float, log_tail: str
+) -> dict:
     from codescale.compiler.memory import Layout
     from codescale.compiler.shapes import Shape
 
@@ -320,21 +369,37 @@ def summarize(side: str, precision: str, work: Path, shape: BenchShape, returnco
     # the training steps' dicts (codescale also logs its evaluations through the same logger)
     lines = [m for m in lines if "throughput(tps)" in m]
     timed = lines[1:] or lines
-    layout = Layout(Shape(shape.n_layers, shape.dim, shape.n_heads, shape.ffn_dim), shape.vocab_size, shape.seq_len,
-                    dp_shard=1, activation_checkpointing="selective", device_memory=device.get("memory"))
+    layout = Layout(
+        Shape(shape.n_layers, shape.dim, shape.n_heads, shape.ffn_dim),
+        shape.vocab_size,
+        shape.seq_len,
+        dp_shard=1,
+        activation_checkpointing="selective",
+        device_memory=device.get("memory"),
+    )
     estimate = layout.estimate(shape.micro_batch)
     params = re.findall(r"size: ([\d,]+) total parameters", log_tail)
-    result = {"side": side, "precision": precision, "returncode": returncode, "wall_s": round(wall, 1),
-              "device": device.get("name"), "params": int(params[-1].replace(",", "")) if params else None,
-              "float8_active": "Float8 training active" in log_tail, "logged_steps": [int(m["step"]) for m in lines],
-              "estimate_gib": estimate.total / 2**30, "estimate": estimate.describe()}
+    result = {
+        "side": side,
+        "precision": precision,
+        "returncode": returncode,
+        "wall_s": round(wall, 1),
+        "device": device.get("name"),
+        "params": int(params[-1].replace(",", "")) if params else None,
+        "float8_active": "Float8 training active" in log_tail,
+        "logged_steps": [int(m["step"]) for m in lines],
+        "estimate_gib": estimate.total / 2**30,
+        "estimate": estimate.describe(),
+    }
     if returncode != 0 or not timed:
         result["error"] = log_tail[-3000:]
         return result
     tps = sum(m["throughput(tps)"] for m in timed) / len(timed)
     tflops = sum(m["tflops"] for m in timed) / len(timed)
     result.update(
-        tokens_per_s=tps, tflops=tflops, mfu=tflops * 1e12 / device["peak_flops"] if device.get("peak_flops") else None,
+        tokens_per_s=tps,
+        tflops=tflops,
+        mfu=tflops * 1e12 / device["peak_flops"] if device.get("peak_flops") else None,
         max_active_gib=max(m["memory/max_active(GiB)"] for m in lines),
         max_reserved_gib=max(m["memory/max_reserved(GiB)"] for m in lines),
         final_loss=lines[-1].get("loss_metrics/global_avg_loss"),
@@ -344,7 +409,9 @@ def summarize(side: str, precision: str, work: Path, shape: BenchShape, returnco
 
 def table(results: list[dict], cpu: bool) -> str:
     memory = "peak RSS GiB" if cpu else "max active GiB"
-    header = f"{'run':<20} {'tokens/s':>10} {'TFLOP/s':>8} {'MFU':>6} {memory:>15} {'reserved GiB':>12} {'estimate GiB':>12}"
+    header = (
+        f"{'run':<20} {'tokens/s':>10} {'TFLOP/s':>8} {'MFU':>6} {memory:>15} {'reserved GiB':>12} {'estimate GiB':>12}"
+    )
     out = [header, "-" * len(header)]
     for r in results:
         name = f"{r['side']} {r['precision']}"
@@ -352,20 +419,28 @@ def table(results: list[dict], cpu: bool) -> str:
             out.append(f"{name:<20} skipped: {r['skipped']}")
             continue
         if "tokens_per_s" not in r:
-            out.append(f"{name:<20} failed (rc {r['returncode']}), see results.json; estimate {r['estimate_gib']:.2f} GiB")
+            out.append(
+                f"{name:<20} failed (rc {r['returncode']}), see results.json; estimate {r['estimate_gib']:.2f} GiB"
+            )
             continue
         mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "-"
-        out.append(f"{name:<20} {r['tokens_per_s']:>10,.0f} {r['tflops']:>8.2f} {mfu:>6} {r['max_active_gib']:>15.2f} "
-                   f"{r['max_reserved_gib']:>12.2f} {r['estimate_gib']:>12.2f}")
+        out.append(
+            f"{name:<20} {r['tokens_per_s']:>10,.0f} {r['tflops']:>8.2f} {mfu:>6} {r['max_active_gib']:>15.2f} "
+            f"{r['max_reserved_gib']:>12.2f} {r['estimate_gib']:>12.2f}"
+        )
     by = {(r["side"], r["precision"]): r for r in results if "tokens_per_s" in r}
     for precision in PRECISIONS:
         ours, theirs = by.get(("codescale", precision)), by.get(("torchtitan", precision))
         if ours and theirs:
-            out.append(f"{precision}: tokens/s codescale/torchtitan {ours['tokens_per_s'] / theirs['tokens_per_s']:.3f}")
+            out.append(
+                f"{precision}: tokens/s codescale/torchtitan {ours['tokens_per_s'] / theirs['tokens_per_s']:.3f}"
+            )
     if not cpu:
         for r in by.values():
-            out.append(f"{r['side']} {r['precision']}: memory estimate/measured (max active) "
-                       f"{r['estimate_gib'] / r['max_active_gib']:.3f}")
+            out.append(
+                f"{r['side']} {r['precision']}: memory estimate/measured (max active) "
+                f"{r['estimate_gib'] / r['max_active_gib']:.3f}"
+            )
     return "\n".join(out)
 
 
@@ -376,8 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny shape, few steps, no compile")
     parser.add_argument("--steps", type=int, default=None, help="training steps per run")
     parser.add_argument("--compile", action="store_true", help="compile even with --smoke")
-    parser.add_argument("--budget-s", type=float, default=450.0,
-                        help="stop starting runs after this many seconds (default 450: 7.5 minutes)")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=450.0,
+        help="stop starting runs after this many seconds (default 450: 7.5 minutes)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("SIDE", "PRECISION"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     work = (args.out or Path(os.environ.get("TMPDIR", "/tmp")) / f"gpu_bench-{os.getpid()}").resolve()
@@ -391,16 +470,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     shape = SMOKE if args.smoke else GPU
     if args.steps or args.compile:
-        shape = BenchShape(**{**asdict(shape), "steps": args.steps or shape.steps,
-                              "compile": shape.compile or args.compile})
+        shape = BenchShape(
+            **{**asdict(shape), "steps": args.steps or shape.steps, "compile": shape.compile or args.compile}
+        )
     gpu_kind = "H100" if args.cpu else gpu_kind_of(torch.cuda.get_device_name())  # H100 on cpu: float8 compiles
     started = time.perf_counter()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     prepare_inputs(work, shape, gpu_kind)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
-                                                                     os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH")])
+        ),
+    }
     if args.cpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
     results: list[dict] = []
@@ -409,14 +493,22 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.perf_counter() - started
             longest = max((r["wall_s"] for r in results if "wall_s" in r), default=0.0)
             if elapsed + longest > args.budget_s:  # the next run would likely end past the budget
-                results.append({"side": side, "precision": precision, "returncode": None, "skipped": "time budget",
-                                "estimate_gib": float("nan")})
+                results.append(
+                    {
+                        "side": side,
+                        "precision": precision,
+                        "returncode": None,
+                        "skipped": "time budget",
+                        "estimate_gib": float("nan"),
+                    }
+                )
                 continue
             t0 = time.perf_counter()
             command = [sys.executable, str(Path(__file__).resolve()), "--out", str(work), "--child", side, precision]
             try:
-                proc = subprocess.run(command, env=env, capture_output=True, text=True,
-                                      timeout=max(120.0, args.budget_s + 60 - elapsed))
+                proc = subprocess.run(
+                    command, env=env, capture_output=True, text=True, timeout=max(120.0, args.budget_s + 60 - elapsed)
+                )
                 returncode, log = proc.returncode, proc.stdout + proc.stderr
             except subprocess.TimeoutExpired as err:
                 output = err.stdout.decode(errors="replace") if isinstance(err.stdout, bytes) else err.stdout or ""
@@ -425,12 +517,18 @@ def main(argv: list[str] | None = None) -> int:
             (work / f"{side}-{precision}.log").write_text(log)
             results.append(summarize(side, precision, work, shape, returncode, time.perf_counter() - t0, log))
     device = next((r["device"] for r in results if r.get("device")), "cpu")
-    report = {"device": device, "shape": asdict(shape), "wall_s": round(time.perf_counter() - started, 1),
-              "runs": results}
+    report = {
+        "device": device,
+        "shape": asdict(shape),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "runs": results,
+    }
     (work / "results.json").write_text(json.dumps(report, indent=1) + "\n")
-    print(f"gpu_bench on {device}: L{shape.n_layers} d{shape.dim} h{shape.n_heads} ffn{shape.ffn_dim} "
-          f"vocab {shape.vocab_size}, {shape.micro_batch}x{shape.seq_len} tokens/step, {shape.steps} steps, "
-          f"compile {'on' if shape.compile else 'off'}; {report['wall_s']} s in all")
+    print(
+        f"gpu_bench on {device}: L{shape.n_layers} d{shape.dim} h{shape.n_heads} ffn{shape.ffn_dim} "
+        f"vocab {shape.vocab_size}, {shape.micro_batch}x{shape.seq_len} tokens/step, {shape.steps} steps, "
+        f"compile {'on' if shape.compile else 'off'}; {report['wall_s']} s in all"
+    )
     print(table(results, args.cpu))
     print(f"results: {work / 'results.json'}")
     return 0 if all(r.get("returncode") == 0 for r in results) else 1

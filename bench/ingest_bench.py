@@ -37,14 +37,31 @@ def make_run_dirs(root: Path, runs: int, steps: int, eval_every: int = 100, batc
         run_dir = root / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         run = {
-            "format": "codescale.run/1", "run_id": run_id, "name": f"bench{r:03d}", "study": "bench", "spec": "bench",
-            "sweep": {"model.size": f"{r}"}, "languages": list(LANGUAGES),
-            "model": {"params": 100_000_000 * (r + 1), "params_non_embedding": 90_000_000 * (r + 1), "n_layers": 12,
-                      "dim": 768, "size_label": f"{0.1 * (r + 1):.1f}B"},
-            "training": {"steps": steps, "tokens": steps * batch_tokens, "seed": 0, "global_batch_tokens": batch_tokens},
-            "mixture": {"proportions": {lang: share for lang in LANGUAGES},
-                        "tokens_per_language": {lang: round(steps * batch_tokens * share) for lang in LANGUAGES},
-                        "kind": "uniform"},
+            "format": "codescale.run/1",
+            "run_id": run_id,
+            "name": f"bench{r:03d}",
+            "study": "bench",
+            "spec": "bench",
+            "sweep": {"model.size": f"{r}"},
+            "languages": list(LANGUAGES),
+            "model": {
+                "params": 100_000_000 * (r + 1),
+                "params_non_embedding": 90_000_000 * (r + 1),
+                "n_layers": 12,
+                "dim": 768,
+                "size_label": f"{0.1 * (r + 1):.1f}B",
+            },
+            "training": {
+                "steps": steps,
+                "tokens": steps * batch_tokens,
+                "seed": 0,
+                "global_batch_tokens": batch_tokens,
+            },
+            "mixture": {
+                "proportions": {lang: share for lang in LANGUAGES},
+                "tokens_per_language": {lang: round(steps * batch_tokens * share) for lang in LANGUAGES},
+                "kind": "uniform",
+            },
             "pairing": {"mode": "none", "template": None},
             "eval": {"translation": [{"src": "python", "tgt": lang, "seen": False} for lang in LANGUAGES[1:]]},
         }
@@ -55,17 +72,30 @@ def make_run_dirs(root: Path, runs: int, steps: int, eval_every: int = 100, batc
                 loss = 2.0 + 3.0 / step**0.3
                 per_tokens = ", ".join(f'"{lang}": {tokens // 7}' for lang in LANGUAGES)
                 per_loss = ", ".join(f'"{lang}": {loss + 0.01 * i:.6f}' for i, lang in enumerate(LANGUAGES))
-                f.write(f'{{"kind": "train", "step": {step}, "time": {1.7e9 + step}, "tokens": {tokens}, '
-                        f'"tokens_per_language": {{{per_tokens}}}, "loss": {loss:.6f}, "loss_per_language": {{{per_loss}}}, '
-                        f'"lr": 0.0003, "tokens_per_second": 123456.0, "grad_norm": 0.5}}\n')
+                f.write(
+                    f'{{"kind": "train", "step": {step}, "time": {1.7e9 + step}, "tokens": {tokens}, '
+                    f'"tokens_per_language": {{{per_tokens}}}, "loss": {loss:.6f}, "loss_per_language": {{{per_loss}}}, '
+                    f'"lr": 0.0003, "tokens_per_second": 123456.0, "grad_norm": 0.5}}\n'
+                )
                 if step % eval_every == 0 or step == steps:
                     valid = ", ".join(f'"{lang}": {loss + 0.1:.6f}' for lang in LANGUAGES)
                     trans = ", ".join(f'"python->{lang}": {loss:.6f}' for lang in LANGUAGES[1:])
-                    f.write(f'{{"kind": "eval", "step": {step}, "tokens": {tokens}, "valid_loss": {{{valid}}}, '
-                            f'"translation_loss": {{{trans}}}}}\n')
-        (run_dir / "status.json").write_text(json.dumps({
-            "format": "codescale.status/1", "run_id": run_id, "state": "completed", "step": steps,
-            "tokens_seen": steps * batch_tokens, "wall_seconds": 1.0}))
+                    f.write(
+                        f'{{"kind": "eval", "step": {step}, "tokens": {tokens}, "valid_loss": {{{valid}}}, '
+                        f'"translation_loss": {{{trans}}}}}\n'
+                    )
+        (run_dir / "status.json").write_text(
+            json.dumps(
+                {
+                    "format": "codescale.status/1",
+                    "run_id": run_id,
+                    "state": "completed",
+                    "step": steps,
+                    "tokens_seen": steps * batch_tokens,
+                    "wall_seconds": 1.0,
+                }
+            )
+        )
         dirs.append(run_dir)
     return dirs
 
@@ -114,8 +144,10 @@ def main() -> int:
 
         report = ingest_run_dirs(root / "bench.duckdb", [root])
         ours = report.metric_rows / report.seconds
-        print(f"ingest: {report.metric_rows:,} metric rows + {report.eval_rows:,} eval rows in {report.seconds:.2f} s "
-              f"= {ours / 1e6:.2f}M metric rows/s (goal >= 1M/s)")
+        print(
+            f"ingest: {report.metric_rows:,} metric rows + {report.eval_rows:,} eval rows in {report.seconds:.2f} s "
+            f"= {ours / 1e6:.2f}M metric rows/s (goal >= 1M/s)"
+        )
         again = ingest_run_dirs(root / "bench.duckdb", [root])
         print(f"re-ingest of unchanged directories: {again.seconds * 1000:.0f} ms")
         replaced = ingest_run_dirs(root / "bench.duckdb", [root], force=True)

@@ -86,8 +86,11 @@ def main() -> None:
         for s in result.scores:
             if s.skipped:
                 print(f"    not ranked: {s.law}: {s.skipped}")
-        print(f"\n(1) + (2): {total:.1f} s wall, {cpu_total:.1f} s CPU (goal <= 60 s: wall "
-              f"{'met' if total <= 60 else 'MISSED'}, CPU {'met' if cpu_total <= 60 else 'MISSED'})", flush=True)
+        print(
+            f"\n(1) + (2): {total:.1f} s wall, {cpu_total:.1f} s CPU (goal <= 60 s: wall "
+            f"{'met' if total <= 60 else 'MISSED'}, CPU {'met' if cpu_total <= 60 else 'MISSED'})",
+            flush=True,
+        )
         baseline(data, args.bootstrap, args.baseline_replicates)
         con.close()
 

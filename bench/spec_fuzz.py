@@ -42,18 +42,120 @@ ROOT = Path(__file__).resolve().parents[1]
 
 HUGE_INT = "9" * 400
 VALUES = [
-    ".nan", ".NaN", ".inf", "-.inf", "+.inf", "1e999", "1.0e+999", "-1.0e+999", "'1e999'", "1e400", "2e308", "1e-400",
-    HUGE_INT, "-" + HUGE_INT, "0x" + "f" * 40, "1e18", "9223372036854775808", "-1", "0", "-0.0", "0.0", "-1e-300",
-    "1e-300", "1", "2", "3", "1e30", "0.5", "1.5", "100", "'nan'", "nan", "inf", "null", "~", "true", "false", "[]",
-    "{}", "[1, 2]", "{a: 1}", "''", "'x'", "é", "\u202e", "\U0001d518", "\u200b", "\x01", "\x7f", "\x1b[31m", "\x00",
-    "\ufeff", "python->java", "20x", "0x", "-20x", "1e999x", "nanx", "150M", "0.2B", "1e-9B", "-5M", "1Ti", "1e300T",
-    "'1e999B'", "auto", "parallel", "none", "wsd", "cosine", "H800", "cpu", "direct", "prompt", "[python, java]",
-    "[python, python]", "[py, python]", "{python: .nan, java: .nan}", "{python: 1e999}", "{python: -1, java: 2}",
-    "{by_size: {1M: .nan}}", "{power_law: {coefficient: 1e308, exponent: 1e308}}",
-    "{power_law: {coefficient: 1, exponent: -400}}", "{by_size: {.nan: 1}}", "{by_size: {1e999: 1}}",
+    ".nan",
+    ".NaN",
+    ".inf",
+    "-.inf",
+    "+.inf",
+    "1e999",
+    "1.0e+999",
+    "-1.0e+999",
+    "'1e999'",
+    "1e400",
+    "2e308",
+    "1e-400",
+    HUGE_INT,
+    "-" + HUGE_INT,
+    "0x" + "f" * 40,
+    "1e18",
+    "9223372036854775808",
+    "-1",
+    "0",
+    "-0.0",
+    "0.0",
+    "-1e-300",
+    "1e-300",
+    "1",
+    "2",
+    "3",
+    "1e30",
+    "0.5",
+    "1.5",
+    "100",
+    "'nan'",
+    "nan",
+    "inf",
+    "null",
+    "~",
+    "true",
+    "false",
+    "[]",
+    "{}",
+    "[1, 2]",
+    "{a: 1}",
+    "''",
+    "'x'",
+    "é",
+    "\u202e",
+    "\U0001d518",
+    "\u200b",
+    "\x01",
+    "\x7f",
+    "\x1b[31m",
+    "\x00",
+    "\ufeff",
+    "python->java",
+    "20x",
+    "0x",
+    "-20x",
+    "1e999x",
+    "nanx",
+    "150M",
+    "0.2B",
+    "1e-9B",
+    "-5M",
+    "1Ti",
+    "1e300T",
+    "'1e999B'",
+    "auto",
+    "parallel",
+    "none",
+    "wsd",
+    "cosine",
+    "H800",
+    "cpu",
+    "direct",
+    "prompt",
+    "[python, java]",
+    "[python, python]",
+    "[py, python]",
+    "{python: .nan, java: .nan}",
+    "{python: 1e999}",
+    "{python: -1, java: 2}",
+    "{by_size: {1M: .nan}}",
+    "{power_law: {coefficient: 1e308, exponent: 1e308}}",
+    "{power_law: {coefficient: 1, exponent: -400}}",
+    "{by_size: {.nan: 1}}",
+    "{by_size: {1e999: 1}}",
 ]
-JUNK = [b"\xff", b"\xfe\xfe", b"\xc3", b"\xed\xa0\x80", b"\x00", b"\x01\x02", b"\x1b", b"\x7f", b"\x85", b"\xe2\x80\xa8",
-        b"\t", b"\r", b"\r\n", b"\xef\xbb\xbf", b"&", b"*", b"!", b"%", b"@", b"`", b"|", b">", b"{", b"[", b":", b"- "]
+JUNK = [
+    b"\xff",
+    b"\xfe\xfe",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b"\x00",
+    b"\x01\x02",
+    b"\x1b",
+    b"\x7f",
+    b"\x85",
+    b"\xe2\x80\xa8",
+    b"\t",
+    b"\r",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+    b"&",
+    b"*",
+    b"!",
+    b"%",
+    b"@",
+    b"`",
+    b"|",
+    b">",
+    b"{",
+    b"[",
+    b":",
+    b"- ",
+]
 
 
 def _bomb(rng: random.Random) -> str:
@@ -81,8 +183,26 @@ def mutate(text: str, rng: random.Random) -> bytes:
     data = text.encode()
     for _ in range(rng.randint(1, 3)):
         lines = data.split(b"\n")
-        kind = rng.choice(["value", "value", "value", "element", "bytes", "unicode", "bomb", "alias_value", "deep",
-                           "sweep", "document", "delete", "duplicate", "swap", "truncate", "indent"])
+        kind = rng.choice(
+            [
+                "value",
+                "value",
+                "value",
+                "element",
+                "bytes",
+                "unicode",
+                "bomb",
+                "alias_value",
+                "deep",
+                "sweep",
+                "document",
+                "delete",
+                "duplicate",
+                "swap",
+                "truncate",
+                "indent",
+            ]
+        )
         key_lines = [i for i, line in enumerate(lines) if re.match(rb"^\s*[\w.\-]+\s*:\s*\S", line)]
         if kind == "value" and key_lines:
             i = rng.choice(key_lines)
@@ -95,7 +215,7 @@ def mutate(text: str, rng: random.Random) -> bytes:
                 match = re.search(rb"\[([^\[\]]+)\]", lines[i])
                 items = match.group(1).split(b",")
                 items[rng.randrange(len(items))] = b" " + rng.choice(VALUES).encode()
-                lines[i] = lines[i][:match.start(1)] + b",".join(items) + lines[i][match.end(1):]
+                lines[i] = lines[i][: match.start(1)] + b",".join(items) + lines[i][match.end(1) :]
         elif kind == "bytes":
             at = rng.randint(0, len(data))
             data = data[:at] + rng.choice(JUNK) + data[at:]
@@ -130,8 +250,19 @@ def mutate(text: str, rng: random.Random) -> bytes:
                     kept.append(line)
             lines = kept + [_huge_sweep(rng).encode()]
         elif kind == "document":
-            data = rng.choice([b"- a\n- b\n", b"just text\n", b"42\n", b"", b"~\n", b"[study, model]\n", b"---\n",
-                               b"!!binary aGVsbG8=\n", b"--- |\n  text\n"])
+            data = rng.choice(
+                [
+                    b"- a\n- b\n",
+                    b"just text\n",
+                    b"42\n",
+                    b"",
+                    b"~\n",
+                    b"[study, model]\n",
+                    b"---\n",
+                    b"!!binary aGVsbG8=\n",
+                    b"--- |\n  text\n",
+                ]
+            )
             continue
         elif kind == "delete" and len(lines) > 1:
             del lines[rng.randrange(len(lines))]
@@ -146,7 +277,9 @@ def mutate(text: str, rng: random.Random) -> bytes:
             continue
         elif kind == "indent" and lines:
             i = rng.randrange(len(lines))
-            lines[i] = rng.choice([b" ", b"  ", b"\t", b""]) + lines[i].lstrip() if rng.random() < 0.5 else b"    " + lines[i]
+            lines[i] = (
+                rng.choice([b" ", b"  ", b"\t", b""]) + lines[i].lstrip() if rng.random() < 0.5 else b"    " + lines[i]
+            )
         data = b"\n".join(lines)
     return data
 
@@ -198,8 +331,12 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--show", type=int, default=5, help="examples of each non-accepted outcome to print")
     parser.add_argument("--specs", type=Path, default=ROOT / "specs", help="the specs to mutate (default: specs/)")
-    parser.add_argument("--save", type=Path, default=None,
-                        help="copy the mutants with a traceback, hang or unlocated rejection into this directory")
+    parser.add_argument(
+        "--save",
+        type=Path,
+        default=None,
+        help="copy the mutants with a traceback, hang or unlocated rejection into this directory",
+    )
     args = parser.parse_args()
 
     import codescale.compiler.plan  # noqa: F401  (imported once, before forking)
@@ -259,8 +396,10 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     shutil.rmtree(work, ignore_errors=True)
 
-    print(f"{args.mutants} mutants of {len(originals)} specs (seed {args.seed}), CPU limit {args.cpu_limit} s, "
-          f"{elapsed:.0f} s on {os.cpu_count()} CPUs; slowest mutant {slowest[0]:.2f} s wall")
+    print(
+        f"{args.mutants} mutants of {len(originals)} specs (seed {args.seed}), CPU limit {args.cpu_limit} s, "
+        f"{elapsed:.0f} s on {os.cpu_count()} CPUs; slowest mutant {slowest[0]:.2f} s wall"
+    )
     for outcome in ("accepted", "located", "unlocated", "traceback", "hang", "memory"):
         print(f"  {outcome:10} {counts[outcome]:6}")
     for outcome in ("traceback", "hang", "memory", "unlocated"):

@@ -96,10 +96,16 @@ def prepare_workspace(root: Path, args) -> tuple[Path, Path, Path]:
                 out.write(json.dumps({"text": row.get("content") or row.get("text")}) + "\n")
     steps_total = args.steps * (args.repeats + 1) + 2
     spec = root / "bench.yaml"
-    spec.write_text(SPEC.format(
-        tokens=steps_total * args.batch * args.seq_len, size=args.size, seq_len=args.seq_len,
-        batch_tokens=args.batch * args.seq_len, no_checkpoint=10 * steps_total, no_eval=10 * steps_total,
-    ))
+    spec.write_text(
+        SPEC.format(
+            tokens=steps_total * args.batch * args.seq_len,
+            size=args.size,
+            seq_len=args.seq_len,
+            batch_tokens=args.batch * args.seq_len,
+            no_checkpoint=10 * steps_total,
+            no_eval=10 * steps_total,
+        )
+    )
     plan = plan_spec(spec, catalog=str(catalog), prepared=str(prepared), out_dir=root / "out")
     write_plan(plan, root / "out")
     return Path(plan.runs[0].paths.run_dir), text_dir, prepared
@@ -169,15 +175,19 @@ def main() -> int:
     for repeat in range(args.repeats):
         for side in ("ours", "theirs") if repeat % 2 == 0 else ("theirs", "ours"):
             step_times = one_side(side, run_dir, text_dir, args.steps + args.warmup)
-            times[side].extend(step_times[args.warmup:])
-    print(f"model {args.size}, seq_len {args.seq_len}, {args.batch} sequences/step, "
-          f"{len(times['ours'])} timed steps per side, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}")
+            times[side].extend(step_times[args.warmup :])
+    print(
+        f"model {args.size}, seq_len {args.seq_len}, {args.batch} sequences/step, "
+        f"{len(times['ours'])} timed steps per side, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     for label, index in (("wall", 0), ("cpu", 1)):
         ours = statistics.median(t[index] for t in times["ours"])
         theirs = statistics.median(t[index] for t in times["theirs"])
-        print(f"{label:>4}: ours (compiled job's components) {ours * 1000:7.1f} ms/step | theirs (torchtitan's "
-              f"stock components) {theirs * 1000:7.1f} ms/step | ratio {ours / theirs:.3f} (goal <= 1.05)")
+        print(
+            f"{label:>4}: ours (compiled job's components) {ours * 1000:7.1f} ms/step | theirs (torchtitan's "
+            f"stock components) {theirs * 1000:7.1f} ms/step | ratio {ours / theirs:.3f} (goal <= 1.05)"
+        )
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -125,7 +125,10 @@ def test_the_root_distribution_depends_on_every_package_and_requirements_install
     root = {_requirement_name(r) for r in _pyproject(REPO)["project"]["dependencies"]}
     names = {_norm(_pyproject(REPO / "packages" / p)["project"]["name"]) for p in PACKAGES}
     assert root == names
-    listed = [re.sub(r"\[[^]]*\]$", "", line.split()[-1]) if not line.endswith(".[dev]") else line.split()[-1]
-              for line in (REPO / "requirements-workspace.txt").read_text().splitlines() if line.startswith("-e ")]
+    listed = [
+        re.sub(r"\[[^]]*\]$", "", line.split()[-1]) if not line.endswith(".[dev]") else line.split()[-1]
+        for line in (REPO / "requirements-workspace.txt").read_text().splitlines()
+        if line.startswith("-e ")
+    ]
     assert sorted(listed) == sorted([f"packages/{p}" for p in PACKAGES] + [".[dev]"])
     assert sorted(p.name for p in (REPO / "packages").iterdir() if (p / "pyproject.toml").is_file()) == sorted(PACKAGES)

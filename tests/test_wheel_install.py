@@ -28,7 +28,9 @@ PACKAGES = ["core", "compiler", "mixtures", "titan_runner", "laws", "demo"]
 
 def _run(args: list[str], *, env: dict[str, str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     proc = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (
+        f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
     return proc
 
 
@@ -41,15 +43,22 @@ def installed(tmp_path_factory):
     base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     sources = [str(REPO / "packages" / p) for p in PACKAGES] + [str(REPO)]
-    _run([*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels), *sources], env=base_env,
-         cwd=root)
+    _run(
+        [*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels), *sources], env=base_env, cwd=root
+    )
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], env=base_env, cwd=root)
     python = venv / "bin" / "python"
-    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                     env=base_env, cwd=root).stdout.strip())
+    site = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env=base_env, cwd=root
+        ).stdout.strip()
+    )
     (site / "_codescale_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run([*pip, "--python", str(python), "install", "-q", "--no-deps", "--no-index", *map(str, wheels.glob("*.whl"))],
-         env=base_env, cwd=root)
+    _run(
+        [*pip, "--python", str(python), "install", "-q", "--no-deps", "--no-index", *map(str, wheels.glob("*.whl"))],
+        env=base_env,
+        cwd=root,
+    )
     env = dict(base_env, VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}{os.pathsep}{base_env.get('PATH', '')}")
     return wheels, venv, env, work
 
@@ -60,10 +69,14 @@ def test_every_distribution_builds_a_wheel_with_its_package_data(installed):
     assert names == sorted(["codescale"] + [f"codescale_{p}" for p in PACKAGES])
     (demo,) = wheels.glob("codescale_demo-*.whl")
     with zipfile.ZipFile(demo) as archive:
-        shipped = {n.removeprefix("codescale/demo/specs/"): archive.read(n) for n in archive.namelist()
-                   if n.startswith("codescale/demo/specs/")}
-    repo_specs = {p.relative_to(REPO / "specs/demo").as_posix(): p.read_bytes()
-                  for p in (REPO / "specs/demo").rglob("*.yaml")}
+        shipped = {
+            n.removeprefix("codescale/demo/specs/"): archive.read(n)
+            for n in archive.namelist()
+            if n.startswith("codescale/demo/specs/")
+        }
+    repo_specs = {
+        p.relative_to(REPO / "specs/demo").as_posix(): p.read_bytes() for p in (REPO / "specs/demo").rglob("*.yaml")
+    }
     assert shipped == repo_specs  # the wheel carries specs/demo itself, not a link
     (compiler,) = wheels.glob("codescale_compiler-*.whl")
     assert "codescale/compiler/templates/jobs.py.j2" in zipfile.ZipFile(compiler).namelist()
@@ -73,12 +86,23 @@ def test_every_distribution_builds_a_wheel_with_its_package_data(installed):
 
 def test_the_environment_sees_only_the_wheels_and_their_requirements_hold(installed):
     _, venv, env, work = installed
-    where = _run(["python", "-c", "import importlib, json; print(json.dumps({m: list(importlib.import_module("
-                  "f'codescale.{m}').__path__) for m in " + json.dumps(PACKAGES) + "}))"], env=env, cwd=work)
+    where = _run(
+        [
+            "python",
+            "-c",
+            "import importlib, json; print(json.dumps({m: list(importlib.import_module("
+            "f'codescale.{m}').__path__) for m in " + json.dumps(PACKAGES) + "}))",
+        ],
+        env=env,
+        cwd=work,
+    )
     for module, paths in json.loads(where.stdout).items():
         assert paths and all(Path(p).is_relative_to(venv) for p in paths), (module, paths)
-    _run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--python", str(venv / "bin" / "python"),
-          "check"], env=env, cwd=work)
+    _run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "--python", str(venv / "bin" / "python"), "check"],
+        env=env,
+        cwd=work,
+    )
 
 
 def test_help_version_and_the_demo_spec_discovery_work_from_any_directory(installed):
@@ -92,22 +116,34 @@ def test_help_version_and_the_demo_spec_discovery_work_from_any_directory(instal
 
 def test_a_packaged_demo_spec_validates_and_plans(installed):
     _, _, env, work = installed
-    (spec,) = [p for p in _run(["codescale", "demo", "--list-specs"], env=env, cwd=work).stdout.split()
-               if p.endswith("/per_language.yaml")]
+    (spec,) = [
+        p
+        for p in _run(["codescale", "demo", "--list-specs"], env=env, cwd=work).stdout.split()
+        if p.endswith("/per_language.yaml")
+    ]
     assert ": ok, 27 runs" in _run(["codescale", "validate", spec], env=env, cwd=work).stdout
     assert "totals: 27 runs" in _run(["codescale", "plan", spec], env=env, cwd=work).stdout
 
 
 def test_data_compile_train_and_ingest_one_run_with_the_installed_wheels(installed):
     _, _, env, work = installed
-    _run(["codescale", "data", "generate", "-o", "corpus", "--programs", "100", "--languages", "python", "java", "go"],
-         env=env, cwd=work)
+    _run(
+        ["codescale", "data", "generate", "-o", "corpus", "--programs", "100", "--languages", "python", "java", "go"],
+        env=env,
+        cwd=work,
+    )
     _run(["codescale", "data", "prepare", "corpus/catalog.yaml", "-o", "prepared", "--quiet"], env=env, cwd=work)
     assert json.loads((work / "prepared/manifest.json").read_text())["format"] == "codescale.prepared/1"
-    (spec,) = [p for p in _run(["codescale", "demo", "--quick", "--list-specs"], env=env, cwd=work).stdout.split()
-               if p.endswith("/pairing.yaml")]
-    _run(["codescale", "compile", spec, "-o", "out", "--corpus", "corpus/catalog.yaml", "--prepared", "prepared"],
-         env=env, cwd=work)
+    (spec,) = [
+        p
+        for p in _run(["codescale", "demo", "--quick", "--list-specs"], env=env, cwd=work).stdout.split()
+        if p.endswith("/pairing.yaml")
+    ]
+    _run(
+        ["codescale", "compile", spec, "-o", "out", "--corpus", "corpus/catalog.yaml", "--prepared", "prepared"],
+        env=env,
+        cwd=work,
+    )
     (run_dir,) = (work / "out/runs").glob("pairing-none-*")
     trained = _run(["codescale", "train", str(run_dir)], env=env, cwd=work)
     assert "completed at step 20/20" in trained.stdout
@@ -117,6 +153,9 @@ def test_data_compile_train_and_ingest_one_run_with_the_installed_wheels(install
     assert {line["kind"] for line in lines} == {"train", "eval"}
     assert lines[-1]["step"] == 20
     _run(["codescale", "ingest", "out", "--db", "study.duckdb"], env=env, cwd=work)
-    stored = _run(["codescale", "sql", "--db", "study.duckdb", "--format", "json", "SELECT run_id, status FROM runs"],
-                  env=env, cwd=work)
+    stored = _run(
+        ["codescale", "sql", "--db", "study.duckdb", "--format", "json", "SELECT run_id, status FROM runs"],
+        env=env,
+        cwd=work,
+    )
     assert {row["run_id"]: row["status"] for row in json.loads(stored.stdout)}[run_dir.name] == "completed"

@@ -23,8 +23,13 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("gpu_bench") / "work"
-    proc = subprocess.run([sys.executable, str(REPO / "bench/gpu_bench.py"), "--cpu", "--smoke", "--out", str(out)],
-                          capture_output=True, text=True, cwd=REPO, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench/gpu_bench.py"), "--cpu", "--smoke", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return json.loads((out / "results.json").read_text()), proc.stdout
 
@@ -50,8 +55,13 @@ def test_both_sides_train_the_same_model(smoke):
 def test_each_run_carries_the_memory_models_estimate(smoke):
     report, _ = smoke
     s = report["shape"]
-    layout = Layout(Shape(s["n_layers"], s["dim"], s["n_heads"], s["ffn_dim"]), s["vocab_size"], s["seq_len"],
-                    dp_shard=1, activation_checkpointing="selective")
+    layout = Layout(
+        Shape(s["n_layers"], s["dim"], s["n_heads"], s["ffn_dim"]),
+        s["vocab_size"],
+        s["seq_len"],
+        dp_shard=1,
+        activation_checkpointing="selective",
+    )
     for run in report["runs"]:
         assert run["estimate_gib"] == layout.estimate(s["micro_batch"]).total / 2**30
 

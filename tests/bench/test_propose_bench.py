@@ -34,7 +34,9 @@ def test_the_reduced_bench_scores_every_arm_within_its_budget(tmp_path):
         for rep in s["repetitions"]:
             assert rep["hours_proposed"] <= budget * (1 + 1e-9) and rep["hours_random"] <= budget * (1 + 1e-9)
             assert rep["hours_proposed_half"] <= budget / 2 * (1 + 1e-9) and rep["runs_proposed"] >= 1
-            assert all(math.isfinite(rep[f"err_{arm}"]) for arm in ("seed", "grid", "random", "proposed", "proposed_half"))
+            assert all(
+                math.isfinite(rep[f"err_{arm}"]) for arm in ("seed", "grid", "random", "proposed", "proposed_half")
+            )
         assert set(s["ratio_to_grid"]) == {"random", "proposed", "proposed_half"}
         low, mid, high = sorted(s["proposed_to_random"])
         assert 0 < low <= mid <= high and s["proposed_to_random"][0] == mid and math.isfinite(s["median_truth"])

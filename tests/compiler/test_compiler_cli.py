@@ -12,8 +12,19 @@ DEMO = str(ROOT / "specs/demo/pairing.yaml")
 def test_plan_prints_a_row_per_run_and_totals(capsys):
     assert main(["plan", DEMO]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["run_id", "langs", "params", "shape", "L/d/h/ffn", "tokens", "steps", "micro×acc", "GiB/GPU",
-                              "FLOPs", "GPU-h"]
+    assert out[0].split() == [
+        "run_id",
+        "langs",
+        "params",
+        "shape",
+        "L/d/h/ffn",
+        "tokens",
+        "steps",
+        "micro×acc",
+        "GiB/GPU",
+        "FLOPs",
+        "GPU-h",
+    ]
     rows = [line for line in out if line.startswith("pairing-")]
     assert [r.split()[0].rsplit("-", 1)[0] for r in rows] == ["pairing-none", "pairing-direct", "pairing-prompt"]
     assert out[-1].startswith("totals: 3 runs, ") and "GPU-hours of 1 budgeted" in out[-1]
@@ -39,8 +50,11 @@ def test_compile_writes_the_contract_layout(tmp_path, capsys):
         assert sum(mixture["tokens_per_language"].values()) == mixture["total_tokens"] == run["training"]["tokens"]
         assert mixture["prepared"] == str(tmp_path / "prep") == run["corpus"]["prepared"]
         assert run["corpus"]["catalog"] == str(Path("cat.yaml").resolve())
-        assert run["paths"] == {"run_dir": str(run_dir), "job_module": str(out / "jobs.py"),
-                                "job_function": "job_" + run["run_id"].replace("-", "_")}
+        assert run["paths"] == {
+            "run_dir": str(run_dir),
+            "job_module": str(out / "jobs.py"),
+            "job_function": "job_" + run["run_id"].replace("-", "_"),
+        }
     jobs = (out / "jobs.py").read_text()
     compile(jobs, "jobs.py", "exec")
     assert all(f"def {r['paths']['job_function']}():" in jobs for r in plan["runs"])

@@ -28,7 +28,9 @@ raise SystemExit(rc)
 def test_compiler_plans_and_compiles_without_torch(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", _SCRIPT, str(ROOT / "specs/paper/per_language.yaml"), str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "LOADED []" in proc.stdout

@@ -26,7 +26,11 @@ def _catalog(tmp_path: Path, languages: tuple[str, ...], parallel: bool) -> Path
 def _manifest(tokens: dict[str, int], vocab: int) -> PreparedManifest:
     """A prepared-corpus manifest with only token counts (no shards are read by the compiler)."""
     return PreparedManifest(
-        catalog="catalog.yaml", content_hash="0", dtype="uint16", validation={"fraction": 0.02}, parallel=None,
+        catalog="catalog.yaml",
+        content_hash="0",
+        dtype="uint16",
+        validation={"fraction": 0.02},
+        parallel=None,
         tokenizer={"dir": "tokenizer", "sha256": "0", "vocab_size": vocab, "bos_id": 0, "eos_id": 1, "pad_id": 2},
         languages={lang: {"train": {"documents": 1, "tokens": n, "shards": []}} for lang, n in tokens.items()},
         translation={},
@@ -44,7 +48,10 @@ def _prepared(tmp_path: Path, tokens: int) -> Path:
 def test_check_data_accepts_a_catalog_that_covers_the_plan(tmp_path, capsys):
     catalog = _catalog(tmp_path, ("python", "java", "go"), parallel=True)
     prepared = _prepared(tmp_path, tokens=10**6)
-    assert main(["validate", str(DEMO_PAIRING), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"]) == 0
+    assert (
+        main(["validate", str(DEMO_PAIRING), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"])
+        == 0
+    )
     assert "ok, 3 runs" in capsys.readouterr().out
 
 
@@ -54,14 +61,19 @@ def test_check_data_refuses_quotas_beyond_the_repetition_cap(tmp_path, capsys):
     spec = ROOT / "specs/demo/synergy.yaml"
     assert main(["validate", str(spec), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"]) == 2
     err = capsys.readouterr().err
-    assert "run mix-python-java-" in err and "needs 81,920 python tokens, more than 1,000 available × max_epochs 1" in err
+    assert (
+        "run mix-python-java-" in err and "needs 81,920 python tokens, more than 1,000 available × max_epochs 1" in err
+    )
     assert "repeats python 2 times from 81,920 unique tokens, more than 1,000 available" in err
 
 
 def test_check_data_reports_missing_languages_and_parallel_corpus(tmp_path, capsys):
     catalog = _catalog(tmp_path, ("python", "java"), parallel=False)
     prepared = _prepared(tmp_path, tokens=10**6)
-    assert main(["validate", str(DEMO_PAIRING), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"]) == 2
+    assert (
+        main(["validate", str(DEMO_PAIRING), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"])
+        == 2
+    )
     err = capsys.readouterr().err
     assert f"{catalog} languages: run pairing-none-" in err and "needs go, which the catalog has no sources for" in err
     assert "pairs code with translations, but the catalog has no parallel corpus" in err

@@ -40,8 +40,13 @@ def test_a_wide_model_trains_every_block_layer_in_float8_and_keeps_the_head_in_b
 def test_at_1472_wide_only_the_fused_qkv_projection_gains(tmp_path):
     run = _run(tmp_path, WIDE.replace("dim: 2304, n_heads: 18", "dim: 1472, n_heads: 23"))
     assert run.float8 is True
-    assert set(run.float8_exclude) == {"attention.wo", "feed_forward.w1", "feed_forward.w2", "feed_forward.w3",
-                                       "lm_head"}
+    assert set(run.float8_exclude) == {
+        "attention.wo",
+        "feed_forward.w1",
+        "feed_forward.w2",
+        "feed_forward.w3",
+        "lm_head",
+    }
 
 
 def test_float8_auto_is_bf16_where_no_layer_gains(tmp_path):
@@ -54,7 +59,9 @@ def test_float8_true_on_a_narrow_model_is_refused_at_its_line_with_the_fix():
     with pytest.raises(CodescaleErrors) as caught:
         plan_spec(FIXTURES / "narrow_float8_true.yaml")
     (message,) = [err.render() for err in caught.value.errors]
-    assert message.startswith(f"{FIXTURES / 'narrow_float8_true.yaml'}:10:9 float8: no linear layer of this model (dim 832")
+    assert message.startswith(
+        f"{FIXTURES / 'narrow_float8_true.yaml'}:10:9 float8: no linear layer of this model (dim 832"
+    )
     assert "float8_layers.gate: none" in message
 
 

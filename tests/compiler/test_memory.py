@@ -24,8 +24,14 @@ H800 = ACCELERATORS["H800"].memory
 
 
 def _layout(**changes):
-    fields = dict(shape=SHAPE_1B, vocab_size=32768, seq_len=2048, dp_shard=8, activation_checkpointing="selective",
-                  device_memory=H800)
+    fields = dict(
+        shape=SHAPE_1B,
+        vocab_size=32768,
+        seq_len=2048,
+        dp_shard=8,
+        activation_checkpointing="selective",
+        device_memory=H800,
+    )
     return Layout(**{**fields, **changes})
 
 
@@ -92,10 +98,14 @@ def test_a_fixed_micro_batch_that_does_not_fit_is_refused_at_its_line():
     with pytest.raises(CodescaleError) as info:
         plan_spec(FIXTURES / "fixed_micro_batch_too_large.yaml")
     (line,) = info.value.render().splitlines()
-    assert line.startswith(f"{FIXTURES / 'fixed_micro_batch_too_large.yaml'}:13:21 training.micro_batch_size: "
-                           "micro_batch_size 64 needs an estimated 98.5 GiB (states 2.3, activations 95.4, gathered ")
-    assert line.endswith("over the 67.7 GiB usable of an H800's 79.6 GiB (15% kept free) (use micro_batch_size: 32 or "
-                         "leave it out to let the compiler choose; docs/memory.md explains the estimate)")
+    assert line.startswith(
+        f"{FIXTURES / 'fixed_micro_batch_too_large.yaml'}:13:21 training.micro_batch_size: "
+        "micro_batch_size 64 needs an estimated 98.5 GiB (states 2.3, activations 95.4, gathered "
+    )
+    assert line.endswith(
+        "over the 67.7 GiB usable of an H800's 79.6 GiB (15% kept free) (use micro_batch_size: 32 or "
+        "leave it out to let the compiler choose; docs/memory.md explains the estimate)"
+    )
 
 
 def test_a_model_too_large_for_one_sequence_is_refused_at_its_size():
@@ -103,8 +113,10 @@ def test_a_model_too_large_for_one_sequence_is_refused_at_its_size():
         plan_spec(FIXTURES / "model_too_large.yaml")
     (line,) = info.value.render().splitlines()
     assert ":6:9 model.size: even one sequence of 2048 tokens per GPU needs an estimated 229 GiB (states 217," in line
-    assert line.endswith("(try activation_checkpointing: full, a shorter training.seq_len or more GPUs per node so that "
-                         "dp_shard shards the states; docs/memory.md explains the estimate)")
+    assert line.endswith(
+        "(try activation_checkpointing: full, a shorter training.seq_len or more GPUs per node so that "
+        "dp_shard shards the states; docs/memory.md explains the estimate)"
+    )
 
 
 def test_validate_prints_the_memory_error_on_one_line_and_exits_2(capsys):

@@ -36,8 +36,10 @@ from codescale.compiler.render import write_plan
 SPEC = Path(__file__).parent / "fixtures" / "memory" / "tiny_block.yaml"
 BATCH = 2
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("torchtitan") is None,
-                                reason="torchtitan is not installed (pip install -r requirements-workspace.txt)")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("torchtitan") is None,
+    reason="torchtitan is not installed (pip install -r requirements-workspace.txt)",
+)
 
 
 @pytest.fixture(scope="module")

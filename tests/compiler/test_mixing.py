@@ -32,7 +32,11 @@ def test_leftover_tokens_go_to_the_largest_remainders():
 def _manifest(tokens: dict[str, int], vocab: int) -> PreparedManifest:
     """A prepared-corpus manifest with only token counts (no shards are read by the compiler)."""
     return PreparedManifest(
-        catalog="catalog.yaml", content_hash="0", dtype="uint16", validation={"fraction": 0.02}, parallel=None,
+        catalog="catalog.yaml",
+        content_hash="0",
+        dtype="uint16",
+        validation={"fraction": 0.02},
+        parallel=None,
         tokenizer={"dir": "tokenizer", "sha256": "0", "vocab_size": vocab, "bos_id": 0, "eos_id": 1, "pad_id": 2},
         languages={lang: {"train": {"documents": 1, "tokens": n, "shards": []}} for lang, n in tokens.items()},
         translation={},
@@ -85,8 +89,11 @@ def test_natural_mixture_refuses_a_language_the_corpus_lacks(tmp_path):
 
 
 def test_allocation_file_gives_the_proportions(tmp_path):
-    (tmp_path / "alloc.json").write_text(json.dumps(
-        {"format": "codescale.allocation/1", "proportions": {"Python": 0.6, "C#": 0.4}, "law": "multilingual"}))
+    (tmp_path / "alloc.json").write_text(
+        json.dumps(
+            {"format": "codescale.allocation/1", "proportions": {"Python": 0.6, "C#": 0.4}, "law": "multilingual"}
+        )
+    )
     run = plan_spec(_spec(tmp_path, "  from_allocation: alloc.json\n")).runs[0]
     assert run.mixture.proportions == {"python": 0.6, "csharp": 0.4}
     assert run.mixture.kind == "allocation"
@@ -120,10 +127,13 @@ def test_runs_without_repeat_keep_their_mixture_keys_and_ids(tmp_path):
     assert plain.run_id != repeated.run_id
 
 
-@pytest.mark.parametrize("repeat, message", [
-    ("{java: 2}", "mixture.repeat.java: java is not in this run's mixture (python) (remove it)"),
-    ("0.5", "mixture.repeat: repeat must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "repeat, message",
+    [
+        ("{java: 2}", "mixture.repeat.java: java is not in this run's mixture (python) (remove it)"),
+        ("0.5", "mixture.repeat: repeat must be >= 1"),
+    ],
+)
 def test_repeat_outside_the_mixture_or_below_one_is_refused(tmp_path, repeat, message):
     with pytest.raises(CodescaleError) as info:
         plan_spec(_spec(tmp_path, f"  uniform: [python]\n  repeat: {repeat}\n"))

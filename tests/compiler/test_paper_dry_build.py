@@ -35,15 +35,25 @@ from codescale.compiler.render import write_plan
 ROOT = Path(__file__).resolve().parents[2]
 PAPER = sorted(p for p in (ROOT / "specs/paper").glob("*.yaml") if re.search(r"^study:", p.read_text(), re.M))
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("torchtitan") is None,
-                                reason="torchtitan is not installed (pip install -r requirements-workspace.txt)")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("torchtitan") is None,
+    reason="torchtitan is not installed (pip install -r requirements-workspace.txt)",
+)
 
 
 def _job_signature(run):
     """What a run's Trainer.Config depends on besides data, paths, learning rate and length."""
     t = run.training
-    return (run.model.model_dump_json(), t.seq_len, t.local_batch_size, t.global_batch_size,
-            run.parallelism.model_dump_json(), run.float8, run.compile, run.activation_checkpointing)
+    return (
+        run.model.model_dump_json(),
+        t.seq_len,
+        t.local_batch_size,
+        t.global_batch_size,
+        run.parallelism.model_dump_json(),
+        run.float8,
+        run.compile,
+        run.activation_checkpointing,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +105,15 @@ def dry_built(paper_plans):
                 models[model_key] = (params, float8_layers)
                 del model
             params, float8_layers = models[model_key]
-            jobs[signature] = (run, {
-                "params": params, "float8_layers": float8_layers, "accumulation":
-                t.global_batch_size // (t.local_batch_size * batch_degree), "dp_shard": dims.dp_shard,
-            })
+            jobs[signature] = (
+                run,
+                {
+                    "params": params,
+                    "float8_layers": float8_layers,
+                    "accumulation": t.global_batch_size // (t.local_batch_size * batch_degree),
+                    "dp_shard": dims.dp_shard,
+                },
+            )
     return jobs
 
 

@@ -11,11 +11,19 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD = (Path(__file__).parent / "fixtures" / "good" / "minimal.yaml").read_text()
 
 
-@pytest.mark.parametrize("spec, runs", [
-    ("specs/paper/per_language.yaml", 420), ("specs/paper/synergy.yaml", 28), ("specs/paper/pairing.yaml", 45),
-    ("specs/paper/allocation.yaml", 2), ("specs/demo/per_language.yaml", 27), ("specs/demo/synergy.yaml", 6),
-    ("specs/demo/pairing.yaml", 3), ("specs/demo/mixtures.yaml", 2),
-])
+@pytest.mark.parametrize(
+    "spec, runs",
+    [
+        ("specs/paper/per_language.yaml", 420),
+        ("specs/paper/synergy.yaml", 28),
+        ("specs/paper/pairing.yaml", 45),
+        ("specs/paper/allocation.yaml", 2),
+        ("specs/demo/per_language.yaml", 27),
+        ("specs/demo/synergy.yaml", 6),
+        ("specs/demo/pairing.yaml", 3),
+        ("specs/demo/mixtures.yaml", 2),
+    ],
+)
 def test_shipped_specs_plan_to_their_run_counts(spec, runs):
     plan = plan_spec(ROOT / spec)
     assert len(plan.runs) == runs
@@ -24,15 +32,30 @@ def test_shipped_specs_plan_to_their_run_counts(spec, runs):
 
 def test_per_language_grid_covers_10_sizes_6_budgets_7_languages():
     runs = plan_spec(ROOT / "specs/paper/per_language.yaml").runs
-    assert {r.model.size_label for r in runs} == {"0.1B", "0.2B", "0.4B", "0.6B", "1.1B", "1.3B", "1.6B", "2.0B", "2.4B", "3.1B"}
+    assert {r.model.size_label for r in runs} == {
+        "0.1B",
+        "0.2B",
+        "0.4B",
+        "0.6B",
+        "1.1B",
+        "1.3B",
+        "1.6B",
+        "2.0B",
+        "2.4B",
+        "3.1B",
+    }
     assert {r.training.requested_tokens for r in runs} == {int(b * 1e9) for b in (2, 4, 8, 16, 32, 64)}
-    assert {tuple(r.languages) for r in runs} == {(lang,) for lang in
-                                                      ("python", "java", "javascript", "typescript", "csharp", "go", "rust")}
+    assert {tuple(r.languages) for r in runs} == {
+        (lang,) for lang in ("python", "java", "javascript", "typescript", "csharp", "go", "rust")
+    }
 
 
 def test_demo_studies_fit_a_cpu_budget():
-    steps = [r.training.steps for s in ("per_language", "synergy", "pairing", "mixtures")
-             for r in plan_spec(ROOT / f"specs/demo/{s}.yaml").runs]
+    steps = [
+        r.training.steps
+        for s in ("per_language", "synergy", "pairing", "mixtures")
+        for r in plan_spec(ROOT / f"specs/demo/{s}.yaml").runs
+    ]
     assert 20 <= len(steps) <= 40 and 600 <= sum(steps) <= 1500 and max(steps) <= 60
     run = plan_spec(ROOT / "specs/demo/synergy.yaml").runs[0]
     assert 1e5 <= run.model.params <= 2e6 and run.model.vocab_size == 4096
@@ -80,8 +103,10 @@ def test_diff_reports_added_removed_and_changed_fields(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(GOOD + "sweep:\n  product:\n    model.size: [100k, 200k]\n")
     a = plan_spec(path).to_file()
-    path.write_text(GOOD.replace("  global_batch_tokens: 4096", "  global_batch_tokens: 4096\n  lr: 0.001")
-                    + "sweep:\n  product:\n    model.size: [200k, 400k]\n")
+    path.write_text(
+        GOOD.replace("  global_batch_tokens: 4096", "  global_batch_tokens: 4096\n  lr: 0.001")
+        + "sweep:\n  product:\n    model.size: [200k, 400k]\n"
+    )
     b = plan_spec(path).to_file()
     result = diff_plans(a, b)
     assert [r.split("-")[1] for r in result["removed"]] == ["100k"]

@@ -37,7 +37,9 @@ def _missing(module: str) -> bool:
 
 
 pytestmark = [
-    pytest.mark.skipif(_missing("torchtitan"), reason="torchtitan is not installed (pip install -r requirements-workspace.txt)"),
+    pytest.mark.skipif(
+        _missing("torchtitan"), reason="torchtitan is not installed (pip install -r requirements-workspace.txt)"
+    ),
     pytest.mark.skipif(
         _missing("codescale.titan_runner.dataloader"),
         reason="codescale.titan_runner.dataloader (MixtureDataLoader) is not there yet",
@@ -57,7 +59,9 @@ def built(tmp_path_factory):
         runs.update({r.run_id: r for r in plan.runs})
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests/compiler/scripts/build_jobs.py"), *outs],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -93,8 +97,11 @@ def test_the_job_config_is_complete_validator_loss_and_recording_included(built)
     rows, _ = built
     for run, row in rows.values():
         assert row["loss"] == "LanguageCrossEntropy.Config" and row["validator"] == "LanguageValidator.Config"
-        assert row["metrics"] == "RunMetrics.Config" and row["callbacks"] == ["MetricsFile.Config",
-                                                                             "StatusFile.Config", "StopOnCancel.Config"]
+        assert row["metrics"] == "RunMetrics.Config" and row["callbacks"] == [
+            "MetricsFile.Config",
+            "StatusFile.Config",
+            "StopOnCancel.Config",
+        ]
         assert (row["eval_freq"], row["eval_languages"]) == (run.eval.interval_steps, run.eval.languages)
         assert row["translation"] == [f"{t.src}->{t.tgt}" for t in run.eval.translation]
         assert (row["total_steps"], row["log_freq"]) == (run.training.steps, run.training.log_interval)

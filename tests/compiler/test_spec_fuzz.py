@@ -79,10 +79,16 @@ class Worker:
 
     def plan(self, path: Path, data: bytes) -> dict:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-c", WORKER, str(CPU_LIMIT_S)], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(CPU_LIMIT_S)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write((json.dumps({"path": str(path), "data": base64.b64encode(data).decode()}) + "\n").encode())
+        self.proc.stdin.write(
+            (json.dumps({"path": str(path), "data": base64.b64encode(data).decode()}) + "\n").encode()
+        )
         self.proc.stdin.flush()
         ready, _, _ = select.select([self.proc.stdout], [], [], WALL_BACKSTOP_S)
         line = self.proc.stdout.readline() if ready else b""
@@ -114,10 +120,42 @@ def worker():
 
 
 SPECS = sorted(str(p.relative_to(ROOT / "specs")) for p in (ROOT / "specs").rglob("*.yaml"))
-VALUES = [".nan", "-.inf", ".inf", "1e999", "1.0e+999", "'1e999'", "9" * 400, "-" + "9" * 400, "-1", "0", "-0.0",
-          "1e-400", "2e308", "9223372036854775808", "null", "[]", "{}", "true", "'nan'", "20x", "1e999x", "-5M",
-          "1e300T", "é", "\u202e", "\x01", "\x7f", "\x00", "{python: .nan, java: .nan}", "{by_size: {}}",
-          "{power_law: {coefficient: 1.0e+300, exponent: 10}}", "[python, py]", "*undefined", "&a [*a]"]
+VALUES = [
+    ".nan",
+    "-.inf",
+    ".inf",
+    "1e999",
+    "1.0e+999",
+    "'1e999'",
+    "9" * 400,
+    "-" + "9" * 400,
+    "-1",
+    "0",
+    "-0.0",
+    "1e-400",
+    "2e308",
+    "9223372036854775808",
+    "null",
+    "[]",
+    "{}",
+    "true",
+    "'nan'",
+    "20x",
+    "1e999x",
+    "-5M",
+    "1e300T",
+    "é",
+    "\u202e",
+    "\x01",
+    "\x7f",
+    "\x00",
+    "{python: .nan, java: .nan}",
+    "{by_size: {}}",
+    "{power_law: {coefficient: 1.0e+300, exponent: 10}}",
+    "[python, py]",
+    "*undefined",
+    "&a [*a]",
+]
 
 
 def _bomb(levels: int, width: int) -> bytes:
@@ -139,8 +177,11 @@ def mutants(draw) -> tuple[str, bytes]:
     for _ in range(draw(st.integers(1, 3))):
         lines = data.split(b"\n")
         keyed = [i for i, line in enumerate(lines) if b": " in line and not line.lstrip().startswith(b"#")]
-        kind = draw(st.sampled_from(["value", "value", "bomb", "deep", "sweep", "junk", "unicode", "document",
-                                     "drop", "double"]))
+        kind = draw(
+            st.sampled_from(
+                ["value", "value", "bomb", "deep", "sweep", "junk", "unicode", "document", "drop", "double"]
+            )
+        )
         at = draw(st.integers(0, max(len(lines) - 1, 0)))
         if kind == "value" and keyed:
             i = keyed[at % len(keyed)]
@@ -172,7 +213,9 @@ def mutants(draw) -> tuple[str, bytes]:
             data = data[:offset] + draw(st.binary(min_size=1, max_size=6)) + data[offset:]
         elif kind == "unicode":
             offset = draw(st.integers(0, len(data)))
-            data = data[:offset] + draw(st.text(min_size=1, max_size=4)).encode("utf-8", "surrogatepass") + data[offset:]
+            data = (
+                data[:offset] + draw(st.text(min_size=1, max_size=4)).encode("utf-8", "surrogatepass") + data[offset:]
+            )
         elif kind == "document":
             data = draw(st.sampled_from([b"", b"# nothing\n", b"- a\n- b\n", b"42\n", b"text\n", b"~\n", b"[1, 2]\n"]))
         elif kind == "drop" and len(lines) > 1:
@@ -184,9 +227,17 @@ def mutants(draw) -> tuple[str, bytes]:
     return name, data
 
 
-@settings(max_examples=120, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 @given(mutant=mutants())
 def test_a_mutated_spec_is_planned_or_refused_with_located_errors_within_the_time_limit(specs, worker, mutant):
     name, data = mutant

@@ -20,28 +20,50 @@ def _plan(tmp_path, sweep: str):
 def test_product_crosses_every_axis_first_axis_slowest(tmp_path):
     plan = _plan(tmp_path, "sweep:\n  product:\n    model.size: [100k, 200k]\n    budget.tokens: [400k, 800k, 1.2M]\n")
     assert [(r.sweep["model.size"], r.sweep["budget.tokens"]) for r in plan.runs] == [
-        ("100k", "400k"), ("100k", "800k"), ("100k", "1.2M"), ("200k", "400k"), ("200k", "800k"), ("200k", "1.2M")]
+        ("100k", "400k"),
+        ("100k", "800k"),
+        ("100k", "1.2M"),
+        ("200k", "400k"),
+        ("200k", "800k"),
+        ("200k", "1.2M"),
+    ]
 
 
 def test_zip_advances_together_and_crosses_the_product(tmp_path):
-    plan = _plan(tmp_path, "sweep:\n  zip:\n    model.size: [100k, 200k]\n    training.lr: [0.003, 0.002]\n"
-                           "  product:\n    training.seed: [0, 1]\n")
+    plan = _plan(
+        tmp_path,
+        "sweep:\n  zip:\n    model.size: [100k, 200k]\n    training.lr: [0.003, 0.002]\n"
+        "  product:\n    training.seed: [0, 1]\n",
+    )
     assert sorted((r.model.target_params, r.training.lr, r.training.seed) for r in plan.runs) == [
-        (100000, 0.003, 0), (100000, 0.003, 1), (200000, 0.002, 0), (200000, 0.002, 1)]
+        (100000, 0.003, 0),
+        (100000, 0.003, 1),
+        (200000, 0.002, 0),
+        (200000, 0.002, 1),
+    ]
 
 
 def test_include_keeps_and_exclude_drops_matching_points(tmp_path):
-    plan = _plan(tmp_path, "sweep:\n  product:\n    model.size: [100k, 200k]\n    budget.tokens: [400k, 800k]\n"
-                           "  exclude:\n    - {model.size: 200k, budget.tokens: 800k}\n")
+    plan = _plan(
+        tmp_path,
+        "sweep:\n  product:\n    model.size: [100k, 200k]\n    budget.tokens: [400k, 800k]\n"
+        "  exclude:\n    - {model.size: 200k, budget.tokens: 800k}\n",
+    )
     assert len(plan.runs) == 3
-    plan = _plan(tmp_path, "sweep:\n  product:\n    model.size: [100k, 200k]\n    budget.tokens: [400k, 800k]\n"
-                           "  include:\n    - {model.size: 100k}\n")
+    plan = _plan(
+        tmp_path,
+        "sweep:\n  product:\n    model.size: [100k, 200k]\n    budget.tokens: [400k, 800k]\n"
+        "  include:\n    - {model.size: 100k}\n",
+    )
     assert {r.sweep["model.size"] for r in plan.runs} == {"100k"}
 
 
 def test_blocks_concatenate_and_each_has_its_own_name_template(tmp_path):
-    plan = _plan(tmp_path, "sweep:\n  - name: 'mix-{mixture.uniform}'\n    product:\n      mixture.uniform: [[python, java]]\n"
-                           "  - name: 'self-{mixture.uniform}'\n    product:\n      mixture.uniform: [[python]]\n")
+    plan = _plan(
+        tmp_path,
+        "sweep:\n  - name: 'mix-{mixture.uniform}'\n    product:\n      mixture.uniform: [[python, java]]\n"
+        "  - name: 'self-{mixture.uniform}'\n    product:\n      mixture.uniform: [[python]]\n",
+    )
     assert [r.name for r in plan.runs] == ["mix-python-java", "self-python"]
     assert plan.runs[0].languages == ["python", "java"]
 
@@ -61,7 +83,9 @@ def test_slugs_are_python_identifiers_once_dashes_become_underscores():
 
 
 def test_swept_mapping_field_replaces_the_whole_section(tmp_path):
-    plan = _plan(tmp_path, "sweep:\n  product:\n    mixture: [{uniform: [go]}, {proportions: {python: 0.25, rust: 0.75}}]\n")
+    plan = _plan(
+        tmp_path, "sweep:\n  product:\n    mixture: [{uniform: [go]}, {proportions: {python: 0.25, rust: 0.75}}]\n"
+    )
     assert [r.mixture.proportions for r in plan.runs] == [{"go": 1.0}, {"python": 0.25, "rust": 0.75}]
 
 
@@ -72,8 +96,12 @@ def _axis(name: str, n: int) -> str:
 def test_the_size_of_a_sweep_is_counted_from_its_axis_lengths():
     from codescale.compiler.sweep import count
 
-    document = {"sweep": [{"product": {"a": [1, 2, 3], "b": [1, 2]}, "zip": {"c": [1, 2], "d": [3, 4]}},
-                          {"product": {"a": [1]}}]}
+    document = {
+        "sweep": [
+            {"product": {"a": [1, 2, 3], "b": [1, 2]}, "zip": {"c": [1, 2], "d": [3, 4]}},
+            {"product": {"a": [1]}},
+        ]
+    }
     assert count(document) == 3 * 2 * 2 + 1
     assert count({"study": "x"}) == 1
 
@@ -105,10 +133,17 @@ def test_a_plan_far_over_budget_stops_at_the_first_run_that_crosses_it(tmp_path)
     from codescale.compiler.plan import OverBudget
 
     path = tmp_path / "s.yaml"
-    path.write_text(GOOD.replace("  tokens: 400k\n", "  tokens: 400k\n  gpu_hours: 0.01\n")
-                    + "sweep:\n  product:\n" + _axis("training.seed", 100) + _axis("training.log_interval", 100))
-    with pytest.raises(OverBudget, match=r"^\S+ budget.gpu_hours: 2 of up to 10,000 runs already need an estimated "
-                                         r"0.0134 GPU-hours, over the budget of 0.01"):
+    path.write_text(
+        GOOD.replace("  tokens: 400k\n", "  tokens: 400k\n  gpu_hours: 0.01\n")
+        + "sweep:\n  product:\n"
+        + _axis("training.seed", 100)
+        + _axis("training.log_interval", 100)
+    )
+    with pytest.raises(
+        OverBudget,
+        match=r"^\S+ budget.gpu_hours: 2 of up to 10,000 runs already need an estimated "
+        r"0.0134 GPU-hours, over the budget of 0.01",
+    ):
         plan_spec(path)
 
 
@@ -116,8 +151,9 @@ def test_include_and_exclude_filter_points_made_one_at_a_time(tmp_path):
     from codescale.compiler.sweep import expand
     from codescale.core.yaml_source import parse_yaml
 
-    document, smap = parse_yaml("study: x\nsweep:\n  product:\n    training.seed: [1, 2, 3]\n  exclude:\n"
-                                "    - {training.seed: 2}\n")
+    document, smap = parse_yaml(
+        "study: x\nsweep:\n  product:\n    training.seed: [1, 2, 3]\n  exclude:\n    - {training.seed: 2}\n"
+    )
     points = expand(document, smap)
     assert not isinstance(points, list)
     assert [p.axes for p in points] == [{"training.seed": 1}, {"training.seed": 3}]
@@ -129,8 +165,12 @@ def test_a_body_error_no_axis_touches_is_reported_without_making_a_point(tmp_pat
     made = []
     monkeypatch.setattr(sweep, "_block_points", lambda *a: made.append(a) or iter(()))
     path = tmp_path / "s.yaml"
-    path.write_text(GOOD.replace("seq_len: 128", "seq_len: long") + "sweep:\n  product:\n" + _axis("training.seed", 100)
-                    + _axis("training.log_interval", 100))
+    path.write_text(
+        GOOD.replace("seq_len: 128", "seq_len: long")
+        + "sweep:\n  product:\n"
+        + _axis("training.seed", 100)
+        + _axis("training.log_interval", 100)
+    )
     with pytest.raises(CodescaleError, match="training.seq_len: Input should be a valid integer"):
         plan_spec(path)
     assert made == []

@@ -39,9 +39,18 @@ def test_point_map_redirects_swept_values_to_their_sweep_entry():
         ("a: [1, 2\n", "s.yaml:2:1 invalid YAML: did not find expected ',' or ']' (fix the YAML syntax)"),
         ("a: 1\na: 2\n", "s.yaml:2:1 a: duplicate key 'a' (first written on line 1) (keep one of them)"),
         ("? [a, b]\n: 1\n", "s.yaml:1:3 mapping keys must be plain scalars"),
-        ("a: !python/object:os.system x\n", "s.yaml:1:4 a: invalid YAML value: could not determine a constructor for the tag '!python/object:os.system'"),
-        ("a: 1\n---\nb: 2\n", "s.yaml:2:1 invalid YAML: expected a single document in the stream but found another document (fix the YAML syntax)"),
-        ("base: &b {x: 1}\nother:\n  <<: *b\n", "s.yaml:3:3 other: YAML merge keys (<<) are not supported in specs (write the fields out)"),
+        (
+            "a: !python/object:os.system x\n",
+            "s.yaml:1:4 a: invalid YAML value: could not determine a constructor for the tag '!python/object:os.system'",
+        ),
+        (
+            "a: 1\n---\nb: 2\n",
+            "s.yaml:2:1 invalid YAML: expected a single document in the stream but found another document (fix the YAML syntax)",
+        ),
+        (
+            "base: &b {x: 1}\nother:\n  <<: *b\n",
+            "s.yaml:3:3 other: YAML merge keys (<<) are not supported in specs (write the fields out)",
+        ),
     ],
 )
 def test_malformed_yaml_is_one_located_error(text, expected):
@@ -68,7 +77,10 @@ def test_the_value_bound_counts_every_value_after_expansion(monkeypatch):
     import codescale.core.yaml_source as yaml_source
 
     monkeypatch.setattr(yaml_source, "MAX_VALUES", 9)
-    assert parse_yaml("a: &x [1, 2]\nb: *x\n")[0] == {"a": [1, 2], "b": [1, 2]}  # mapping, 2 keys, 2 x (list + 2 values)
+    assert parse_yaml("a: &x [1, 2]\nb: *x\n")[0] == {
+        "a": [1, 2],
+        "b": [1, 2],
+    }  # mapping, 2 keys, 2 x (list + 2 values)
     with pytest.raises(CodescaleError, match=r"^<string>:2:5 alias \*x expands past 9 values"):
         parse_yaml("a: &x [1, 2]\nb: [*x]\n")
 
@@ -80,9 +92,15 @@ def test_a_recursive_alias_and_a_reused_anchor_are_located_errors():
         parse_yaml("a: &x 1\nb: &x 2\n", "s.yaml")
 
 
-@pytest.mark.parametrize("char, name", [("\x00", "NUL (U+0000)"), ("\x01", "a control character (U+0001)"),
-                                        ("\x1b", "a control character (U+001B)"),
-                                        ("\x7f", "a control character (U+007F)")])
+@pytest.mark.parametrize(
+    "char, name",
+    [
+        ("\x00", "NUL (U+0000)"),
+        ("\x01", "a control character (U+0001)"),
+        ("\x1b", "a control character (U+001B)"),
+        ("\x7f", "a control character (U+007F)"),
+    ],
+)
 def test_characters_yaml_does_not_allow_are_refused_at_their_line_and_column(char, name):
     with pytest.raises(CodescaleError) as info:
         parse_yaml(f"study: x\nname: ab{char}c\n", "s.yaml")
@@ -113,7 +131,9 @@ def _plan_text(tmp_path: Path, text: str) -> None:
         pass
 
 
-_yaml_chars = st.sampled_from(list(string.ascii_letters + string.digits + " :-[]{},.#&*!|>'\"\n\t%@`?<=") + ["é", "\x00", "\ufeff"])
+_yaml_chars = st.sampled_from(
+    list(string.ascii_letters + string.digits + " :-[]{},.#&*!|>'\"\n\t%@`?<=") + ["é", "\x00", "\ufeff"]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -130,22 +150,51 @@ def test_mutated_good_spec_only_raises_codescale_error(tmp_path, data):
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(text)))
         j = data.draw(st.integers(i, min(len(text), i + 30)))
-        replacement = data.draw(st.one_of(
-            st.just(""), st.text(_yaml_chars, max_size=12), st.just(text[i:j] * 2),
-            st.sampled_from(["-1", "0", "1e400", "null", "[]", "{}", "true", "~", "0.0", "nan", "python->java", "20x"]),
-        ))
+        replacement = data.draw(
+            st.one_of(
+                st.just(""),
+                st.text(_yaml_chars, max_size=12),
+                st.just(text[i:j] * 2),
+                st.sampled_from(
+                    ["-1", "0", "1e400", "null", "[]", "{}", "true", "~", "0.0", "nan", "python->java", "20x"]
+                ),
+            )
+        )
         text = text[:i] + replacement + text[j:]
     _plan_text(tmp_path, text)
 
 
 values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-              st.text(max_size=8), st.sampled_from(["python", "java", "1M", "20x", "auto", "parallel", "wsd"])),
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=True),
+        st.text(max_size=8),
+        st.sampled_from(["python", "java", "1M", "20x", "auto", "parallel", "wsd"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=12,
 )
-_fields = st.sampled_from(["study", "mixture", "model", "budget", "training", "cluster", "pairing", "eval",
-                           "sweep", "parallelism", "float8", "corpus", "name"])
+_fields = st.sampled_from(
+    [
+        "study",
+        "mixture",
+        "model",
+        "budget",
+        "training",
+        "cluster",
+        "pairing",
+        "eval",
+        "sweep",
+        "parallelism",
+        "float8",
+        "corpus",
+        "name",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

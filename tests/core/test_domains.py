@@ -8,15 +8,24 @@ from codescale.core.domains import canonical, domain_display, domain_id, is_lang
 from codescale.core.errors import CodescaleError
 
 
-@pytest.mark.parametrize(("name", "expected"), [("Py", "python"), (" C# ", "csharp"), ("golang", "go"), ("TS", "typescript")])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Py", "python"), (" C# ", "csharp"), ("golang", "go"), ("TS", "typescript")]
+)
 def test_language_names_and_aliases_become_the_language_id(name, expected):
     assert domain_id(name) == expected
     assert is_language(name)
 
 
-@pytest.mark.parametrize(("name", "expected"), [("Pile-CC", "pile-cc"), ("DM Mathematics", "dm_mathematics"),
-                                                ("the_pile/ArXiv", "the_pile_arxiv"), ("FineWeb-Edu", "fineweb-edu"),
-                                                ("  Ubuntu IRC ", "ubuntu_irc")])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Pile-CC", "pile-cc"),
+        ("DM Mathematics", "dm_mathematics"),
+        ("the_pile/ArXiv", "the_pile_arxiv"),
+        ("FineWeb-Edu", "fineweb-edu"),
+        ("  Ubuntu IRC ", "ubuntu_irc"),
+    ],
+)
 def test_any_other_name_is_accepted_and_two_spellings_meet(name, expected):
     assert domain_id(name) == expected
     assert domain_id(expected) == expected  # normalising is idempotent

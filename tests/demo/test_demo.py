@@ -34,7 +34,11 @@ def _demo(out: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.run(
         [sys.executable, "-m", "codescale.core.cli", "demo", "--quick", "--out", str(out), "--timeout", "1500"],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=1800,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=1800,
     )
 
 
@@ -78,8 +82,9 @@ def test_the_corpus_is_built_for_small_steps(demo):
 
 def test_losses_fall_with_model_size_and_with_data(demo):
     out, _ = demo
-    rows = _query(out, "SELECT language, params_non_embedding, tokens, loss FROM final_loss "
-                       "WHERE study = 'demo_per_language'")
+    rows = _query(
+        out, "SELECT language, params_non_embedding, tokens, loss FROM final_loss WHERE study = 'demo_per_language'"
+    )
     grid: dict[str, dict[tuple[int, int], float]] = {}
     for lang, n, d, loss in rows:
         grid.setdefault(lang, {})[(n, d)] = loss
@@ -109,27 +114,39 @@ def test_per_language_laws_converge_and_synergy_has_intervals_from_two_seeds(dem
     for key in cells:
         low, high = intervals[key]
         assert low < cells[key] < high  # two mix seeds against two self seeds: a Welch interval in every cell
-    self_runs = _query(out, "SELECT language, count(*), min(unique_tokens), max(unique_tokens) FROM run_languages "
-                            "JOIN runs USING (run_id) WHERE study = 'demo_synergy' AND len(languages) = 1 GROUP BY 1")
-    mix_pools = _query(out, "SELECT min(unique_tokens), max(unique_tokens) FROM run_languages JOIN runs USING (run_id) "
-                            "WHERE study = 'demo_synergy' AND len(languages) = 2")[0]
+    self_runs = _query(
+        out,
+        "SELECT language, count(*), min(unique_tokens), max(unique_tokens) FROM run_languages "
+        "JOIN runs USING (run_id) WHERE study = 'demo_synergy' AND len(languages) = 1 GROUP BY 1",
+    )
+    mix_pools = _query(
+        out,
+        "SELECT min(unique_tokens), max(unique_tokens) FROM run_languages JOIN runs USING (run_id) "
+        "WHERE study = 'demo_synergy' AND len(languages) = 2",
+    )[0]
     for _, seeds, lo, hi in self_runs:
         assert seeds == 2 and lo == hi == mix_pools[0] == mix_pools[1]  # the same pool: 16 passes against 8
 
 
 def test_pairing_is_measured_on_seen_and_unseen_directions_against_shuffled(demo):
     out, _ = demo
-    rows = _query(out, """
+    rows = _query(
+        out,
+        """
         WITH seen AS (SELECT DISTINCT direction FROM translation_final WHERE study = 'demo_pairing' AND seen)
         SELECT DISTINCT coalesce(pairing_template, 'shuffled'), direction IN (SELECT direction FROM seen)
-        FROM translation_final WHERE study = 'demo_pairing'""")
+        FROM translation_final WHERE study = 'demo_pairing'""",
+    )
     assert {("shuffled", True), ("shuffled", False), ("direct", True), ("direct", False)} == set(rows)
 
 
 def test_the_allocation_is_trained_against_uniform_and_checked_in_sql(demo):
     out, first = demo
-    rows = _query(out, "SELECT n_allocated, n_uniform, predicted_gain, predicted_low, predicted_high, realised_gain, "
-                       "realised_low, realised_high, loss_allocated, loss_uniform FROM allocation_check")
+    rows = _query(
+        out,
+        "SELECT n_allocated, n_uniform, predicted_gain, predicted_low, predicted_high, realised_gain, "
+        "realised_low, realised_high, loss_allocated, loss_uniform FROM allocation_check",
+    )
     assert len(rows) == 1
     n_alloc, n_uniform, pred, pred_lo, pred_hi, real, real_lo, real_hi, loss_alloc, loss_uniform = rows[0]
     assert (n_alloc, n_uniform) == (2, 2)
@@ -138,8 +155,9 @@ def test_the_allocation_is_trained_against_uniform_and_checked_in_sql(demo):
     assert math.isclose(real, loss_uniform - loss_alloc)
     assert "Closing the loop (allocation_check, 2 + 2 runs trained)" in first.stdout
     spec = out / "next" / "allocation_spec.yaml"
-    check = subprocess.run([sys.executable, "-m", "codescale.core.cli", "validate", str(spec)], capture_output=True,
-                           text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "codescale.core.cli", "validate", str(spec)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -162,20 +180,36 @@ def test_the_report_has_the_directions_table_and_one_self_contained_html_page(de
     report = out / "report"
     summary = (report / "summary.md").read_text()
     linked = re.findall(r"\]\(([a-z_]+\.png)\)", summary)
-    for png in ("loss_vs_n.png", "loss_vs_d.png", "loss_vs_compute.png", "synergy.png", "pairing.png",
-                "mixture_laws.png", "allocation_check.png"):
+    for png in (
+        "loss_vs_n.png",
+        "loss_vs_d.png",
+        "loss_vs_compute.png",
+        "synergy.png",
+        "pairing.png",
+        "mixture_laws.png",
+        "allocation_check.png",
+    ):
         assert png in linked
     assert all((report / png).stat().st_size > 5_000 for png in linked)
-    table = summary[summary.index("## The paper's directions"):summary.index("## Per-language laws")]
-    verdicts = [line.split(" | ")[2].strip("* ") for line in table.splitlines() if line.startswith("| ") and
-                not line.startswith("| paper's finding")]
+    table = summary[summary.index("## The paper's directions") : summary.index("## Per-language laws")]
+    verdicts = [
+        line.split(" | ")[2].strip("* ")
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| paper's finding")
+    ]
     assert len(verdicts) == 10
     assert all(v.startswith(VERDICTS) for v in verdicts)
     html = (report / "report.html").read_text()
     assert html.count("data:image/png;base64,") == len(linked)
     assert 'src="' + linked[0] not in html  # nothing points at a file next to the page
-    for heading in ("Per-language law", "Synergy", "Pairing effect", "Recommended allocation", "paper's directions",
-                    "Try:"):
+    for heading in (
+        "Per-language law",
+        "Synergy",
+        "Pairing effect",
+        "Recommended allocation",
+        "paper's directions",
+        "Try:",
+    ):
         assert heading in first.stdout
 
 

@@ -13,17 +13,36 @@ from codescale.laws.allocate import Allocation
 
 
 def _allocation(shares: dict[str, float], objective: float = 3.0) -> Allocation:
-    return Allocation(fit_id="batch-1", model="effective_data", languages=list(shares), proportions=shares,
-                      tokens=120832.0, size=150976.0, objective=objective, uniform_objective=objective + 0.001,
-                      per_language={k: objective for k in shares}, uniform_per_language={k: objective for k in shares},
-                      gain_interval=(-0.001, 0.002), draws=90, weights={k: 1.0 for k in shares})
+    return Allocation(
+        fit_id="batch-1",
+        model="effective_data",
+        languages=list(shares),
+        proportions=shares,
+        tokens=120832.0,
+        size=150976.0,
+        objective=objective,
+        uniform_objective=objective + 0.001,
+        per_language={k: objective for k in shares},
+        uniform_per_language={k: objective for k in shares},
+        gain_interval=(-0.001, 0.002),
+        draws=90,
+        weights={k: 1.0 for k in shares},
+    )
 
 
 def test_loop_specs_are_the_allocation_and_the_uniform_mixture_with_two_seeds_each(tmp_path):
     spec = tmp_path / "next" / "allocation_spec.yaml"
     spec.parent.mkdir()
-    spec.write_text(yaml.safe_dump({"study": "allocation", "model": {"size": "151k"}, "budget": {"tokens": "121k"},
-                                    "mixture": {"from_allocation": "allocation_spec.allocation.json"}}))
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "study": "allocation",
+                "model": {"size": "151k"},
+                "budget": {"tokens": "121k"},
+                "mixture": {"from_allocation": "allocation_spec.allocation.json"},
+            }
+        )
+    )
     written = loop_specs(DemoConfig(out=tmp_path, specs=[]), spec, ["go", "java", "python"])
     allocated, uniform = (yaml.safe_load(p.read_text()) for p in written)
     assert allocated["mixture"] == {"from_allocation": "allocation_spec.allocation.json"}

@@ -59,8 +59,11 @@ def test_every_law_of_the_family_can_allocate_with_an_interval_from_its_converge
         assert sum(result.proportions.values()) == pytest.approx(1.0), law
         assert result.gain >= -1e-9, law
         # replicate b counts only where every unit of the law converged on it
-        coherent = 6 if law == "regression" else int(np.all([np.isfinite(u.samples).all(axis=1)
-                                                               for u in fit.units.values()], axis=0).sum())
+        coherent = (
+            6
+            if law == "regression"
+            else int(np.all([np.isfinite(u.samples).all(axis=1) for u in fit.units.values()], axis=0).sum())
+        )
         assert result.draws == coherent, law
         assert (result.gain_interval is not None) == (coherent > 0), law
 
@@ -76,13 +79,19 @@ def test_available_tokens_cap_shares_and_charge_repetition(con_fit):
 
 def test_share_bounds_and_corpus_caps_hold(con_fit, tmp_path):
     con, fit_id = con_fit
+
     def split(tokens: int) -> dict:
         return {"train": {"documents": 1, "tokens": tokens, "shards": []}}
 
     manifest = PreparedManifest(
-        catalog="catalog.yaml", content_hash="0", dtype="uint16", validation={"fraction": 0.02}, parallel=None,
+        catalog="catalog.yaml",
+        content_hash="0",
+        dtype="uint16",
+        validation={"fraction": 0.02},
+        parallel=None,
         tokenizer={"dir": "tokenizer", "sha256": "0", "vocab_size": 4096, "bos_id": 0, "eos_id": 1, "pad_id": 2},
-        languages={"go": split(10 * 10**9), "java": split(500 * 10**9), "python": split(500 * 10**9)}, translation={},
+        languages={"go": split(10 * 10**9), "java": split(500 * 10**9), "python": split(500 * 10**9)},
+        translation={},
     )
     (tmp_path / "manifest.json").write_text(manifest.to_json())
     result = allocate(con, fit_id, 350e9, 1.5e9, min_share=0.05, max_share={"python": 0.5}, prepared=str(tmp_path),
@@ -113,7 +122,10 @@ def test_written_spec_is_accepted_by_the_compiler(con_fit, tmp_path):
     assert allocation["fit_id"] == fit_id and allocation["tokens"] == 350_000_000_000
     assert np.isclose(sum(allocation["proportions"].values()), 1.0)
     # --no-slurm: the paper's partition and account are not this machine's (a local Slurm may be up for tests/slurm)
-    out = subprocess.run([sys.executable, "-m", "codescale.core.cli", "validate", "--no-slurm", str(spec)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "codescale.core.cli", "validate", "--no-slurm", str(spec)],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert "1 runs" in out.stdout

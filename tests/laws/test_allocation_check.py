@@ -69,7 +69,8 @@ def test_predicted_and_realised_gain_with_a_welch_interval_per_allocation_tested
     gain = sum(uniform) / 2 - sum(allocated) / 2
     se = math.sqrt(variance(allocated) / 2 + variance(uniform) / 2)
     df = (variance(allocated) / 2 + variance(uniform) / 2) ** 2 / (
-        (variance(allocated) / 2) ** 2 + (variance(uniform) / 2) ** 2)
+        (variance(allocated) / 2) ** 2 + (variance(uniform) / 2) ** 2
+    )
     q = stats.t.ppf(0.975, math.floor(df))
     assert row["allocation_id"] == allocation_id
     assert (row["n_allocated"], row["n_uniform"]) == (2, 2)
@@ -84,10 +85,12 @@ def test_predicted_and_realised_gain_with_a_welch_interval_per_allocation_tested
 
 def test_runs_at_another_size_paired_or_repeating_data_are_not_counted(con):
     runs = [_run("alloc-s0", ALLOCATED, ALLOCATED_LOSSES[0]), _run("uni-s0", UNIFORM, UNIFORM_LOSSES[0])]
-    runs += [_run("uni-big", UNIFORM, {"python": 1.0, "java": 1.0}, n=4 * N),  # another N: its own (N, D) row
-             _run("uni-paired", UNIFORM, {"python": 9.0, "java": 9.0}, pairing="parallel"),
-             _run("uni-repeat", UNIFORM, {"python": 9.0, "java": 9.0}),
-             _run("three", {"python": 0.5, "java": 0.25, "go": 0.25}, {"python": 9.0, "java": 9.0, "go": 9.0})]
+    runs += [
+        _run("uni-big", UNIFORM, {"python": 1.0, "java": 1.0}, n=4 * N),  # another N: its own (N, D) row
+        _run("uni-paired", UNIFORM, {"python": 9.0, "java": 9.0}, pairing="parallel"),
+        _run("uni-repeat", UNIFORM, {"python": 9.0, "java": 9.0}),
+        _run("three", {"python": 0.5, "java": 0.25, "go": 0.25}, {"python": 9.0, "java": 9.0, "go": 9.0}),
+    ]
     _write(con, runs, unique={"uni-repeat": {"python": 1000, "java": 1000}})
     record(con, _allocation(ALLOCATED, WEIGHTS))
     rows = con.execute("SELECT params_non_embedding, n_allocated, n_uniform, uniform_run_ids, realised_low "

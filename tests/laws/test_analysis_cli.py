@@ -105,7 +105,9 @@ def test_the_per_language_law_discounts_repeated_tokens_with_repetition(tmp_path
     source = tmp_path / "repeat.csv"
     source.write_text("N,D,u:python,p:python,loss:python\n" + "\n".join(rows) + "\n")
     db = str(tmp_path / "r.duckdb")
-    assert main(["import", str(source), "--proportions", "p:*", "--losses", "loss:*", "--unique", "u:*", "--db", db]) == 0
+    assert (
+        main(["import", str(source), "--proportions", "p:*", "--losses", "loss:*", "--unique", "u:*", "--db", db]) == 0
+    )
     objectives = {}
     for flag in ([], ["--repetition"]):
         assert main(["fit", "chinchilla", "--grid", "coarse", "--where", "true", "--db", db, *flag]) == 0

@@ -16,14 +16,25 @@ from codescale.laws.fitstore import StoredFit
 
 
 def _fit(kind: str, params: dict, intervals: dict | None = None, group: str | None = None, **settings) -> StoredFit:
-    return StoredFit(kind=kind, form="", selection_sql="", settings=settings, n_runs=9, objective=0.0,
-                     converged=True, params=params, intervals=intervals or {}, group_key="language",
-                     group_value=group)
+    return StoredFit(
+        kind=kind,
+        form="",
+        selection_sql="",
+        settings=settings,
+        n_runs=9,
+        objective=0.0,
+        converged=True,
+        params=params,
+        intervals=intervals or {},
+        group_key="language",
+        group_value=group,
+    )
 
 
 def _law(lang: str, e: float, alpha: float = 0.3, beta: float = 0.6, unidentified: list | None = None) -> StoredFit:
-    fit = _fit("chinchilla", {"E": e, "A": 1.0, "B": 2.0, "alpha": alpha, "beta": beta},
-               {"E": (0.8 * e, 1.2 * e)}, lang)
+    fit = _fit(
+        "chinchilla", {"E": e, "A": 1.0, "B": 2.0, "alpha": alpha, "beta": beta}, {"E": (0.8 * e, 1.2 * e)}, lang
+    )
     fit.unidentified = unidentified or []
     return fit
 
@@ -41,8 +52,11 @@ def test_an_unidentified_law_is_not_reproduced_and_says_why():
 
 
 def test_synergy_counts_positive_cells_their_intervals_and_agreement_with_table_1():
-    fit = _fit("synergy", {"rel_gain:python:java": 0.05, "rel_gain:java:python": 0.08, "rel_gain:go:java": -0.01},
-               {"rel_gain:python:java": (0.01, 0.09), "rel_gain:java:python": (-0.02, 0.18)})
+    fit = _fit(
+        "synergy",
+        {"rel_gain:python:java": 0.05, "rel_gain:java:python": 0.08, "rel_gain:go:java": -0.01},
+        {"rel_gain:python:java": (0.01, 0.09), "rel_gain:java:python": (-0.02, 0.18)},
+    )
     found = _synergy(fit)
     assert found.verdict == REPRODUCED
     assert found.evidence.startswith("2 of 3 cells positive")
@@ -52,16 +66,28 @@ def test_synergy_counts_positive_cells_their_intervals_and_agreement_with_table_
 
 
 def test_pairing_compares_paired_with_shuffled_per_direction_group():
-    rows = [("direct", "seen", 3.9, 0.1, 4, 1), ("shuffled", "seen", 4.0, 0.1, 4, 1),
-            ("direct", "unseen", 4.2, 0.1, 2, 1), ("shuffled", "unseen", 4.1, 0.1, 2, 1)]
+    rows = [
+        ("direct", "seen", 3.9, 0.1, 4, 1),
+        ("shuffled", "seen", 4.0, 0.1, 4, 1),
+        ("direct", "unseen", 4.2, 0.1, 2, 1),
+        ("shuffled", "unseen", 4.1, 0.1, 2, 1),
+    ]
     unseen, seen = _pairing(rows)
     assert unseen.verdict == NOT_REPRODUCED and seen.verdict == REPRODUCED
     assert [d.verdict for d in _pairing(rows[:1])] == [NOT_TESTABLE, NOT_TESTABLE]
 
 
 def test_an_allocation_reproduces_only_when_its_realised_interval_is_above_zero():
-    check = {"realised_gain": 0.02, "realised_low": 0.01, "realised_high": 0.03, "predicted_gain": 0.015,
-             "predicted_low": 0.005, "predicted_high": 0.03, "n_allocated": 2, "n_uniform": 2}
+    check = {
+        "realised_gain": 0.02,
+        "realised_low": 0.01,
+        "realised_high": 0.03,
+        "predicted_gain": 0.015,
+        "predicted_low": 0.005,
+        "predicted_high": 0.03,
+        "n_allocated": 2,
+        "n_uniform": 2,
+    }
     assert _allocation([check]).verdict == REPRODUCED
     assert "the realised interval covers the prediction" in _allocation([check]).evidence
     assert _allocation([dict(check, realised_low=-0.01)]).verdict == NOT_REPRODUCED + " (positive, within noise)"
@@ -70,15 +96,28 @@ def test_an_allocation_reproduces_only_when_its_realised_interval_is_above_zero(
 
 
 def test_an_allocation_the_law_cannot_tell_from_uniform_is_not_testable():
-    check = {"realised_gain": -0.01, "realised_low": -0.15, "realised_high": 0.12, "predicted_gain": 0.00001,
-             "predicted_low": -0.0007, "predicted_high": 0.0006, "n_allocated": 2, "n_uniform": 2}
+    check = {
+        "realised_gain": -0.01,
+        "realised_low": -0.15,
+        "realised_high": 0.12,
+        "predicted_gain": 0.00001,
+        "predicted_low": -0.0007,
+        "predicted_high": 0.0006,
+        "n_allocated": 2,
+        "n_uniform": 2,
+    }
     found = _allocation([check])
     assert found.verdict == NOT_TESTABLE and "no gain distinguishable from zero" in found.evidence
 
 
 def test_the_paper_mixture_law_must_be_ranked_to_be_judged():
-    comp = _fit("mixture_comparison", {"paper.mean_rel": 0.02}, ranking=["effective_data", "paper"], scheme="5-fold",
-                winner="effective_data")
+    comp = _fit(
+        "mixture_comparison",
+        {"paper.mean_rel": 0.02},
+        ranking=["effective_data", "paper"],
+        scheme="5-fold",
+        winner="effective_data",
+    )
     assert _mixture(comp).verdict == REPRODUCED and "rank 2 of 2" in _mixture(comp).evidence
     skipped = _fit("mixture_comparison", {}, ranking=["effective_data"], skipped={"paper": "no law for go"})
     assert _mixture(skipped).verdict == NOT_TESTABLE and "no law for go" in _mixture(skipped).evidence

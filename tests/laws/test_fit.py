@@ -40,8 +40,15 @@ def test_best_objective_is_no_worse_than_plain_lbfgsb_from_grid_starts():
     sample = starts[np.random.default_rng(0).choice(len(starts), 20, replace=False)]
     plain = min(minimize(objective, x0, method="L-BFGS-B").fun for x0 in sample)
     assert fit.objective <= plain * (1 + 1e-7)
-    ours = np.array([np.log(fit.params["A"]), fit.params["alpha"], np.log(fit.params["B"]), fit.params["beta"],
-                     np.log(fit.params["E"])])
+    ours = np.array(
+        [
+            np.log(fit.params["A"]),
+            fit.params["alpha"],
+            np.log(fit.params["B"]),
+            fit.params["beta"],
+            np.log(fit.params["E"]),
+        ]
+    )
     assert minimize(objective, ours, method="L-BFGS-B").fun >= fit.objective * (1 - 1e-9)  # a true local minimum
 
 
@@ -120,8 +127,10 @@ def test_bootstrap_intervals_use_only_converged_replicates_and_say_how_many():
     fit = fit_law(n, d, loss, FitSettings(grid="coarse", bootstrap=40, max_iter=20, seed=2))
     assert 2 <= fit.bootstrap_converged < 40  # twenty Newton steps are too few for some replicates
     assert fit.samples.shape == (fit.bootstrap_converged, 5)
-    assert any(f"{40 - fit.bootstrap_converged} of 40 bootstrap replicates did not converge and were left out" in w
-               for w in fit.warnings)
+    assert any(
+        f"{40 - fit.bootstrap_converged} of 40 bootstrap replicates did not converge and were left out" in w
+        for w in fit.warnings
+    )
     lo, hi = np.percentile(fit.samples[:, 2], [2.5, 97.5])  # E's interval comes from the kept draws alone
     assert fit.intervals["E"] == pytest.approx((lo, hi))
 

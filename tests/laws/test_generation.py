@@ -13,8 +13,10 @@ from codescale.laws.ingest import ingest_run_dirs
 def _scores(db):
     con = store.connect(db, read_only=True)
     try:
-        return con.execute("SELECT run_id, step, metric, k, language, direction, value FROM generation_evals "
-                           "ORDER BY run_id, step, metric, language").fetchall()
+        return con.execute(
+            "SELECT run_id, step, metric, k, language, direction, value FROM generation_evals "
+            "ORDER BY run_id, step, metric, language"
+        ).fetchall()
     finally:
         con.close()
 
@@ -26,8 +28,11 @@ def test_ingest_stores_the_evaluations_of_the_runs_and_again_without_duplicates(
     report = ingest_run_dirs(db, [tmp_path / "runs"])
     assert report.generation_rows == 3 and "3 generation-eval rows" in report.summary()
     first = _scores(db)
-    assert first == [("a-1", 100, "bleu", None, "java", "python->java", 12.5),
-                     ("a-1", 100, "pass@k", 1, "java", None, 0.5), ("a-1", 100, "pass@k", 1, "python", None, 0.25)]
+    assert first == [
+        ("a-1", 100, "bleu", None, "java", "python->java", 12.5),
+        ("a-1", 100, "pass@k", 1, "java", None, 0.5),
+        ("a-1", 100, "pass@k", 1, "python", None, 0.25),
+    ]
     ingest_run_dirs(db, [tmp_path / "runs"], force=True)
     assert _scores(db) == first
     write_result(run_dir, "a-1", 100, {"python": 0.75, "java": 0.5})  # evaluated again (--force): replaced
@@ -82,5 +87,7 @@ def test_a_version_1_store_is_migrated_with_one_more_schema_row(tmp_path):
     con = store.connect(path)
     assert {"generation_evals", "generation_tasks", "pass_vs_loss"} <= set(store.table_names(con))
     assert [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()] == [
-        1, store.SCHEMA_VERSION]
+        1,
+        store.SCHEMA_VERSION,
+    ]
     con.close()

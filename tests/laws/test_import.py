@@ -25,11 +25,20 @@ def query(db, sql):
         con.close()
 
 
-@pytest.mark.parametrize(("text", "count"), [
-    ("70M", 70_000_000), ("1.3B", 1_300_000_000), ("400k", 400_000), ("1.4T", 1_400_000_000_000),
-    ("13,000,000", 13_000_000), ("1.76e+09", 1_760_000_000), ("124000000", 124_000_000), (" 2.8 b ", 2_800_000_000),
-    (6.5e9, 6_500_000_000),
-])
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("70M", 70_000_000),
+        ("1.3B", 1_300_000_000),
+        ("400k", 400_000),
+        ("1.4T", 1_400_000_000_000),
+        ("13,000,000", 13_000_000),
+        ("1.76e+09", 1_760_000_000),
+        ("124000000", 124_000_000),
+        (" 2.8 b ", 2_800_000_000),
+        (6.5e9, 6_500_000_000),
+    ],
+)
 def test_sizes_and_token_counts_accept_the_usual_spellings(text, count):
     assert parse_count(text) == count
 
@@ -42,14 +51,29 @@ def test_a_count_that_is_not_one_is_refused(text):
 
 def test_a_chinchilla_style_csv_lands_as_completed_import_runs(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
-    assert main(["import", str(FIXTURES / "chinchilla_style.csv"), "--map", CHINCHILLA_MAP, "--language", "python",
-                 "--db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(FIXTURES / "chinchilla_style.csv"),
+                "--map",
+                CHINCHILLA_MAP,
+                "--language",
+                "python",
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     assert "imported 18 runs (18 final losses) into study 'chinchilla_style'" in capsys.readouterr().out
     assert query(db, "SELECT DISTINCT source, status, study FROM runs") == [("import", "completed", "chinchilla_style")]
     # first data row (CSV line 2): 44M,4.4e+08,1.162e+17,4.2746
-    assert query(db, """SELECT run_id, params, tokens, flops, language, loss, language_tokens, proportion
-                        FROM final_loss ORDER BY params, tokens LIMIT 1""") == [
-        ("chinchilla_style-00001", 44_000_000, 440_000_000, 1.162e17, "python", 4.2746, 440_000_000, 1.0)]
+    assert query(
+        db,
+        """SELECT run_id, params, tokens, flops, language, loss, language_tokens, proportion
+                        FROM final_loss ORDER BY params, tokens LIMIT 1""",
+    ) == [("chinchilla_style-00001", 44_000_000, 440_000_000, 1.162e17, "python", 4.2746, 440_000_000, 1.0)]
     [(kept,)] = query(db, "SELECT run_json FROM runs WHERE run_id = 'chinchilla_style-00001'")
     assert json.loads(kept)["Model Size"] == "44M" and json.loads(kept)["line"] == 2
 
@@ -104,8 +128,14 @@ def test_a_parquet_table_with_mixtures_feeds_the_synergy_view(tmp_path):
         AS t(model, lang, trained_on, shares, size, data, loss)) TO '{table}' (FORMAT parquet)""")
     con.close()
     db = tmp_path / "s.duckdb"
-    report = import_table(db, table, parse_map(["size=size,tokens=data,loss=loss,language=lang",
-                                                 "languages=trained_on,proportions=shares,run=model"]), study="table1")
+    report = import_table(
+        db,
+        table,
+        parse_map(
+            ["size=size,tokens=data,loss=loss,language=lang", "languages=trained_on,proportions=shares,run=model"]
+        ),
+        study="table1",
+    )
     assert (report.runs, report.evals) == (3, 4)
     rows = query(db, "SELECT target, aux, round(rel_gain, 4) FROM synergy_pairs ORDER BY target")
     assert rows == [("java", "python", 0.0602), ("python", "java", 0.0135)]
@@ -140,7 +170,10 @@ def test_any_domain_name_is_accepted_and_languages_keep_their_aliases(tmp_path):
     source.write_text("N,D,loss,language\n70M,1.4B,3.1,COBOL\n70M,1.4B,2.9,Pile-CC\n70M,1.4B,2.7,py\n")
     import_table(tmp_path / "s.duckdb", source)
     assert [r[0] for r in query(tmp_path / "s.duckdb", "SELECT language FROM final_loss ORDER BY loss")] == [
-        "python", "pile-cc", "cobol"]
+        "python",
+        "pile-cc",
+        "cobol",
+    ]
 
 
 def test_mixture_columns_become_proportions_and_per_domain_losses(tmp_path):
@@ -152,9 +185,16 @@ def test_mixture_columns_become_proportions_and_per_domain_losses(tmp_path):
     report = import_table(db, source, {"size": "model_size", "run": "run"}, proportions="p:*", losses="loss:*")
     assert (report.runs, report.evals) == (2, 5)
     assert query(db, "SELECT run_id, language, proportion FROM run_languages ORDER BY run_id, position") == [
-        ("pile-a", "pile-cc", 0.6), ("pile-a", "github", 0.4), ("pile-b", "pile-cc", 0.25), ("pile-b", "github", 0.75)]
+        ("pile-a", "pile-cc", 0.6),
+        ("pile-a", "github", 0.4),
+        ("pile-b", "pile-cc", 0.25),
+        ("pile-b", "github", 0.75),
+    ]
     assert query(db, "SELECT language, loss FROM final_loss WHERE run_id = 'pile-a' ORDER BY language") == [
-        ("arxiv", 2.40), ("github", 1.52), ("pile-cc", 2.91)]  # evaluated domains differ from the training ones
+        ("arxiv", 2.40),
+        ("github", 1.52),
+        ("pile-cc", 2.91),
+    ]  # evaluated domains differ from the training ones
     assert query(db, "SELECT run_id FROM runs WHERE run_json->>'split' = 'test'") == [("pile-b",)]
 
 
@@ -165,7 +205,9 @@ def test_regmix_style_columns_with_constants_for_size_and_tokens(tmp_path):
     db = tmp_path / "s.duckdb"
     main(["import", str(source), "--proportions", "train_the_pile_*", "--losses", "metric/the_pile_*_val_loss",
           "--set", "size=1M,tokens=1B", "--db", str(db)])  # fmt: skip
-    assert query(db, "SELECT params, tokens, language, loss FROM final_loss") == [(1_000_000, 1_000_000_000, "pile_cc", 5.43)]
+    assert query(db, "SELECT params, tokens, language, loss FROM final_loss") == [
+        (1_000_000, 1_000_000_000, "pile_cc", 5.43)
+    ]
 
 
 def test_tokens_can_be_derived_from_flops(tmp_path):
@@ -191,7 +233,9 @@ def test_unique_tokens_columns_feed_the_repetition_term(tmp_path):
     source.write_text("N,D,p:go,p:java,u:go,loss:go\n1B,100B,0.5,0.5,10B,1.2\n")
     import_table(tmp_path / "s.duckdb", source, proportions="p:*", losses="loss:*", unique="u:*")
     assert query(tmp_path / "s.duckdb", "SELECT language, unique_tokens FROM run_languages ORDER BY position") == [
-        ("go", 10_000_000_000), ("java", None)]
+        ("go", 10_000_000_000),
+        ("java", None),
+    ]
 
 
 def test_a_glob_without_a_star_or_matching_nothing_is_a_clear_error(tmp_path):

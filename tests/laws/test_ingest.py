@@ -29,17 +29,41 @@ def query(db, sql, params=None):
 
 
 def test_a_finished_bilingual_run_lands_as_runs_metrics_and_evals(tmp_path):
-    run_dir = make_run_dir(tmp_path, "pyjava-0001", languages=("python", "java"), seed=3, translation=TRANSLATION,
-                           final_valid_loss={"python": 0.7426, "java": 0.8490})
+    run_dir = make_run_dir(
+        tmp_path,
+        "pyjava-0001",
+        languages=("python", "java"),
+        seed=3,
+        translation=TRANSLATION,
+        final_valid_loss={"python": 0.7426, "java": 0.8490},
+    )
     db = tmp_path / "s.duckdb"
     report = ingest_run_dirs(db, [run_dir])
     assert report.added == ["pyjava-0001"] and not report.problems
 
-    assert query(db, """SELECT source, status, run_dir, languages, params, params_non_embedding, tokens, seed, steps,
+    assert query(
+        db,
+        """SELECT source, status, run_dir, languages, params, params_non_embedding, tokens, seed, steps,
                                proportions->>'java', tokens_per_language->>'python', pairing_mode, n_layers, dim
-                        FROM runs""") == [
-        ("rundir", "completed", str(run_dir), ["python", "java"], 124_000_000, 85_000_000, 819_200, 3, 100,
-         "0.5", "409600", "none", 12, 768)]
+                        FROM runs""",
+    ) == [
+        (
+            "rundir",
+            "completed",
+            str(run_dir),
+            ["python", "java"],
+            124_000_000,
+            85_000_000,
+            819_200,
+            3,
+            100,
+            "0.5",
+            "409600",
+            "none",
+            12,
+            768,
+        )
+    ]
     # 10 train lines (every 10 steps) x (6 scalars + 2 per-language losses + 2 per-language token counts)
     assert report.metric_rows == 100
     assert query(db, "SELECT value FROM metrics WHERE step = 100 AND name = 'loss' AND language IS NULL") == [(2.3,)]
@@ -48,12 +72,18 @@ def test_a_finished_bilingual_run_lands_as_runs_metrics_and_evals(tmp_path):
     # eval lines at steps 50 and 100: 2 languages + 2 translation directions each; only step 100 is final
     assert report.eval_rows == 8
     assert query(db, "SELECT step, count(*) FILTER (WHERE is_final) FROM evals GROUP BY step ORDER BY step") == [
-        (50, 0), (100, 4)]
-    assert query(db, """SELECT language, loss, language_tokens, proportion, params, tokens FROM final_loss
-                        ORDER BY language""") == [
-        ("java", 0.8490, 409_600, 0.5, 124_000_000, 819_200), ("python", 0.7426, 409_600, 0.5, 124_000_000, 819_200)]
+        (50, 0),
+        (100, 4),
+    ]
+    assert query(
+        db,
+        """SELECT language, loss, language_tokens, proportion, params, tokens FROM final_loss
+                        ORDER BY language""",
+    ) == [("java", 0.8490, 409_600, 0.5, 124_000_000, 819_200), ("python", 0.7426, 409_600, 0.5, 124_000_000, 819_200)]
     assert query(db, "SELECT direction, src, tgt, language, seen, loss FROM translation_final ORDER BY direction") == [
-        ("python->go", "python", "go", "go", False, 1.51), ("python->java", "python", "java", "java", True, 1.51)]
+        ("python->go", "python", "go", "go", False, 1.51),
+        ("python->java", "python", "java", "java", True, 1.51),
+    ]
 
 
 def test_ingesting_twice_adds_nothing(tmp_path):
@@ -61,12 +91,17 @@ def test_ingesting_twice_adds_nothing(tmp_path):
     make_run_dir(tmp_path, "java-0001", languages=("java",))
     db = tmp_path / "s.duckdb"
     first = ingest_run_dirs(db, [tmp_path])
-    counts = query(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM evals)")
+    counts = query(
+        db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM evals)"
+    )
     second = ingest_run_dirs(db, [tmp_path])
     assert sorted(first.added) == ["java-0001", "py-0001"]
     assert second.added == [] and second.replaced == [] and len(second.unchanged) == 2
     assert second.metric_rows == 0
-    assert query(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM evals)") == counts
+    assert (
+        query(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM evals)")
+        == counts
+    )
 
 
 def test_a_run_that_progressed_is_replaced_not_duplicated(tmp_path):
@@ -79,7 +114,9 @@ def test_a_run_that_progressed_is_replaced_not_duplicated(tmp_path):
     make_run_dir(tmp_path, "py-0001", final_valid_loss={"python": 0.75})  # the runner went on to the end
     report = ingest_run_dirs(db, [run_dir])
     assert report.replaced == ["py-0001"]
-    assert query(db, "SELECT count(*), count(DISTINCT (step, name, language)) FROM metrics") == [(80, 80)]  # 10 lines x (6 + 1 + 1)
+    assert query(db, "SELECT count(*), count(DISTINCT (step, name, language)) FROM metrics") == [
+        (80, 80)
+    ]  # 10 lines x (6 + 1 + 1)
     assert query(db, "SELECT status, step, fraction_done FROM run_progress") == [("completed", 100, 1.0)]
     assert query(db, "SELECT language, loss FROM final_loss") == [("python", 0.75)]
     assert query(db, "SELECT count(*) FROM ingest_log") == [(1,)]
@@ -125,12 +162,22 @@ def test_a_repeated_step_keeps_the_later_line_and_says_so(tmp_path):
     run_dir = tmp_path / "runs" / "py-0001"
     run_dir.mkdir(parents=True)
     (run_dir / "run.json").write_text(json.dumps(run))
-    write_metrics(run_dir, [train_line(run, 10), {**train_line(run, 20), "loss": 9.0}, {**train_line(run, 20), "loss": 2.5},
-                            train_line(run, 30), eval_line(run, 30)])
+    write_metrics(
+        run_dir,
+        [
+            train_line(run, 10),
+            {**train_line(run, 20), "loss": 9.0},
+            {**train_line(run, 20), "loss": 2.5},
+            train_line(run, 30),
+            eval_line(run, 30),
+        ],
+    )
     report = ingest_run_dirs(tmp_path / "s.duckdb", [run_dir])
     assert [p.error.line for p in report.problems] == [2]
     assert "appears again on line 3" in report.problems[0].render()
-    assert query(tmp_path / "s.duckdb", "SELECT value FROM metrics WHERE step = 20 AND name = 'loss' AND language IS NULL") == [(2.5,)]
+    assert query(
+        tmp_path / "s.duckdb", "SELECT value FROM metrics WHERE step = 20 AND name = 'loss' AND language IS NULL"
+    ) == [(2.5,)]
 
 
 def test_missing_or_corrupt_run_json_skips_that_run_only(tmp_path, capsys):
@@ -138,7 +185,9 @@ def test_missing_or_corrupt_run_json_skips_that_run_only(tmp_path, capsys):
     no_run_json = make_run_dir(tmp_path, "gone-0001")
     (no_run_json / "run.json").unlink()
     broken = make_run_dir(tmp_path, "broken-0001")
-    (broken / "run.json").write_text('{\n  "format": "codescale.run/1",\n  "run_id": "broken-0001",\n  "languages": [\n')
+    (broken / "run.json").write_text(
+        '{\n  "format": "codescale.run/1",\n  "run_id": "broken-0001",\n  "languages": [\n'
+    )
     wrong_type = make_run_dir(tmp_path, "typed-0001")
     run = json.loads((wrong_type / "run.json").read_text())
     run["model"]["params"] = "a lot"
@@ -177,7 +226,9 @@ def test_the_ingest_of_a_crashed_run_keeps_its_state_and_partial_curve(tmp_path)
     run_dir = make_run_dir(tmp_path, "py-0001", steps_done=40, state="failed")
     report = ingest_run_dirs(tmp_path / "s.duckdb", [run_dir])
     assert not report.problems
-    assert query(tmp_path / "s.duckdb", "SELECT status, step, loss FROM run_progress") == [("failed", 40, 2.0 + 3.0 / math.sqrt(40))]
+    assert query(tmp_path / "s.duckdb", "SELECT status, step, loss FROM run_progress") == [
+        ("failed", 40, 2.0 + 3.0 / math.sqrt(40))
+    ]
     assert query(tmp_path / "s.duckdb", "SELECT count(*) FROM final_loss") == [(0,)]
 
 
@@ -190,8 +241,12 @@ def test_two_ingests_at_once_both_land_and_the_file_stays_sound(tmp_path):
         make_run_dir(tmp_path / "right", f"right-{i:04d}", steps=400, log_every=1)
     db = str(tmp_path / "s.duckdb")
     env = {**os.environ, "CODESCALE_DB": db}
-    procs = [subprocess.Popen(INGEST + [str(tmp_path / side)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for side in ("left", "right")]
+    procs = [
+        subprocess.Popen(
+            INGEST + [str(tmp_path / side)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for side in ("left", "right")
+    ]
     results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
     assert [rc for _, _, rc in results] == [0, 0], results
     assert all("6 runs added" in out for out, _, _ in results)
@@ -202,13 +257,22 @@ def test_two_ingests_at_once_both_land_and_the_file_stays_sound(tmp_path):
 def test_a_busy_store_fails_with_a_message_naming_it_when_waiting_is_not_allowed(tmp_path):
     make_run_dir(tmp_path, "py-0001")
     db = tmp_path / "s.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from codescale.laws import store; "
-                               "c = store.connect(sys.argv[1]); print('holding', flush=True); time.sleep(3)", str(db)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from codescale.laws import store; "
+            "c = store.connect(sys.argv[1]); print('holding', flush=True); time.sleep(3)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        proc = subprocess.run(INGEST + [str(tmp_path), "--db", str(db), "--wait", "0.2"], capture_output=True,
-                              text=True, timeout=60)
+        proc = subprocess.run(
+            INGEST + [str(tmp_path), "--db", str(db), "--wait", "0.2"], capture_output=True, text=True, timeout=60
+        )
     finally:
         holder.wait(timeout=30)
     assert proc.returncode == 2
@@ -224,11 +288,17 @@ def test_a_completed_run_without_a_final_eval_and_an_unreadable_status_are_flagg
     report = ingest_run_dirs(tmp_path / "s.duckdb", [tmp_path])
     assert not report.failed
     rendered = [p.render() for p in report.problems]
-    assert any(r.startswith(f"warning: {no_final / 'metrics.jsonl'} the run is completed but") and "no final loss" in r
-               for r in rendered)
-    assert any(r.startswith(f"warning: {bad_status / 'status.json'} unreadable, run state left unknown") for r in rendered)
+    assert any(
+        r.startswith(f"warning: {no_final / 'metrics.jsonl'} the run is completed but") and "no final loss" in r
+        for r in rendered
+    )
+    assert any(
+        r.startswith(f"warning: {bad_status / 'status.json'} unreadable, run state left unknown") for r in rendered
+    )
     assert query(tmp_path / "s.duckdb", "SELECT run_id, status FROM runs ORDER BY run_id") == [
-        ("nofinal-0001", "completed"), ("status-0001", None)]
+        ("nofinal-0001", "completed"),
+        ("status-0001", None),
+    ]
 
 
 def test_a_directory_of_other_things_yields_only_its_run_directories(tmp_path):
@@ -247,15 +317,18 @@ def test_an_ingest_killed_midway_leaves_the_store_whole(tmp_path):
     ingest_run_dirs(db, [make_run_dir(tmp_path / "old", "old-0001")])
     for i in range(4):
         make_run_dir(tmp_path / "new", f"new-{i:04d}", steps=20_000, log_every=1)
-    proc = subprocess.Popen(INGEST + [str(tmp_path / "new"), "--db", str(db)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        INGEST + [str(tmp_path / "new"), "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(1.5)  # somewhere in reading or writing; whichever it is, the store must be old or old + all new
     proc.kill()
     proc.wait(timeout=30)
     runs = query(db, "SELECT run_id FROM runs ORDER BY run_id")
     new_rows = query(db, "SELECT count(*) FROM metrics WHERE run_id LIKE 'new-%'")[0][0]
-    assert (runs, new_rows) in [([("old-0001",)], 0),
-                                ([("new-0000",), ("new-0001",), ("new-0002",), ("new-0003",), ("old-0001",)], 4 * 20_000 * 8)]
+    assert (runs, new_rows) in [
+        ([("old-0001",)], 0),
+        ([("new-0000",), ("new-0001",), ("new-0002",), ("new-0003",), ("old-0001",)], 4 * 20_000 * 8),
+    ]
     assert query(db, "SELECT count(*) FROM metrics WHERE run_id = 'old-0001'") == [(80,)]
     report = ingest_run_dirs(db, [tmp_path / "new"])  # and the next ingest completes the job
     assert len(report.added) + len(report.unchanged) == 4
@@ -299,7 +372,9 @@ def test_replace_takes_the_run_from_the_other_directory_and_the_first_is_then_re
     b = make_run_dir(tmp_path / "b", "py-0001", final_valid_loss={"python": 0.5})
     ingest_run_dirs(db, [a])
     replaced = ingest_run_dirs(db, [b], replace=True)
-    assert replaced.replaced == ["py-0001"] and "replaced by this directory (--replace)" in replaced.problems[0].render()
+    assert (
+        replaced.replaced == ["py-0001"] and "replaced by this directory (--replace)" in replaced.problems[0].render()
+    )
     assert query(db, "SELECT loss FROM final_loss") == [(0.5,)]
     assert query(db, "SELECT run_dir FROM ingest_log") == [(str(b),)]
     again = ingest_run_dirs(db, [a])  # a no longer is where the store's copy came from: not "unchanged"

@@ -47,5 +47,10 @@ def test_every_laws_module_imports_and_the_store_commands_run_without_torch():
     assert proc.returncode == 0, proc.stderr
     assert "language,loss\ngo,3.1\n" in proc.stdout
     imported = proc.stdout.split("imported:")[1].split()
-    assert {"codescale.laws.store", "codescale.laws.ingest", "codescale.laws.importer", "codescale.laws.sqlshell",
-            "codescale.laws.cli"} <= set(imported)
+    assert {
+        "codescale.laws.store",
+        "codescale.laws.ingest",
+        "codescale.laws.importer",
+        "codescale.laws.sqlshell",
+        "codescale.laws.cli",
+    } <= set(imported)

@@ -72,8 +72,12 @@ def test_compare_ranks_every_law_on_the_same_folds_and_the_generating_form_wins(
 def test_validate_law_refits_without_the_held_out_runs_and_stores_a_row_per_domain(con):
     _, stored = fit_and_store(con, "effective_data", "study = 'mix'", FitOptions(), per_domain="mono")
     result = validate_fit(con, stored.fit_id, holdout="params_non_embedding > 1e9")
-    assert {r[0] for r in result.rows} == {r for (r,) in con.execute(
-        "SELECT DISTINCT run_id FROM final_loss WHERE study = 'mix' AND params_non_embedding > 1e9").fetchall()}
+    assert {r[0] for r in result.rows} == {
+        r
+        for (r,) in con.execute(
+            "SELECT DISTINCT run_id FROM final_loss WHERE study = 'mix' AND params_non_embedding > 1e9"
+        ).fetchall()
+    }
     rows = con.execute("SELECT domain, n_heldout, mae, spearman FROM validations WHERE validation_id = ? "
                        "ORDER BY domain NULLS LAST", [result.validation_id]).fetchall()  # fmt: skip
     assert [r[0] for r in rows] == [*LANGS, None] and rows[-1][1] == 3 * rows[0][1]
@@ -117,8 +121,9 @@ def test_ye_exp_extrapolates_across_scales_through_per_mixture_scale_laws(tmp_pa
     mixtures = dirichlet_mixtures(domains, 8, 0)
     # a truth whose mixture effect holds at every scale, times a Chinchilla-like factor in N and D
     con = store.connect(tmp_path / "nested.duckdb")
-    simulate_plan(con, grid_plan("nested", [5e7, 1e8, 2e8, 4e8], [5e9, 1e10, 2e10], mixtures), law_truth(law, params),
-                  noise=0.001)
+    simulate_plan(
+        con, grid_plan("nested", [5e7, 1e8, 2e8, 4e8], [5e9, 1e10, 2e10], mixtures), law_truth(law, params), noise=0.001
+    )
     con.execute("UPDATE evals SET loss = loss * (1 + 0.3 * ((SELECT params_non_embedding FROM runs r "
                 "WHERE r.run_id = evals.run_id) / 1e8) ^ -0.3 + 0.2 * (tokens / 1e10) ^ -0.4)")  # fmt: skip
     data = mixdata.load(con, "true")
@@ -139,9 +144,14 @@ def test_fit_mixture_on_a_fresh_store_says_what_to_fit_first(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "empty selection" in err and "Traceback" not in err and "Catalog" not in err
     con = store.connect(db)
-    simulate_plan(con, grid_plan("m", [1e8, 1e9], [1e10], [{"go": 1, "java": 1}]), law_truth(
-        YeExpLaw(["go", "java"], ["go", "java"], ["go", "java"], "java", (1e8, 1e10)),
-        {"go": {"log_c": 0.0, "log_k": 0.0, "t:go": -1.0}, "java": {"log_c": 0.0, "log_k": 0.0, "t:go": 1.0}}))
+    simulate_plan(
+        con,
+        grid_plan("m", [1e8, 1e9], [1e10], [{"go": 1, "java": 1}]),
+        law_truth(
+            YeExpLaw(["go", "java"], ["go", "java"], ["go", "java"], "java", (1e8, 1e10)),
+            {"go": {"log_c": 0.0, "log_k": 0.0, "t:go": -1.0}, "java": {"log_c": 0.0, "log_k": 0.0, "t:go": 1.0}},
+        ),
+    )
     con.close()
     assert main(["fit", "multilingual", "--model", "paper", "--db", str(db)]) == 2
     err = capsys.readouterr().err

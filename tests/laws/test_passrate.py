@@ -47,8 +47,9 @@ def test_fit_pass_rate_stores_a_logistic_per_language_and_report_draws_it(tmp_pa
     printed = capsys.readouterr().out
     assert "language=python" in printed and "L0" in printed
     con = store.connect(db)
-    (kind, value), = con.execute("SELECT f.kind, p.value FROM fits f JOIN fit_params p USING (fit_id) "
-                                 "WHERE p.name = 'L0'").fetchall()
+    ((kind, value),) = con.execute(
+        "SELECT f.kind, p.value FROM fits f JOIN fit_params p USING (fit_id) WHERE p.name = 'L0'"
+    ).fetchall()
     con.close()
     assert kind == "pass_rate" and value == pytest.approx(2.2, rel=1e-3)
     assert main(["report", "--db", str(db), "-o", str(tmp_path / "report")]) == 0

@@ -23,8 +23,15 @@ def test_report_writes_every_figure_and_links_it(tmp_path):
     validate_fit(con, stored.fit_id, folds=3)
     summary = write_report(con, tmp_path / "report")
     text = summary.read_text()
-    for png in ("loss_vs_n.png", "loss_vs_d.png", "loss_vs_compute.png", "synergy.png", "mixture_laws.png",
-                "allocation.png", "predicted_vs_actual.png"):
+    for png in (
+        "loss_vs_n.png",
+        "loss_vs_d.png",
+        "loss_vs_compute.png",
+        "synergy.png",
+        "mixture_laws.png",
+        "allocation.png",
+        "predicted_vs_actual.png",
+    ):
         path = tmp_path / "report" / png
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
         assert f"]({png})" in text

@@ -34,7 +34,9 @@ def test_every_plan_run_lands_with_its_final_losses(con):
         "SELECT params_non_embedding, tokens, loss FROM final_loss WHERE language = 'go' ORDER BY loss LIMIT 1"
     ).fetchone()
     law = presets.paper_truth()["languages"]["go"]
-    assert loss == pytest.approx(law["E"] + law["A"] * (n / 1e9) ** -law["alpha"] + law["B"] * (d / 1e9) ** -law["beta"])
+    assert loss == pytest.approx(
+        law["E"] + law["A"] * (n / 1e9) ** -law["alpha"] + law["B"] * (d / 1e9) ** -law["beta"]
+    )
 
 
 def test_simulating_again_replaces_the_runs(con):
@@ -91,9 +93,24 @@ def test_plan_and_truth_files_are_checked(tmp_path):
     path.write_text(json.dumps(truth))
     with pytest.raises(CodescaleError, match="'\\?\\?\\?' is not a usable domain name"):
         presets.load_truth(str(path))
-    path.write_text(json.dumps({"format": "codescale.truth/1", "mixture_law": {"law": "ye_exp", "settings": {
-        "train_domains": ["a", "b"], "eval_domains": ["a"], "active": ["a", "b"], "reference": "b",
-        "scale": [1e8, 1e9]}, "params": {"a": {"log_c": 0.0, "log_k": 0.0}}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "codescale.truth/1",
+                "mixture_law": {
+                    "law": "ye_exp",
+                    "settings": {
+                        "train_domains": ["a", "b"],
+                        "eval_domains": ["a"],
+                        "active": ["a", "b"],
+                        "reference": "b",
+                        "scale": [1e8, 1e9],
+                    },
+                    "params": {"a": {"log_c": 0.0, "log_k": 0.0}},
+                },
+            }
+        )
+    )
     with pytest.raises(CodescaleError, match=r"mixture_law.params.a lacks t:a"):
         presets.load_truth(str(path))
     with pytest.raises(CodescaleError, match="noise"):

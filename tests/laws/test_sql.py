@@ -41,15 +41,24 @@ def test_the_default_table_is_aligned_with_numbers_on_the_right(db, capsys):
 def test_csv_keeps_full_precision_and_a_header(db, capsys):
     assert main(["sql", QUERY, "--db", db, "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows == [["language", "params", "loss"], ["python", "70000000", "3.1"], ["java", "160000000", "2.875"],
-                    ["go", "1300000000", "2.0"]]
+    assert rows == [
+        ["language", "params", "loss"],
+        ["python", "70000000", "3.1"],
+        ["java", "160000000", "2.875"],
+        ["go", "1300000000", "2.0"],
+    ]
 
 
 def test_json_is_a_list_of_objects_with_json_columns_as_structure(db, capsys):
-    assert main(["sql", "SELECT run_id, proportions, languages FROM runs ORDER BY params LIMIT 1", "--db", db,
-                 "-f", "json"]) == 0
+    assert (
+        main(
+            ["sql", "SELECT run_id, proportions, languages FROM runs ORDER BY params LIMIT 1", "--db", db, "-f", "json"]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out) == [
-        {"run_id": "lab-00001", "proportions": {"python": 1.0}, "languages": ["python"]}]
+        {"run_id": "lab-00001", "proportions": {"python": 1.0}, "languages": ["python"]}
+    ]
 
 
 def test_a_sql_error_is_one_line_and_exit_status_2(db, capsys):
@@ -68,16 +77,19 @@ def test_the_store_is_read_only_unless_asked(db, capsys):
     assert main(["sql", "DELETE FROM runs WHERE params > 1e9", "--db", db, "--write"]) == 0
 
 
-@pytest.mark.parametrize("statement", [
-    "COPY (SELECT 'x') TO '{other}'",
-    "EXPORT DATABASE '{tmp}/export'",
-    "SELECT * FROM read_text('{secret}')",
-    "SELECT * FROM read_csv('{secret}')",
-    "ATTACH '{other}' AS other",
-    "INSTALL httpfs",
-    "SET enable_external_access = true",
-    "RESET enable_external_access",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT 'x') TO '{other}'",
+        "EXPORT DATABASE '{tmp}/export'",
+        "SELECT * FROM read_text('{secret}')",
+        "SELECT * FROM read_csv('{secret}')",
+        "ATTACH '{other}' AS other",
+        "INSTALL httpfs",
+        "SET enable_external_access = true",
+        "RESET enable_external_access",
+    ],
+)
 def test_without_write_no_statement_reads_or_writes_another_file(db, tmp_path, capsys, statement):
     other, secret = tmp_path / "other.duckdb", tmp_path / "secret.txt"
     other.write_bytes(b"precious")
@@ -116,8 +128,10 @@ def test_a_sqlite_file_is_refused_before_duckdb_opens_it(tmp_path, capsys):
     for args in (["sql", "SELECT 1", "--db", str(path)], ["sql", "SELECT 1", "--db", str(path), "--write"]):
         assert main(args) == 2
         err = capsys.readouterr().err
-        assert err == f"error: {path} is a SQLite database, not a codescale results store (point --db at a file " \
-                      "written by `codescale ingest` or `codescale import`, or at a new path)\n"
+        assert (
+            err == f"error: {path} is a SQLite database, not a codescale results store (point --db at a file "
+            "written by `codescale ingest` or `codescale import`, or at a new path)\n"
+        )
 
 
 def test_a_missing_store_says_how_to_create_one(tmp_path, capsys):
@@ -143,6 +157,10 @@ def test_dot_tables_works_as_a_one_shot_query(db, capsys):
 
 
 def test_the_installed_command_prints_the_table(db):
-    proc = subprocess.run([sys.executable, "-m", "codescale.core.cli", "sql", "SELECT count(*) AS runs FROM runs", "--db", db],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "codescale.core.cli", "sql", "SELECT count(*) AS runs FROM runs", "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "runs\n----\n   3\n(1 row)\n", "")

@@ -22,8 +22,22 @@ def test_connect_creates_every_table_and_view_with_a_schema_version(tmp_path):
     assert {"final_loss", "translation_final", "synergy_pairs", "run_progress"} <= names
     assert con.execute("SELECT version FROM schema_version").fetchall() == [(store.SCHEMA_VERSION,)]
     run_columns = [r[0] for r in con.execute("DESCRIBE runs").fetchall()]
-    for column in ("run_id", "study", "source", "languages", "params", "params_non_embedding", "tokens",
-                   "tokens_per_language", "proportions", "pairing_mode", "seed", "flops", "gpu_hours", "fingerprint"):
+    for column in (
+        "run_id",
+        "study",
+        "source",
+        "languages",
+        "params",
+        "params_non_embedding",
+        "tokens",
+        "tokens_per_language",
+        "proportions",
+        "pairing_mode",
+        "seed",
+        "flops",
+        "gpu_hours",
+        "fingerprint",
+    ):
         assert column in run_columns
 
 
@@ -45,8 +59,10 @@ def test_a_version_1_store_is_migrated_step_by_step_and_keeps_its_data(tmp_path)
     con = duckdb.connect(str(path))  # the schema codescale wrote before the mixture-law steps
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, migrated_at TIMESTAMP NOT NULL)")
     con.execute("INSERT INTO schema_version VALUES (1, now())")
-    con.execute("CREATE TABLE run_languages (run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, "
-                "proportion DOUBLE, tokens BIGINT)")
+    con.execute(
+        "CREATE TABLE run_languages (run_id VARCHAR NOT NULL, language VARCHAR NOT NULL, position INTEGER, "
+        "proportion DOUBLE, tokens BIGINT)"
+    )
     con.execute("INSERT INTO run_languages VALUES ('r1', 'python', 0, 1.0, 1000)")
     con.execute("CREATE TABLE fits (fit_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL)")
     con.execute("INSERT INTO fits VALUES ('f1', 'chinchilla')")
@@ -56,7 +72,9 @@ def test_a_version_1_store_is_migrated_step_by_step_and_keeps_its_data(tmp_path)
     assert con.execute("SELECT fit_id, unidentified FROM fits").fetchall() == [("f1", None)]
     assert "validations" in store.table_names(con)
     assert [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()] == [
-        1, store.SCHEMA_VERSION]
+        1,
+        store.SCHEMA_VERSION,
+    ]
     con.close()
     con = store.connect(path)  # nothing left to migrate: no new version row
     assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
@@ -111,13 +129,27 @@ def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path):
 
 def test_insert_rows_matches_columns_by_name_and_takes_numpy_values_and_dicts_for_json(tmp_path):
     con = store.connect(tmp_path / "results.duckdb")
-    store.insert_rows(con, "runs", [
-        {"source": "simulate", "run_id": "s1", "languages": ["python", "go"]},
-        {"run_id": "s2", "source": "simulate", "params": np.int64(7), "flops": np.float32(0.5),
-         "proportions": {"go": np.float64(1.0)}, "seed": np.int32(3)},
-    ])
-    assert con.execute("SELECT run_id, source, languages, params, flops, proportions->>'go', seed FROM runs").fetchall() == [
-        ("s1", "simulate", ["python", "go"], None, None, None, None), ("s2", "simulate", None, 7, 0.5, "1.0", 3)]
+    store.insert_rows(
+        con,
+        "runs",
+        [
+            {"source": "simulate", "run_id": "s1", "languages": ["python", "go"]},
+            {
+                "run_id": "s2",
+                "source": "simulate",
+                "params": np.int64(7),
+                "flops": np.float32(0.5),
+                "proportions": {"go": np.float64(1.0)},
+                "seed": np.int32(3),
+            },
+        ],
+    )
+    assert con.execute(
+        "SELECT run_id, source, languages, params, flops, proportions->>'go', seed FROM runs"
+    ).fetchall() == [
+        ("s1", "simulate", ["python", "go"], None, None, None, None),
+        ("s2", "simulate", None, 7, 0.5, "1.0", 3),
+    ]
     with pytest.raises(ValueError, match="no column"):
         store.insert_rows(con, "runs", [{"run_id": "s3", "source": "import", "colour": "red"}])
 
@@ -161,8 +193,10 @@ WRITE_ONE = textwrap.dedent("""
 
 def test_processes_racing_to_create_a_new_store_all_get_it(tmp_path):
     path = tmp_path / "fresh.duckdb"
-    procs = [subprocess.Popen([sys.executable, "-c", WRITE_ONE, str(path), f"r{i}"], stderr=subprocess.PIPE, text=True)
-             for i in range(4)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITE_ONE, str(path), f"r{i}"], stderr=subprocess.PIPE, text=True)
+        for i in range(4)
+    ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     con = store.connect(path, read_only=True)
@@ -172,15 +206,24 @@ def test_processes_racing_to_create_a_new_store_all_get_it(tmp_path):
 
 def test_replace_runs_writes_whole_runs_that_the_views_see_and_replaces_them_again(tmp_path):
     con = store.connect(tmp_path / "results.duckdb")
-    run = {"run_id": "sim-1", "source": "simulate", "study": "rehearsal", "languages": ["python", "java"],
-           "params": 10**8, "tokens": 2 * 10**9, "proportions": {"python": 0.25, "java": 0.75},
-           "tokens_per_language": {"python": 5 * 10**8, "java": 15 * 10**8}, "status": "completed"}
+    run = {
+        "run_id": "sim-1",
+        "source": "simulate",
+        "study": "rehearsal",
+        "languages": ["python", "java"],
+        "params": 10**8,
+        "tokens": 2 * 10**9,
+        "proportions": {"python": 0.25, "java": 0.75},
+        "tokens_per_language": {"python": 5 * 10**8, "java": 15 * 10**8},
+        "status": "completed",
+    }
     evals = [{"run_id": "sim-1", "metric": "valid_loss", "language": "java", "loss": 1.25, "is_final": True}]
     for loss in (1.25, 1.5):  # the second write replaces the first
         with store.transaction(con):
             store.replace_runs(con, [run], [{**evals[0], "loss": loss}])
-    assert con.execute("SELECT run_id, language, loss, language_tokens, proportion, n_languages FROM final_loss").fetchall() == [
-        ("sim-1", "java", 1.5, 15 * 10**8, 0.75, 2)]
+    assert con.execute(
+        "SELECT run_id, language, loss, language_tokens, proportion, n_languages FROM final_loss"
+    ).fetchall() == [("sim-1", "java", 1.5, 15 * 10**8, 0.75, 2)]
     assert con.execute("SELECT proportions->>'python' FROM runs").fetchall() == [("0.25",)]
     assert con.execute("SELECT count(*) FROM run_languages").fetchone() == (2,)
 
@@ -188,8 +231,18 @@ def test_replace_runs_writes_whole_runs_that_the_views_see_and_replaces_them_aga
 def test_a_large_insert_lands_whole_with_numpy_values_and_json_dicts(tmp_path):
     con = store.connect(tmp_path / "results.duckdb")
     n = store.ARROW_ROWS + 1000
-    store.insert_rows(con, "metrics", [{"run_id": "r", "step": np.int64(i), "kind": "train", "name": "loss",
-                                        "value": np.float32(0.5)} for i in range(n)])
+    store.insert_rows(
+        con,
+        "metrics",
+        [
+            {"run_id": "r", "step": np.int64(i), "kind": "train", "name": "loss", "value": np.float32(0.5)}
+            for i in range(n)
+        ],
+    )
     store.insert_rows(con, "ingest_log", [{"run_dir": f"d{i}", "problems": ["torn line"]} for i in range(n)])
-    assert con.execute("SELECT count(*), sum(step), sum(value) FROM metrics").fetchone() == (n, n * (n - 1) // 2, n * 0.5)
+    assert con.execute("SELECT count(*), sum(step), sum(value) FROM metrics").fetchone() == (
+        n,
+        n * (n - 1) // 2,
+        n * 0.5,
+    )
     assert con.execute("SELECT DISTINCT problems->>0 FROM ingest_log").fetchall() == [("torn line",)]

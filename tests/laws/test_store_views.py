@@ -21,11 +21,23 @@ def synergy_db(tmp_path_factory):
     # the 50:50 mixture, scored on both of its languages
     make_run_dir(root, "pyjava-s0", languages=("python", "java"), final_valid_loss={"python": 0.7426, "java": 0.8490})
     # not synergy evidence: another size, a 70:30 mixture, a parallel-paired mixture, an unfinished mixture
-    make_run_dir(root, "pyjava-big", languages=("python", "java"), size="0.3B", final_valid_loss={"python": 0.6, "java": 0.7})
-    make_run_dir(root, "pyjava-7030", languages=("python", "java"), proportions={"python": 0.7, "java": 0.3},
-                 final_valid_loss={"python": 0.7, "java": 0.95})
-    make_run_dir(root, "pyjava-par", languages=("python", "java"), pairing="parallel",
-                 final_valid_loss={"python": 0.7, "java": 0.8})
+    make_run_dir(
+        root, "pyjava-big", languages=("python", "java"), size="0.3B", final_valid_loss={"python": 0.6, "java": 0.7}
+    )
+    make_run_dir(
+        root,
+        "pyjava-7030",
+        languages=("python", "java"),
+        proportions={"python": 0.7, "java": 0.3},
+        final_valid_loss={"python": 0.7, "java": 0.95},
+    )
+    make_run_dir(
+        root,
+        "pyjava-par",
+        languages=("python", "java"),
+        pairing="parallel",
+        final_valid_loss={"python": 0.7, "java": 0.8},
+    )
     make_run_dir(root, "pyjava-half", languages=("python", "java"), steps_done=50)
     db = root / "s.duckdb"
     ingest_run_dirs(db, [root])

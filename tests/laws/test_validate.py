@@ -61,7 +61,7 @@ def test_a_law_of_runs_without_a_language_validates(tmp_path):
     from codescale.laws.importer import import_table
 
     source = tmp_path / "chinchilla.csv"
-    rows = [f"{n:.0f},{d:.0f},{1.8 + 400 * n ** -0.34 + 2000 * d ** -0.37:.5f}" for n in SIZES for d in BUDGETS]
+    rows = [f"{n:.0f},{d:.0f},{1.8 + 400 * n**-0.34 + 2000 * d**-0.37:.5f}" for n in SIZES for d in BUDGETS]
     source.write_text("N,D,loss\n" + "\n".join(rows) + "\n")
     con = store.connect(tmp_path / "nolang.duckdb")
     import_table(con, source)

@@ -17,4 +17,3 @@ def prepared(tmp_path_factory) -> Path:
     catalog = make_corpus(root)
     prepare(catalog, root / "prepared", progress=False)
     return root / "prepared"
-

@@ -42,8 +42,16 @@ def write_catalog(root: Path, body: dict) -> Path:
     return path
 
 
-def make_corpus(root: Path, documents: int = 120, languages=("python", "java", "go", "rust"), parallel_groups: int = 60,
-                vocab_size: int = 400, fraction: float = 0.1, repeat: int = 2, decontaminate: bool = False) -> Path:
+def make_corpus(
+    root: Path,
+    documents: int = 120,
+    languages=("python", "java", "go", "rust"),
+    parallel_groups: int = 60,
+    vocab_size: int = 400,
+    fraction: float = 0.1,
+    repeat: int = 2,
+    decontaminate: bool = False,
+) -> Path:
     """A four-language corpus in all three file formats; returns the catalog path.
 
     Its documents, parallel groups and eval tasks all come from one template per language, so many documents share
@@ -60,54 +68,78 @@ def make_corpus(root: Path, documents: int = 120, languages=("python", "java", "
             write_jsonl(root / "raw/java.jsonl.gz", rows, gz=True)
             langs[lang] = {"sources": [{"path": "raw/java.jsonl.gz"}]}
         else:  # a Stack-v2-like parquet with a language column shared by go and rust
-            langs[lang] = {"sources": [{"path": "raw/mixed.parquet", "text_column": "content",
-                                        "language_column": "lang"}]}
-    mixed = [("Go" if lang == "go" else "Rust", program(lang, 5000 + i, repeat)) for lang in languages
-             if lang in ("go", "rust") for i in range(documents)]
+            langs[lang] = {
+                "sources": [{"path": "raw/mixed.parquet", "text_column": "content", "language_column": "lang"}]
+            }
+    mixed = [
+        ("Go" if lang == "go" else "Rust", program(lang, 5000 + i, repeat))
+        for lang in languages
+        if lang in ("go", "rust")
+        for i in range(documents)
+    ]
     if mixed:
         (root / "raw").mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.table({"lang": [m[0] for m in mixed], "content": [m[1] for m in mixed]}),
-                       root / "raw/mixed.parquet")
+        pq.write_table(
+            pa.table({"lang": [m[0] for m in mixed], "content": [m[1] for m in mixed]}), root / "raw/mixed.parquet"
+        )
     groups = [{"id": f"g{i}", **{lang: program(lang, 9000 + i) for lang in languages}} for i in range(parallel_groups)]
     write_jsonl(root / "raw/parallel.jsonl", groups)
-    tasks = [{"id": f"t{i}", "description": "x", **{lang: program(lang, 20000 + i) for lang in languages}}
-             for i in range(5)]
+    tasks = [
+        {"id": f"t{i}", "description": "x", **{lang: program(lang, 20000 + i) for lang in languages}} for i in range(5)
+    ]
     write_jsonl(root / "eval/tasks.jsonl", tasks)
-    return write_catalog(root, {
-        "name": "test",
-        "languages": langs,
-        "parallel": {"path": "raw/parallel.jsonl", "pivot": "python"},
-        "translation_eval": {"path": "eval/tasks.jsonl"},
-        "tokenizer": {"vocab_size": vocab_size, "sample_documents_per_language": 50},
-        "validation": {"fraction": fraction},
-        "decontamination": {"enabled": decontaminate},
-    })
+    return write_catalog(
+        root,
+        {
+            "name": "test",
+            "languages": langs,
+            "parallel": {"path": "raw/parallel.jsonl", "pivot": "python"},
+            "translation_eval": {"path": "eval/tasks.jsonl"},
+            "tokenizer": {"vocab_size": vocab_size, "sample_documents_per_language": 50},
+            "validation": {"fraction": fraction},
+            "decontamination": {"enabled": decontaminate},
+        },
+    )
 
 
 def mixture(languages, tokens_per_language, seq_len=64, global_batch_size=8, seed=0, max_epochs=None, pairing=None):
     total = sum(tokens_per_language.values())
     return {
-        "format": "codescale.mixture/1", "run_id": "test-00000000", "languages": list(languages),
+        "format": "codescale.mixture/1",
+        "run_id": "test-00000000",
+        "languages": list(languages),
         "proportions": {lang: tokens_per_language[lang] / total for lang in languages},
-        "tokens_per_language": dict(tokens_per_language), "total_tokens": total, "seq_len": seq_len,
-        "global_batch_size": global_batch_size, "seed": seed,
+        "tokens_per_language": dict(tokens_per_language),
+        "total_tokens": total,
+        "seq_len": seq_len,
+        "global_batch_size": global_batch_size,
+        "seed": seed,
         "max_epochs": max_epochs or {lang: None for lang in languages},
-        "pairing": pairing or {"mode": "none", "template": None, "pivot": "python", "directions": [], "fraction": 0.0,
-                               "both_orders": False},
+        "pairing": pairing
+        or {
+            "mode": "none",
+            "template": None,
+            "pivot": "python",
+            "directions": [],
+            "fraction": 0.0,
+            "both_orders": False,
+        },
         "prepared": None,
     }
 
 
-_FIZZBUZZ = '''def fizzbuzz(n: int) -> list[str]:
+_FIZZBUZZ = """def fizzbuzz(n: int) -> list[str]:
     words = []
     for i in range(1, n + 1):
         if i % 15 == 0:
             words.append("FizzBuzz")
         elif i % 3 == 0:
             words.append("Fizz")
-'''
+"""
 """The first lines of the built-in fizzbuzz task's Python solution (codescale.mixtures.evalsets)."""
-SUITE_PROGRAM = "def private_benchmark_answer(grid):\n    return sum(row[k] * weight for k, row in enumerate(grid) if row)\n"
+SUITE_PROGRAM = (
+    "def private_benchmark_answer(grid):\n    return sum(row[k] * weight for k, row in enumerate(grid) if row)\n"
+)
 """The program of the user evaluation suite the dirty corpus protects."""
 
 
@@ -137,16 +169,24 @@ def make_dirty_corpus(root: Path) -> tuple[Path, dict]:
         "data_like": "BLOB = '" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo" * 4 + "'\n" + program("python", 7101),
     }
     rows = [{"content": text} for text in clean]
-    rows += [{"content": clean[3]}, {"content": clean[10]}, {"content": near_copy(clean[5])},
-             {"content": near_copy(clean[20])}, {"content": ""}]
+    rows += [
+        {"content": clean[3]},
+        {"content": clean[10]},
+        {"content": near_copy(clean[5])},
+        {"content": near_copy(clean[20])},
+        {"content": ""},
+    ]
     rows += [{"content": text} for text in dirty.values()]
-    rows += [{"content": program("python", 7200) + "\n" + _FIZZBUZZ},
-             {"content": "# mine\n" + SUITE_PROGRAM + program("python", 7201)}]
+    rows += [
+        {"content": program("python", 7200) + "\n" + _FIZZBUZZ},
+        {"content": "# mine\n" + SUITE_PROGRAM + program("python", 7201)},
+    ]
     write_jsonl(root / "raw/python.jsonl", rows)
     js = [program("java", 8000 + i).replace("static int", "function") for i in range(12)]
     ts = [program("java", 8100 + i).replace("static int", "export function") for i in range(12)]
-    labels = ["JavaScript"] * 10 + ["JSX"] * 2 + ["TypeScript"] * 10 + ["TSX"] * 2 + ["Markdown", "Vue", "Vue",
-                                                                                        "TypeScript"]
+    labels = (
+        ["JavaScript"] * 10 + ["JSX"] * 2 + ["TypeScript"] * 10 + ["TSX"] * 2 + ["Markdown", "Vue", "Vue", "TypeScript"]
+    )
     texts = js + ts + ["# Title\n", "<template/>", "<div/>", js[4]]
     (root / "raw").mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table({"lang": labels, "content": texts}), root / "raw/stack.parquet", row_group_size=8)
@@ -156,19 +196,32 @@ def make_dirty_corpus(root: Path) -> tuple[Path, dict]:
     groups.append({"id": "leak", "python": program("python", 9100) + "\n" + _FIZZBUZZ, "javascript": js[0]})
     write_jsonl(root / "raw/parallel.jsonl", groups)
     stack = {"path": "raw/stack.parquet", "language_column": "lang"}
-    catalog = write_catalog(root, {
-        "name": "dirty",
-        "languages": {"python": {"sources": [{"path": "raw/python.jsonl"}]},
-                      "javascript": {"sources": [stack]}, "typescript": {"sources": [stack]}},
-        "parallel": {"path": "raw/parallel.jsonl", "pivot": "python"},
-        "tokenizer": {"vocab_size": 400, "sample_documents_per_language": 30},
-        "validation": {"fraction": 0.1},
-        "filters": {"max_file_bytes": 2000, "max_lines": 100},
-        "decontamination": {"suites": ["eval/suite.jsonl"]},
-    })
+    catalog = write_catalog(
+        root,
+        {
+            "name": "dirty",
+            "languages": {
+                "python": {"sources": [{"path": "raw/python.jsonl"}]},
+                "javascript": {"sources": [stack]},
+                "typescript": {"sources": [stack]},
+            },
+            "parallel": {"path": "raw/parallel.jsonl", "pivot": "python"},
+            "tokenizer": {"vocab_size": 400, "sample_documents_per_language": 30},
+            "validation": {"fraction": 0.1},
+            "filters": {"max_file_bytes": 2000, "max_lines": 100},
+            "decontamination": {"suites": ["eval/suite.jsonl"]},
+        },
+    )
     expected = {
-        "python": {"rows": 40 + 5 + len(dirty) + 2, "empty": 1, "exact": 2, "near": 2, "decontaminated": 2,
-                   "filtered": {name: 1 for name in dirty}, "kept": 40},
+        "python": {
+            "rows": 40 + 5 + len(dirty) + 2,
+            "empty": 1,
+            "exact": 2,
+            "near": 2,
+            "decontaminated": 2,
+            "filtered": {name: 1 for name in dirty},
+            "kept": 40,
+        },
         "javascript": {"rows": 12, "exact": 0, "kept": 12},
         "typescript": {"rows": 13, "exact": 1, "kept": 12},
         "unmapped": {"Markdown": 1, "Vue": 2},

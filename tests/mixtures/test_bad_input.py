@@ -21,8 +21,9 @@ from codescale.core.errors import CodescaleError
 from codescale.mixtures.prepare import prepare
 
 
-def small_catalog(root: Path, python_source: dict | None = None, parallel: bool = False,
-                  languages_extra: dict | None = None, **extra) -> Path:
+def small_catalog(
+    root: Path, python_source: dict | None = None, parallel: bool = False, languages_extra: dict | None = None, **extra
+) -> Path:
     write_jsonl(root / "raw/java.jsonl", [{"content": program("java", i)} for i in range(8)])
     write_jsonl(root / "eval.jsonl", [{"python": program("python", 99), "java": program("java", 99)}])
     body = {
@@ -136,10 +137,13 @@ def test_language_column_that_never_matches_is_an_empty_language(tmp_path):
 
 def test_parallel_group_without_the_pivot_names_its_line(tmp_path):
     python_lines(tmp_path, [good(i) for i in range(8)])
-    write_jsonl(tmp_path / "raw/parallel.jsonl", [
-        {"id": "a", "python": program("python", 1), "java": program("java", 1)},
-        {"id": "b", "java": program("java", 2)},
-    ])
+    write_jsonl(
+        tmp_path / "raw/parallel.jsonl",
+        [
+            {"id": "a", "python": program("python", 1), "java": program("java", 1)},
+            {"id": "b", "java": program("java", 2)},
+        ],
+    )
     text = prepare_error(small_catalog(tmp_path, parallel=True))
     assert "parallel.jsonl:2 python: group 'b' has no python program (the pivot)" in text
 
@@ -149,8 +153,9 @@ def test_failure_after_shards_were_written_keeps_the_previous_corpus(tmp_path):
     out = tmp_path / "prepared"
     before = prepare(catalog, out, progress=False)
     # go is read last (after python and java shards are complete): break it
-    pq.write_table(pa.table({"lang": ["Go"], "content": pa.array([b"\xff"], type=pa.binary())}),
-                   tmp_path / "raw/mixed.parquet")
+    pq.write_table(
+        pa.table({"lang": ["Go"], "content": pa.array([b"\xff"], type=pa.binary())}), tmp_path / "raw/mixed.parquet"
+    )
     with pytest.raises(CodescaleError, match="not UTF-8"):
         prepare(catalog, out, progress=False)
     assert json.loads((out / "manifest.json").read_text()) == before
@@ -170,8 +175,22 @@ def test_output_directory_that_is_not_a_prepared_corpus_is_not_overwritten(tmp_p
 def test_cli_prints_one_line_and_exits_2(tmp_path):
     python_lines(tmp_path, [good(0), b'{"content": 3}'])
     catalog = small_catalog(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o",
-                           str(tmp_path / "prepared"), "--quiet"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codescale.core.cli",
+            "data",
+            "prepare",
+            str(catalog),
+            "-o",
+            str(tmp_path / "prepared"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "python.jsonl:2 content: 'content' is int" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
@@ -179,14 +198,28 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
 
 def bad_corpus(root: Path) -> Path:
     """python.jsonl with six kinds of bad rows between good ones, and a parquet with two more."""
-    python_lines(root, [
-        good(0), b'{"content": null}', good(1), b'[1, 2]', b'{"content": "x = \xff"}', good(2), b'{"code": "y"}',
-        b'{"content": "x = \\ud800"}', b'{"content": "' + b"a" * 100_000 + b'"}', good(3),
-    ])
-    pq.write_table(pa.table({"content": pa.array([program("java", 1).encode(), None, b"int x = '\xfe';"],
-                                                 type=pa.binary())}), root / "raw/java.parquet")
-    return small_catalog(root, languages_extra={"java": {"sources": [{"path": "raw/java.parquet"}]}},
-                         filters={"max_file_bytes": 1000})
+    python_lines(
+        root,
+        [
+            good(0),
+            b'{"content": null}',
+            good(1),
+            b"[1, 2]",
+            b'{"content": "x = \xff"}',
+            good(2),
+            b'{"code": "y"}',
+            b'{"content": "x = \\ud800"}',
+            b'{"content": "' + b"a" * 100_000 + b'"}',
+            good(3),
+        ],
+    )
+    pq.write_table(
+        pa.table({"content": pa.array([program("java", 1).encode(), None, b"int x = '\xfe';"], type=pa.binary())}),
+        root / "raw/java.parquet",
+    )
+    return small_catalog(
+        root, languages_extra={"java": {"sources": [{"path": "raw/java.parquet"}]}}, filters={"max_file_bytes": 1000}
+    )
 
 
 def test_skipped_bad_rows_go_to_quarantine_with_file_row_and_reason(tmp_path):
@@ -194,8 +227,15 @@ def test_skipped_bad_rows_go_to_quarantine_with_file_row_and_reason(tmp_path):
     manifest = prepare(catalog, tmp_path / "prepared", progress=False, on_bad_row="skip")
     entries = [json.loads(line) for line in (tmp_path / "prepared/quarantine.jsonl").read_text().splitlines()]
     assert [(e["file"], e.get("line", e.get("row"))) for e in entries] == [
-        ("raw/python.jsonl", 2), ("raw/python.jsonl", 4), ("raw/python.jsonl", 5), ("raw/python.jsonl", 7),
-        ("raw/python.jsonl", 8), ("raw/python.jsonl", 9), ("raw/java.parquet", 2), ("raw/java.parquet", 3)]
+        ("raw/python.jsonl", 2),
+        ("raw/python.jsonl", 4),
+        ("raw/python.jsonl", 5),
+        ("raw/python.jsonl", 7),
+        ("raw/python.jsonl", 8),
+        ("raw/python.jsonl", 9),
+        ("raw/java.parquet", 2),
+        ("raw/java.parquet", 3),
+    ]
     reasons = [e["reason"] for e in entries]
     assert reasons[0] == "'content' is null, expected text" and reasons[1] == "not a JSON object"
     assert "not UTF-8" in reasons[2] and reasons[3] == "no 'content' key" and "unpaired surrogates" in reasons[4]
@@ -231,13 +271,18 @@ def test_a_corpus_prepared_with_skipped_rows_is_not_up_to_date_for_fail(tmp_path
 
 def test_a_parallel_group_without_the_pivot_is_quarantined_with_skip(tmp_path):
     python_lines(tmp_path, [good(i) for i in range(8)])
-    write_jsonl(tmp_path / "raw/parallel.jsonl", [
-        {"id": "a", "python": program("python", 1), "java": program("java", 1)},
-        {"id": "b", "java": program("java", 2)},
-    ])
-    manifest = prepare(small_catalog(tmp_path, parallel=True), tmp_path / "prepared", progress=False,
-                       on_bad_row="skip")
+    write_jsonl(
+        tmp_path / "raw/parallel.jsonl",
+        [
+            {"id": "a", "python": program("python", 1), "java": program("java", 1)},
+            {"id": "b", "java": program("java", 2)},
+        ],
+    )
+    manifest = prepare(small_catalog(tmp_path, parallel=True), tmp_path / "prepared", progress=False, on_bad_row="skip")
     assert manifest["parallel"]["groups"] == 1
     entry = json.loads((tmp_path / "prepared/quarantine.jsonl").read_text())
-    assert (entry["file"], entry["line"], entry["reason"]) == ("raw/parallel.jsonl", 2,
-                                                               "group 'b' has no python program (the pivot)")
+    assert (entry["file"], entry["line"], entry["reason"]) == (
+        "raw/parallel.jsonl",
+        2,
+        "group 'b' has no python program (the pivot)",
+    )

@@ -64,15 +64,24 @@ def test_glob_matching_nothing_names_the_catalog_line(tmp_path):
 
 def test_cleaning_sections_have_defaults_and_labels_name_known_languages(tmp_path):
     path = tmp_path / "catalog.yaml"
-    path.write_text("languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: js\n  Markdown: null\n"
-                    "cluster: {partition: cpu}\n")
+    path.write_text(
+        "languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: js\n  Markdown: null\n"
+        "cluster: {partition: cpu}\n"
+    )
     catalog = load_catalog(path)
-    assert catalog.label_map() == {"tsx": "typescript", "jsx": "javascript", "mjs": "javascript",
-                                   "cjs": "javascript", "vue": "javascript", "markdown": None}
+    assert catalog.label_map() == {
+        "tsx": "typescript",
+        "jsx": "javascript",
+        "mjs": "javascript",
+        "cjs": "javascript",
+        "vue": "javascript",
+        "markdown": None,
+    }
     assert (catalog.filters.max_line_length, catalog.dedup.threshold, catalog.decontamination.ngram) == (1000, 0.7, 13)
     assert "cluster" not in catalog.identity() and catalog.cluster.partition == "cpu"
-    path.write_text("languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: cobol\n"
-                    "filters:\n  max_line_length: -3\n")
+    path.write_text(
+        "languages:\n  ts: {sources: [{path: a.jsonl}]}\nlabels:\n  Vue: cobol\nfilters:\n  max_line_length: -3\n"
+    )
     with pytest.raises(CodescaleError) as err:
         load_catalog(path)
     text = err.value.render()

@@ -76,7 +76,10 @@ def test_tsx_and_jsx_rows_join_their_language_and_unmapped_labels_are_reported(d
     for lang in ("javascript", "typescript"):
         facts = manifest.cleaning.languages[lang]
         assert (facts.rows, facts.exact_duplicates.documents, facts.kept.documents) == (
-            expected[lang]["rows"], expected[lang]["exact"], expected[lang]["kept"])
+            expected[lang]["rows"],
+            expected[lang]["exact"],
+            expected[lang]["kept"],
+        )
     assert sum("export function" in text for text in documents(prepared, "typescript")) == 12  # 2 are TSX rows
 
 
@@ -130,8 +133,17 @@ def test_prepare_prints_the_per_language_report_with_sources_and_warnings(dirty,
     assert main(["data", "prepare", str(catalog), "-o", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     header = next(line for line in out.splitlines() if line.startswith("language"))
-    for column in ("kept tokens", "valid docs", "too big", "long line", "generated", "data-like", "decontam",
-                   "exact dup", "near dup"):
+    for column in (
+        "kept tokens",
+        "valid docs",
+        "too big",
+        "long line",
+        "generated",
+        "data-like",
+        "decontam",
+        "exact dup",
+        "near dup",
+    ):
         assert column in header
     assert "translation sets: 6 directions, 22 examples each, from codescale.mixtures.evalsets (built-in" in out
     assert "parallel: 8 groups kept (1 dropped by decontamination)" in out

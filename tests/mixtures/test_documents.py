@@ -29,12 +29,20 @@ def test_a_line_over_the_limit_is_skipped_in_pieces_and_reported_with_its_number
 
 
 def test_labels_map_through_the_catalog_then_the_language_names_and_unknown_ones_are_counted(tmp_path):
-    rows = [{"lang": label, "content": f"text {i}"} for i, label in
-            enumerate(["TSX", "TypeScript", "ts", "Markdown", "JavaScript", None, "Vue", "vue"])]
+    rows = [
+        {"lang": label, "content": f"text {i}"}
+        for i, label in enumerate(["TSX", "TypeScript", "ts", "Markdown", "JavaScript", None, "Vue", "vue"])
+    ]
     write_jsonl(tmp_path / "a.jsonl", rows)
     piece = Piece(tmp_path / "a.jsonl", "content", "lang", ("typescript", "javascript"))
     labels = LabelMap({"tsx": "typescript", "vue": "javascript", "markdown": None})
     (batch,) = list(read_piece(piece, labels, 1 << 20))
-    assert list(zip(batch.texts, batch.targets)) == [("text 0", 0), ("text 1", 0), ("text 2", 0), ("text 4", 1),
-                                                    ("text 6", 1), ("text 7", 1)]
+    assert list(zip(batch.texts, batch.targets)) == [
+        ("text 0", 0),
+        ("text 1", 0),
+        ("text 2", 0),
+        ("text 4", 1),
+        ("text 6", 1),
+        ("text 7", 1),
+    ]
     assert dict(batch.unmapped) == {"<null>": 1}  # Markdown is ignored on purpose, not unmapped

@@ -20,8 +20,11 @@ SMALL_UNITS = 6_000  # bytes: the dirty corpus is cut into 8 document units and 
 
 def prepared_bytes(prepared: Path) -> dict[str, bytes]:
     """Every file of a prepared corpus but the DuckDB copy of the manifest (its pages are not reproducible)."""
-    return {str(p.relative_to(prepared)): p.read_bytes() for p in sorted(prepared.rglob("*"))
-            if p.is_file() and p.name != "manifest.duckdb"}
+    return {
+        str(p.relative_to(prepared)): p.read_bytes()
+        for p in sorted(prepared.rglob("*"))
+        if p.is_file() and p.name != "manifest.duckdb"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +70,14 @@ def test_a_bad_row_stops_every_worker_and_names_the_row(tmp_path):
     write_jsonl(tmp_path / "raw/a.jsonl", rows + [{"content": None}] + rows[:5])
     from mixtures_testing import write_catalog
 
-    catalog = write_catalog(tmp_path, {"languages": {"python": {"sources": [{"path": "raw/a.jsonl"}]}},
-                                       "tokenizer": {"vocab_size": 300, "sample_documents_per_language": 5},
-                                       "decontamination": {"enabled": False}})
+    catalog = write_catalog(
+        tmp_path,
+        {
+            "languages": {"python": {"sources": [{"path": "raw/a.jsonl"}]}},
+            "tokenizer": {"vocab_size": 300, "sample_documents_per_language": 5},
+            "decontamination": {"enabled": False},
+        },
+    )
     with pytest.raises(CodescaleError) as err:
         prepare(catalog, tmp_path / "out", progress=False, workers=2, unit_bytes=2_000)
     assert "raw/a.jsonl:401 content: 'content' is null, expected text" in err.value.render()

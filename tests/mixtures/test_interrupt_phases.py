@@ -105,9 +105,13 @@ def test_sigint_stops_prepare_in_every_phase_and_keeps_the_previous_output(prepa
     out = tmp_path / "prepared"
     old_manifest = (out / "manifest.json").read_text()
     write_jsonl(tmp_path / "raw/python/c.jsonl", [{"content": program("python", 77_777)}])  # new content, new hash
-    proc = subprocess.run([sys.executable, "-c", INTERRUPT_AT, phase, str(tmp_path / "catalog.yaml"), str(out)],
-                          capture_output=True, text=True, timeout=300,
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AT, phase, str(tmp_path / "catalog.yaml"), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert f"fired: {phase}" in proc.stderr, proc.stderr  # the signal was sent where this case says
     assert proc.returncode == 130 and "interrupted" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     work = work_dir_of(out)

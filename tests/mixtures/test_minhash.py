@@ -65,6 +65,10 @@ def test_workers_never_import_datasketch_or_scipy():
     import subprocess
     import sys
 
-    code = ("import sys; import codescale.mixtures.work, codescale.mixtures.executors; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    code = (
+        "import sys; import codescale.mixtures.work, codescale.mixtures.executors; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    )

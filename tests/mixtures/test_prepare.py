@@ -70,8 +70,9 @@ def test_translation_examples_score_only_the_target(corpus):
         context = tokenizer.decode(inputs[row][: np.argmax(labels[row] != -100) + 1].tolist())
         assert context.startswith(program("java", 20000 + row))
         assert context.endswith("// Translate the above Java code to Python:\n")
-    assert set(corpus.manifest["translation"]) == {f"{a}->{b}" for a in corpus.languages for b in corpus.languages
-                                                   if a != b}
+    assert set(corpus.manifest["translation"]) == {
+        f"{a}->{b}" for a in corpus.languages for b in corpus.languages if a != b
+    }
 
 
 def test_long_translation_examples_keep_the_target_start(corpus):
@@ -91,8 +92,11 @@ def test_duckdb_manifest_holds_the_same_counts(corpus):
     con = duckdb.connect(str(corpus.path / "manifest.duckdb"), read_only=True)
     rows = con.execute("SELECT language, split, documents, tokens FROM splits ORDER BY language, split").fetchall()
     con.close()
-    expected = sorted((lang, split, facts["documents"], facts["tokens"])
-                      for lang, splits in corpus.manifest["languages"].items() for split, facts in splits.items())
+    expected = sorted(
+        (lang, split, facts["documents"], facts["tokens"])
+        for lang, splits in corpus.manifest["languages"].items()
+        for split, facts in splits.items()
+    )
     assert rows == expected
 
 

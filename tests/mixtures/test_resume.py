@@ -28,9 +28,26 @@ def _finished_units(work: Path) -> list[Path]:
 
 def _start(catalog: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "codescale.core.cli", "data", "prepare", str(catalog), "-o", str(out), "--quiet",
-         "--workers", "1", "--unit-mb", "0.04"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "codescale.core.cli",
+            "data",
+            "prepare",
+            str(catalog),
+            "-o",
+            str(out),
+            "--quiet",
+            "--workers",
+            "1",
+            "--unit-mb",
+            "0.04",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for_a_finished_unit(proc: subprocess.Popen, work: Path) -> None:
@@ -42,8 +59,11 @@ def _wait_for_a_finished_unit(proc: subprocess.Popen, work: Path) -> None:
 
 
 def _shard_bytes(prepared: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(prepared)): p.read_bytes() for p in sorted(prepared.rglob("*"))
-            if p.is_file() and p.suffix in (".bin", ".idx", ".npy", ".json", ".jsonl")}
+    return {
+        str(p.relative_to(prepared)): p.read_bytes()
+        for p in sorted(prepared.rglob("*"))
+        if p.is_file() and p.suffix in (".bin", ".idx", ".npy", ".json", ".jsonl")
+    }
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,14 @@ from codescale.mixtures import MixtureSampler, PreparedCorpus
 from codescale.mixtures.sampler import apportion, interleave
 
 SEQ = 64
-PAIRING = {"mode": "parallel", "template": "prompt", "pivot": "python", "directions": [["python", "java"]],
-           "fraction": 0.25, "both_orders": True}
+PAIRING = {
+    "mode": "parallel",
+    "template": "prompt",
+    "pivot": "python",
+    "directions": [["python", "java"]],
+    "fraction": 0.25,
+    "both_orders": True,
+}
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +86,9 @@ def test_ranks_get_disjoint_slices_whose_union_is_the_same_for_any_world_size(co
     plan = mixture(quotas, quotas, seq_len=SEQ, global_batch_size=8, pairing=pairing)
     single = run_all(MixtureSampler(plan, corpus), 8)
     for world in (2, 4):
-        ranks = [run_all(MixtureSampler(plan, corpus, dp_rank=r, dp_world_size=world), 8 // world)
-                 for r in range(world)]
+        ranks = [
+            run_all(MixtureSampler(plan, corpus, dp_rank=r, dp_world_size=world), 8 // world) for r in range(world)
+        ]
         for step, whole in enumerate(single):
             stacked = np.concatenate([ranks[r][step].input_ids for r in range(world)])
             assert (stacked == whole.input_ids).all()
@@ -164,7 +171,9 @@ def test_paired_documents_hold_source_prompt_target_with_each_sides_language(cor
     for batch in run_all(sampler, 8):
         for row in range(8):
             for lang in (0, 1):
-                text_by_language[lang].append(tokenizer.decode(batch.labels[row][batch.language_ids[row] == lang].tolist()))
+                text_by_language[lang].append(
+                    tokenizer.decode(batch.labels[row][batch.language_ids[row] == lang].tolist())
+                )
     python_text, java_text = "".join(text_by_language[0]), "".join(text_by_language[1])
     assert "def " in python_text and "static int" not in python_text
     assert "static int" in java_text and "def " not in java_text
@@ -217,8 +226,10 @@ def test_direct_pairing_joins_the_programs_with_a_blank_line_and_no_instruction(
                 if batch.labels[row][at - 1] != corpus.eos_id and at + 2 <= SEQ:
                     switches += 1
                     assert tokenizer.decode(batch.labels[row][at : at + 2].tolist()).startswith("\n\n")
-    text = "".join(tokenizer.decode(b.input_ids.ravel().tolist()) for b in run_all(
-        MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus), 8))
+    text = "".join(
+        tokenizer.decode(b.input_ids.ravel().tolist())
+        for b in run_all(MixtureSampler(mixture(quotas, quotas, seq_len=SEQ, pairing=pairing), corpus), 8)
+    )
     assert switches > 0 and "Translate" not in text
 
 

@@ -37,8 +37,10 @@ def test_ngrams_never_cross_documents():
 
 
 def test_hashes_are_the_same_in_another_process():
-    code = ("from codescale.mixtures.shingles import text_ngrams; "
-            "print(','.join(map(str, text_ngrams(['for i in range(10): total += i * 2'], 3))))")
+    code = (
+        "from codescale.mixtures.shingles import text_ngrams; "
+        "print(','.join(map(str, text_ngrams(['for i in range(10): total += i * 2'], 3))))"
+    )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     mine = text_ngrams(["for i in range(10): total += i * 2"], 3)
     assert other == ",".join(map(str, mine)) and np.all(np.diff(mine.astype(np.float64)) > 0)

@@ -141,11 +141,17 @@ def test_held_out_translation_programs_become_the_catalogs_translation_set(tmp_p
 
 
 def test_functions_bound_the_program_size_and_vocab_size_reaches_the_catalog(tmp_path: Path):
-    short = write_corpus(tmp_path / "short", n_programs=20, seed=1, languages=["python"], functions=(1, 1),
-                         vocab_size=1024)
+    short = write_corpus(
+        tmp_path / "short", n_programs=20, seed=1, languages=["python"], functions=(1, 1), vocab_size=1024
+    )
     long = write_corpus(tmp_path / "long", n_programs=20, seed=1, languages=["python"])
-    count = [sum(row["content"].count("\ndef ") - row["content"].count("\ndef main(") for row in
-                 read_jsonl(c.parent / "raw" / "python.jsonl")) for c in (short, long)]
+    count = [
+        sum(
+            row["content"].count("\ndef ") - row["content"].count("\ndef main(")
+            for row in read_jsonl(c.parent / "raw" / "python.jsonl")
+        )
+        for c in (short, long)
+    ]
     assert count[0] == 20 and count[1] >= 40  # one function besides main, against two to five
     assert yaml.safe_load(short.read_text())["tokenizer"]["vocab_size"] == 1024
 
@@ -168,8 +174,28 @@ def test_bad_function_ranges_are_refused(tmp_path: Path):
 def test_data_generate_passes_the_size_vocabulary_and_held_out_options(tmp_path: Path, capsys):
     from codescale.core.cli import main
 
-    assert main(["data", "generate", "-o", str(tmp_path / "c"), "--programs", "3", "--languages", "python", "java",
-                 "--functions", "1-2", "--vocab-size", "1024", "--translation-programs", "2"]) == 0
+    assert (
+        main(
+            [
+                "data",
+                "generate",
+                "-o",
+                str(tmp_path / "c"),
+                "--programs",
+                "3",
+                "--languages",
+                "python",
+                "java",
+                "--functions",
+                "1-2",
+                "--vocab-size",
+                "1024",
+                "--translation-programs",
+                "2",
+            ]
+        )
+        == 0
+    )
     recorded = json.loads((tmp_path / "c" / "synthetic.json").read_text())
     assert (recorded["functions"], recorded["vocab_size"], recorded["translation_programs"]) == ([1, 2], 1024, 2)
     assert main(["data", "generate", "-o", str(tmp_path / "d"), "--programs", "3", "--functions", "two"]) == 2

@@ -14,12 +14,24 @@ from codescale.mixtures.units import plan_units
 
 def corpus(tmp_path):
     write_jsonl(tmp_path / "raw/python.jsonl", [{"content": program("python", i)} for i in range(60)])
-    pq.write_table(pa.table({"lang": ["Go", "Rust"] * 30, "content": [program("go", i) for i in range(60)]}),
-                   tmp_path / "raw/mixed.parquet", row_group_size=10)
+    pq.write_table(
+        pa.table({"lang": ["Go", "Rust"] * 30, "content": [program("go", i) for i in range(60)]}),
+        tmp_path / "raw/mixed.parquet",
+        row_group_size=10,
+    )
     mixed = {"path": "raw/mixed.parquet", "language_column": "lang"}
-    return load_catalog(write_catalog(tmp_path, {"languages": {"python": {"sources": [{"path": "raw/python.jsonl"}]},
-                                                               "go": {"sources": [mixed]},
-                                                               "rust": {"sources": [mixed]}}}))
+    return load_catalog(
+        write_catalog(
+            tmp_path,
+            {
+                "languages": {
+                    "python": {"sources": [{"path": "raw/python.jsonl"}]},
+                    "go": {"sources": [mixed]},
+                    "rust": {"sources": [mixed]},
+                }
+            },
+        )
+    )
 
 
 def test_jsonl_pieces_start_at_lines_and_know_their_line_numbers(tmp_path):
@@ -30,8 +42,8 @@ def test_jsonl_pieces_start_at_lines_and_know_their_line_numbers(tmp_path):
     lines = []
     for unit in units:
         piece = unit.piece
-        assert piece.start == 0 or data[piece.start - 1:piece.start] == b"\n"
-        assert data[:piece.start].count(b"\n") + 1 == piece.first_row
+        assert piece.start == 0 or data[piece.start - 1 : piece.start] == b"\n"
+        assert data[: piece.start].count(b"\n") + 1 == piece.first_row
         for batch in read_piece(piece, LabelMap({}), 1 << 20):
             lines += batch.rows
     assert lines == list(range(1, 61))  # every line read once, by number

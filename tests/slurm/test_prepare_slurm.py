@@ -25,8 +25,11 @@ UNIT_BYTES = 6_000
 
 def prepared_bytes(prepared: Path) -> dict[str, bytes]:
     """Every file but manifest.duckdb; the manifest without the catalog path (the Slurm catalogs are copies)."""
-    files = {str(p.relative_to(prepared)): p.read_bytes() for p in sorted(prepared.rglob("*"))
-             if p.is_file() and p.name != "manifest.duckdb"}
+    files = {
+        str(p.relative_to(prepared)): p.read_bytes()
+        for p in sorted(prepared.rglob("*"))
+        if p.is_file() and p.name != "manifest.duckdb"
+    }
     manifest = json.loads(files["manifest.json"])
     files["manifest.json"] = json.dumps({k: v for k, v in manifest.items() if k != "catalog"}).encode()
     return files
@@ -59,8 +62,13 @@ def test_a_slurm_array_writes_the_same_bytes_as_a_local_prepare(dirty, tmp_path)
 def test_sbatch_refusing_the_array_is_a_located_error(dirty, tmp_path):
     catalog, _ = dirty
     with pytest.raises(CodescaleError) as err:
-        prepare(with_cluster(catalog, partition="no-such-partition"), tmp_path / "out", progress=False,
-                executor="slurm", unit_bytes=UNIT_BYTES)
+        prepare(
+            with_cluster(catalog, partition="no-such-partition"),
+            tmp_path / "out",
+            progress=False,
+            executor="slurm",
+            unit_bytes=UNIT_BYTES,
+        )
     assert "sbatch refused the prepare array" in err.value.render() and "cluster" in err.value.render()
     assert not (tmp_path / "out").exists()
 

@@ -17,9 +17,34 @@ from codescale.core.cli import main  # noqa: E402
 from codescale.core.contracts.evals import EvalStatus  # noqa: E402
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
-SETTINGS = ["--suite", "builtin", "--languages", "python,go", "--limit", "1", "--n", "2", "--k", "1",
-            "--max-new-tokens", "8", "--workers", "1", "--batch-size", "2", "--step", "all",
-            "--executor", "slurm", "--cpus", "1", "--mem-gb", "3", "--time-min", "20"]
+SETTINGS = [
+    "--suite",
+    "builtin",
+    "--languages",
+    "python,go",
+    "--limit",
+    "1",
+    "--n",
+    "2",
+    "--k",
+    "1",
+    "--max-new-tokens",
+    "8",
+    "--workers",
+    "1",
+    "--batch-size",
+    "2",
+    "--step",
+    "all",
+    "--executor",
+    "slurm",
+    "--cpus",
+    "1",
+    "--mem-gb",
+    "3",
+    "--time-min",
+    "20",
+]
 
 
 def _statuses(run_dir: Path) -> list[EvalStatus]:
@@ -45,8 +70,12 @@ def test_evaluations_run_as_a_slurm_array_one_task_per_checkpoint(tmp_path, caps
     assert main(["eval", str(run_dir), *SETTINGS, "--db", str(db)]) == 0  # queued or running: not submitted again
     assert "submitted" not in capsys.readouterr().out
 
-    wait_for(lambda: all((p.parent / "result.json").is_file() for p in run_dir.glob("evals/*/step-*/status.json")),
-             timeout=600, what="both evaluation jobs to finish", interval=2)
+    wait_for(
+        lambda: all((p.parent / "result.json").is_file() for p in run_dir.glob("evals/*/step-*/status.json")),
+        timeout=600,
+        what="both evaluation jobs to finish",
+        interval=2,
+    )
     assert main(["status", str(run_dir), "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert sorted((e["step"], e["state"]) for e in row["evaluations"]) == [(2, "completed"), (4, "completed")]

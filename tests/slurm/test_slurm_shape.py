@@ -13,21 +13,31 @@ from codescale.titan_runner.slurm_validate import load_run, validate_against_clu
 H800 = SlurmCluster(
     max_array_size=1001,
     partitions={"gpu": SlurmPartition("gpu", 2880, "UP", True), "short": SlurmPartition("short", 60, "UP", False)},
-    nodes=[SlurmNode(f"h{i}", 128, 1_000_000, 8, frozenset({"h800", "ib"}), ("gpu", "short"), "IDLE")
-           for i in range(4)],
-    accounts=frozenset({"codescale"}), qos=frozenset({"normal", "high"}),
+    nodes=[
+        SlurmNode(f"h{i}", 128, 1_000_000, 8, frozenset({"h800", "ib"}), ("gpu", "short"), "IDLE") for i in range(4)
+    ],
+    accounts=frozenset({"codescale"}),
+    qos=frozenset({"normal", "high"}),
 )
 
 
 def _gpu_run(tmp_path, name, **cluster):
     world = cluster.pop("world_size", 8 * cluster.get("nodes", 1))
-    base = {"gpu": "H800", "gpus_per_node": 8, "partition": "gpu", "account": "codescale", "time_limit_min": 600,
-            "cpus_per_task": 8, "mem_gb": 512}
+    base = {
+        "gpu": "H800",
+        "gpus_per_node": 8,
+        "partition": "gpu",
+        "account": "codescale",
+        "time_limit_min": 600,
+        "cpus_per_task": 8,
+        "mem_gb": 512,
+    }
     return make_run(tmp_path, name, world_size=world, **{**base, **cluster})
 
 
-@pytest.mark.parametrize("gres, gpus", [("gpu:8", 8), ("gpu:h800:8(S:0-1)", 8), ("gpu:a100:4,shard:8", 4),
-                                        ("(null)", 0)])
+@pytest.mark.parametrize(
+    "gres, gpus", [("gpu:8", 8), ("gpu:h800:8(S:0-1)", 8), ("gpu:a100:4,shard:8", 4), ("(null)", 0)]
+)
 def test_gpus_are_counted_from_the_node_gres(gres, gpus):
     assert gpu_count(gres) == gpus
 
@@ -74,14 +84,19 @@ def test_the_time_estimate_is_gpu_hours_over_the_runs_gpus(tmp_path):
     run = json.loads((run_dir / "run.json").read_text())
     run["derived"]["gpu_hours"] = 16 * 12.0  # 12 h on 16 GPUs
     (run_dir / "run.json").write_text(json.dumps(run))
-    with pytest.raises(CodescaleError, match=r"shorter than the plan's estimate \(720 min: derived.gpu_hours over 16 devices\)") as err:
+    with pytest.raises(
+        CodescaleError, match=r"shorter than the plan's estimate \(720 min: derived.gpu_hours over 16 devices\)"
+    ) as err:
         validate_against_cluster([run_dir], H800)
     assert err.value.field == "cluster.time_limit_min" and "at least 720" in err.value.render()
 
 
 def test_extra_sbatch_lines_become_sbatch_options():
     assert sbatch_options(("--exclusive", "#SBATCH --reservation=big", "--comment hello")) == {
-        "exclusive": True, "reservation": "big", "comment": "hello"}
+        "exclusive": True,
+        "reservation": "big",
+        "comment": "hello",
+    }
     with pytest.raises(CodescaleError, match="not a long option"):
         sbatch_options(("-N 2",))
     with pytest.raises(CodescaleError, match="sets --partition"):

@@ -174,9 +174,17 @@ def test_two_submitters_at_once_queue_each_run_once(tmp_path):
 
 def test_a_run_another_process_is_training_is_not_queued(tmp_path):
     run = make_run(tmp_path, "busy-here")
-    (run / "lease.json").write_text(json.dumps(
-        {"pid": os.getpid(), "host": socket.gethostname(), "job_id": None, "token": "process:here",
-         "heartbeat": time.time()}))
+    (run / "lease.json").write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "job_id": None,
+                "token": "process:here",
+                "heartbeat": time.time(),
+            }
+        )
+    )
     (record,) = submit_runs([run], tmp_path / "submitit", job=ToyTrainJob())
     assert record["action"] == "skipped" and f"pid {os.getpid()}" in record["reason"]
     assert not (run / "submission.json").exists()
@@ -196,12 +204,14 @@ def test_a_run_that_crashes_shows_failed_with_its_log(tmp_path):
 
 
 def test_a_pending_task_cancelled_with_scancel_shows_cancelled_at_once_and_its_running_sibling_stays_running(
-        tmp_path, capsys):
+    tmp_path, capsys
+):
     from codescale.core.cli import main
 
     runs = [make_run(tmp_path, f"queued{i}", steps=200) for i in range(2)]
-    first, second = (r["job_id"] for r in submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob(),
-                                                      array_parallelism=1))
+    first, second = (
+        r["job_id"] for r in submit_runs(runs, tmp_path / "submitit", job=ToyTrainJob(), array_parallelism=1)
+    )
     wait_for(lambda: read_status(runs[0]).get("step", 0) >= 1, 60, "the first task to train")
     # accounting may still cover the running task with the array's pending range line: the queue decides
     assert poll([first, second]) == {first: "RUNNING", second: "PENDING"}

@@ -34,9 +34,9 @@ sweep:
 """
 TEMPLATES = {
     "python": "def f{i}(xs):\n    total = {n}\n    for x in xs:\n        if x % {m} == 0:\n            total += x * {k}\n"
-              "    return total\n",
+    "    return total\n",
     "java": "static int f{i}(int[] xs) {{\n    int total = {n};\n    for (int x : xs) {{\n"
-            "        if (x % {m} == 0) {{ total += x * {k}; }}\n    }}\n    return total;\n}}\n",
+    "        if (x % {m} == 0) {{ total += x * {k}; }}\n    }}\n    return total;\n}}\n",
 }
 
 
@@ -51,13 +51,18 @@ def corpus(tmp_path_factory) -> Path:
     """Two languages of code-like documents, prepared with `codescale data prepare`."""
     root = tmp_path_factory.mktemp("slurm-corpus")
     (root / "raw").mkdir()
-    docs = {lang: [t.format(i=i, n=i % 97, m=2 + i % 7, k=1 + i % 5) for i in range(300)]
-            for lang, t in TEMPLATES.items()}
+    docs = {
+        lang: [t.format(i=i, n=i % 97, m=2 + i % 7, k=1 + i % 5) for i in range(300)] for lang, t in TEMPLATES.items()
+    }
     for lang, texts in docs.items():
         (root / "raw" / f"{lang}.jsonl").write_text("".join(json.dumps({"content": t}) + "\n" for t in texts))
-    (root / "raw" / "translation.jsonl").write_text("".join(
-        json.dumps({"id": str(i), "python": docs["python"][i], "java": docs["java"][i]}) + "\n" for i in range(8)))
-    (root / "catalog.yaml").write_text(textwrap.dedent("""\
+    (root / "raw" / "translation.jsonl").write_text(
+        "".join(
+            json.dumps({"id": str(i), "python": docs["python"][i], "java": docs["java"][i]}) + "\n" for i in range(8)
+        )
+    )
+    (root / "catalog.yaml").write_text(
+        textwrap.dedent("""\
         name: slurm-e2e
         languages:
           python: {sources: [{path: raw/python.jsonl}]}
@@ -65,15 +70,15 @@ def corpus(tmp_path_factory) -> Path:
         tokenizer: {vocab_size: 512, sample_documents_per_language: 300}
         validation: {fraction: 0.1}
         translation_eval: {path: raw/translation.jsonl}
-        """))
+        """)
+    )
     _codescale("data", "prepare", str(root / "catalog.yaml"), "-o", str(root / "prepared"), "--quiet")
     return root
 
 
 def _compile(corpus: Path, out: Path, prefix: str, tokens: list[int], ranks: int = 1) -> list[Path]:
     spec = out.parent / f"{prefix}.yaml"
-    spec.write_text(SPEC.format(root=corpus, prefix=prefix, tokens=tokens, seeds=list(range(len(tokens))),
-                                ranks=ranks))
+    spec.write_text(SPEC.format(root=corpus, prefix=prefix, tokens=tokens, seeds=list(range(len(tokens))), ranks=ranks))
     _codescale("compile", str(spec), "-o", str(out))
     return sorted((out / "runs").iterdir())
 

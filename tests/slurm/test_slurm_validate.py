@@ -61,5 +61,6 @@ def test_submit_checks_point_at_the_spec_the_runs_were_compiled_from(tmp_path):
     with pytest.raises(CodescaleError) as info:
         validate_against_cluster([tmp_path / "out" / "runs" / run.run_id for run in plan.runs])
     (line,) = info.value.render().splitlines()
-    assert line.startswith(f"{spec}:6:1 cluster: 4 runs: needs 1 node(s) with 1 CPUs, 0 GPUs, 102400000 MB memory "
-                           "in partition 'debug'")
+    assert line.startswith(
+        f"{spec}:6:1 cluster: 4 runs: needs 1 node(s) with 1 CPUs, 0 GPUs, 102400000 MB memory in partition 'debug'"
+    )

@@ -35,13 +35,23 @@ class ToyTrainJob(submitit.helpers.Checkpointable):
         ckpt = run_dir / "checkpoints" / "latest.json"
         step = json.loads(ckpt.read_text())["step"] if ckpt.exists() else 0
         status_path = run_dir / "status.json"
-        status = json.loads(status_path.read_text()) if status_path.exists() else {
-            "format": "codescale.status/1", "run_id": run["run_id"], "starts": [], "error": None}
+        status = (
+            json.loads(status_path.read_text())
+            if status_path.exists()
+            else {"format": "codescale.status/1", "run_id": run["run_id"], "starts": [], "error": None}
+        )
         if env.global_rank != 0:  # other ranks only "compute"
             time.sleep(STEP_SECONDS * (total - step))
             return {"rank": env.global_rank}
-        status["starts"].append({"time": datetime.now(UTC).isoformat(timespec="seconds"), "host": socket.gethostname(), "pid": os.getpid(),
-                                 "job_id": env.job_id, "resumed_from_step": step})
+        status["starts"].append(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "job_id": env.job_id,
+                "resumed_from_step": step,
+            }
+        )
         status.update(state="running", step=step, total_steps=total, world_size=env.num_tasks)
         _write_json(status_path, status)
         metrics = run_dir / "metrics.jsonl"

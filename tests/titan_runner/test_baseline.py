@@ -28,8 +28,10 @@ def test_a_compiled_job_trains_with_torchtitans_stock_components_at_the_same_sha
     config = with_torchtitan_components(job, dataset_path=str(text), dump_folder=str(tmp_path / "baseline"))
 
     assert config.model_spec is job.model_spec and config.training == job.training
-    assert type(config.dataloader).__name__ == "Config" and "HuggingFaceTextDataLoader" in type(
-        config.dataloader).__qualname__
+    assert (
+        type(config.dataloader).__name__ == "Config"
+        and "HuggingFaceTextDataLoader" in type(config.dataloader).__qualname__
+    )
     previous = ensure_distributed_env()
     try:
         trainer = config.build()

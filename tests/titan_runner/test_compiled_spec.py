@@ -17,8 +17,13 @@ SPEC = Path(__file__).parent / "specs" / "tiny.yaml"
 
 def test_a_spec_is_compiled_submitted_and_trained_and_resubmitting_its_plan_starts_nothing(tmp_path, prepared_corpus):
     out = tmp_path / "out"
-    records = submit(SPEC, executor="local", out=out, corpus=str(prepared_corpus.parent / "catalog.yaml"),
-                     prepared=str(prepared_corpus))
+    records = submit(
+        SPEC,
+        executor="local",
+        out=out,
+        corpus=str(prepared_corpus.parent / "catalog.yaml"),
+        prepared=str(prepared_corpus),
+    )
     assert (out / "plan.json").is_file() and (out / "jobs.py").is_file()
     assert [r["action"] for r in records] == ["submitted"]
 

@@ -15,11 +15,17 @@ from codescale.titan_runner.dataloader import MixtureDataLoader, document_positi
 
 
 def _loader(run_dir, **kwargs):
-    config = MixtureDataLoader.Config(manifest=str(run_dir / "mixture.json"),
-                                      language_label_stride=kwargs.get("language_label_stride"))
-    return config.build(dp_world_size=kwargs.get("world", 1), dp_rank=kwargs.get("rank", 0), tokenizer=None,
-                        seq_len=kwargs.get("seq_len", 64), local_batch_size=kwargs.get("batch", 4),
-                        snapshot_every_n_steps=None)
+    config = MixtureDataLoader.Config(
+        manifest=str(run_dir / "mixture.json"), language_label_stride=kwargs.get("language_label_stride")
+    )
+    return config.build(
+        dp_world_size=kwargs.get("world", 1),
+        dp_rank=kwargs.get("rank", 0),
+        tokenizer=None,
+        seq_len=kwargs.get("seq_len", 64),
+        local_batch_size=kwargs.get("batch", 4),
+        snapshot_every_n_steps=None,
+    )
 
 
 def test_config_has_two_fields_of_its_own_the_manifest_and_the_label_stride():

@@ -41,8 +41,11 @@ def _batch(seed: int, batch: int = 3, length: int = 8):
 
 
 def _expected_sums(tokens, languages, logits):
-    per_token = torch.nn.functional.cross_entropy(logits.flatten(0, 1), tokens.flatten(), reduction="none",
-                                                  ignore_index=-100).detach().double()
+    per_token = (
+        torch.nn.functional.cross_entropy(logits.flatten(0, 1), tokens.flatten(), reduction="none", ignore_index=-100)
+        .detach()
+        .double()
+    )
     sums = torch.zeros(2, len(LANGUAGES), dtype=torch.float64)
     for lang in range(len(LANGUAGES)):
         mask = languages.flatten() == lang
@@ -88,7 +91,8 @@ def test_inside_torchtitans_chunked_loss_the_sums_cover_every_chunk():
     head = nn.Linear(dim, VOCAB, bias=False)
     hidden = torch.randn(3, 8, dim, requires_grad=True)
     chunked = ChunkedLossWrapper.Config(
-        num_chunks=4, loss_fn=LanguageCrossEntropy.Config(global_vocab_size=VOCAB, languages=LANGUAGES)).build()
+        num_chunks=4, loss_fn=LanguageCrossEntropy.Config(global_vocab_size=VOCAB, languages=LANGUAGES)
+    ).build()
     chunked.set_lm_head(head)
     loss, _ = chunked(hidden, labels, (tokens != -100).sum())
     loss.backward()

@@ -74,9 +74,17 @@ def test_a_second_job_is_refused_while_the_lease_is_live(run_dir):
 def test_a_lease_whose_process_died_is_stale_and_taken_over(run_dir):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    run_dir.lease_json.write_text(json.dumps(
-        {"pid": dead.pid, "host": socket.gethostname(), "job_id": None, "token": "job:old", "heartbeat": time.time()}
-    ))
+    run_dir.lease_json.write_text(
+        json.dumps(
+            {
+                "pid": dead.pid,
+                "host": socket.gethostname(),
+                "job_id": None,
+                "token": "job:old",
+                "heartbeat": time.time(),
+            }
+        )
+    )
     assert run_dir.liveness() == "stale"
     lease = run_dir.acquire_lease("job:new", None, holder=True)
     assert run_dir.read_lease().token == "job:new" and run_dir.read_lease().pid == os.getpid()
@@ -84,9 +92,9 @@ def test_a_lease_whose_process_died_is_stale_and_taken_over(run_dir):
 
 
 def test_a_lease_without_heartbeat_for_long_is_stale_even_on_another_host(run_dir):
-    run_dir.lease_json.write_text(json.dumps(
-        {"pid": 1, "host": "elsewhere", "job_id": "9", "token": "job:9", "heartbeat": time.time() - 3600}
-    ))
+    run_dir.lease_json.write_text(
+        json.dumps({"pid": 1, "host": "elsewhere", "job_id": "9", "token": "job:9", "heartbeat": time.time() - 3600})
+    )
     assert run_dir.liveness() == "stale"
 
 

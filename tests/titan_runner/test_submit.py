@@ -22,8 +22,16 @@ pytestmark = pytest.mark.slow
 def _write_plan(out, run_dirs):
     """A plan.json over runs compiled separately (a hand-assembled plan: the runner only reads its runs)."""
     runs = [Run.read(d / "run.json") for d in run_dirs]
-    plan = PlanFile(spec="t.yaml", spec_sha256="", study="t", created="", codescale_version="test", runs=runs,
-                    totals=totals_of(runs), budget=PlanBudget(gpu_hours_limit=None))
+    plan = PlanFile(
+        spec="t.yaml",
+        spec_sha256="",
+        study="t",
+        created="",
+        codescale_version="test",
+        runs=runs,
+        totals=totals_of(runs),
+        budget=PlanBudget(gpu_hours_limit=None),
+    )
     (out / "plan.json").write_text(plan.to_json())
 
 
@@ -73,8 +81,9 @@ def test_debug_executor_trains_in_this_process(tmp_path, prepared_corpus):
 
 
 def test_cancel_interrupts_a_running_local_run_and_keeps_its_outputs(tmp_path, prepared_corpus):
-    run_dir = make_run(tmp_path, prepared_corpus, run_id="long-00000001", steps=400, seq_len=64, eval_interval=0,
-                       checkpoint_interval=2)
+    run_dir = make_run(
+        tmp_path, prepared_corpus, run_id="long-00000001", steps=400, seq_len=64, eval_interval=0, checkpoint_interval=2
+    )
     submit([run_dir], executor="local")
     deadline = time.monotonic() + 300
     while not any(r.step >= 3 for r in RunDir(run_dir).read_metrics()):
@@ -93,6 +102,7 @@ def test_cancel_interrupts_a_running_local_run_and_keeps_its_outputs(tmp_path, p
     row = collect([run_dir])[0]
     assert row["state"] == "cancelled" and 3 <= row["step"] == last_step < 400
 
-    out = subprocess.run([sys.executable, "-m", "codescale.core.cli", "status", str(run_dir)], capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "codescale.core.cli", "status", str(run_dir)], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "cancelled" in out.stdout and "long-00000001" in out.stdout

@@ -20,17 +20,44 @@ pytestmark = pytest.mark.slow
 
 
 def test_torchtitans_entry_point_trains_a_compiled_job_and_records_it_with_the_final_step(tmp_path, prepared_corpus):
-    run_dir = make_run(tmp_path, prepared_corpus, run_id="entry", steps=5, log_interval=2, eval_interval=2,
-                       checkpoint_interval=10, extra="tracking: {tensorboard: true, wandb: offline}\n")
+    run_dir = make_run(
+        tmp_path,
+        prepared_corpus,
+        run_id="entry",
+        steps=5,
+        log_interval=2,
+        eval_interval=2,
+        checkpoint_interval=10,
+        extra="tracking: {tensorboard: true, wandb: offline}\n",
+    )
     run = RunDir(run_dir).load_run()
-    env = {**os.environ, "PYTHONPATH": str(run_dir.parent.parent), "RANK": "0", "WORLD_SIZE": "1",
-           "LOCAL_RANK": "0", "LOCAL_WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port()),
-           "WANDB_SILENT": "true"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(run_dir.parent.parent),
+        "RANK": "0",
+        "WORLD_SIZE": "1",
+        "LOCAL_RANK": "0",
+        "LOCAL_WORLD_SIZE": "1",
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(free_port()),
+        "WANDB_SILENT": "true",
+    }
     env.pop("WANDB_MODE", None)  # the spec's `wandb: offline` must be enough
     proc = subprocess.run(
-        [sys.executable, "-m", "codescale.titan_runner.titan_train", "--module", "jobs",
-         "--config", run.paths.job_function],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "codescale.titan_runner.titan_train",
+            "--module",
+            "jobs",
+            "--config",
+            run.paths.job_function,
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
 

@@ -40,7 +40,9 @@ def test_a_tiny_model_trains_and_its_run_directory_records_everything(tmp_path, 
     assert [r["step"] for r in evals] == [4, 8]
     assert set(evals[-1]["valid_loss"]) == {"python", "java"}
     assert evals[-1]["valid_loss"]["python"] < evals[0]["valid_loss"]["python"]
-    assert evals[-1]["translation_seen"] == {"python->java": False} and evals[-1]["translation_loss"]["python->java"] > 0
+    assert (
+        evals[-1]["translation_seen"] == {"python->java": False} and evals[-1]["translation_loss"]["python->java"] > 0
+    )
     resolved = (run_dir / "resolved_config.json").read_text()
     assert "ScaledDotProductAttention" in resolved and "FlexAttention" not in resolved  # the CPU swap
     assert (run_dir / "checkpoints" / "step-8").is_dir()
@@ -87,8 +89,11 @@ def test_a_failing_run_records_its_error_and_keeps_what_it_wrote(tmp_path, prepa
 
 
 def _train_process(run_dir):
-    return subprocess.Popen([sys.executable, "-m", "codescale.titan_runner.train", str(run_dir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "codescale.titan_runner.train", str(run_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_a_sigkilled_run_resumes_with_the_same_data_and_ends_with_the_same_loss(tmp_path, prepared_corpus):

@@ -146,12 +146,23 @@ def make_run(
     compiled = out / run_id
     compiled.mkdir(parents=True, exist_ok=True)
     spec = compiled / "spec.yaml"
-    spec.write_text(SPEC_TEMPLATE.format(
-        name=run_id, tokens=steps * global_batch * seq_len, size=size, seq_len=seq_len,
-        batch_tokens=global_batch * seq_len, lr=lr, checkpoint_interval=checkpoint_interval, world_size=world_size,
-        float8=str(float8).lower(), eval_interval=eval_interval or steps, log_interval=log_interval, extra=extra,
-        gpu="h100" if float8 else "cpu",  # the compiler plans float8 for SM89+ GPUs; here it runs emulated
-    ))
+    spec.write_text(
+        SPEC_TEMPLATE.format(
+            name=run_id,
+            tokens=steps * global_batch * seq_len,
+            size=size,
+            seq_len=seq_len,
+            batch_tokens=global_batch * seq_len,
+            lr=lr,
+            checkpoint_interval=checkpoint_interval,
+            world_size=world_size,
+            float8=str(float8).lower(),
+            eval_interval=eval_interval or steps,
+            log_interval=log_interval,
+            extra=extra,
+            gpu="h100" if float8 else "cpu",  # the compiler plans float8 for SM89+ GPUs; here it runs emulated
+        )
+    )
     plan = plan_spec(spec, catalog=str(prepared.parent / "catalog.yaml"), prepared=str(prepared), out_dir=compiled)
     write_plan(plan, compiled)
     (run,) = plan.runs
@@ -165,7 +176,11 @@ def write_run_json(run_dir: Path, run_id: str) -> None:
     from codescale.core.contracts import RunPaths
 
     (run,) = plan_spec(Path(__file__).parent / "specs" / "tiny.yaml").runs
-    run = run.model_copy(update={"run_id": run_id, "paths": RunPaths(
-        run_dir=str(run_dir), job_module=None, job_function="job_" + run_id.replace("-", "_"))})
+    run = run.model_copy(
+        update={
+            "run_id": run_id,
+            "paths": RunPaths(run_dir=str(run_dir), job_module=None, job_function="job_" + run_id.replace("-", "_")),
+        }
+    )
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "run.json").write_text(run.to_json())

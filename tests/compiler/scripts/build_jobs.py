@@ -51,8 +51,14 @@ for out in sys.argv[1:]:
             "dim": model.dim,
             "vocab_size": model.vocab_size,
             "w1_class": type(model.layers[0].feed_forward.w1).__qualname__,
-            "float8_layers": sorted({fqn.split(".", 2)[-1] if fqn.startswith("layers.") else fqn
-                                     for fqn, _, _, _ in model.traverse(Float8Linear.Config)}) if Float8Linear else [],
+            "float8_layers": sorted(
+                {
+                    fqn.split(".", 2)[-1] if fqn.startswith("layers.") else fqn
+                    for fqn, _, _, _ in model.traverse(Float8Linear.Config)
+                }
+            )
+            if Float8Linear
+            else [],
             "loss": type(config.loss.loss_fn).__qualname__,
             "validator": type(config.validator).__qualname__,
             "eval_freq": config.validator.freq,

@@ -13,8 +13,14 @@ def trained_run(tmp_path_factory, prepared_corpus) -> Path:
     """A completed ~100k-parameter python/java run with checkpoints (and validation losses) at steps 2 and 4."""
     from codescale.titan_runner.train import train_run
 
-    run_dir = make_run(tmp_path_factory.mktemp("evals-run"), prepared_corpus, run_id="evalrun", steps=4,
-                       checkpoint_interval=2, eval_interval=2)
+    run_dir = make_run(
+        tmp_path_factory.mktemp("evals-run"),
+        prepared_corpus,
+        run_id="evalrun",
+        steps=4,
+        checkpoint_interval=2,
+        eval_interval=2,
+    )
     status = train_run(run_dir)
     assert status.state == "completed"
     return run_dir

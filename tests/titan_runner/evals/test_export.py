@@ -51,7 +51,10 @@ def test_the_config_describes_the_run_and_the_tokenizer_is_the_corpus_one(traine
     config = json.loads((exported.path / "config.json").read_text())
     shape = Run.read(trained_run / "run.json").model
     assert (config["hidden_size"], config["num_hidden_layers"], config["num_attention_heads"]) == (
-        shape.dim, shape.n_layers, shape.n_heads)
+        shape.dim,
+        shape.n_layers,
+        shape.n_heads,
+    )
     assert config["num_key_value_heads"] == shape.n_heads and config["rope_theta"] == 10000.0
     assert config["tie_word_embeddings"] is False and config["vocab_size"] == 512
     corpus_tokenizer = (prepared_corpus / "tokenizer" / "tokenizer.json").read_bytes()

@@ -33,7 +33,7 @@ def test_a_completion_ends_before_its_first_stop_sequence(backend):
     greedy = SamplingSettings(n=2, temperature=0.0, max_new_tokens=24)
     free = backend.generate(PROMPTS[:1], [()], greedy)[0][0]
     assert free.finish in ("length", "eos") and len(free.text) > 4
-    stop = free.text[len(free.text) // 2:][:2]  # something the model does write, given the same greedy path
+    stop = free.text[len(free.text) // 2 :][:2]  # something the model does write, given the same greedy path
     (cut, repeat) = backend.generate(PROMPTS[:1], [(stop,)], greedy)[0]
     assert cut.finish == "stop" and stop not in cut.text and free.text.startswith(cut.text)
     assert repeat == cut  # greedy: the n samples are the one decoding, repeated
@@ -42,9 +42,15 @@ def test_a_completion_ends_before_its_first_stop_sequence(backend):
 def test_the_kv_cache_and_the_plain_loop_decode_the_same_tokens(backend):
     ids = torch.tensor([backend.encode(PROMPTS[0])])
     with torch.no_grad():
-        cached = backend.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=10,
-                                        min_new_tokens=10, do_sample=False, use_cache=True,
-                                        pad_token_id=backend.pad_id)
+        cached = backend.model.generate(
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=10,
+            min_new_tokens=10,
+            do_sample=False,
+            use_cache=True,
+            pad_token_id=backend.pad_id,
+        )
     assert torch.equal(generate_without_cache(backend.model, ids, 10), cached)
 
 

@@ -13,8 +13,24 @@ from codescale.core.cli import main
 from codescale.core.contracts.evals import EvalStatus
 
 pytestmark = pytest.mark.slow
-SMALL = ["--suite", "builtin", "--languages", "python", "--limit", "2", "--n", "2", "--k", "1,2",
-         "--max-new-tokens", "8", "--workers", "2", "--batch-size", "4"]
+SMALL = [
+    "--suite",
+    "builtin",
+    "--languages",
+    "python",
+    "--limit",
+    "2",
+    "--n",
+    "2",
+    "--k",
+    "1,2",
+    "--max-new-tokens",
+    "8",
+    "--workers",
+    "2",
+    "--batch-size",
+    "4",
+]
 
 
 def _score_rows(db):
@@ -25,8 +41,9 @@ def _score_rows(db):
         con.close()
 
 
-def test_eval_evaluates_completed_runs_stores_the_scores_and_skips_what_is_done(trained_run, prepared_corpus,
-                                                                               tmp_path, capsys):
+def test_eval_evaluates_completed_runs_stores_the_scores_and_skips_what_is_done(
+    trained_run, prepared_corpus, tmp_path, capsys
+):
     untrained = make_run(tmp_path, prepared_corpus, run_id="untrained", steps=2)
     db = tmp_path / "store.duckdb"
     plan_dir = trained_run.parent.parent
@@ -52,8 +69,15 @@ def test_status_shows_evaluations_and_an_interrupted_one_as_failed(trained_run, 
     assert any(e["state"] == "completed" and e["step"] == 4 for e in row["evaluations"])
     ghost = trained_run / "evals" / "builtin-deadbeef" / "step-4"  # a process that died mid-way, without a lock
     ghost.mkdir(parents=True)
-    EvalStatus(run_id=trained_run.name, step=4, eval_id="builtin-deadbeef", suite="builtin", state="running",
-               pid=999999, host="here").write(ghost / "status.json")
+    EvalStatus(
+        run_id=trained_run.name,
+        step=4,
+        eval_id="builtin-deadbeef",
+        suite="builtin",
+        state="running",
+        pid=999999,
+        host="here",
+    ).write(ghost / "status.json")
     try:
         assert main(["status", str(trained_run)]) == 1
         assert "interrupted (process gone); evaluate again to resume" in capsys.readouterr().out
@@ -64,10 +88,41 @@ def test_status_shows_evaluations_and_an_interrupted_one_as_failed(trained_run, 
 
 
 def test_the_local_executor_runs_one_submitit_job_per_checkpoint(trained_run, capsys):
-    settings = ["--suite", "builtin", "--languages", "rust", "--limit", "1", "--n", "1", "--k", "1",
-                "--max-new-tokens", "6", "--workers", "1", "--batch-size", "2"]
-    assert main(["eval", str(trained_run), *settings, "--step", "all", "--executor", "local", "--max-parallel", "2",
-                 "--no-store"]) == 0
+    settings = [
+        "--suite",
+        "builtin",
+        "--languages",
+        "rust",
+        "--limit",
+        "1",
+        "--n",
+        "1",
+        "--k",
+        "1",
+        "--max-new-tokens",
+        "6",
+        "--workers",
+        "1",
+        "--batch-size",
+        "2",
+    ]
+    assert (
+        main(
+            [
+                "eval",
+                str(trained_run),
+                *settings,
+                "--step",
+                "all",
+                "--executor",
+                "local",
+                "--max-parallel",
+                "2",
+                "--no-store",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert f"evaluated      {trained_run.name} step 2" in out and f"evaluated      {trained_run.name} step 4" in out
     statuses = [EvalStatus.read(p) for p in trained_run.glob("evals/builtin-*/step-*/status.json")]

@@ -20,8 +20,9 @@ def _lines(path):
 
 
 def test_an_evaluation_writes_scores_per_language_and_is_reused(trained_run):
-    settings = make_settings("builtin", languages=["python", "go"], limit=2, n=3, ks=[1, 2], max_new_tokens=12,
-                             temperature=0.8)
+    settings = make_settings(
+        "builtin", languages=["python", "go"], limit=2, n=3, ks=[1, 2], max_new_tokens=12, temperature=0.8
+    )
     result = evaluate_checkpoint(trained_run, None, settings, OPTIONS)
     directory = eval_dir(trained_run, settings, 4)
     assert result.step == 4 and result.eval_id == directory.parent.name and result.eval_id.startswith("builtin-")
@@ -38,8 +39,9 @@ def test_an_evaluation_writes_scores_per_language_and_is_reused(trained_run):
 
 
 def test_an_interrupted_evaluation_resumes_with_the_same_samples(trained_run):
-    settings = make_settings("builtin", languages=["python"], limit=4, n=2, ks=[1], max_new_tokens=10,
-                             temperature=0.8, seed=3)
+    settings = make_settings(
+        "builtin", languages=["python"], limit=4, n=2, ks=[1], max_new_tokens=10, temperature=0.8, seed=3
+    )
     evaluate_checkpoint(trained_run, 2, settings, OPTIONS)
     directory = eval_dir(trained_run, settings, 2)
     complete = _lines(directory / "samples.jsonl")
@@ -56,8 +58,15 @@ def test_a_second_process_is_refused_while_one_holds_the_evaluation(trained_run)
     settings = make_settings("builtin", languages=["python"], limit=1, n=1, ks=[1], max_new_tokens=4)
     directory = eval_dir(trained_run, settings, 4)
     directory.mkdir(parents=True)
-    EvalStatus(run_id=trained_run.name, step=4, eval_id=directory.parent.name, suite="builtin", state="running",
-               pid=4242, host="elsewhere").write(directory / "status.json")
+    EvalStatus(
+        run_id=trained_run.name,
+        step=4,
+        eval_id=directory.parent.name,
+        suite="builtin",
+        state="running",
+        pid=4242,
+        host="elsewhere",
+    ).write(directory / "status.json")
     with open(directory / ".lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(CodescaleError, match="being evaluated by another process .pid 4242 on elsewhere"):
@@ -65,8 +74,15 @@ def test_a_second_process_is_refused_while_one_holds_the_evaluation(trained_run)
 
 
 def test_a_translation_evaluation_scores_bleu_and_execution_per_direction(trained_run):
-    settings = make_settings("translation", directions=["python->java", "java->python"], limit=2, n=1, ks=[1],
-                             max_new_tokens=16, temperature=0)
+    settings = make_settings(
+        "translation",
+        directions=["python->java", "java->python"],
+        limit=2,
+        n=1,
+        ks=[1],
+        max_new_tokens=16,
+        temperature=0,
+    )
     result = evaluate_checkpoint(trained_run, None, settings, OPTIONS)
     bleu = {s.direction: s for s in result.scores if s.metric == "bleu"}
     passing = {s.direction: s for s in result.scores if s.metric == "pass@k"}

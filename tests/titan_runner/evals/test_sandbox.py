@@ -52,14 +52,7 @@ def _judge(source: str, tmp_path: Path, limits: HarnessLimits = FAST):
 @needs_namespaces
 def test_a_fork_bomb_is_stopped_at_the_process_limit_and_leaves_no_process_behind(tmp_path, outside):
     area, _, before = outside
-    source = (
-        "import os\n"
-        "while True:\n"
-        "    try:\n"
-        "        os.fork()\n"
-        "    except OSError:\n"
-        "        pass\n"
-    )
+    source = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
     verdict, harness = _judge(source, tmp_path)
     assert verdict.outcome == "timeout"
     if harness.sandbox.drops_privileges:

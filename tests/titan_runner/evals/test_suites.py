@@ -74,7 +74,8 @@ def test_the_translation_suite_covers_42_directions_with_the_prepared_corpus_pro
 def test_selecting_languages_tasks_directions_and_a_limit():
     suite = builtin_suite().select(languages=["py", "rs"], limit=3)
     assert sorted(p.key for p in suite.problems) == sorted(
-        f"{task}/{lang}" for task in ("fizzbuzz", "reverse_string", "palindrome") for lang in ("python", "rust"))
+        f"{task}/{lang}" for task in ("fizzbuzz", "reverse_string", "palindrome") for lang in ("python", "rust")
+    )
     directions = translation_suite().select(directions=["python -> java"], tasks=["two_sum"])
     assert [p.key for p in directions.problems] == ["two_sum/python->java"]
     with pytest.raises(CodescaleError, match="no task"):
@@ -86,24 +87,41 @@ def test_selecting_languages_tasks_directions_and_a_limit():
 def test_a_multipl_e_file_is_read_with_its_languages_and_stop_tokens(tmp_path):
     path = tmp_path / "humaneval-mixed.jsonl"
     rows = [
-        {"name": "HumanEval_0_x", "language": "go_test.go", "prompt": "package x_test\n", "tests": "func TestX(t *testing.T) {}\n",
-         "stop_tokens": ["\nfunc", "struct", "\n// "], "doctests": "keep", "original": "x.py"},
-        {"name": "HumanEval_1_y", "language": "cs", "prompt": "class Problem {\n", "tests": "}\n",
-         "stop_tokens": ["\n    }\n"]},
+        {
+            "name": "HumanEval_0_x",
+            "language": "go_test.go",
+            "prompt": "package x_test\n",
+            "tests": "func TestX(t *testing.T) {}\n",
+            "stop_tokens": ["\nfunc", "struct", "\n// "],
+            "doctests": "keep",
+            "original": "x.py",
+        },
+        {
+            "name": "HumanEval_1_y",
+            "language": "cs",
+            "prompt": "class Problem {\n",
+            "tests": "}\n",
+            "stop_tokens": ["\n    }\n"],
+        },
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     suite = load_suite(str(path))
     assert suite.name == "humaneval-mixed"
     assert [(p.task, p.language, p.stop) for p in suite.problems] == [
-        ("HumanEval_0_x", "go", ("\nfunc", "struct", "\n// ")), ("HumanEval_1_y", "csharp", ("\n    }\n",))]
+        ("HumanEval_0_x", "go", ("\nfunc", "struct", "\n// ")),
+        ("HumanEval_1_y", "csharp", ("\n    }\n",)),
+    ]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("{not json", "not valid JSON"),
-    ('{"name": "a", "language": "py", "prompt": 1, "tests": ""}', "string 'prompt'"),
-    ('{"name": "a", "language": "cobol", "prompt": "", "tests": ""}', "not one codescale evaluates"),
-    ('{"name": "a", "language": "py", "prompt": "", "tests": "", "stop_tokens": [""]}', "stop_tokens"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"name": "a", "language": "py", "prompt": 1, "tests": ""}', "string 'prompt'"),
+        ('{"name": "a", "language": "cobol", "prompt": "", "tests": ""}', "not one codescale evaluates"),
+        ('{"name": "a", "language": "py", "prompt": "", "tests": "", "stop_tokens": [""]}', "stop_tokens"),
+    ],
+)
 def test_a_bad_multipl_e_line_is_a_located_error(tmp_path, line, message):
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"name": "ok", "language": "py", "prompt": "", "tests": ""})

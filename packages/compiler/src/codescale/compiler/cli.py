@@ -18,18 +18,32 @@ from typing import Any
 def register(command: str, parser: argparse.ArgumentParser) -> None:
     if command in ("validate", "plan", "compile"):
         parser.add_argument("spec", help="spec YAML file")
-        parser.add_argument("--corpus", metavar="CATALOG", help="use this corpus catalog instead of the spec's corpus.catalog")
-        parser.add_argument("--prepared", metavar="DIR", help="use this prepared corpus instead of the spec's corpus.prepared")
-        parser.add_argument("--max-runs", type=_positive_int, default=None, metavar="N",
-                            help="refuse a sweep of more than N points, counted before include/exclude "
-                                 "(default 100,000)")
+        parser.add_argument(
+            "--corpus", metavar="CATALOG", help="use this corpus catalog instead of the spec's corpus.catalog"
+        )
+        parser.add_argument(
+            "--prepared", metavar="DIR", help="use this prepared corpus instead of the spec's corpus.prepared"
+        )
+        parser.add_argument(
+            "--max-runs",
+            type=_positive_int,
+            default=None,
+            metavar="N",
+            help="refuse a sweep of more than N points, counted before include/exclude (default 100,000)",
+        )
     if command in ("validate", "plan"):
-        parser.add_argument("--no-slurm", action="store_true",
-                            help="do not check partition, account, QOS and node sizes against a reachable Slurm "
-                                 "cluster (the time-limit and shape checks still run)")
+        parser.add_argument(
+            "--no-slurm",
+            action="store_true",
+            help="do not check partition, account, QOS and node sizes against a reachable Slurm "
+            "cluster (the time-limit and shape checks still run)",
+        )
     if command == "validate":
-        parser.add_argument("--check-data", action="store_true",
-                            help="also check that the corpus catalog, its source files and the prepared corpus exist")
+        parser.add_argument(
+            "--check-data",
+            action="store_true",
+            help="also check that the corpus catalog, its source files and the prepared corpus exist",
+        )
         parser.set_defaults(func=_validate)
     elif command == "plan":
         parser.add_argument("--json", action="store_true", help="print the plan as JSON (the plan.json object)")
@@ -122,8 +136,10 @@ def _compile(args: argparse.Namespace) -> int:
     if args.check_data:
         check_data(plan)
     written = write_plan(plan, args.out)
-    print(f"compiled {len(plan.runs)} runs of {plan.study} into {args.out} ({written} files written); "
-          f"train one with: codescale train {args.out}/runs/<run_id>")
+    print(
+        f"compiled {len(plan.runs)} runs of {plan.study} into {args.out} ({written} files written); "
+        f"train one with: codescale train {args.out}/runs/<run_id>"
+    )
     return 0
 
 
@@ -155,6 +171,8 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"~ {change['name']}: {change['from']} -> {change['to']}")
         for field, (old, new) in change["fields"].items():
             print(f"    {field}: {json.dumps(old)} -> {json.dumps(new)}")
-    print(f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
-          f"{result['unchanged']} unchanged")
+    print(
+        f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
+        f"{result['unchanged']} unchanged"
+    )
     return 0

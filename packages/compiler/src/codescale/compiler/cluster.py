@@ -56,8 +56,9 @@ def slurm_command(args: list[str], *, timeout: float = 60) -> str:
     try:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
-        raise CodescaleError(f"`{' '.join(args)}` did not answer within {timeout:.0f} s",
-                             hint="is slurmctld up? (`scontrol ping`)") from err
+        raise CodescaleError(
+            f"`{' '.join(args)}` did not answer within {timeout:.0f} s", hint="is slurmctld up? (`scontrol ping`)"
+        ) from err
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise CodescaleError(
@@ -155,7 +156,9 @@ class SlurmCluster:
             kv = dict(_KEY_VALUE.findall(line))
             if "PartitionName" in kv:
                 partitions[kv["PartitionName"]] = SlurmPartition(
-                    kv["PartitionName"], parse_slurm_minutes(kv.get("MaxTime", "UNLIMITED")), kv.get("State", "UP"),
+                    kv["PartitionName"],
+                    parse_slurm_minutes(kv.get("MaxTime", "UNLIMITED")),
+                    kv.get("State", "UP"),
                     kv.get("Default") == "YES",
                 )
         nodes = []
@@ -164,15 +167,23 @@ class SlurmCluster:
             if "NodeName" not in kv:
                 continue
             features = kv.get("AvailableFeatures", "(null)")
-            nodes.append(SlurmNode(
-                name=kv["NodeName"], cpus=int(kv.get("CPUTot", 0)), mem_mb=int(kv.get("RealMemory", 0)),
-                gpus=gpu_count(kv.get("Gres", "")),
-                features=frozenset() if features == "(null)" else frozenset(features.split(",")),
-                partitions=tuple(p for p in kv.get("Partitions", "").split(",") if p), state=kv.get("State", ""),
-            ))
+            nodes.append(
+                SlurmNode(
+                    name=kv["NodeName"],
+                    cpus=int(kv.get("CPUTot", 0)),
+                    mem_mb=int(kv.get("RealMemory", 0)),
+                    gpus=gpu_count(kv.get("Gres", "")),
+                    features=frozenset() if features == "(null)" else frozenset(features.split(",")),
+                    partitions=tuple(p for p in kv.get("Partitions", "").split(",") if p),
+                    state=kv.get("State", ""),
+                )
+            )
         return cls(
-            max_array_size=int(config.get("MaxArraySize", 1001)), partitions=partitions, nodes=nodes,
-            accounts=_sacctmgr_names("account", "Account"), qos=_sacctmgr_names("qos", "Name"),
+            max_array_size=int(config.get("MaxArraySize", 1001)),
+            partitions=partitions,
+            nodes=nodes,
+            accounts=_sacctmgr_names("account", "Account"),
+            qos=_sacctmgr_names("qos", "Name"),
         )
 
     def default_partition(self) -> str | None:
@@ -181,16 +192,18 @@ class SlurmCluster:
     def summary(self) -> str:
         """One line for the commands' output: what was checked against."""
         names = ", ".join(sorted(self.partitions)) or "none"
-        return f"partitions {names}; {len(self.nodes)} node(s)" + ("" if self.accounts is not None else
-                                                                  "; no accounting, so no account/QOS check")
+        return f"partitions {names}; {len(self.nodes)} node(s)" + (
+            "" if self.accounts is not None else "; no accounting, so no account/QOS check"
+        )
 
 
 def _sacctmgr_names(entity: str, column: str) -> frozenset[str] | None:
     if shutil.which("sacctmgr") is None:
         return None
     try:
-        proc = subprocess.run(["sacctmgr", "-n", "-P", "show", entity, f"format={column}"], capture_output=True,
-                              text=True, timeout=60)
+        proc = subprocess.run(
+            ["sacctmgr", "-n", "-P", "show", entity, f"format={column}"], capture_output=True, text=True, timeout=60
+        )
     except subprocess.TimeoutExpired:
         return None
     if proc.returncode != 0:
@@ -231,9 +244,16 @@ def run_shape(run: Run) -> RunShape:
     # gpu "cpu": gpus_per_node counts CPU training processes, and no GPU is requested from Slurm
     gpus_per_node = 0 if cluster.gpu.lower() == "cpu" else cluster.gpus_per_node
     return RunShape(
-        partition=cluster.partition, account=cluster.account, qos=cluster.qos, constraint=cluster.constraint,
-        nodes=nodes, tasks_per_node=max(run.parallelism.world_size // nodes, 1), gpus_per_node=gpus_per_node,
-        cpus_per_task=cluster.cpus_per_task or 1, mem_gb=cluster.mem_gb, time_limit_min=cluster.time_limit_min,
+        partition=cluster.partition,
+        account=cluster.account,
+        qos=cluster.qos,
+        constraint=cluster.constraint,
+        nodes=nodes,
+        tasks_per_node=max(run.parallelism.world_size // nodes, 1),
+        gpus_per_node=gpus_per_node,
+        cpus_per_task=cluster.cpus_per_task or 1,
+        mem_gb=cluster.mem_gb,
+        time_limit_min=cluster.time_limit_min,
         extra_sbatch=tuple(cluster.extra_sbatch),
     )
 
@@ -278,12 +298,18 @@ def static_problems(run: Run) -> list[ClusterProblem]:
 
     gpus_per_node = 0 if cluster.gpu.lower() == "cpu" else cluster.gpus_per_node
     if world % cluster.nodes:
-        add("cluster.nodes", f"parallelism.world_size {world} does not split evenly over cluster.nodes {cluster.nodes}",
-            "make world_size a multiple of nodes")
+        add(
+            "cluster.nodes",
+            f"parallelism.world_size {world} does not split evenly over cluster.nodes {cluster.nodes}",
+            "make world_size a multiple of nodes",
+        )
     elif gpus_per_node and world // cluster.nodes != gpus_per_node:
-        add("parallelism", f"world_size {world} over {cluster.nodes} node(s) is {world // cluster.nodes} ranks per "
+        add(
+            "parallelism",
+            f"world_size {world} over {cluster.nodes} node(s) is {world // cluster.nodes} ranks per "
             f"node, but gpus_per_node is {gpus_per_node}; codescale starts one task per GPU",
-            f"set world_size to {cluster.nodes * gpus_per_node}")
+            f"set world_size to {cluster.nodes * gpus_per_node}",
+        )
     for line in cluster.extra_sbatch:
         try:
             sbatch_options([line])
@@ -292,9 +318,13 @@ def static_problems(run: Run) -> list[ClusterProblem]:
     shape = run_shape(run)
     estimate = estimated_minutes(run, shape)
     if shape.time_limit_min < estimate:
-        add("cluster.time_limit_min", f"time limit {shape.time_limit_min} min is shorter than the plan's estimate",
+        add(
+            "cluster.time_limit_min",
+            f"time limit {shape.time_limit_min} min is shorter than the plan's estimate",
             f"set cluster.time_limit_min to at least {math.ceil(estimate)}, or give the run more nodes",
-            f"{estimate:,.0f} min: derived.gpu_hours over {shape.devices} devices", estimate)
+            f"{estimate:,.0f} min: derived.gpu_hours over {shape.devices} devices",
+            estimate,
+        )
     return problems
 
 
@@ -309,17 +339,29 @@ def live_problems(run: Run, cluster: SlurmCluster) -> list[ClusterProblem]:
     known = ", ".join(sorted(cluster.partitions)) or "none"
     partition = shape.partition or cluster.default_partition()
     if partition is None:
-        add("cluster.partition", "no partition given and the cluster has no default partition",
-            f"set cluster.partition to one of: {known}")
+        add(
+            "cluster.partition",
+            "no partition given and the cluster has no default partition",
+            f"set cluster.partition to one of: {known}",
+        )
     elif partition not in cluster.partitions:
-        add("cluster.partition", f"partition {partition!r} does not exist on this cluster",
-            f"set cluster.partition to one of: {known}")
+        add(
+            "cluster.partition",
+            f"partition {partition!r} does not exist on this cluster",
+            f"set cluster.partition to one of: {known}",
+        )
     if cluster.accounts is not None and shape.account and shape.account.lower() not in cluster.accounts:
-        add("cluster.account", f"account {shape.account!r} is not known to Slurm accounting",
-            f"use one of: {', '.join(sorted(cluster.accounts))} (see `sacctmgr show assoc user=$USER`)")
+        add(
+            "cluster.account",
+            f"account {shape.account!r} is not known to Slurm accounting",
+            f"use one of: {', '.join(sorted(cluster.accounts))} (see `sacctmgr show assoc user=$USER`)",
+        )
     if cluster.qos is not None and shape.qos and shape.qos.lower() not in cluster.qos:
-        add("cluster.qos", f"QOS {shape.qos!r} is not known to Slurm accounting",
-            f"use one of: {', '.join(sorted(cluster.qos))}")
+        add(
+            "cluster.qos",
+            f"QOS {shape.qos!r} is not known to Slurm accounting",
+            f"use one of: {', '.join(sorted(cluster.qos))}",
+        )
     if partition is None or partition not in cluster.partitions:
         return problems
 
@@ -329,8 +371,11 @@ def live_problems(run: Run, cluster: SlurmCluster) -> list[ClusterProblem]:
     cpus = shape.tasks_per_node * shape.cpus_per_task
     mem_mb = int(shape.mem_gb * 1024) if shape.mem_gb else 0
     fitting = [
-        n for n in members
-        if n.cpus >= cpus and n.gpus >= shape.gpus_per_node and n.mem_mb >= mem_mb
+        n
+        for n in members
+        if n.cpus >= cpus
+        and n.gpus >= shape.gpus_per_node
+        and n.mem_mb >= mem_mb
         and (not simple_constraint or required <= n.features)
     ]
     if len(fitting) < shape.nodes:
@@ -338,20 +383,30 @@ def live_problems(run: Run, cluster: SlurmCluster) -> list[ClusterProblem]:
         if required:
             need += f" and features {sorted(required)}"
         biggest = max(members, key=lambda n: (n.gpus, n.cpus, n.mem_mb), default=None)
-        have = (f"{len(fitting)} such node(s); its largest node has {biggest.cpus} CPUs, {biggest.gpus} GPUs, "
-                f"{biggest.mem_mb} MB" if biggest else "no nodes")
-        add("cluster", f"needs {need} in partition {partition!r}, which has {have}",
-            "lower cluster.cpus_per_task / mem_gb / gpus_per_node or nodes, or pick a partition with bigger nodes")
+        have = (
+            f"{len(fitting)} such node(s); its largest node has {biggest.cpus} CPUs, {biggest.gpus} GPUs, "
+            f"{biggest.mem_mb} MB"
+            if biggest
+            else "no nodes"
+        )
+        add(
+            "cluster",
+            f"needs {need} in partition {partition!r}, which has {have}",
+            "lower cluster.cpus_per_task / mem_gb / gpus_per_node or nodes, or pick a partition with bigger nodes",
+        )
     max_time = cluster.partitions[partition].max_time_min
     if max_time is not None and shape.time_limit_min > max_time:
-        add("cluster.time_limit_min",
+        add(
+            "cluster.time_limit_min",
             f"time limit {shape.time_limit_min} min exceeds partition {partition!r}'s MaxTime of {max_time} min",
-            f"set cluster.time_limit_min to at most {max_time}; checkpoints make a run resume across jobs")
+            f"set cluster.time_limit_min to at most {max_time}; checkpoints make a run resume across jobs",
+        )
     return problems
 
 
-def distinct(problems: Iterable[ClusterProblem], locate: Callable[[ClusterProblem], tuple]
-             ) -> list[tuple[ClusterProblem, list[str]]]:
+def distinct(
+    problems: Iterable[ClusterProblem], locate: Callable[[ClusterProblem], tuple]
+) -> list[tuple[ClusterProblem, list[str]]]:
     """Group problems with the same field, message and location (``locate(problem)``); each group is its problem with
     the largest ``amount`` (the worst run) and every run id it concerns, in first-seen order."""
     groups: dict[tuple, list[ClusterProblem]] = {}
@@ -376,8 +431,9 @@ def describe(problem: ClusterProblem, run_ids: list[str]) -> str:
 # ------------------------------------------------------------------------------------------------ located errors
 
 
-def located(problems: Iterable[ClusterProblem], maps: dict[str, SourceMap],
-            fallback: Callable[[str], str] | None = None) -> list[CodescaleError]:
+def located(
+    problems: Iterable[ClusterProblem], maps: dict[str, SourceMap], fallback: Callable[[str], str] | None = None
+) -> list[CodescaleError]:
     """One CodescaleError per distinct problem, at the spec line to change: ``maps[run_id]`` is the run's source map
     (a :class:`~codescale.core.yaml_source.PointMap`, so a swept value points at its sweep entry). A run without a
     map is reported against ``fallback(run_id)`` (e.g. its run.json), without a line."""
@@ -399,8 +455,9 @@ def located(problems: Iterable[ClusterProblem], maps: dict[str, SourceMap],
             errors.append(smap.error(path(problem), describe(problem, run_ids), problem.hint, key=section(problem)))
         else:
             source = fallback(problem.run_id) if fallback else None
-            errors.append(CodescaleError(describe(problem, run_ids), source=source, field=problem.field,
-                                         hint=problem.hint))
+            errors.append(
+                CodescaleError(describe(problem, run_ids), source=source, field=problem.field, hint=problem.hint)
+            )
     return errors
 
 
@@ -439,8 +496,10 @@ def plan_problems(runs: list[Run], maps: dict[str, SourceMap], *, live: bool) ->
     if not live:
         note = "time limit and shape checked; partition, account, QOS and node sizes not (--no-slurm)"
     elif (reason := slurm_unreachable()) is not None:
-        note = f"time limit and shape checked; no Slurm cluster reachable ({reason}), so partition, account, QOS " \
-               "and node sizes not"
+        note = (
+            f"time limit and shape checked; no Slurm cluster reachable ({reason}), so partition, account, QOS "
+            "and node sizes not"
+        )
     else:
         snapshot = SlurmCluster.read()
         problems += [problem for run in runs for problem in live_problems(run, snapshot)]

@@ -30,8 +30,14 @@ def check_data(plan: Any) -> None:
     for run in plan.runs:
         path = run.corpus.catalog
         if path is None:
-            add(CodescaleError("the spec names no corpus catalog", source=plan.spec, field="corpus.catalog",
-                               hint="set corpus.catalog or pass --corpus CATALOG"))
+            add(
+                CodescaleError(
+                    "the spec names no corpus catalog",
+                    source=plan.spec,
+                    field="corpus.catalog",
+                    hint="set corpus.catalog or pass --corpus CATALOG",
+                )
+            )
             continue
         if path not in catalogs:
             try:
@@ -45,8 +51,14 @@ def check_data(plan: Any) -> None:
         needed = set(run.languages) | set(run.eval.languages)
         for lang in sorted(needed):
             if lang not in catalog.languages:
-                add(CodescaleError(f"run {run.run_id} needs {lang}, which the catalog has no sources for",
-                                   source=path, field="languages", hint=f"add a `{lang}:` entry with sources"))
+                add(
+                    CodescaleError(
+                        f"run {run.run_id} needs {lang}, which the catalog has no sources for",
+                        source=path,
+                        field="languages",
+                        hint=f"add a `{lang}:` entry with sources",
+                    )
+                )
                 continue
             try:
                 catalog.source_files(lang)
@@ -55,11 +67,22 @@ def check_data(plan: Any) -> None:
         pairing = run.pairing
         if pairing.mode == "parallel":
             if catalog.parallel is None:
-                add(CodescaleError(f"run {run.run_id} pairs code with translations, but the catalog has no parallel corpus",
-                                   source=path, field="parallel", hint="add a `parallel:` section (contracts §1)"))
+                add(
+                    CodescaleError(
+                        f"run {run.run_id} pairs code with translations, but the catalog has no parallel corpus",
+                        source=path,
+                        field="parallel",
+                        hint="add a `parallel:` section (contracts §1)",
+                    )
+                )
             elif catalog.parallel.pivot != pairing.pivot:
-                add(CodescaleError(f"run {run.run_id} pivots on {pairing.pivot}, the parallel corpus on "
-                                   f"{catalog.parallel.pivot}", source=path, field="parallel.pivot"))
+                add(
+                    CodescaleError(
+                        f"run {run.run_id} pivots on {pairing.pivot}, the parallel corpus on {catalog.parallel.pivot}",
+                        source=path,
+                        field="parallel.pivot",
+                    )
+                )
         prepared = run.corpus.prepared
         if prepared is not None:
             try:
@@ -67,16 +90,26 @@ def check_data(plan: Any) -> None:
                     available = mixing.corpus_tokens(prepared, lang)
                     cap = run.mixture.max_epochs.get(lang)
                     if cap is not None and quota > available * cap:
-                        add(CodescaleError(
-                            f"run {run.run_id} needs {quota:,} {lang} tokens, more than {available:,} available × "
-                            f"max_epochs {cap:g}", source=plan.spec, field="mixture.max_epochs",
-                            hint="raise max_epochs, lower the budget, or prepare more data"))
+                        add(
+                            CodescaleError(
+                                f"run {run.run_id} needs {quota:,} {lang} tokens, more than {available:,} available × "
+                                f"max_epochs {cap:g}",
+                                source=plan.spec,
+                                field="mixture.max_epochs",
+                                hint="raise max_epochs, lower the budget, or prepare more data",
+                            )
+                        )
                     repeat = (run.mixture.repeat or {}).get(lang)
                     if repeat is not None and math.ceil(quota / repeat) > available:
-                        add(CodescaleError(
-                            f"run {run.run_id} repeats {lang} {repeat:g} times from {math.ceil(quota / repeat):,} "
-                            f"unique tokens, more than {available:,} available", source=plan.spec,
-                            field="mixture.repeat", hint="raise repeat, lower the budget, or prepare more data"))
+                        add(
+                            CodescaleError(
+                                f"run {run.run_id} repeats {lang} {repeat:g} times from {math.ceil(quota / repeat):,} "
+                                f"unique tokens, more than {available:,} available",
+                                source=plan.spec,
+                                field="mixture.repeat",
+                                hint="raise repeat, lower the budget, or prepare more data",
+                            )
+                        )
             except CodescaleError as err:
                 add(err)
     if errors:

@@ -46,8 +46,9 @@ def rowwise_float8_pays(k: int, n: int) -> bool:
     return not (n <= 2048 or k <= 1024 or (n <= 4096 and k <= 2048))
 
 
-def resolve_float8(spec: Spec, shape: Shape, vocab_size: int, gpu: str, accelerator: Accelerator,
-                   problems: Problems) -> tuple[bool, list[str] | None]:
+def resolve_float8(
+    spec: Spec, shape: Shape, vocab_size: int, gpu: str, accelerator: Accelerator, problems: Problems
+) -> tuple[bool, list[str] | None]:
     """``(float8, names kept in bf16)``; the list is None when the run does not use float8."""
     policy = spec.float8_layers
     widths = layer_widths(shape, vocab_size)
@@ -65,16 +66,23 @@ def resolve_float8(spec: Spec, shape: Shape, vocab_size: int, gpu: str, accelera
         use = True
         if not accelerator.supports_float8:
             sm = f"SM {accelerator.sm}" if accelerator.sm else "not an NVIDIA GPU"
-            problems.add(("float8",), f"float8 needs an SM 8.9+ GPU (H100/H800); {gpu} is {sm}",
-                         "use float8: auto or false")
+            problems.add(
+                ("float8",), f"float8 needs an SM 8.9+ GPU (H100/H800); {gpu} is {sm}", "use float8: auto or false"
+            )
         elif not dims_allow:
-            problems.add(("float8",), f"float8 needs dim and ffn_dim to be multiples of 16 (dim {shape.dim}, "
-                         f"ffn_dim {shape.ffn_dim})", "use float8: auto, or a shape with such dimensions")
+            problems.add(
+                ("float8",),
+                f"float8 needs dim and ffn_dim to be multiples of 16 (dim {shape.dim}, ffn_dim {shape.ffn_dim})",
+                "use float8: auto, or a shape with such dimensions",
+            )
         elif not converted:
-            problems.add(("float8",), f"no linear layer of this model (dim {shape.dim}, ffn_dim {shape.ffn_dim}) is "
-                         "wide enough for rowwise float8 to pay (torchao's thresholds: N > 2048, K > 1024, and not "
-                         "N <= 4096 with K <= 2048)",
-                         "use float8: auto (bf16 here), or float8_layers.gate: none to convert them anyway")
+            problems.add(
+                ("float8",),
+                f"no linear layer of this model (dim {shape.dim}, ffn_dim {shape.ffn_dim}) is "
+                "wide enough for rowwise float8 to pay (torchao's thresholds: N > 2048, K > 1024, and not "
+                "N <= 4096 with K <= 2048)",
+                "use float8: auto (bf16 here), or float8_layers.gate: none to convert them anyway",
+            )
     else:
         use = False
     return use, (excluded if use else None)

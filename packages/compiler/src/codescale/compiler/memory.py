@@ -141,8 +141,9 @@ class MemoryEstimate:
 
     def describe(self) -> str:
         """The total and its parts in GiB, for messages: ``96.2 GiB (states 2.3, activations 93.1, ...)``."""
-        parts = (f"states {gib(self.states)}, activations {gib(self.activations)}, gathered {gib(self.gathered)}"
-                 + (f", logits {gib(self.logits)}" if self.logits else ""))
+        parts = f"states {gib(self.states)}, activations {gib(self.activations)}, gathered {gib(self.gathered)}" + (
+            f", logits {gib(self.logits)}" if self.logits else ""
+        )
         return f"{gib(self.total)} GiB ({parts})"
 
 
@@ -168,8 +169,14 @@ class Layout:
         if device_memory is None:
             accelerator = ACCELERATORS.get(run.cluster.gpu)
             device_memory = accelerator.memory if accelerator is not None else None
-        return cls(Shape(m.n_layers, m.dim, m.n_heads, m.ffn_dim), m.vocab_size, run.training.seq_len,
-                   run.parallelism.dp_shard, run.activation_checkpointing, device_memory)
+        return cls(
+            Shape(m.n_layers, m.dim, m.n_heads, m.ffn_dim),
+            m.vocab_size,
+            run.training.seq_len,
+            run.parallelism.dp_shard,
+            run.activation_checkpointing,
+            device_memory,
+        )
 
     def estimate(self, micro_batch: int) -> MemoryEstimate:
         """The peak memory of one process training on ``micro_batch`` sequences per forward pass."""
@@ -179,15 +186,26 @@ class Layout:
         saved = (shape.n_layers * saved_bytes_per_token_layer(shape, self.activation_checkpointing) + 2 * d) * tokens
         # (gathered, logits, activation working set) of the two candidate peaks; the loss phase also holds the
         # last block, prefetched for backward
-        loss = (HEAD_GATHER_BYTES_PER_PARAM * head_params + 2 * BF16 * block_params(shape),
-                math.ceil(tokens / LOSS_CHUNKS) * self.vocab_size * LOGIT_BYTES, 8 * d * tokens)
-        backward = (BLOCK_GATHER_BYTES_PER_PARAM * block_params(shape), 0,
-                    (2 * d + backward_bytes_per_token_layer(shape, self.activation_checkpointing)) * tokens)
+        loss = (
+            HEAD_GATHER_BYTES_PER_PARAM * head_params + 2 * BF16 * block_params(shape),
+            math.ceil(tokens / LOSS_CHUNKS) * self.vocab_size * LOGIT_BYTES,
+            8 * d * tokens,
+        )
+        backward = (
+            BLOCK_GATHER_BYTES_PER_PARAM * block_params(shape),
+            0,
+            (2 * d + backward_bytes_per_token_layer(shape, self.activation_checkpointing)) * tokens,
+        )
         phase: Literal["loss", "backward"] = "loss" if sum(loss) >= sum(backward) else "backward"
         gathered, logits, working = loss if phase == "loss" else backward
         return MemoryEstimate(
-            parameters=FP32 * shard, gradients=FP32 * shard, optimizer=2 * FP32 * shard,
-            activations=saved + working, gathered=gathered, logits=logits, phase=phase,
+            parameters=FP32 * shard,
+            gradients=FP32 * shard,
+            optimizer=2 * FP32 * shard,
+            activations=saved + working,
+            gathered=gathered,
+            logits=logits,
+            phase=phase,
             device_memory=self.device_memory,
         )
 
@@ -206,7 +224,13 @@ def estimate_run(run: Run, device_memory: int | None = None) -> MemoryEstimate:
 
 
 def size_micro_batch(
-    layout: Layout, *, given: int | None, per_device: int, gpu: str, problems: Problems, model_field: Path_ = ("model",),
+    layout: Layout,
+    *,
+    given: int | None,
+    per_device: int,
+    gpu: str,
+    problems: Problems,
+    model_field: Path_ = ("model",),
 ) -> int:
     """The compiler's micro-batch step: ``given`` (``training.micro_batch_size``, already a divisor of
     ``per_device``) if it fits the GPU, else a located problem; when it is open, the largest divisor of
@@ -224,7 +248,8 @@ def size_micro_batch(
                 f"micro_batch_size {given} needs an estimated {needed.describe()} per GPU, over the "
                 f"{_device_words(gpu, needed)}",
                 f"use micro_batch_size: {best} or leave it out to let the compiler choose; {_EXPLAINED}"
-                if best is not None else _no_fit_hint(layout.activation_checkpointing),
+                if best is not None
+                else _no_fit_hint(layout.activation_checkpointing),
             )
         return given
     if best is None:

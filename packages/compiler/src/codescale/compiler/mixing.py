@@ -66,8 +66,11 @@ def corpus_tokens(prepared: str, language: str) -> int:
         return manifest.train_tokens(language)
     except KeyError:
         known = ", ".join(sorted(manifest.languages)) or "none"
-        raise CodescaleError(f"the prepared corpus has no training tokens for {language!r}",
-                             source=Path(prepared) / "manifest.json", hint=f"it has: {known}") from None
+        raise CodescaleError(
+            f"the prepared corpus has no training tokens for {language!r}",
+            source=Path(prepared) / "manifest.json",
+            hint=f"it has: {known}",
+        ) from None
 
 
 @lru_cache(maxsize=64)
@@ -99,8 +102,13 @@ def allocation_proportions(path: str, display: str) -> tuple[tuple[str, float], 
 
 def mixture_kind(spec: Spec) -> str:
     mx = spec.mixture
-    for kind, value in (("explicit", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
-                        ("temperature", mx.temperature), ("allocation", mx.from_allocation)):
+    for kind, value in (
+        ("explicit", mx.proportions),
+        ("uniform", mx.uniform),
+        ("natural", mx.natural),
+        ("temperature", mx.temperature),
+        ("allocation", mx.from_allocation),
+    ):
         if value is not None:
             return kind
     return "explicit"
@@ -108,11 +116,24 @@ def mixture_kind(spec: Spec) -> str:
 
 def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problems: Problems) -> dict[str, float]:
     mx = spec.mixture
-    given = [k for k, v in (("proportions", mx.proportions), ("uniform", mx.uniform), ("natural", mx.natural),
-                            ("temperature", mx.temperature), ("from_allocation", mx.from_allocation)) if v is not None]
+    given = [
+        k
+        for k, v in (
+            ("proportions", mx.proportions),
+            ("uniform", mx.uniform),
+            ("natural", mx.natural),
+            ("temperature", mx.temperature),
+            ("from_allocation", mx.from_allocation),
+        )
+        if v is not None
+    ]
     if len(given) != 1:
-        problems.add(("mixture",), "give exactly one of proportions, uniform, natural, temperature, from_allocation"
-                     + (f" (found {', '.join(given)})" if given else ""), "e.g. uniform: [python, java]")
+        problems.add(
+            ("mixture",),
+            "give exactly one of proportions, uniform, natural, temperature, from_allocation"
+            + (f" (found {', '.join(given)})" if given else ""),
+            "e.g. uniform: [python, java]",
+        )
         raise CodescaleErrors(problems.errors)
     kind = given[0]
     if kind == "proportions":
@@ -122,12 +143,18 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
             raise CodescaleErrors(problems.errors)
         for lang, share in shares.items():
             if share <= 0:
-                problems.add(("mixture", "proportions", lang), f"share of {lang} is {share}; shares must be > 0",
-                             "remove the language instead of giving it 0")
+                problems.add(
+                    ("mixture", "proportions", lang),
+                    f"share of {lang} is {share}; shares must be > 0",
+                    "remove the language instead of giving it 0",
+                )
         total = sum(shares.values())
         if abs(total - 1) > SUM_TOLERANCE:
-            problems.add(("mixture", "proportions"), f"proportions sum to {total:.6g}; they must sum to 1",
-                         "rescale or add the missing language")
+            problems.add(
+                ("mixture", "proportions"),
+                f"proportions sum to {total:.6g}; they must sum to 1",
+                "rescale or add the missing language",
+            )
         if problems.errors:
             raise CodescaleErrors(problems.errors)
         return {lang: shares[lang] for lang in ordered(list(shares))}
@@ -141,8 +168,11 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
         assert mx.from_allocation is not None
         path = os.path.abspath(os.path.join(spec_dir, os.path.expanduser(mx.from_allocation)))
         if not os.path.exists(path):
-            problems.add(("mixture", "from_allocation"), f"allocation file {mx.from_allocation!r} not found",
-                         "paths are relative to the spec file; write one with `codescale allocate`")
+            problems.add(
+                ("mixture", "from_allocation"),
+                f"allocation file {mx.from_allocation!r} not found",
+                "paths are relative to the spec file; write one with `codescale allocate`",
+            )
             raise CodescaleErrors(problems.errors)
         try:
             return dict(allocation_proportions(path, os.path.relpath(path)))
@@ -157,8 +187,11 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
         problems.add(where, "no languages given")
         raise CodescaleErrors(problems.errors)
     if prepared is None:
-        problems.add(where, f"a {kind} mixture needs the corpus token counts",
-                     "set corpus.prepared (or pass --prepared DIR) to a prepared corpus directory")
+        problems.add(
+            where,
+            f"a {kind} mixture needs the corpus token counts",
+            "set corpus.prepared (or pass --prepared DIR) to a prepared corpus directory",
+        )
         raise CodescaleErrors(problems.errors)
     counts = {}
     try:
@@ -184,8 +217,11 @@ def resolve_proportions(spec: Spec, spec_dir: str, prepared: str | None, problem
     shares = {lang: w / norm for lang, w in weights.items()}
     starved = [lang for lang, share in shares.items() if share <= 0]
     if starved:
-        problems.add(("mixture", "temperature", "tau"), f"tau {tau:g} leaves {', '.join(starved)} with a share of 0",
-                     "raise tau (1 = natural proportions)")
+        problems.add(
+            ("mixture", "temperature", "tau"),
+            f"tau {tau:g} leaves {', '.join(starved)} with a share of 0",
+            "raise tau (1 = natural proportions)",
+        )
         raise CodescaleErrors(problems.errors)
     return shares
 
@@ -200,15 +236,20 @@ def resolve_max_epochs(spec: Spec, languages: list[str], problems: Problems) -> 
         return {lang: float(cap) for lang in languages}
     for lang, value in cap.items():
         if lang not in languages:
-            problems.add(("mixture", "max_epochs", lang), f"{lang} is not in this run's mixture ({', '.join(languages)})",
-                         "remove it", key=True)
+            problems.add(
+                ("mixture", "max_epochs", lang),
+                f"{lang} is not in this run's mixture ({', '.join(languages)})",
+                "remove it",
+                key=True,
+            )
         elif value <= 0:
             problems.add(("mixture", "max_epochs", lang), f"max_epochs must be > 0, got {value}")
     return {lang: (float(cap[lang]) if lang in cap else None) for lang in languages}
 
 
-def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float | None],
-                   problems: Problems) -> dict[str, float]:
+def resolve_repeat(
+    spec: Spec, languages: list[str], max_epochs: dict[str, float | None], problems: Problems
+) -> dict[str, float]:
     """``{lang: repeat}`` for the languages whose tokens are forced to repeat (the others are absent)."""
     given = spec.mixture.repeat
     if given is None:
@@ -222,11 +263,17 @@ def resolve_repeat(spec: Spec, languages: list[str], max_epochs: dict[str, float
         if lang not in languages:
             problems.add(where, f"{lang} is not in this run's mixture ({', '.join(languages)})", "remove it", key=True)
         elif value < 1:
-            problems.add(where, f"repeat must be >= 1 (how many times each unique token is seen), got {value:g}",
-                         "use 1 for fresh data, or 2 for the paper's self×2 baseline")
+            problems.add(
+                where,
+                f"repeat must be >= 1 (how many times each unique token is seen), got {value:g}",
+                "use 1 for fresh data, or 2 for the paper's self×2 baseline",
+            )
         elif cap is not None and value > cap:
-            problems.add(where, f"{lang} is repeated {value:g} times, above max_epochs {cap:g}",
-                         "raise max_epochs to at least repeat, or drop max_epochs")
+            problems.add(
+                where,
+                f"{lang} is repeated {value:g} times, above max_epochs {cap:g}",
+                "raise max_epochs to at least repeat, or drop max_epochs",
+            )
         else:
             resolved[lang] = float(value)
             continue

@@ -43,8 +43,18 @@ from codescale.core.errors import CodescaleError, CodescaleErrors
 from codescale.core.fmt import hours
 from codescale.core.yaml_source import PointMap, SourceMap, load_yaml, read_source
 
-_CLUSTER_EXCLUDED = ("partition", "account", "qos", "constraint", "time_limit_min", "cpus_per_task", "mem_gb",
-                     "extra_sbatch", "mfu", "peak_flops")
+_CLUSTER_EXCLUDED = (
+    "partition",
+    "account",
+    "qos",
+    "constraint",
+    "time_limit_min",
+    "cpus_per_task",
+    "mem_gb",
+    "extra_sbatch",
+    "mfu",
+    "peak_flops",
+)
 _TOP_EXCLUDED = ("run_id", "name", "study", "spec", "sweep", "paths", "corpus", "tracking")
 
 
@@ -73,8 +83,13 @@ class Plan:
 
     def to_file(self) -> PlanFile:
         return PlanFile(
-            spec=self.spec, spec_sha256=self.spec_sha256, study=self.study, created=self.created,
-            codescale_version=_version(), runs=self.runs, totals=self.totals,
+            spec=self.spec,
+            spec_sha256=self.spec_sha256,
+            study=self.study,
+            created=self.created,
+            codescale_version=_version(),
+            runs=self.runs,
+            totals=self.totals,
             budget=PlanBudget(gpu_hours_limit=self.gpu_hours_limit),
         )
 
@@ -125,17 +140,22 @@ def plan_spec(
     raw = read_source(spec_path, display)
     document, smap = load_yaml(spec_path, display, raw=raw)
     if document is None:
-        raise smap.error((), "the file holds no YAML document (it is empty or only comments)",
-                         "start from a file in specs/demo/")
+        raise smap.error(
+            (), "the file holds no YAML document (it is empty or only comments)", "start from a file in specs/demo/"
+        )
     if not isinstance(document, dict):
-        raise smap.error((), f"a spec must be a YAML mapping with study, mixture, model, budget, ..., not a "
-                         f"{_kind(document)}", "start from a file in specs/demo/")
+        raise smap.error(
+            (),
+            f"a spec must be a YAML mapping with study, mixture, model, budget, ..., not a {_kind(document)}",
+            "start from a file in specs/demo/",
+        )
     _validate_sweep_shape(document, smap)
     total_points = check_size(document, smap, max_runs)
     errors: dict[str, CodescaleError] = {}
     if document.get("sweep") is not None:  # the body alone: its errors, even at values every point overrides
-        every, overridden = body_errors({k: v for k, v in document.items() if k != "sweep"}, smap,
-                                        swept_paths(document))
+        every, overridden = body_errors(
+            {k: v for k, v in document.items() if k != "sweep"}, smap, swept_paths(document)
+        )
         if every:  # each point would repeat them: no point is made
             raise CodescaleErrors(_in_order(every + overridden))
         for e in overridden:
@@ -166,19 +186,36 @@ def plan_spec(
             for e in getattr(err, "errors", [err]):
                 errors.setdefault(e.render(), e)
             continue
-        run = Run(run_id="-", name=name, study=spec.study, spec=display, sweep=dict(point.axes), **body,
-                  paths=RunPaths(run_dir=None, job_module=None, job_function=""))
+        run = Run(
+            run_id="-",
+            name=name,
+            study=spec.study,
+            spec=display,
+            sweep=dict(point.axes),
+            **body,
+            paths=RunPaths(run_dir=None, job_module=None, job_function=""),
+        )
         run_id = f"{name}-{run_hash(run)}"
-        run = run.model_copy(update={"run_id": run_id, "paths": RunPaths(
-            run_dir=os.path.join(out, "runs", run_id) if out else None,
-            job_module=os.path.join(out, "jobs.py") if out else None,
-            job_function=job_function(run_id),
-        )})
+        run = run.model_copy(
+            update={
+                "run_id": run_id,
+                "paths": RunPaths(
+                    run_dir=os.path.join(out, "runs", run_id) if out else None,
+                    job_module=os.path.join(out, "jobs.py") if out else None,
+                    job_function=job_function(run_id),
+                ),
+            }
+        )
         if run_id in seen:
             where = smap.locate(("sweep",))[1] or (None, None)
-            e = CodescaleError(f"sweep points {seen[run_id] + 1} and {index + 1} resolve to the same run {run_id}",
-                               source=display, line=where[0], column=where[1], field="sweep",
-                               hint="remove the duplicate values or make the runs differ")
+            e = CodescaleError(
+                f"sweep points {seen[run_id] + 1} and {index + 1} resolve to the same run {run_id}",
+                source=display,
+                line=where[0],
+                column=where[1],
+                field="sweep",
+                hint="remove the duplicate values or make the runs differ",
+            )
             errors.setdefault(e.render(), e)
             continue
         seen[run_id] = index
@@ -187,8 +224,13 @@ def plan_spec(
         gpu_hours += run.derived.gpu_hours
         if enforce_budget and gpu_hours_limit is not None and gpu_hours > gpu_hours_limit and not errors:
             if len(runs) < total_points:  # far over budget: no need to resolve the rest to know
-                raise _over_budget(display, smap, gpu_hours, gpu_hours_limit,
-                                   f"{len(runs)} of up to {total_points:,} runs already need an estimated")
+                raise _over_budget(
+                    display,
+                    smap,
+                    gpu_hours,
+                    gpu_hours_limit,
+                    f"{len(runs)} of up to {total_points:,} runs already need an estimated",
+                )
     cluster_checks = None
     if isinstance(document.get("cluster"), dict):  # what submit would refuse: time limit vs estimate, shape, ...
         cluster_errors, cluster_checks = _cluster.plan_problems(runs, sources, live=live_cluster)
@@ -198,11 +240,21 @@ def plan_spec(
         raise CodescaleErrors(_in_order(errors.values()))
     if not runs:
         if not document.get("sweep"):
-            raise smap.error(("sweep",), "the sweep has no blocks, so the spec has no runs", "add a block or remove `sweep`")
-        raise smap.error(("sweep",), "include/exclude filter out every sweep point, so the spec has no runs",
-                         "loosen the filters")
-    plan = Plan(spec=display, spec_sha256=hashlib.sha256(raw).hexdigest(), study=study, runs=runs,
-                gpu_hours_limit=gpu_hours_limit, sources=sources, cluster_checks=cluster_checks)
+            raise smap.error(
+                ("sweep",), "the sweep has no blocks, so the spec has no runs", "add a block or remove `sweep`"
+            )
+        raise smap.error(
+            ("sweep",), "include/exclude filter out every sweep point, so the spec has no runs", "loosen the filters"
+        )
+    plan = Plan(
+        spec=display,
+        spec_sha256=hashlib.sha256(raw).hexdigest(),
+        study=study,
+        runs=runs,
+        gpu_hours_limit=gpu_hours_limit,
+        sources=sources,
+        cluster_checks=cluster_checks,
+    )
     if enforce_budget:
         check_budget(plan, smap)
     return plan
@@ -227,7 +279,10 @@ def _over_budget(spec: str, smap: Any, used: float, limit: float, prefix: str, r
     line, col = where or (None, None)
     return OverBudget(
         f"{prefix} {hours(used)} GPU-hours{runs}, over the budget of {hours(limit)}",
-        source=spec, line=line, column=col, field="budget.gpu_hours",
+        source=spec,
+        line=line,
+        column=col,
+        field="budget.gpu_hours",
         hint="raise budget.gpu_hours, shrink the sweep, or check cluster.mfu",
     )
 

@@ -140,20 +140,29 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     if vocab is None:
         vocab = tokenizer_vocab
         if vocab is None:
-            problems.add(("model",), "the vocabulary size is unknown",
-                         "set model.vocab_size, or corpus.prepared (--prepared) to read the tokenizer's")
+            problems.add(
+                ("model",),
+                "the vocabulary size is unknown",
+                "set model.vocab_size, or corpus.prepared (--prepared) to read the tokenizer's",
+            )
             vocab = 2
     elif tokenizer_vocab is not None and vocab < tokenizer_vocab:
-        problems.add(("model", "vocab_size"), f"vocab_size {vocab} is smaller than the tokenizer's {tokenizer_vocab}",
-                     f"set it to at least {tokenizer_vocab} or leave it out")
+        problems.add(
+            ("model", "vocab_size"),
+            f"vocab_size {vocab} is smaller than the tokenizer's {tokenizer_vocab}",
+            f"set it to at least {tokenizer_vocab} or leave it out",
+        )
     if (m.size is None) == (m.shape is None):
         problems.add(("model",), "give exactly one of model.size and model.shape", 'e.g. size: "0.2B"')
         raise CodescaleErrors(problems.errors)
     if m.shape is not None:
         s = m.shape
         if s.dim % s.n_heads:
-            problems.add(("model", "shape", "n_heads"), f"dim {s.dim} is not divisible by n_heads {s.n_heads}",
-                         "pick heads that divide the width")
+            problems.add(
+                ("model", "shape", "n_heads"),
+                f"dim {s.dim} is not divisible by n_heads {s.n_heads}",
+                "pick heads that divide the width",
+            )
             raise CodescaleErrors(problems.errors)
         shape = shapes.Shape(s.n_layers, s.dim, s.n_heads, s.ffn_dim or shapes.ffn_dim_for(s.dim))
         target = float(shape.counted(vocab, m.params_counted))
@@ -161,8 +170,11 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     else:
         target = parse_quantity(m.size)
         if target > MAX_PARAMS:
-            problems.add(("model", "size"), f"a model of {target:.3g} parameters is above the largest supported "
-                         f"({MAX_PARAMS:.0e})", "use a realistic size such as 7B")
+            problems.add(
+                ("model", "size"),
+                f"a model of {target:.3g} parameters is above the largest supported ({MAX_PARAMS:.0e})",
+                "use a realistic size such as 7B",
+            )
             raise CodescaleErrors(problems.errors)
         shape = shapes.solve(target, vocab, m.params_counted)
         label = str(m.size).strip() if isinstance(m.size, str) else size_label(target)
@@ -183,12 +195,17 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         assert given is not None
         if world % given:
             which = "dp_shard" if dp_shard else "dp_replicate"
-            problems.add(("parallelism", which), f"{which} {given} does not divide the {world} processes (nodes × gpus_per_node)")
+            problems.add(
+                ("parallelism", which), f"{which} {given} does not divide the {world} processes (nodes × gpus_per_node)"
+            )
             given = world
         dp_shard, dp_replicate = (given, world // given) if dp_shard else (world // given, given)
     elif dp_shard * dp_replicate != world:
-        problems.add(("parallelism",), f"dp_shard × dp_replicate = {dp_shard * dp_replicate}, but the run has {world} processes",
-                     "make their product nodes × gpus_per_node, or leave them out to derive them")
+        problems.add(
+            ("parallelism",),
+            f"dp_shard × dp_replicate = {dp_shard * dp_replicate}, but the run has {world} processes",
+            "make their product nodes × gpus_per_node, or leave them out to derive them",
+        )
         dp_shard, dp_replicate = world, 1  # go on checking the rest against a consistent layout
     dp = max(1, dp_shard * dp_replicate)
 
@@ -197,10 +214,16 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     quantum = t.seq_len * dp
     batch_value = _scaled(t.global_batch_tokens, counted)
     if not 0 < batch_value <= MAX_TOKENS:
-        origin = f" (the rule's value for {size_label(counted)} parameters)" if isinstance(
-            t.global_batch_tokens, SizeRule) else ""
-        problems.add(("training", "global_batch_tokens"), f"{batch_value:.3g} tokens per step{origin} is out of range",
-                     f"a step takes a positive number of tokens up to {MAX_TOKENS:.0e}")
+        origin = (
+            f" (the rule's value for {size_label(counted)} parameters)"
+            if isinstance(t.global_batch_tokens, SizeRule)
+            else ""
+        )
+        problems.add(
+            ("training", "global_batch_tokens"),
+            f"{batch_value:.3g} tokens per step{origin} is out of range",
+            f"a step takes a positive number of tokens up to {MAX_TOKENS:.0e}",
+        )
         raise CodescaleErrors(problems.errors)
     if isinstance(t.global_batch_tokens, SizeRule):
         step_quantum = quantum * (t.micro_batch_size or 1)  # so each device's share splits into micro-batches
@@ -208,20 +231,30 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     else:
         tokens_per_step = int(round(batch_value))
         if tokens_per_step % quantum:
-            problems.add(("training", "global_batch_tokens"),
-                         f"{tokens_per_step} tokens per step is not a multiple of seq_len × data-parallel ranks = {quantum}",
-                         f"use {max(quantum, round(tokens_per_step / quantum) * quantum)}")
+            problems.add(
+                ("training", "global_batch_tokens"),
+                f"{tokens_per_step} tokens per step is not a multiple of seq_len × data-parallel ranks = {quantum}",
+                f"use {max(quantum, round(tokens_per_step / quantum) * quantum)}",
+            )
     tokens_per_step = max(tokens_per_step, quantum)
     per_device = tokens_per_step // t.seq_len // dp
     micro_batch = t.micro_batch_size or per_device
     if per_device % micro_batch:
-        problems.add(("training", "micro_batch_size"),
-                     f"micro_batch_size {micro_batch} does not divide the {per_device} sequences each device gets per step",
-                     "pick a divisor, or change global_batch_tokens")
+        problems.add(
+            ("training", "micro_batch_size"),
+            f"micro_batch_size {micro_batch} does not divide the {per_device} sequences each device gets per step",
+            "pick a divisor, or change global_batch_tokens",
+        )
     else:  # the micro-batch must fit the GPU; an open one is the largest that does (gradient accumulation does the rest)
         layout = memory.Layout(shape, vocab, t.seq_len, dp_shard, spec.activation_checkpointing, accelerator.memory)
-        micro_batch = memory.size_micro_batch(layout, given=t.micro_batch_size, per_device=per_device, gpu=c.gpu,
-                                              problems=problems, model_field=("model", "size" if m.size else "shape"))
+        micro_batch = memory.size_micro_batch(
+            layout,
+            given=t.micro_batch_size,
+            per_device=per_device,
+            gpu=c.gpu,
+            problems=problems,
+            model_field=("model", "size" if m.size else "shape"),
+        )
     flops_per_token = costing.training_flops_per_token(shape, vocab, t.seq_len)
     b = spec.budget
     if (b.tokens is None) == (b.compute is None):
@@ -234,32 +267,47 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         requested = parse_quantity(b.compute) / flops_per_token
     budget_field = ("budget", "tokens") if b.tokens is not None else ("budget", "compute")
     if not requested <= MAX_TOKENS:
-        problems.add(budget_field, f"{requested:.3g} training tokens is above the most a run may train on "
-                     f"({MAX_TOKENS:.0e})", "lower the budget")
+        problems.add(
+            budget_field,
+            f"{requested:.3g} training tokens is above the most a run may train on ({MAX_TOKENS:.0e})",
+            "lower the budget",
+        )
         raise CodescaleErrors(problems.errors)
     requested_tokens = max(1, int(round(requested)))
     steps = max(1, math.ceil(requested_tokens / tokens_per_step))
     tokens = steps * tokens_per_step
     if tokens > MAX_TOKENS or steps > INT32_MAX:
-        problems.add(budget_field, f"{steps:,} steps of {tokens_per_step:,} tokens is beyond what a run may have "
-                     f"(at most {INT32_MAX:,} steps and {MAX_TOKENS:.0e} tokens)",
-                     "lower the budget or change training.global_batch_tokens")
+        problems.add(
+            budget_field,
+            f"{steps:,} steps of {tokens_per_step:,} tokens is beyond what a run may have "
+            f"(at most {INT32_MAX:,} steps and {MAX_TOKENS:.0e} tokens)",
+            "lower the budget or change training.global_batch_tokens",
+        )
         raise CodescaleErrors(problems.errors)
     lr = _scaled(t.lr, counted)
     if not 0 < lr <= 1:
-        problems.add(("training", "lr"), f"the rule gives a learning rate of {lr:.3g} for {size_label(counted)} "
-                     "parameters", "the rule must give a learning rate in (0, 1]")
+        problems.add(
+            ("training", "lr"),
+            f"the rule gives a learning rate of {lr:.3g} for {size_label(counted)} parameters",
+            "the rule must give a learning rate in (0, 1]",
+        )
 
     warmup_steps = int(t.warmup) if t.warmup >= 1 else int(round(t.warmup * steps))
     if warmup_steps >= steps:
-        problems.add(("training", "warmup"), f"warmup of {warmup_steps} steps is not shorter than the run's {steps} steps",
-                     "use fewer warmup steps or a fraction such as 0.01")
+        problems.add(
+            ("training", "warmup"),
+            f"warmup of {warmup_steps} steps is not shorter than the run's {steps} steps",
+            "use fewer warmup steps or a fraction such as 0.01",
+        )
     decay_ratio = t.decay_ratio
     if t.decay == "wsd":
         decay_ratio = decay_ratio or WSD_DEFAULT_DECAY_RATIO
     elif decay_ratio is not None:
-        problems.add(("training", "decay_ratio"), f"decay_ratio applies to decay: wsd, not {t.decay}",
-                     "remove it, or use decay: wsd")
+        problems.add(
+            ("training", "decay_ratio"),
+            f"decay_ratio applies to decay: wsd, not {t.decay}",
+            "remove it, or use decay: wsd",
+        )
         decay_ratio = None
 
     float8, float8_exclude = resolve_float8(spec, shape, vocab, c.gpu, accelerator, problems)
@@ -276,28 +324,59 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
     return {
         "languages": languages,
         "model": ModelShape(
-            size_label=label, target_params=int(round(target)), n_layers=shape.n_layers, dim=shape.dim,
-            n_heads=shape.n_heads, ffn_dim=shape.ffn_dim, vocab_size=vocab, params=params,
-            params_non_embedding=params_non_embedding, params_counted=m.params_counted,
+            size_label=label,
+            target_params=int(round(target)),
+            n_layers=shape.n_layers,
+            dim=shape.dim,
+            n_heads=shape.n_heads,
+            ffn_dim=shape.ffn_dim,
+            vocab_size=vocab,
+            params=params,
+            params_non_embedding=params_non_embedding,
+            params_counted=m.params_counted,
         ),
         "training": TrainingPlan(
-            seq_len=t.seq_len, global_batch_tokens=tokens_per_step, global_batch_size=tokens_per_step // t.seq_len,
-            local_batch_size=micro_batch, steps=steps, tokens=tokens, requested_tokens=requested_tokens,
-            lr=lr, min_lr_ratio=t.min_lr_ratio, warmup_steps=warmup_steps, decay=t.decay,
-            decay_ratio=decay_ratio, weight_decay=t.weight_decay, seed=t.seed, max_norm=t.max_norm,
-            checkpoint_interval=t.checkpoint_interval, log_interval=t.log_interval,
+            seq_len=t.seq_len,
+            global_batch_tokens=tokens_per_step,
+            global_batch_size=tokens_per_step // t.seq_len,
+            local_batch_size=micro_batch,
+            steps=steps,
+            tokens=tokens,
+            requested_tokens=requested_tokens,
+            lr=lr,
+            min_lr_ratio=t.min_lr_ratio,
+            warmup_steps=warmup_steps,
+            decay=t.decay,
+            decay_ratio=decay_ratio,
+            weight_decay=t.weight_decay,
+            seed=t.seed,
+            max_norm=t.max_norm,
+            checkpoint_interval=t.checkpoint_interval,
+            log_interval=t.log_interval,
         ),
         "mixture": MixturePlan(
-            proportions=proportions, tokens_per_language=mixing.largest_remainder(tokens, proportions),
-            max_epochs=max_epochs, kind=mixing.mixture_kind(spec),
+            proportions=proportions,
+            tokens_per_language=mixing.largest_remainder(tokens, proportions),
+            max_epochs=max_epochs,
+            kind=mixing.mixture_kind(spec),
             repeat=repeat or None,  # left out of run.json when unset, so the ids of runs without it do not change
         ),
         "pairing": pairing,
         "eval": evaluation,
         "cluster": ClusterPlan(
-            gpu=c.gpu, peak_flops=peak, gpus_per_node=c.gpus_per_node, nodes=c.nodes, partition=c.partition,
-            account=c.account, qos=c.qos, constraint=c.constraint, time_limit_min=c.time_limit_min, mfu=c.mfu,
-            cpus_per_task=c.cpus_per_task, mem_gb=c.mem_gb, extra_sbatch=list(c.extra_sbatch),
+            gpu=c.gpu,
+            peak_flops=peak,
+            gpus_per_node=c.gpus_per_node,
+            nodes=c.nodes,
+            partition=c.partition,
+            account=c.account,
+            qos=c.qos,
+            constraint=c.constraint,
+            time_limit_min=c.time_limit_min,
+            mfu=c.mfu,
+            cpus_per_task=c.cpus_per_task,
+            mem_gb=c.mem_gb,
+            extra_sbatch=list(c.extra_sbatch),
         ),
         "parallelism": ParallelismPlan(dp_shard=dp_shard, dp_replicate=dp_replicate, world_size=world),
         "float8": float8,
@@ -306,11 +385,17 @@ def resolve(spec: Spec, smap: SourceMap, ctx: Context) -> dict[str, Any]:
         # the three below are left out of run.json at their defaults, so the ids of runs without them do not change
         "float8_exclude": float8_exclude,
         "cuda_graphs": spec.cuda_graphs,
-        "tracking": (TrackingPlan(tensorboard=spec.tracking.tensorboard, wandb=spec.tracking.wandb)
-                     if spec.tracking != Tracking() else None),
+        "tracking": (
+            TrackingPlan(tensorboard=spec.tracking.tensorboard, wandb=spec.tracking.wandb)
+            if spec.tracking != Tracking()
+            else None
+        ),
         "derived": Derived(
-            tokens_per_step=tokens_per_step, flops_6nd=6.0 * counted * tokens, flops=flops,
-            gpu_hours=costing.gpu_hours(flops, peak, c.mfu), flops_per_token=flops_per_token,
+            tokens_per_step=tokens_per_step,
+            flops_6nd=6.0 * counted * tokens,
+            flops=flops,
+            gpu_hours=costing.gpu_hours(flops, peak, c.mfu),
+            flops_per_token=flops_per_token,
         ),
         "corpus": CorpusPaths(catalog=catalog, prepared=prepared),
     }
@@ -321,13 +406,20 @@ def _pairing(spec: Spec, proportions: dict[str, float], problems: Problems) -> P
     languages = list(proportions)
     if p.mode == "none":
         if p.template is not None:
-            problems.add(("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel")
+            problems.add(
+                ("pairing", "template"), "template applies to mode: parallel", "remove it or set mode: parallel"
+            )
         if p.directions is not None:
-            problems.add(("pairing", "directions"), "directions apply to mode: parallel", "remove them or set mode: parallel")
+            problems.add(
+                ("pairing", "directions"), "directions apply to mode: parallel", "remove them or set mode: parallel"
+            )
         return PairingPlan(mode="none", template=None, pivot=None, directions=[], fraction=0.0, both_orders=False)
     if p.pivot not in languages:
-        problems.add(("pairing", "pivot"), f"pivot {p.pivot} is not in this run's mixture ({', '.join(languages)})",
-                     "add it to the mixture or choose another pivot")
+        problems.add(
+            ("pairing", "pivot"),
+            f"pivot {p.pivot} is not in this run's mixture ({', '.join(languages)})",
+            "add it to the mixture or choose another pivot",
+        )
     if len(languages) < 2:
         problems.add(("pairing", "mode"), "parallel pairing needs at least two languages in the mixture")
     if p.directions is None:
@@ -336,38 +428,55 @@ def _pairing(spec: Spec, proportions: dict[str, float], problems: Problems) -> P
         directions = _directions(p.directions, ("pairing", "directions"), problems)
         for i, (src, tgt) in enumerate(directions):
             if p.pivot not in (src, tgt):
-                problems.add(("pairing", "directions", i), f"{direction_key(src, tgt)} does not involve the pivot {p.pivot}",
-                             "the parallel corpus pairs the pivot with each other language")
+                problems.add(
+                    ("pairing", "directions", i),
+                    f"{direction_key(src, tgt)} does not involve the pivot {p.pivot}",
+                    "the parallel corpus pairs the pivot with each other language",
+                )
             for lang in (src, tgt):
                 if lang not in languages:
-                    problems.add(("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})")
+                    problems.add(
+                        ("pairing", "directions", i), f"{lang} is not in this run's mixture ({', '.join(languages)})"
+                    )
     _check_paired_quota(p.fraction, directions, proportions, problems)
-    return PairingPlan(mode="parallel", template=p.template or "direct", pivot=p.pivot,
-                       directions=[[s, t] for s, t in directions], fraction=p.fraction, both_orders=p.both_orders)
+    return PairingPlan(
+        mode="parallel",
+        template=p.template or "direct",
+        pivot=p.pivot,
+        directions=[[s, t] for s, t in directions],
+        fraction=p.fraction,
+        both_orders=p.both_orders,
+    )
 
 
-def _check_paired_quota(fraction: float, directions: list[tuple[str, str]], proportions: dict[str, float],
-                        problems: Problems) -> None:
+def _check_paired_quota(
+    fraction: float, directions: list[tuple[str, str]], proportions: dict[str, float], problems: Problems
+) -> None:
     """Paired documents count towards the quotas of the languages in them; refuse a fraction whose pairs alone would
     exceed a language's share (what the sampler would refuse at the first batch). The estimate assumes equally long
     programs (:func:`mixing.paired_shares`); the sampler checks the exact token counts."""
     shares = {lang: share for lang, share in mixing.paired_shares(directions).items() if lang in proportions}
     if not shares or fraction <= 0:
         return
-    over = [(fraction * share / proportions[lang], lang) for lang, share in shares.items()
-            if fraction * share > proportions[lang] * (1 + 1e-9)]
+    over = [
+        (fraction * share / proportions[lang], lang)
+        for lang, share in shares.items()
+        if fraction * share > proportions[lang] * (1 + 1e-9)
+    ]
     if not over:
         return
     _, lang = max(over)
     need = fraction * shares[lang]
     limit = min(proportions[other] / share for other, share in shares.items())
     in_directions = sum(lang in d for d in directions)
-    problems.add(("pairing", "fraction"),
-                 f"paired documents alone would put about {need:.3g} of the run's tokens in {lang} (one side of the "
-                 f"pairs of {in_directions} of the {len(directions)} directions), more than its share of "
-                 f"{proportions[lang]:.3g}",
-                 f"lower pairing.fraction to at most {limit:.3g} (less if {lang}'s programs are longer than their "
-                 f"translations), or raise {lang}'s proportion to at least {need:.3g}")
+    problems.add(
+        ("pairing", "fraction"),
+        f"paired documents alone would put about {need:.3g} of the run's tokens in {lang} (one side of the "
+        f"pairs of {in_directions} of the {len(directions)} directions), more than its share of "
+        f"{proportions[lang]:.3g}",
+        f"lower pairing.fraction to at most {limit:.3g} (less if {lang}'s programs are longer than their "
+        f"translations), or raise {lang}'s proportion to at least {need:.3g}",
+    )
 
 
 def _eval(spec: Spec, languages: list[str], pairing: PairingPlan, steps: int, problems: Problems) -> EvalPlan:

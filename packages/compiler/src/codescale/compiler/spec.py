@@ -45,7 +45,9 @@ def _quantity(value: Any) -> float:
     return parse_quantity(value)
 
 
-LanguageName = Annotated[str, BeforeValidator(_language), Field(json_schema_extra={"examples": ["python", "java", "c#"]})]
+LanguageName = Annotated[
+    str, BeforeValidator(_language), Field(json_schema_extra={"examples": ["python", "java", "c#"]})
+]
 """A language id or alias, canonicalised (``py`` -> ``python``); unknown names list the known ones."""
 
 
@@ -67,6 +69,8 @@ def _no_alias_twice(value: Any) -> Any:
 
 
 LanguageList = Annotated[list[LanguageName], BeforeValidator(_no_alias_twice)]
+
+
 def _checked_quantity(value: Any) -> Any:
     if value is not None:
         _quantity(value)

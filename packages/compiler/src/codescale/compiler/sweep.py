@@ -82,9 +82,13 @@ def check_size(document: dict[str, Any], smap: SourceMap, max_runs: int = DEFAUL
         where: Path_ = ("sweep",)
         if len(sizes) > 1:
             where = ("sweep", max(range(len(sizes)), key=sizes.__getitem__))
-        raise smap.error(where, f"the sweep expands into {total:,} points (counted before include/exclude), over the "
-                         f"limit of {max_runs:,} runs", "shrink the sweep, or raise the limit with --max-runs N",
-                         key=True)
+        raise smap.error(
+            where,
+            f"the sweep expands into {total:,} points (counted before include/exclude), over the "
+            f"limit of {max_runs:,} runs",
+            "shrink the sweep, or raise the limit with --max-runs N",
+            key=True,
+        )
     return total
 
 
@@ -121,22 +125,31 @@ def _check_block(block: dict[str, Any], where: Path_, smap: SourceMap) -> None:
     lengths = {len(v) for v in zipped.values()}
     if len(lengths) > 1:
         sizes = ", ".join(f"{p}: {len(v)}" for p, v in zipped.items())
-        raise smap.error(where + ("zip",), f"zipped axes have different lengths ({sizes})", "give every zip axis as many values")
+        raise smap.error(
+            where + ("zip",), f"zipped axes have different lengths ({sizes})", "give every zip axis as many values"
+        )
     axis_names = list(product) + list(zipped)
     for kind in ("include", "exclude"):
         for i, entry in enumerate(block.get(kind) or []):
             for key in entry:
                 if key not in axis_names:
-                    raise smap.error(where + (kind, i, key), f"{key!r} is not an axis of this sweep block",
-                                     f"axes: {', '.join(axis_names) or 'none'}", key=True)
+                    raise smap.error(
+                        where + (kind, i, key),
+                        f"{key!r} is not an axis of this sweep block",
+                        f"axes: {', '.join(axis_names) or 'none'}",
+                        key=True,
+                    )
 
 
-def _block_points(base: dict[str, Any], block: dict[str, Any], where: Path_, default_name: str | None
-                  ) -> Iterator[Point]:
+def _block_points(
+    base: dict[str, Any], block: dict[str, Any], where: Path_, default_name: str | None
+) -> Iterator[Point]:
     product = block.get("product") or {}
     zipped = block.get("zip") or {}
     product_choices = [[(p, i, v) for i, v in enumerate(values)] for p, values in product.items()]
-    zip_rows = list(zip(*[[(p, i, v) for i, v in enumerate(values)] for p, values in zipped.items()])) if zipped else [()]
+    zip_rows = (
+        list(zip(*[[(p, i, v) for i, v in enumerate(values)] for p, values in zipped.items()])) if zipped else [()]
+    )
     template = block.get("name") if isinstance(block.get("name"), str) else default_name
     name_path = where + ("name",) if isinstance(block.get("name"), str) else ("name",)
     for combo in itertools.product(*product_choices):
@@ -168,8 +181,9 @@ def _check_path(path_text: str, at: Path_, smap: SourceMap) -> None:
             known = ", ".join(k for k in model.model_fields if k not in ("sweep",))
             raise smap.error(at, f"{path_text!r} is not a field that can be swept", f"fields here: {known}", key=True)
         if depth == 1 and parts[0] == "budget" and part == "gpu_hours":
-            raise smap.error(at, "budget.gpu_hours limits the whole spec and cannot be swept",
-                             "set it once under budget", key=True)
+            raise smap.error(
+                at, "budget.gpu_hours limits the whole spec and cannot be swept", "set it once under budget", key=True
+            )
         model = submodel(model.model_fields[part].annotation)
 
 
@@ -261,8 +275,11 @@ def run_name(point: Point, study: str, smap: SourceMap) -> str:
         node: Any = point.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise smap.error(point.name_path, f"name template refers to {{{key}}}, which this run does not set",
-                                 "use a swept field path or a field written in the spec")
+                raise smap.error(
+                    point.name_path,
+                    f"name template refers to {{{key}}}, which this run does not set",
+                    "use a swept field path or a field written in the spec",
+                )
             node = node[part]
         return value_text(node)
 

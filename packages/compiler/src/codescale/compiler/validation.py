@@ -36,16 +36,20 @@ class Problems:
 def validate(data: Any, smap: SourceMap) -> Spec:
     """Pydantic validation with every error mapped to file:line:col and a one-line message."""
     if not isinstance(data, dict):
-        raise smap.error((), "a spec must be a YAML mapping with study, mixture, model, budget, ...",
-                         "start from a file in specs/demo/")
+        raise smap.error(
+            (),
+            "a spec must be a YAML mapping with study, mixture, model, budget, ...",
+            "start from a file in specs/demo/",
+        )
     try:
         return Spec.model_validate(data)
     except ValidationError as err:
         raise CodescaleErrors([pydantic_error(e, smap) for e in err.errors(include_url=False)]) from None
 
 
-def body_errors(body: dict[str, Any], smap: SourceMap, swept: set[Path_]) -> tuple[list[CodescaleError],
-                                                                                    list[CodescaleError]]:
+def body_errors(
+    body: dict[str, Any], smap: SourceMap, swept: set[Path_]
+) -> tuple[list[CodescaleError], list[CodescaleError]]:
     """The errors of a swept spec's body on its own, in two lists.
 
     ``swept`` holds the paths the sweep's axes set. An error away from them is an error of *every* sweep point (first

@@ -32,7 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("codescale.compiler.cli", "print the spec JSON Schema (for editor completion)"),
     "diff": ("codescale.compiler.cli", "compare two plan files: runs added, removed and changed"),
     # mixtures: corpus -> tokenizer -> shards
-    "data": ("codescale.mixtures.cli", "corpora: generate, scan, clean and tokenise into shards (local workers or Slurm)"),
+    "data": (
+        "codescale.mixtures.cli",
+        "corpora: generate, scan, clean and tokenise into shards (local workers or Slurm)",
+    ),
     # titan_runner: plan -> torchtitan runs -> run directories
     "submit": ("codescale.titan_runner.cli", "submit a spec's or plan's runs (local, debug or slurm executor)"),
     "status": ("codescale.titan_runner.cli", "show each run's state and progress"),
@@ -40,18 +43,29 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("codescale.titan_runner.cli", "run one compiled run in this process (what executors call)"),
     # titan_runner.evals: checkpoints -> Hugging Face models -> generated code, executed and scored
     "export": ("codescale.titan_runner.evals.cli", "turn a run's checkpoint into a Hugging Face model directory"),
-    "eval": ("codescale.titan_runner.evals.cli", "generate code with checkpoints and score it: pass@k by running "
-             "tests in seven languages, BLEU for translation"),
+    "eval": (
+        "codescale.titan_runner.evals.cli",
+        "generate code with checkpoints and score it: pass@k by running tests in seven languages, BLEU for translation",
+    ),
     # laws: run directories -> DuckDB -> fits -> allocation
     "ingest": ("codescale.laws.cli", "load run directories into the DuckDB results store"),
     "import": ("codescale.laws.cli", "load external scaling results (CSV/parquet) as runs"),
     "sql": ("codescale.laws.cli", "query the results store with SQL (table, CSV or JSON; interactive without a query)"),
     "fit": ("codescale.laws.analysis_cli", "fit a scaling law (chinchilla, synergy, translation, mixture)"),
-    "validate-law": ("codescale.laws.analysis_cli", "refit without held-out runs; errors per domain (validations table)"),
+    "validate-law": (
+        "codescale.laws.analysis_cli",
+        "refit without held-out runs; errors per domain (validations table)",
+    ),
     "allocate": ("codescale.laws.analysis_cli", "optimise language proportions under a fitted law and write a spec"),
-    "propose": ("codescale.laws.propose_cli", "choose the next runs that shrink a target's uncertainty most per GPU-hour"),
+    "propose": (
+        "codescale.laws.propose_cli",
+        "choose the next runs that shrink a target's uncertainty most per GPU-hour",
+    ),
     "report": ("codescale.laws.analysis_cli", "write PNG figures and a Markdown summary"),
-    "simulate": ("codescale.laws.analysis_cli", "fill the store with synthetic results for a plan from a ground-truth law"),
+    "simulate": (
+        "codescale.laws.analysis_cli",
+        "fill the store with synthetic results for a plan from a ground-truth law",
+    ),
     # the whole loop
     "demo": ("codescale.demo.cli", "run a micro multilingual scaling study end to end on this machine"),
 }
@@ -84,8 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        if (program and threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        if (
+            program
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # a Ctrl-C from now on ends the process, never exit 0
 
 

@@ -90,8 +90,10 @@ def domain_id(name: str) -> str:
         return _LOOKUP[key]
     ident = _NOT_ID.sub("_", key).strip("_")
     if not ident:
-        raise CodescaleError(f"{name!r} is not a usable domain name",
-                             hint="a domain needs at least one letter or digit, e.g. Pile-CC, arxiv, python")
+        raise CodescaleError(
+            f"{name!r} is not a usable domain name",
+            hint="a domain needs at least one letter or digit, e.g. Pile-CC, arxiv, python",
+        )
     return ident
 
 

@@ -81,8 +81,9 @@ def read_json_object(path: str | Path, *, what: str = "file", hint: str | None =
     except FileNotFoundError:
         raise CodescaleError(f"{what} not found", source=path, hint=hint) from None
     except json.JSONDecodeError as err:
-        raise CodescaleError(f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno,
-                             hint=hint) from None
+        raise CodescaleError(
+            f"not valid JSON: {err.msg}", source=path, line=err.lineno, column=err.colno, hint=hint
+        ) from None
     except (OSError, UnicodeDecodeError) as err:
         raise CodescaleError(f"cannot read {what}: {err}", source=path, hint=hint) from None
     if not isinstance(data, dict):

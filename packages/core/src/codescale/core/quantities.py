@@ -12,8 +12,18 @@ import math
 import re
 from functools import lru_cache
 
-_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12,
-           "ki": 2.0**10, "mi": 2.0**20, "gi": 2.0**30, "ti": 2.0**40}
+_SUFFIX = {
+    "": 1.0,
+    "k": 1e3,
+    "m": 1e6,
+    "b": 1e9,
+    "g": 1e9,
+    "t": 1e12,
+    "ki": 2.0**10,
+    "mi": 2.0**20,
+    "gi": 2.0**30,
+    "ti": 2.0**40,
+}
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBgGtT][iI]?)?\s*$")
 _MULTIPLE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*[xX×]\s*$")
 
@@ -44,7 +54,7 @@ def _parse(value: object) -> float:
         match = _QUANTITY.match(str(value))
         if not match:
             raise ValueError(f"expected a number such as 150M, 0.2B or 3e21, got {_short(value)}")
-        number = float(match.group(1)) * _SUFFIX[(match.group(2) or '').lower()]
+        number = float(match.group(1)) * _SUFFIX[(match.group(2) or "").lower()]
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
     if number <= 0:

@@ -18,30 +18,55 @@ from typing import Any
 
 from codescale.core.errors import CodescaleError
 
-OWNED_OPTIONS = frozenset({
-    "nodes", "ntasks-per-node", "gpus-per-node", "cpus-per-task", "mem", "time", "partition", "account", "qos",
-    "constraint", "array", "job-name", "output", "error", "signal", "open-mode",
-})
+OWNED_OPTIONS = frozenset(
+    {
+        "nodes",
+        "ntasks-per-node",
+        "gpus-per-node",
+        "cpus-per-task",
+        "mem",
+        "time",
+        "partition",
+        "account",
+        "qos",
+        "constraint",
+        "array",
+        "job-name",
+        "output",
+        "error",
+        "signal",
+        "open-mode",
+    }
+)
 """sbatch options codescale derives from the settings; ``extra_sbatch`` may not set them behind its back."""
 
 
-def sbatch_options(lines: list[str] | tuple[str, ...], source: str | Path | None,
-                   field: str = "cluster.extra_sbatch") -> dict[str, Any]:
+def sbatch_options(
+    lines: list[str] | tuple[str, ...], source: str | Path | None, field: str = "cluster.extra_sbatch"
+) -> dict[str, Any]:
     """``["--exclusive", "#SBATCH --reservation=big", "--comment x"]`` -> submitit ``additional_parameters``."""
     params: dict[str, Any] = {}
     for line in lines:
         text = line.strip().removeprefix("#SBATCH").strip()
         if not text.startswith("--"):
-            raise CodescaleError(f"extra_sbatch line {line!r} is not a long option", source=source, field=field,
-                                 hint="write it as --option=value (e.g. --reservation=big)")
+            raise CodescaleError(
+                f"extra_sbatch line {line!r} is not a long option",
+                source=source,
+                field=field,
+                hint="write it as --option=value (e.g. --reservation=big)",
+            )
         key, sep, value = text[2:].partition("=")
         if not sep and " " in key:
             key, value = key.split(" ", 1)
             sep = "="
         key = key.strip()
         if key in OWNED_OPTIONS:
-            raise CodescaleError(f"extra_sbatch sets --{key}, which codescale derives from the settings", source=source,
-                                 field=field, hint="set the matching cluster field instead")
+            raise CodescaleError(
+                f"extra_sbatch sets --{key}, which codescale derives from the settings",
+                source=source,
+                field=field,
+                hint="set the matching cluster field instead",
+            )
         params[key] = value.strip() if sep else True
     return params
 
@@ -64,8 +89,11 @@ def executor_parameters(
 ) -> dict[str, Any]:
     """Keyword arguments for ``submitit.SlurmExecutor.update_parameters`` (memory in MiB, per node)."""
     params: dict[str, Any] = {
-        "nodes": nodes, "ntasks_per_node": tasks_per_node, "cpus_per_task": cpus_per_task or 1,
-        "time": int(time_limit_min), "partition": partition or default_partition,
+        "nodes": nodes,
+        "ntasks_per_node": tasks_per_node,
+        "cpus_per_task": cpus_per_task or 1,
+        "time": int(time_limit_min),
+        "partition": partition or default_partition,
     }
     if gpus_per_node:
         params["gpus_per_node"] = gpus_per_node

@@ -41,7 +41,7 @@ MAX_DEPTH = 64
 MAX_VALUES = 100_000
 """Most values (scalars, mappings, lists) a document may hold once its aliases are expanded; a spec has hundreds."""
 # What YAML 1.1 accepts in a stream (PyYAML's Reader.NON_PRINTABLE, inverted): tab, line breaks, printable characters.
-_NOT_ALLOWED = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_NOT_ALLOWED = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class SourceMap:
@@ -151,10 +151,12 @@ def load_yaml(path: str | Path, display: str | None = None, raw: bytes | None = 
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         line_start = raw.rfind(b"\n", 0, err.start) + 1
-        column = len(raw[line_start:err.start].decode("utf-8", errors="replace")) + 1
+        column = len(raw[line_start : err.start].decode("utf-8", errors="replace")) + 1
         raise CodescaleError(
             f"not UTF-8 text: byte 0x{raw[err.start]:02x} at byte offset {err.start} ({err.reason})",
-            source=name, line=line, column=column,
+            source=name,
+            line=line,
+            column=column,
             hint="save the file as UTF-8 (binary junk or a file in another encoding?)",
         ) from None
     return parse_yaml(text, name)
@@ -169,8 +171,13 @@ def parse_yaml(text: str, source: str = "<string>") -> tuple[Any, SourceMap]:
         line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
         char = ord(bad.group())
         kind = "NUL" if char == 0 else "a control character" if char < 0x20 or 0x7F <= char < 0xA0 else "a character"
-        raise CodescaleError(f"{kind} (U+{char:04X}) is not allowed in YAML", source=source, line=line, column=column,
-                             hint="delete it; YAML allows tabs, line breaks and printable text only")
+        raise CodescaleError(
+            f"{kind} (U+{char:04X}) is not allowed in YAML",
+            source=source,
+            line=line,
+            column=column,
+            hint="delete it; YAML allows tabs, line breaks and printable text only",
+        )
     try:
         _check_bounds(text, source)
         loader = _Loader(text)
@@ -228,22 +235,31 @@ def _check_bounds(text: str, source: str) -> None:
         anchor = event.anchor
         if isinstance(event, yaml.AliasEvent):
             if any(entry[2] == anchor for entry in stack):
-                raise refuse(event, f"alias *{anchor} refers to a node that contains it (a recursive alias)",
-                             "write the value out instead of referring to its own parent")
+                raise refuse(
+                    event,
+                    f"alias *{anchor} refers to a node that contains it (a recursive alias)",
+                    "write the value out instead of referring to its own parent",
+                )
             values, height = sizes.get(anchor or "", (1, 0))  # an undefined alias is the composer's error
         else:
             if anchor is not None and anchor in anchored_at:
                 first = anchored_at[anchor]
-                raise refuse(event, f"anchor &{anchor} is defined twice (first on line {first.line + 1})",
-                             "give the second anchor another name")
+                raise refuse(
+                    event,
+                    f"anchor &{anchor} is defined twice (first on line {first.line + 1})",
+                    "give the second anchor another name",
+                )
             if anchor is not None:
                 anchored_at[anchor] = event.start_mark
             values, height = 1, 0
         total += values
         if total > MAX_VALUES:
             what = f"alias *{anchor} expands" if isinstance(event, yaml.AliasEvent) else "the document expands"
-            raise refuse(event, f"{what} past {MAX_VALUES:,} values (an alias bomb?)",
-                         "write the values out, or use fewer aliases of large nodes")
+            raise refuse(
+                event,
+                f"{what} past {MAX_VALUES:,} values (an alias bomb?)",
+                "write the values out, or use fewer aliases of large nodes",
+            )
         if len(stack) + height > MAX_DEPTH:
             raise refuse(event, f"nesting deeper than {MAX_DEPTH} levels", "flatten the document")
         if isinstance(event, yaml.CollectionStartEvent):
@@ -276,7 +292,11 @@ def _build(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any, dept
                 line, col = _mark(key_node)
                 raise CodescaleError(
                     "YAML merge keys (<<) are not supported in specs",
-                    source=smap.source, line=line, column=col, field=dotted(path), hint="write the fields out",
+                    source=smap.source,
+                    line=line,
+                    column=col,
+                    field=dotted(path),
+                    hint="write the fields out",
                 )
             key = _scalar(key_node, path, smap, constructor)
             if not isinstance(key, (str, int, float, bool)) or key is None:
@@ -287,7 +307,11 @@ def _build(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any, dept
                 first = smap.keys.get(child, (None, None))[0]
                 raise CodescaleError(
                     f"duplicate key {key!r} (first written on line {first})",
-                    source=smap.source, line=line, column=col, field=dotted(child), hint="keep one of them",
+                    source=smap.source,
+                    line=line,
+                    column=col,
+                    field=dotted(child),
+                    hint="keep one of them",
                 )
             smap.keys[child] = _mark(key_node)
             result[key] = _build(value_node, child, smap, constructor, depth + 1)
@@ -303,9 +327,15 @@ def _scalar(node: yaml.Node, path: Path_, smap: SourceMap, constructor: Any) -> 
     except yaml.MarkedYAMLError as err:
         line, col = _mark(node)
         problem = (err.problem or "cannot read this value").strip()
-        raise CodescaleError(f"invalid YAML value: {problem}", source=smap.source, line=line, column=col,
-                             field=dotted(path) or None) from None
+        raise CodescaleError(
+            f"invalid YAML value: {problem}", source=smap.source, line=line, column=col, field=dotted(path) or None
+        ) from None
     except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
         line, col = _mark(node)
-        raise CodescaleError(f"invalid YAML value: {err}".splitlines()[0], source=smap.source, line=line,
-                             column=col, field=dotted(path) or None) from None
+        raise CodescaleError(
+            f"invalid YAML value: {err}".splitlines()[0],
+            source=smap.source,
+            line=line,
+            column=col,
+            field=dotted(path) or None,
+        ) from None

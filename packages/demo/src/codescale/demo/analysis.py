@@ -98,8 +98,9 @@ def _allocate(con, out: dict[str, Any], work: Path, prepared: Path | None, base_
         SELECT quantile_disc(params_non_embedding, 0.5), quantile_disc(tokens, 0.5) FROM runs
         WHERE study = '{PER_LANGUAGE_STUDY}'
     """).fetchone()
-    result = allocate.allocate(con, batch, float(tokens), float(size), prepared=str(prepared) if prepared else None,
-                               min_share=MIN_SHARE)
+    result = allocate.allocate(
+        con, batch, float(tokens), float(size), prepared=str(prepared) if prepared else None, min_share=MIN_SHARE
+    )
     # Shares to 1e-3 (the last one takes the rest): a refit that moves the optimum in the 7th digit must not make
     # a rerun train new runs. The predicted losses move by far less than their intervals.
     rounded = {d: round(p, 3) for d, p in result.proportions.items()}
@@ -131,13 +132,23 @@ def _same_as_before(result, path: Path):
         return result
     predicted = before["predicted"]
     interval = predicted.get("gain_interval_95")
-    return Allocation(fit_id=before["fit_id"], model=predicted["model"], languages=list(result.languages),
-                      proportions=before["proportions"], tokens=result.tokens, size=result.size,
-                      objective=predicted["objective"], uniform_objective=predicted["uniform_objective"],
-                      per_language=predicted["per_language"], uniform_per_language=predicted["uniform_per_language"],
-                      gain_interval=tuple(interval) if interval else None, draws=predicted["bootstrap_draws"],
-                      warnings=result.warnings, caps=before.get("caps_tokens") or {},
-                      weights=predicted.get("weights") or {})
+    return Allocation(
+        fit_id=before["fit_id"],
+        model=predicted["model"],
+        languages=list(result.languages),
+        proportions=before["proportions"],
+        tokens=result.tokens,
+        size=result.size,
+        objective=predicted["objective"],
+        uniform_objective=predicted["uniform_objective"],
+        per_language=predicted["per_language"],
+        uniform_per_language=predicted["uniform_per_language"],
+        gain_interval=tuple(interval) if interval else None,
+        draws=predicted["bootstrap_draws"],
+        warnings=result.warnings,
+        caps=before.get("caps_tokens") or {},
+        weights=predicted.get("weights") or {},
+    )
 
 
 def reference_markdown(check: dict[str, Any] | None) -> list[str]:
@@ -145,9 +156,12 @@ def reference_markdown(check: dict[str, Any] | None) -> list[str]:
     if not check:
         return []
     cells = ", ".join(f"{lang} {c['passed']}/{c['total']}" for lang, c in sorted(check["by_language"].items()))
-    md = ["## The harness's reference check", "",
-          f"The built-in suite's reference solutions, judged by the same sandboxed harness (isolation: "
-          f"{check['isolation']}): {cells}."]
+    md = [
+        "## The harness's reference check",
+        "",
+        f"The built-in suite's reference solutions, judged by the same sandboxed harness (isolation: "
+        f"{check['isolation']}): {cells}.",
+    ]
     md += [f"- failed: `{f['key']}` {f['outcome']}: {f['detail'][:200]}" for f in check["failures"][:10]]
     md += [f"- no toolchain for {lang}: {why}" for lang, why in check.get("missing_toolchains", {}).items()]
     return md + [""]
@@ -176,8 +190,9 @@ def finish(db: Path, work: Path, out: dict[str, Any]) -> None:
                 out["problems"]["closing the loop"] = err.render()
         try:
             out["directions"] = report_directions(con, out.get("language_batch"))
-            out["report"] = write_report(con, work / "report", out.get("language_batch"),
-                                         extra=reference_markdown(out.get("reference_check")))
+            out["report"] = write_report(
+                con, work / "report", out.get("language_batch"), extra=reference_markdown(out.get("reference_check"))
+            )
         except CodescaleError as err:
             out["problems"]["report"] = err.render()
     finally:

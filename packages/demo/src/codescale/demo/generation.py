@@ -62,8 +62,13 @@ def reference_check(work: Path, languages: list[str]) -> dict[str, Any]:
         cell["passed"] += int(verdict.passed)
         if not verdict.passed:
             failures.append({"key": verdict.key, "outcome": verdict.outcome, "detail": verdict.detail[:400]})
-    result = {"languages": sorted(languages), "isolation": isolation, "by_language": by_language,
-              "failures": failures, "missing_toolchains": missing}
+    result = {
+        "languages": sorted(languages),
+        "isolation": isolation,
+        "by_language": by_language,
+        "failures": failures,
+        "missing_toolchains": missing,
+    }
     write_json_atomic(path, result)
     return result
 
@@ -85,25 +90,37 @@ def pass_at_1(db: Path, run_dirs: dict[str, Path]) -> list[dict[str, Any]]:
             if toolchain_problem(language):
                 log.warning("    %s: no toolchain (%s), pass@1 not measured", language, toolchain_problem(language))
                 continue
-            settings = make_settings("builtin", languages=[language], n=1, ks=[1], temperature=0.0,
-                                     max_new_tokens=MAX_NEW_TOKENS)
+            settings = make_settings(
+                "builtin", languages=[language], n=1, ks=[1], temperature=0.0, max_new_tokens=MAX_NEW_TOKENS
+            )
             tasks, _ = plan_tasks([run_dirs[run_id]], settings, ExecutionOptions(workers=2, batch_size=22))
             records = run_tasks(tasks, executor="inline")
             for record in records:
                 if record["action"] == "failed":
-                    raise CodescaleError(f"the evaluation of {run_id} failed: {record.get('reason', '')}",
-                                         source=record.get("eval_dir") or run_dirs[run_id])
+                    raise CodescaleError(
+                        f"the evaluation of {run_id} failed: {record.get('reason', '')}",
+                        source=record.get("eval_dir") or run_dirs[run_id],
+                    )
                 result_file = Path(record["eval_dir"]) / "result.json" if record.get("eval_dir") else None
                 if result_file is None or not result_file.is_file():
                     continue
                 result = EvalResult.read(result_file)
                 generation.store_result(con, result, result_file)
-            score = con.execute("""
+            score = con.execute(
+                """
                 SELECT avg(value), max(tasks) FROM generation_evals
                 WHERE run_id = ? AND metric = 'pass@k' AND k = 1 AND language = ? AND direction IS NULL
-            """, [run_id, language]).fetchone()
-            rows.append({"language": language, "run_id": run_id, "pass_at_1": score[0] if score else None,
-                         "tasks": score[1] if score else None})
+            """,
+                [run_id, language],
+            ).fetchone()
+            rows.append(
+                {
+                    "language": language,
+                    "run_id": run_id,
+                    "pass_at_1": score[0] if score else None,
+                    "tasks": score[1] if score else None,
+                }
+            )
         return rows
     finally:
         con.close()

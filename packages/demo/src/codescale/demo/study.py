@@ -77,8 +77,11 @@ def packaged_specs_dir(*, quick: bool = False) -> Path:
     Symlinks are resolved, so in a checkout the paths name the repository's ``specs/demo`` (the files one edits)."""
     specs = resources.files("codescale.demo") / "specs"
     if not isinstance(specs, Path) or not specs.is_dir():
-        raise CodescaleError("the demo specs are missing from this installation", source=str(specs),
-                             hint="reinstall codescale-demo, or pass --specs FILE...")
+        raise CodescaleError(
+            "the demo specs are missing from this installation",
+            source=str(specs),
+            hint="reinstall codescale-demo, or pass --specs FILE...",
+        )
     specs = specs.resolve()
     return specs / "quick" if quick else specs
 
@@ -116,8 +119,14 @@ def prepare_data(cfg: DemoConfig, stages: _Stages) -> tuple[Path, Path]:
     from codescale.mixtures.synthetic import write_corpus
 
     stages.start("corpus", f"generating a parallel corpus of {cfg.programs} programs in 7 languages")
-    catalog = write_corpus(cfg.out / "corpus", cfg.programs, seed=DEMO_SEED, functions=FUNCTIONS,
-                           vocab_size=VOCAB_SIZE, translation_programs=TRANSLATION_PROGRAMS)
+    catalog = write_corpus(
+        cfg.out / "corpus",
+        cfg.programs,
+        seed=DEMO_SEED,
+        functions=FUNCTIONS,
+        vocab_size=VOCAB_SIZE,
+        translation_programs=TRANSLATION_PROGRAMS,
+    )
     stages.start("prepare", "training the tokenizer and preparing token shards")
     prepared = cfg.out / "prepared"
     manifest = prepare(catalog, prepared, progress=cfg.progress)
@@ -126,8 +135,14 @@ def prepare_data(cfg: DemoConfig, stages: _Stages) -> tuple[Path, Path]:
     return catalog, prepared
 
 
-def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stages, specs: list[Path] | None = None,
-                  stage: str = "compile") -> list[Path]:
+def compile_specs(
+    cfg: DemoConfig,
+    catalog: Path,
+    prepared: Path,
+    stages: _Stages,
+    specs: list[Path] | None = None,
+    stage: str = "compile",
+) -> list[Path]:
     from codescale.compiler.plan import plan_spec
     from codescale.compiler.render import write_plan
 
@@ -144,12 +159,17 @@ def compile_specs(cfg: DemoConfig, catalog: Path, prepared: Path, stages: _Stage
     return compiled
 
 
-def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages, stage: str = "train") -> tuple[list[Path], dict[str, int]]:
+def train(
+    cfg: DemoConfig, compiled: list[Path], stages: _Stages, stage: str = "train"
+) -> tuple[list[Path], dict[str, int]]:
     from codescale.titan_runner.status import TERMINAL_STATES, collect
     from codescale.titan_runner.submit import submit
 
-    stages.start(stage, f"training {'every run' if stage == 'train' else 'the allocation and the uniform mixture'} "
-                 f"with torchtitan (local executor, {cfg.max_parallel} at once)")
+    stages.start(
+        stage,
+        f"training {'every run' if stage == 'train' else 'the allocation and the uniform mixture'} "
+        f"with torchtitan (local executor, {cfg.max_parallel} at once)",
+    )
     records = submit([str(c) for c in compiled], executor="local", max_parallel=cfg.max_parallel)
     skipped = [r for r in records if r["action"] == "skipped"]
     if skipped:
@@ -169,14 +189,18 @@ def train(cfg: DemoConfig, compiled: list[Path], stages: _Stages, stage: str = "
         if cfg.progress and (done != last_done or now - last_print >= 15):
             running = [r for r in rows if r["state"] == "running"]
             detail = "; ".join(f"{r['run_id'].rsplit('-', 1)[0]} {r['step']}/{r['total_steps']}" for r in running)
-            log.info(f"    [{now - started:5.0f}s] {done}/{len(rows)} finished ({counts.get('completed', 0)} completed, "
-                 f"{counts.get('failed', 0)} failed)" + (f" | training: {detail}" if detail else ""))
+            log.info(
+                f"    [{now - started:5.0f}s] {done}/{len(rows)} finished ({counts.get('completed', 0)} completed, "
+                f"{counts.get('failed', 0)} failed)" + (f" | training: {detail}" if detail else "")
+            )
             last_done, last_print = done, now
         if done == len(rows):
             return run_dirs, counts
         if deadline is not None and time.monotonic() > deadline:
-            raise CodescaleError(f"training did not finish within {cfg.timeout_s:.0f} s",
-                                 hint=f"check `codescale status {compiled[0]}` and the runs' logs/")
+            raise CodescaleError(
+                f"training did not finish within {cfg.timeout_s:.0f} s",
+                hint=f"check `codescale status {compiled[0]}` and the runs' logs/",
+            )
         time.sleep(2.0)
 
 
@@ -201,12 +225,18 @@ def loop_specs(cfg: DemoConfig, allocation_spec: Path, languages: list[str]) -> 
     base = yaml.safe_load(allocation_spec.read_text())
     out = []
     for name, mixture in (("allocation", base["mixture"]), ("uniform", {"uniform": list(languages)})):
-        spec = dict(base, study=LOOP_STUDY, mixture=mixture,
-                    description=f"closing the loop: the {name} mixture at the allocation's N and D")
+        spec = dict(
+            base,
+            study=LOOP_STUDY,
+            mixture=mixture,
+            description=f"closing the loop: the {name} mixture at the allocation's N and D",
+        )
         spec["sweep"] = {"name": f"{name}-s{{training.seed}}", "product": {"training.seed": list(LOOP_SEEDS)}}
         path = allocation_spec.parent / f"loop_{name}.yaml"
-        text = (f"# Written by codescale demo from {allocation_spec.name}: the {name} mixture, "
-                f"{len(LOOP_SEEDS)} seeds.\n" + yaml.safe_dump(spec, sort_keys=False))
+        text = (
+            f"# Written by codescale demo from {allocation_spec.name}: the {name} mixture, "
+            f"{len(LOOP_SEEDS)} seeds.\n" + yaml.safe_dump(spec, sort_keys=False)
+        )
         if not path.is_file() or path.read_text() != text:
             atomic_write_text(path, text)
         out.append(path)
@@ -252,5 +282,12 @@ def run_demo(cfg: DemoConfig) -> DemoResult:
     stages.start("report", "recording the allocation, writing the report")
     demo_analysis.finish(db, cfg.out, analysis)
     stages.stop()
-    return DemoResult(out=cfg.out, db=db, report=analysis.get("report"), run_dirs=run_dirs, states=counts,
-                      stage_seconds=stages.seconds, analysis=analysis)
+    return DemoResult(
+        out=cfg.out,
+        db=db,
+        report=analysis.get("report"),
+        run_dirs=run_dirs,
+        states=counts,
+        stage_seconds=stages.seconds,
+        analysis=analysis,
+    )

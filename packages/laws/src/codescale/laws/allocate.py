@@ -199,8 +199,9 @@ def _shares(value: PerDomain | None, domains: list[str], default: float) -> np.n
     return out
 
 
-def _available(prepared: str | Path | None, available: Mapping[str, float] | None,
-               domains: list[str]) -> dict[str, float]:
+def _available(
+    prepared: str | Path | None, available: Mapping[str, float] | None, domains: list[str]
+) -> dict[str, float]:
     out: dict[str, float] = {}
     if prepared:
         manifest = PreparedManifest.read_dir(prepared)
@@ -315,7 +316,9 @@ def allocate(con, fit_id: str, tokens: float, size: float, languages: list[str] 
     domains = [domain_id(x) for x in languages] if languages else list(train)
     unknown = [x for x in domains if x not in train]
     if unknown:
-        raise CodescaleError(f"the fit has no training domain {', '.join(unknown)}", hint=f"it covers {', '.join(train)}")
+        raise CodescaleError(
+            f"the fit has no training domain {', '.join(unknown)}", hint=f"it covers {', '.join(train)}"
+        )
     if tokens <= 0 or size <= 0:
         raise CodescaleError("--tokens and --size must be positive")
     targets = [t for t in fit.targets()]

@@ -50,7 +50,9 @@ def _connect(args, create: bool = False):
 def _add_method(p: argparse.ArgumentParser, units: str, where: str = "true") -> None:
     p.add_argument("--where", default=where, help=f"SQL predicate selecting the runs (default: {where})")
     p.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap replicates over runs (0 = none)")
-    p.add_argument("--grid", choices=["full", "coarse"], default="full", help="initialisation grid (full: 4,500 starts)")
+    p.add_argument(
+        "--grid", choices=["full", "coarse"], default="full", help="initialisation grid (full: 4,500 starts)"
+    )
     p.add_argument("--form", default=None, help="chinchilla (default), chinchilla_shared (alpha = beta) or n_only")
     p.add_argument("--units", choices=["raw", "billions"], default=units, help=f"N and D units (default {units})")
     p.add_argument("--delta", type=float, default=1e-3, help="Huber threshold on log residuals")
@@ -106,8 +108,13 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
                             "joint, effective_data, synergy_factor, regression); --compare ranks them all")  # fmt: skip
     p.add_argument("--db", default=argparse.SUPPRESS)
     p.add_argument("--where", default="true", help="SQL predicate over final_loss choosing the runs (default: all)")
-    p.add_argument("--law", "--model", dest="law", default="paper",
-                   help="paper (default), ye_exp, joint_additive, joint, effective_data, synergy_factor, regression")
+    p.add_argument(
+        "--law",
+        "--model",
+        dest="law",
+        default="paper",
+        help="paper (default), ye_exp, joint_additive, joint, effective_data, synergy_factor, regression",
+    )
     p.add_argument("--domains", default=None, help="comma list of evaluated domains to fit (default: every one)")
     p.add_argument("--per-domain", "--per-language", dest="per_domain", default=None, metavar="BATCH|FIT_IDS",
                    help="per-domain laws for paper/effective_data/synergy_factor (batch id or comma list of "
@@ -117,8 +124,12 @@ def _register_fit(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--delta", type=float, default=1e-3, help="Huber threshold on log residuals (default 1e-3)")
     p.add_argument("--ci", type=float, default=0.95, help="interval level")
     p.add_argument("--r-star", type=float, default=None, help="repetition constant R* (default 15.4)")
-    p.add_argument("--reference-scales", default=None, metavar="N0,D0",
-                   help="N and D enter paper/joint laws as N/N0, D/D0 (default: geometric means of the runs)")
+    p.add_argument(
+        "--reference-scales",
+        default=None,
+        metavar="N0,D0",
+        help="N and D enter paper/joint laws as N/N0, D/D0 (default: geometric means of the runs)",
+    )
     p.add_argument("--compare", action="store_true", help="refit every law on the same folds, rank by held-out error")
     p.add_argument("--laws", default=None, help="with --compare: comma list of laws (default: all)")
     p.add_argument("--holdout", default=None, help="with --compare: SQL predicate of held-out runs (default: folds)")
@@ -146,9 +157,18 @@ def _cmd_fit_chinchilla(args) -> int:
     settings = _settings(args)
     batch = new_batch_id()
     con = _connect(args)
-    fits = fit_language_laws(con, settings, where=args.where, by_language=args.by == "language",
-                             languages=args.languages.split(",") if args.languages else None, tokens=args.tokens,
-                             repetition=args.repetition, r_star=args.r_star, n_column=args.n_column, batch=batch)
+    fits = fit_language_laws(
+        con,
+        settings,
+        where=args.where,
+        by_language=args.by == "language",
+        languages=args.languages.split(",") if args.languages else None,
+        tokens=args.tokens,
+        repetition=args.repetition,
+        r_star=args.r_star,
+        n_column=args.n_column,
+        batch=batch,
+    )
     print(law_fits_text(fits))
     print(f"batch {batch}: {len(fits)} fit(s) stored; use the batch id with `fit mixture --per-domain`")
     return 0
@@ -227,8 +247,16 @@ def _cmd_fit_pass_rate(args) -> int:
     if args.ceiling is not None and not 0 < args.ceiling <= 1:
         raise CodescaleError(f"--ceiling must be in (0, 1], got {args.ceiling}")
     con = _connect(args)
-    fits = fit_pass_rate(con, suite=args.suite, k=args.k, where=args.where, ceiling=args.ceiling,
-                         bootstrap=args.bootstrap, seed=args.seed, batch=new_batch_id())
+    fits = fit_pass_rate(
+        con,
+        suite=args.suite,
+        k=args.k,
+        where=args.where,
+        ceiling=args.ceiling,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        batch=new_batch_id(),
+    )
     print(f"pass@{args.k} = c / (1 + exp(s (L - L0))), L = validation loss")
     print(law_fits_text(fits, names=("c", "s", "L0")))
     return 0
@@ -264,16 +292,26 @@ def _register_allocate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("fit_id", metavar="FIT_ID", help="a mixture fit, or a batch id / comma list of per-domain fits")
     parser.add_argument("--tokens", required=True, help="training tokens, e.g. 350B")
     parser.add_argument("--size", required=True, help="model size (non-embedding parameters), e.g. 1.5B")
-    parser.add_argument("--languages", "--domains", dest="languages", default=None,
-                        help="comma list of domains to allocate (default: every training domain of the fit)")
+    parser.add_argument(
+        "--languages",
+        "--domains",
+        dest="languages",
+        default=None,
+        help="comma list of domains to allocate (default: every training domain of the fit)",
+    )
     parser.add_argument("--weights", default=None, help="objective weights, e.g. python=2,java=1 (default equal)")
     parser.add_argument("--min-share", default=None, help="lower bound per language: 0.05 or python=0.1,rust=0.05")
     parser.add_argument("--max-share", default=None, help="upper bound per language, same syntax")
     parser.add_argument("--prepared", default=None, help="prepared corpus dir: caps tokens at available x max epochs")
-    parser.add_argument("--available", default=None, metavar="DOMAIN=TOKENS,...",
-                        help="distinct tokens each domain has (like --prepared, for any domain), e.g. go=10B")
-    parser.add_argument("--max-epochs", type=float, default=4.0,
-                        help="repetition cap with --prepared/--available (default 4)")
+    parser.add_argument(
+        "--available",
+        default=None,
+        metavar="DOMAIN=TOKENS,...",
+        help="distinct tokens each domain has (like --prepared, for any domain), e.g. go=10B",
+    )
+    parser.add_argument(
+        "--max-epochs", type=float, default=4.0, help="repetition cap with --prepared/--available (default 4)"
+    )
     parser.add_argument("--starts", type=int, default=16, help="optimiser starts on the simplex")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", default=None, help="spec YAML to write (and an allocation file next to it)")
@@ -342,8 +380,10 @@ def _cmd_allocate(args) -> int:
     allocate.write_outputs(result, args.output, args.base_spec, args.allocation_file)
     allocation_id = allocate.record(con, result)
     print(result.render())
-    print(f"recorded as {allocation_id}: train it and the uniform mixture at the same N and D, ingest, then "
-          f"`codescale sql \"SELECT * FROM allocation_check WHERE allocation_id = '{allocation_id}'\"`")
+    print(
+        f"recorded as {allocation_id}: train it and the uniform mixture at the same N and D, ingest, then "
+        f"`codescale sql \"SELECT * FROM allocation_check WHERE allocation_id = '{allocation_id}'\"`"
+    )
     return 0
 
 
@@ -370,9 +410,12 @@ def _cmd_report(args) -> int:
 
 def _register_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", metavar="PLAN_JSON", nargs="+", help="plan.json (or compiled directories)")
-    parser.add_argument("--truth", default="paper",
-                        help="'paper', a codescale.truth/1 JSON/YAML file (per-language laws or a mixture_law of any "
-                             "law of the family), or fit:FIT_ID to generate from a stored mixture fit")
+    parser.add_argument(
+        "--truth",
+        default="paper",
+        help="'paper', a codescale.truth/1 JSON/YAML file (per-language laws or a mixture_law of any "
+        "law of the family), or fit:FIT_ID to generate from a stored mixture fit",
+    )
     parser.add_argument("--noise", type=float, default=0.005, help="log-normal noise sigma on losses (default 0.005)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-truth", default=None, metavar="FILE", help="also write the truth used as JSON")

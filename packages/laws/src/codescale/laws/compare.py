@@ -135,7 +135,9 @@ def compare_laws(con: duckdb.DuckDBPyConnection, where: str, *, laws: list[str] 
         scores.append(score)
     ranked = sorted([s for s in scores if s.skipped is None], key=lambda s: (s.overall.mean_rel_err, s.overall.mae))
     if not ranked:
-        raise CodescaleError("no law could be fitted to these runs", hint="; ".join(f"{s.law}: {s.skipped}" for s in scores))
+        raise CodescaleError(
+            "no law could be fitted to these runs", hint="; ".join(f"{s.law}: {s.skipped}" for s in scores)
+        )
     order = ranked + [s for s in scores if s.skipped]
     result = Comparison(scheme, order, ranked[0].law, warnings=warnings)
     params = {f"{s.law}.{k}": getattr(s.overall, attr) for s in ranked

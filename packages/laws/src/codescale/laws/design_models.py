@@ -95,9 +95,7 @@ class PerLanguageModel:
         for block in self.blocks:
             samples = self.fits[block.language].samples
             for i in range(b):
-                natural: dict[str, float] = {
-                    k: samples[k][i] for k in ("A", "B", "E", "alpha", "beta") if k in samples
-                }
+                natural: dict[str, float] = {k: samples[k][i] for k in ("A", "B", "E", "alpha", "beta") if k in samples}
                 positive = ("A", "B", "E")  # taken as logs
                 if len(natural) < 5 or not all(
                     np.isfinite(v) and (k not in positive or v > 0) for k, v in natural.items()

@@ -55,8 +55,14 @@ def _per_language(fits: dict[str, StoredFit]) -> list[Direction]:
 
     paper_law = "Eq. 1, Fig. 2"
     if not fits:
-        return [Direction("each language follows L = E + A/N^α + B/D^β with E > 0", paper_law, NOT_TESTABLE,
-                          "no per-language fits")]
+        return [
+            Direction(
+                "each language follows L = E + A/N^α + B/D^β with E > 0",
+                paper_law,
+                NOT_TESTABLE,
+                "no per-language fits",
+            )
+        ]
     problems = []
     for lang, fit in sorted(fits.items()):
         ci = fit.intervals.get("E")
@@ -70,25 +76,46 @@ def _per_language(fits: dict[str, StoredFit]) -> list[Direction]:
             problems.append(f"{lang}: no finite interval for E")
     ranked = sorted(fits.items(), key=lambda kv: kv[1].params.get("E", np.inf))
     ranking = " < ".join(f"{lang} {fit.params.get('E', float('nan')):.3g}" for lang, fit in ranked)
-    out = [Direction("each language follows L = E + A/N^α + B/D^β, identified, with E > 0", paper_law,
-                     NOT_REPRODUCED if problems else REPRODUCED,
-                     "; ".join(problems) if problems else f"{len(fits)} languages identified; L∞: {ranking}")]
+    out = [
+        Direction(
+            "each language follows L = E + A/N^α + B/D^β, identified, with E > 0",
+            paper_law,
+            NOT_REPRODUCED if problems else REPRODUCED,
+            "; ".join(problems) if problems else f"{len(fits)} languages identified; L∞: {ranking}",
+        )
+    ]
     faster = {lang: (fit.params.get("alpha", np.nan), fit.params.get("beta", np.nan)) for lang, fit in fits.items()}
     data_first = [lang for lang, (a, b) in faster.items() if b > a]
-    out.append(Direction("scaling data helps more than scaling parameters (β > α)", "§3, Fig. 2",
-                         REPRODUCED if len(data_first) == len(faster) else NOT_REPRODUCED,
-                         ", ".join(f"{lang} α {a:.2f} β {b:.2f}" for lang, (a, b) in sorted(faster.items()))))
+    out.append(
+        Direction(
+            "scaling data helps more than scaling parameters (β > α)",
+            "§3, Fig. 2",
+            REPRODUCED if len(data_first) == len(faster) else NOT_REPRODUCED,
+            ", ".join(f"{lang} α {a:.2f} β {b:.2f}" for lang, (a, b) in sorted(faster.items())),
+        )
+    )
     shared = [lang for lang in fits if lang in PAPER_PER_LANGUAGE]
     if len(shared) < 2:
-        out.append(Direction("languages order by irreducible loss as in Fig. 2", "Fig. 2", NOT_TESTABLE,
-                             "fewer than two languages shared with the paper"))
+        out.append(
+            Direction(
+                "languages order by irreducible loss as in Fig. 2",
+                "Fig. 2",
+                NOT_TESTABLE,
+                "fewer than two languages shared with the paper",
+            )
+        )
     else:
         ours = sorted(shared, key=lambda x: fits[x].params.get("E", np.inf))
         theirs = sorted(shared, key=lambda x: PAPER_PER_LANGUAGE[x][2])
-        out.append(Direction("languages order by irreducible loss as in Fig. 2", "Fig. 2",
-                             REPRODUCED if ours == theirs else NOT_REPRODUCED,
-                             f"this study {' < '.join(ours)}; paper {' < '.join(theirs)} (synthetic corpus: "
-                             "its languages differ from real code in what is predictable)"))
+        out.append(
+            Direction(
+                "languages order by irreducible loss as in Fig. 2",
+                "Fig. 2",
+                REPRODUCED if ours == theirs else NOT_REPRODUCED,
+                f"this study {' < '.join(ours)}; paper {' < '.join(theirs)} (synthetic corpus: "
+                "its languages differ from real code in what is predictable)",
+            )
+        )
     return out
 
 
@@ -108,9 +135,11 @@ def _synergy(fit: StoredFit | None) -> Direction:
              if (p := PAPER_SYNERGY_GAIN.get(k.split(":")[0], {}).get(k.split(":")[1])) is not None
              and np.sign(p) == np.sign(v)]  # fmt: skip
     gains = sorted(100 * v for v in cells.values())
-    evidence = (f"{len(positive)} of {len(cells)} cells positive ({gains[0]:+.1f}% to {gains[-1]:+.1f}%); "
-                f"{len(sure)} of {len(with_ci)} with an interval above zero; sign agrees with Table 1 in "
-                f"{len(agree)} of {len(cells)}")
+    evidence = (
+        f"{len(positive)} of {len(cells)} cells positive ({gains[0]:+.1f}% to {gains[-1]:+.1f}%); "
+        f"{len(sure)} of {len(with_ci)} with an interval above zero; sign agrees with Table 1 in "
+        f"{len(agree)} of {len(cells)}"
+    )
     return Direction(claim, "§4, Table 1", REPRODUCED if 2 * len(positive) > len(cells) else NOT_REPRODUCED, evidence)
 
 
@@ -121,15 +150,22 @@ def _pairing(rows: list[tuple]) -> list[Direction]:
         base = [r for r in rows if r[1] == group and r[0] == "shuffled"]
         paired = [r for r in rows if r[1] == group and r[0] != "shuffled"]
         if not base or not paired:
-            out.append(Direction(claim, paper, NOT_TESTABLE, f"no shuffled and paired runs evaluated on {group} "
-                                                             "directions"))
+            out.append(
+                Direction(claim, paper, NOT_TESTABLE, f"no shuffled and paired runs evaluated on {group} directions")
+            )
             continue
         shuffled = base[0][2]
         detail = ", ".join(f"{r[0]} {r[2]:.3f}" for r in paired)
         best = min(r[2] for r in paired)
         mean_paired = float(np.mean([r[2] for r in paired]))
-        out.append(Direction(claim, paper, REPRODUCED if mean_paired < shuffled else NOT_REPRODUCED,
-                             f"shuffled {shuffled:.3f}; {detail} (best {100 * (best - shuffled) / shuffled:+.1f}%)"))
+        out.append(
+            Direction(
+                claim,
+                paper,
+                REPRODUCED if mean_paired < shuffled else NOT_REPRODUCED,
+                f"shuffled {shuffled:.3f}; {detail} (best {100 * (best - shuffled) / shuffled:+.1f}%)",
+            )
+        )
     return out
 
 
@@ -139,17 +175,27 @@ def _translation_laws(fits: list[StoredFit]) -> Direction:
     base = by.get("none/unseen")
     paired = by.get("parallel/unseen")
     if base is None or paired is None:
-        return Direction(claim, "§5, Eqs. 3-5", NOT_TESTABLE,
-                         "no translation laws for both shuffled and paired runs (needs several sizes per setting)")
+        return Direction(
+            claim,
+            "§5, Eqs. 3-5",
+            NOT_TESTABLE,
+            "no translation laws for both shuffled and paired runs (needs several sizes per setting)",
+        )
     e0, e1 = base.params.get("E", np.nan), paired.params.get("E", np.nan)
     note = "" if base.identified and paired.identified else " (a law is not identified)"
-    return Direction(claim, "§5, Eqs. 3-5", REPRODUCED if e1 < e0 and not note else NOT_REPRODUCED,
-                     f"L∞ shuffled {e0:.3g}, paired {e1:.3g}{note}")
+    return Direction(
+        claim,
+        "§5, Eqs. 3-5",
+        REPRODUCED if e1 < e0 and not note else NOT_REPRODUCED,
+        f"L∞ shuffled {e0:.3g}, paired {e1:.3g}{note}",
+    )
 
 
 def _mixture(comp: StoredFit | None) -> Direction:
-    claim = (f"the paper's proportion-dependent law predicts held-out mixtures (mean relative error < "
-             f"{100 * MIXTURE_TOLERANCE:.0f}%)")
+    claim = (
+        f"the paper's proportion-dependent law predicts held-out mixtures (mean relative error < "
+        f"{100 * MIXTURE_TOLERANCE:.0f}%)"
+    )
     if comp is None:
         return Direction(claim, "Eqs. 6-7", NOT_TESTABLE, "no mixture-law comparison")
     ranking = list(comp.settings.get("ranking", []))
@@ -157,9 +203,13 @@ def _mixture(comp: StoredFit | None) -> Direction:
         reason = (comp.settings.get("skipped") or {}).get("paper", "not fitted")
         return Direction(claim, "Eqs. 6-7", NOT_TESTABLE, f"the paper's law was not ranked: {reason}")
     err = comp.params.get("paper.mean_rel", np.nan)
-    return Direction(claim, "Eqs. 6-7", REPRODUCED if err < MIXTURE_TOLERANCE else NOT_REPRODUCED,
-                     f"paper's law {100 * err:.2f}% mean relative error, rank {ranking.index('paper') + 1} of "
-                     f"{len(ranking)} ({comp.settings.get('scheme')}; winner {comp.settings.get('winner')})")
+    return Direction(
+        claim,
+        "Eqs. 6-7",
+        REPRODUCED if err < MIXTURE_TOLERANCE else NOT_REPRODUCED,
+        f"paper's law {100 * err:.2f}% mean relative error, rank {ranking.index('paper') + 1} of "
+        f"{len(ranking)} ({comp.settings.get('scheme')}; winner {comp.settings.get('winner')})",
+    )
 
 
 def _allocation(checks: list[dict]) -> Direction:
@@ -172,11 +222,16 @@ def _allocation(checks: list[dict]) -> Direction:
     predicted = (f"predicted {c['predicted_gain']:+.4f}" + (f" [{c['predicted_low']:+.4f}, {c['predicted_high']:+.4f}]"
                  if c["predicted_low"] is not None else ""))  # fmt: skip
     agrees = lo is not None and hi is not None and lo <= c["predicted_gain"] <= hi
-    evidence = (f"realised {gain:+.4f} nats{interval} over {c['n_allocated']} + {c['n_uniform']} runs; {predicted}"
-                + ("; the realised interval covers the prediction" if agrees else ""))
+    evidence = f"realised {gain:+.4f} nats{interval} over {c['n_allocated']} + {c['n_uniform']} runs; {predicted}" + (
+        "; the realised interval covers the prediction" if agrees else ""
+    )
     if c["predicted_low"] is not None and c["predicted_low"] <= 0:
-        return Direction(claim, "§6", NOT_TESTABLE, "the law predicts no gain distinguishable from zero here (the "
-                                                    f"allocation is close to uniform): {evidence}")
+        return Direction(
+            claim,
+            "§6",
+            NOT_TESTABLE,
+            f"the law predicts no gain distinguishable from zero here (the allocation is close to uniform): {evidence}",
+        )
     if gain > 0 and lo is not None and lo > 0:
         verdict = REPRODUCED
     elif gain > 0:
@@ -189,23 +244,47 @@ def _allocation(checks: list[dict]) -> Direction:
 def _pass_rate(con) -> Direction:
     claim = "pass@1 improves with the loss (and with pairing)"
     try:
-        row = con.execute("SELECT count(*), max(value) FROM generation_evals WHERE metric = 'pass@k' AND k = 1").fetchone()
+        row = con.execute(
+            "SELECT count(*), max(value) FROM generation_evals WHERE metric = 'pass@k' AND k = 1"
+        ).fetchone()
     except duckdb.Error:
         row = None
     if row is None or not row[0]:
         return Direction(claim, "Table 3", NOT_TESTABLE, "no generation evaluations")
     if not row[1]:
-        return Direction(claim, "Table 3", NOT_TESTABLE,
-                         f"{row[0]} evaluation(s), every pass@1 is 0: models this small write no passing program")
-    return Direction(claim, "Table 3", NOT_TESTABLE if row[0] < 3 else REPRODUCED,
-                     f"{row[0]} evaluation(s), best pass@1 {row[1]:.3f} (`codescale fit pass-rate` for the curve)")
+        return Direction(
+            claim,
+            "Table 3",
+            NOT_TESTABLE,
+            f"{row[0]} evaluation(s), every pass@1 is 0: models this small write no passing program",
+        )
+    return Direction(
+        claim,
+        "Table 3",
+        NOT_TESTABLE if row[0] < 3 else REPRODUCED,
+        f"{row[0]} evaluation(s), best pass@1 {row[1]:.3f} (`codescale fit pass-rate` for the curve)",
+    )
 
 
-def directions(con, language_fits: dict[str, StoredFit], synergy: StoredFit | None, pairing: list[tuple],
-               translation: list[StoredFit], comparison: StoredFit | None, checks: list[dict]) -> list[Direction]:
+def directions(
+    con,
+    language_fits: dict[str, StoredFit],
+    synergy: StoredFit | None,
+    pairing: list[tuple],
+    translation: list[StoredFit],
+    comparison: StoredFit | None,
+    checks: list[dict],
+) -> list[Direction]:
     """Every direction, in the paper's order."""
-    return [*_per_language(language_fits), _synergy(synergy), *_pairing(pairing), _translation_laws(translation),
-            _mixture(comparison), _allocation(checks), _pass_rate(con)]
+    return [
+        *_per_language(language_fits),
+        _synergy(synergy),
+        *_pairing(pairing),
+        _translation_laws(translation),
+        _mixture(comparison),
+        _allocation(checks),
+        _pass_rate(con),
+    ]
 
 
 def directions_markdown(rows: list[Direction]) -> list[str]:

@@ -35,8 +35,10 @@ def per_domain_fits(con: duckdb.DuckDBPyConnection, spec: str | None) -> dict[st
         if fit.kind != "chinchilla" or fit.group_key != "language":
             raise CodescaleError(f"fit {fit_id} is not a per-domain law (kind {fit.kind}, by {fit.group_key})")
         if fit.group_value is None:
-            raise CodescaleError(f"fit {fit_id} is the law of runs without a domain (their language is NULL)",
-                                 hint="give those runs a language (`codescale import --language`) and fit again")
+            raise CodescaleError(
+                f"fit {fit_id} is the law of runs without a domain (their language is NULL)",
+                hint="give those runs a language (`codescale import --language`) and fit again",
+            )
         fits[fit.group_value] = fit
     return fits
 

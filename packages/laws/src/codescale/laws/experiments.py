@@ -57,7 +57,7 @@ def _truth(rng, t: int, v: int, base: tuple[float, float], related: list[tuple[i
 def _losses(rng, p, truth, noise: float, run_noise: float) -> np.ndarray:
     e, b, beta, w, eps, eta, vmat = truth
     share = p @ w.T + eps
-    loss = e + b * share ** -beta * (1 + eta * ((p**2) @ vmat.T))
+    loss = e + b * share**-beta * (1 + eta * ((p**2) @ vmat.T))
     run_effect = run_noise * rng.standard_normal((len(p), 1))
     return loss * np.exp(run_effect + noise * rng.standard_normal(loss.shape))
 
@@ -72,7 +72,14 @@ def pile_mixtures(path: str | Path, seed: int = 0, noise: float = 0.006, run_noi
     p[:, -1] = np.round(1 - p[:, :-1].sum(axis=1), 4)  # printed to 4 decimals, summing to 1 like a mixture table
     loss = _losses(rng, np.clip(p, 0, None), truth, noise, run_noise)
     test = set(rng.choice(26, 6, replace=False).tolist())
-    header = ["run", "split", "model_size", "tokens", *(f"p:{d}" for d in PILE_DOMAINS), *(f"loss:{d}" for d in PILE_DOMAINS)]
+    header = [
+        "run",
+        "split",
+        "model_size",
+        "tokens",
+        *(f"p:{d}" for d in PILE_DOMAINS),
+        *(f"loss:{d}" for d in PILE_DOMAINS),
+    ]
     rows = [[f"mix{r:02d}", "test" if r in test else "train", "70M", "25B", *(f"{x:.4f}" for x in p[r]),
              *(f"{x:.5f}" for x in loss[r])] for r in range(26)]  # fmt: skip
     return _write(path, header, rows)

@@ -179,8 +179,9 @@ class _Problem:
             return self._evaluate(theta, weights, order)
         per_row = weights is not None and np.ndim(weights) == 2
         parts = [
-            self._evaluate(theta[i : i + block], weights[i : i + block] if weights is not None and per_row else weights,
-                           order)
+            self._evaluate(
+                theta[i : i + block], weights[i : i + block] if weights is not None and per_row else weights, order
+            )
             for i in range(0, s, block)
         ]
         return tuple(None if parts[0][j] is None else np.concatenate([p[j] for p in parts]) for j in range(3))
@@ -267,7 +268,9 @@ class BatchNewton:
             self.nu[acc] = 2.0
             self.mu[rej] *= self.nu[rej]
             self.nu[rej] *= 2.0
-            stalled = rej[(np.abs(predicted[~ok]) <= self.ftol * np.abs(self.f[rej]) + _F_FLOOR) | (self.mu[rej] > 1e10)]
+            stalled = rej[
+                (np.abs(predicted[~ok]) <= self.ftol * np.abs(self.f[rej]) + _F_FLOOR) | (self.mu[rej] > 1e10)
+            ]
             finished = np.concatenate([acc[small], stalled])
             self.converged[finished] = True
             self.done[finished] = True
@@ -283,8 +286,13 @@ def newton_batch(
 
 
 def race(
-    problem: _Problem, starts: np.ndarray, ftol: float = 1e-12, max_iter: int = 300,
-    round_iters: int = 5, keep: float = 0.5, finalists: int = 64,
+    problem: _Problem,
+    starts: np.ndarray,
+    ftol: float = 1e-12,
+    max_iter: int = 300,
+    round_iters: int = 5,
+    keep: float = 0.5,
+    finalists: int = 64,
 ) -> BatchNewton:
     """Successive halving over starts: every start gets ``round_iters`` iterations, then the better half (by current
     objective, converged starts included) goes on, until ``finalists`` remain; those run to convergence."""  # fmt: skip

@@ -164,9 +164,23 @@ def load_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> StoredFit:
         known = [r[0] for r in con.execute("SELECT fit_id FROM fits ORDER BY created DESC LIMIT 5").fetchall()]
         raise CodescaleError(
             f"no fit {fit_id!r} in the store",
-            hint=f"recent fits: {', '.join(known) or 'none'}; list them with `codescale sql \"SELECT * FROM fits\"`",
+            hint=f'recent fits: {", ".join(known) or "none"}; list them with `codescale sql "SELECT * FROM fits"`',
         )
-    kind, form, selection, gkey, gval, settings, n_runs, objective, converged, warnings, provenance, created, unident = row
+    (
+        kind,
+        form,
+        selection,
+        gkey,
+        gval,
+        settings,
+        n_runs,
+        objective,
+        converged,
+        warnings,
+        provenance,
+        created,
+        unident,
+    ) = row
     params, intervals = {}, {}
     for name, value, lo, hi in con.execute(
         "SELECT name, value, ci_low, ci_high FROM fit_params WHERE fit_id = ? ORDER BY rowid", [fit_id]
@@ -241,9 +255,21 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, args: list[Any] | None = Non
 
 
 def fit_groups(
-    con: duckdb.DuckDBPyConnection, *, kind: str, view: str, where: str, group_expr: str | None, group_key: str | None,
-    label_expr: str, n_expr: str, d_expr: str, settings: Any, batch: str, extra_settings: dict[str, Any],
-    mean_over_labels: bool = False, auto_n_only: bool = False,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    view: str,
+    where: str,
+    group_expr: str | None,
+    group_key: str | None,
+    label_expr: str,
+    n_expr: str,
+    d_expr: str,
+    settings: Any,
+    batch: str,
+    extra_settings: dict[str, Any],
+    mean_over_labels: bool = False,
+    auto_n_only: bool = False,
 ) -> list[StoredFit]:
     """Select (run, label, N, D, loss) from ``view``, fit one law per group, store each fit, return them.
 

@@ -35,21 +35,51 @@ def score_rows(result: EvalResult, result_file: str | None = None) -> tuple[list
     key = {"run_id": result.run_id, "step": result.step, "eval_id": result.eval_id, "suite": result.suite}
     settings = result.settings
     evaluated = dt.datetime.fromisoformat(result.finished_at).replace(tzinfo=None)
-    scores = [{**key, "metric": s.metric, "k": s.k, "language": s.language, "src": s.src, "direction": s.direction,
-               "value": s.value, "n": s.n, "tasks": s.tasks, "temperature": settings.temperature,
-               "top_p": settings.top_p, "max_new_tokens": settings.max_new_tokens, "backend": settings.backend,
-               "bleu_signature": s.signature, "isolation": result.isolation, "evaluated_at": evaluated,
-               "result_file": result_file} for s in result.scores]
-    tasks = [{**key, "task": t.task, "language": t.language, "direction": t.direction, "n": t.n, "passed": t.passed,
-              "outcomes": json.dumps(t.outcomes), "pass_at_k": json.dumps(t.pass_at_k)} for t in result.tasks]
+    scores = [
+        {
+            **key,
+            "metric": s.metric,
+            "k": s.k,
+            "language": s.language,
+            "src": s.src,
+            "direction": s.direction,
+            "value": s.value,
+            "n": s.n,
+            "tasks": s.tasks,
+            "temperature": settings.temperature,
+            "top_p": settings.top_p,
+            "max_new_tokens": settings.max_new_tokens,
+            "backend": settings.backend,
+            "bleu_signature": s.signature,
+            "isolation": result.isolation,
+            "evaluated_at": evaluated,
+            "result_file": result_file,
+        }
+        for s in result.scores
+    ]
+    tasks = [
+        {
+            **key,
+            "task": t.task,
+            "language": t.language,
+            "direction": t.direction,
+            "n": t.n,
+            "passed": t.passed,
+            "outcomes": json.dumps(t.outcomes),
+            "pass_at_k": json.dumps(t.pass_at_k),
+        }
+        for t in result.tasks
+    ]
     return scores, tasks
 
 
 def _replace(con: duckdb.DuckDBPyConnection, result: EvalResult, result_file: str | None) -> int:
     scores, tasks = score_rows(result, result_file)
     for table in ("generation_evals", "generation_tasks"):
-        con.execute(f"DELETE FROM {table} WHERE run_id = ? AND step = ? AND eval_id = ?",
-                    [result.run_id, result.step, result.eval_id])
+        con.execute(
+            f"DELETE FROM {table} WHERE run_id = ? AND step = ? AND eval_id = ?",
+            [result.run_id, result.step, result.eval_id],
+        )
     store.insert_rows(con, "generation_evals", scores)
     store.insert_rows(con, "generation_tasks", tasks)
     return len(scores)

@@ -117,8 +117,11 @@ def parse_map(specs: list[str] | None) -> dict[str, str]:
             if not sep or not column.strip():
                 raise CodescaleError(f"--map entry {item!r} is not FIELD=COLUMN", field="--map", hint=MAP_SYNTAX)
             if key not in REQUIRED + OPTIONAL:
-                raise CodescaleError(f"unknown field {key!r}", field="--map",
-                                     hint=f"fields: {', '.join(REQUIRED + OPTIONAL)}; {MAP_SYNTAX}")
+                raise CodescaleError(
+                    f"unknown field {key!r}",
+                    field="--map",
+                    hint=f"fields: {', '.join(REQUIRED + OPTIONAL)}; {MAP_SYNTAX}",
+                )
             mapping[key] = column.strip()
     return mapping
 
@@ -133,9 +136,13 @@ def parse_set(specs: list[str] | None) -> dict[str, str]:
             key, sep, value = item.partition("=")
             key = key.strip()
             if not sep or not value.strip():
-                raise CodescaleError(f"--set entry {item!r} is not FIELD=VALUE", field="--set", hint="e.g. --set size=1e6,tokens=1e9")
+                raise CodescaleError(
+                    f"--set entry {item!r} is not FIELD=VALUE", field="--set", hint="e.g. --set size=1e6,tokens=1e9"
+                )
             if key not in SETTABLE:
-                raise CodescaleError(f"--set cannot set {key!r}", field="--set", hint=f"settable: {', '.join(SETTABLE)}")
+                raise CodescaleError(
+                    f"--set cannot set {key!r}", field="--set", hint=f"settable: {', '.join(SETTABLE)}"
+                )
             out[key] = value.strip()
     return out
 
@@ -209,22 +216,34 @@ def import_table(
     runs, evals, unique_tokens = _to_rows(path, resolved, columns, rows, study, fixed_language, report, wide,
                                           constants, tokens_from_flops)  # fmt: skip
     if not runs:
-        raise CodescaleError("no usable rows", source=path,
-                             hint=f"{report.skipped_nonfinite} non-finite and {report.skipped_empty} empty losses were skipped")
+        raise CodescaleError(
+            "no usable rows",
+            source=path,
+            hint=f"{report.skipped_nonfinite} non-finite and {report.skipped_empty} empty losses were skipped",
+        )
     if isinstance(db, duckdb.DuckDBPyConnection):  # the caller's connection: the caller closes it
         con, own = db, False
     else:
         con, own = store.connect(db, wait_s=wait_s), True
     try:
         with store.transaction(con):
-            old = [r[0] for r in con.execute(
-                "SELECT run_id FROM runs WHERE source = 'import' AND study = ?", [study]).fetchall()]
+            old = [
+                r[0]
+                for r in con.execute(
+                    "SELECT run_id FROM runs WHERE source = 'import' AND study = ?", [study]
+                ).fetchall()
+            ]
             store.delete_runs(con, old)
-            clash = con.execute("SELECT run_id, source FROM runs WHERE list_contains(?::VARCHAR[], run_id) LIMIT 1",
-                                [[r["run_id"] for r in runs]]).fetchall()
+            clash = con.execute(
+                "SELECT run_id, source FROM runs WHERE list_contains(?::VARCHAR[], run_id) LIMIT 1",
+                [[r["run_id"] for r in runs]],
+            ).fetchall()
             if clash:
-                raise CodescaleError(f"run id {clash[0][0]!r} already exists (from {clash[0][1]})", source=path,
-                                     hint="import into another --study")
+                raise CodescaleError(
+                    f"run id {clash[0][0]!r} already exists (from {clash[0][1]})",
+                    source=path,
+                    hint="import into another --study",
+                )
             store.replace_runs(con, runs, evals, unique_tokens)
     except duckdb.Error as err:
         raise CodescaleError(f"import failed and changed nothing: {str(err).splitlines()[0]}", source=path) from None
@@ -246,7 +265,9 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple]]:
         elif suffix in (".csv", ".tsv", ".txt"):
             result = con.execute("SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(path)])
         else:
-            raise CodescaleError(f"unsupported file type {suffix or '(none)'}", source=path, hint="use .csv, .tsv or .parquet")
+            raise CodescaleError(
+                f"unsupported file type {suffix or '(none)'}", source=path, hint="use .csv, .tsv or .parquet"
+            )
         columns = [d[0] for d in result.description]
         return columns, result.fetchall()
     except duckdb.Error as err:
@@ -274,7 +295,9 @@ def _resolve_columns(path: Path, columns: list[str], mapping: dict[str, str], wi
             if found:
                 resolved[key] = found
     if "flops" not in resolved and "flops" not in mapping and "flops" not in constants:
-        found = next((by_lower[n] for n in ("flops", "c", "compute", "training flop", "training_flops") if n in by_lower), None)
+        found = next(
+            (by_lower[n] for n in ("flops", "c", "compute", "training flop", "training_flops") if n in by_lower), None
+        )
         if found and tokens_from_flops:
             resolved["flops"] = found
     needed = [key for key in REQUIRED if not (key == "loss" and wide.losses)]
@@ -287,7 +310,10 @@ def _resolve_columns(path: Path, columns: list[str], mapping: dict[str, str], wi
     if missing:
         raise CodescaleError(
             f"missing {', '.join(missing)}; the file has columns: {', '.join(repr(c) for c in columns)}",
-            source=path, field="--map", hint=f"say which column holds what: {MAP_SYNTAX}")
+            source=path,
+            field="--map",
+            hint=f"say which column holds what: {MAP_SYNTAX}",
+        )
     return resolved
 
 
@@ -384,15 +410,23 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
             evaluated = None
         else:
             try:
-                evaluated = fixed_language or (domain_id(cell("language")) if cell("language") not in (None, "") else None)
-                mixture = [domain_id(x) for x in re.split(r"[+,;/ ]+", str(cell("languages")).strip()) if x] \
-                    if cell("languages") not in (None, "") else ([evaluated] if evaluated else [])
+                evaluated = fixed_language or (
+                    domain_id(cell("language")) if cell("language") not in (None, "") else None
+                )
+                mixture = (
+                    [domain_id(x) for x in re.split(r"[+,;/ ]+", str(cell("languages")).strip()) if x]
+                    if cell("languages") not in (None, "")
+                    else ([evaluated] if evaluated else [])
+                )
             except CodescaleError as err:
                 fail("language", f"{err.message} ({err.hint})")
                 continue
             shares = _shares(cell("proportions"), len(mixture))
             if shares is None:
-                fail("proportions", f"expected {len(mixture)} numbers like 0.5+0.5 matching languages, got {cell('proportions')!r}")
+                fail(
+                    "proportions",
+                    f"expected {len(mixture)} numbers like 0.5+0.5 matching languages, got {cell('proportions')!r}",
+                )
                 continue
         optional = {}
         for key in ("params_non_embedding", "seed"):
@@ -401,18 +435,33 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
                     optional[key] = parse_count(cell(key)) if key != "seed" else int(float(cell(key)))
                 except ValueError as err:
                     fail(key, str(err))
-        run_key = str(cell("run")) if "run" in columns and cell("run") not in (None, "") else f"{number - first + 1:05d}"
+        run_key = (
+            str(cell("run")) if "run" in columns and cell("run") not in (None, "") else f"{number - first + 1:05d}"
+        )
         run_id = f"{study}-{run_key}"
         if run_id not in runs:
             proportions = dict(zip(mixture, shares))
             runs[run_id] = {
-                "run_id": run_id, "study": study, "name": str(cell("name") or run_id), "spec": str(path.resolve()),
-                "source": "import", "status": "completed", "sweep": json.dumps({}), "languages": mixture,
-                "params": params, "tokens": tokens, "params_non_embedding": optional.get("params_non_embedding"),
-                "seed": optional.get("seed"), "flops": flops, "proportions": json.dumps(proportions),
+                "run_id": run_id,
+                "study": study,
+                "name": str(cell("name") or run_id),
+                "spec": str(path.resolve()),
+                "source": "import",
+                "status": "completed",
+                "sweep": json.dumps({}),
+                "languages": mixture,
+                "params": params,
+                "tokens": tokens,
+                "params_non_embedding": optional.get("params_non_embedding"),
+                "seed": optional.get("seed"),
+                "flops": flops,
+                "proportions": json.dumps(proportions),
                 "tokens_per_language": json.dumps({lang: round(tokens * p) for lang, p in proportions.items()}),
-                "mixture_kind": "explicit" if mixture else None, "pairing_mode": "none",
-                "run_json": json.dumps({"file": str(path), "line": number, **{k: _jsonable(v) for k, v in row.items()}}),
+                "mixture_kind": "explicit" if mixture else None,
+                "pairing_mode": "none",
+                "run_json": json.dumps(
+                    {"file": str(path), "line": number, **{k: _jsonable(v) for k, v in row.items()}}
+                ),
             }
             if wide.unique:
                 unique = _wide_unique(row, wide.unique, mixture)
@@ -430,7 +479,9 @@ def _to_rows(path: Path, columns: dict[str, str], header: list[str], rows: list[
         raise CodescaleErrors(errors[:20])
     if report.skipped_nonfinite:
         what = "loss cells" if wide.losses else "rows"
-        report.warnings.append(CodescaleError(f"{report.skipped_nonfinite} {what} with NaN or infinite loss skipped", source=path))
+        report.warnings.append(
+            CodescaleError(f"{report.skipped_nonfinite} {what} with NaN or infinite loss skipped", source=path)
+        )
     if report.skipped_empty:
         what = "loss cells" if wide.losses else "rows"
         report.warnings.append(CodescaleError(f"{report.skipped_empty} {what} with an empty loss skipped", source=path))
@@ -461,8 +512,10 @@ def _wide_shares(row: dict[str, Any], columns: dict[str, str]) -> dict[str, floa
         rounding += 0.5 * 10.0 ** -_decimals(str(text)) if isinstance(text, str) else 1e-9
     total = sum(values.values())
     if abs(total - 1.0) > rounding + 1e-9:
-        return (f"proportions sum to {total:.6g}, not 1 (beyond the rounding of the printed digits, ±{rounding:.2g}); "
-                "fix the row, or check that --proportions matches only the proportion columns")
+        return (
+            f"proportions sum to {total:.6g}, not 1 (beyond the rounding of the printed digits, ±{rounding:.2g}); "
+            "fix the row, or check that --proportions matches only the proportion columns"
+        )
     return {d: v / total for d, v in values.items()}
 
 

@@ -126,7 +126,9 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
             if path.is_file() and path.name == "run.json":
                 path = path.parent
             if not path.exists():
-                raise CodescaleError("no such directory", source=path, hint="pass run directories or a compiled output directory")
+                raise CodescaleError(
+                    "no such directory", source=path, hint="pass run directories or a compiled output directory"
+                )
             if (path / "run.json").exists():
                 found.append(path)
                 continue
@@ -136,8 +138,10 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
                 children = sorted(p.parent for p in path.glob("*/run.json")) if path.is_dir() else []
             if not children:
                 raise CodescaleError(
-                    "not a run directory (no run.json) and holds no run directories", source=path,
-                    hint="pass OUT/runs/<run_id>, the compiled output directory OUT, or a glob such as 'OUT/runs/*'")
+                    "not a run directory (no run.json) and holds no run directories",
+                    source=path,
+                    hint="pass OUT/runs/<run_id>, the compiled output directory OUT, or a glob such as 'OUT/runs/*'",
+                )
             found.extend(children)
     unique = list(dict.fromkeys(p.resolve() for p in found))
     return unique
@@ -184,8 +188,11 @@ def ingest_run_dirs(
         report.generation_rows, damaged = ingest_results(con, run_dirs)
         report.problems.extend(Problem("error", _with_hint(err, "evaluation result skipped")) for err in damaged)
     except duckdb.Error as err:
-        raise CodescaleError(f"ingest failed and changed nothing: {str(err).splitlines()[0]}",
-                             source=report.db, hint="the store is as it was before this command") from None
+        raise CodescaleError(
+            f"ingest failed and changed nothing: {str(err).splitlines()[0]}",
+            source=report.db,
+            hint="the store is as it was before this command",
+        ) from None
     finally:
         if own:
             con.close()
@@ -193,13 +200,18 @@ def ingest_run_dirs(
     return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, report: IngestReport,
-          replace: bool = False) -> list[_PendingRun]:
+def _plan(
+    con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, report: IngestReport, replace: bool = False
+) -> list[_PendingRun]:
     """Read the small files in Python; decide per directory: unchanged, skipped (bad run.json, or a run the store
     holds from another directory) or to (re)load."""
-    known = {run_dir: (fp, run_id) for run_dir, fp, run_id in con.execute(  # directories the store's runs came from
-        "SELECT l.run_dir, l.fingerprint, l.run_id FROM ingest_log l JOIN runs r ON r.run_id = l.run_id "
-        "AND r.run_dir = l.run_dir").fetchall()}
+    known = {
+        run_dir: (fp, run_id)
+        for run_dir, fp, run_id in con.execute(  # directories the store's runs came from
+            "SELECT l.run_dir, l.fingerprint, l.run_id FROM ingest_log l JOIN runs r ON r.run_id = l.run_id "
+            "AND r.run_dir = l.run_dir"
+        ).fetchall()
+    }
     stored_dirs = dict(con.execute("SELECT run_id, run_dir FROM runs").fetchall())
     pending: dict[str, _PendingRun] = {}
     claimed: dict[str, Path] = {}  # run id -> the directory of this call that has it
@@ -223,30 +235,68 @@ def _plan(con: duckdb.DuckDBPyConnection, run_dirs: list[Path], force: bool, rep
             record["status"] = "pending"  # compiled, never started; a missing or corrupt status otherwise stays unknown
         if run_id in claimed:
             report.skipped.append(str(run_dir))
-            report.problems.append(Problem("error", CodescaleError(
-                f"run_id {run_id!r} is also in {claimed[run_id]}; this copy skipped", source=run_dir / "run.json",
-                field="run_id", hint="two directories hold the same run; ingest the one you want")))
+            report.problems.append(
+                Problem(
+                    "error",
+                    CodescaleError(
+                        f"run_id {run_id!r} is also in {claimed[run_id]}; this copy skipped",
+                        source=run_dir / "run.json",
+                        field="run_id",
+                        hint="two directories hold the same run; ingest the one you want",
+                    ),
+                )
+            )
             continue
         claimed[run_id] = run_dir
         previous_dir = stored_dirs.get(run_id)
         if previous_dir is not None and previous_dir != str(run_dir):
             if not replace and _holds(Path(previous_dir), run_id):
                 report.skipped.append(str(run_dir))
-                report.problems.append(Problem("error", CodescaleError(
-                    f"run {run_id!r} is already in the store from {previous_dir}, which still holds it; this copy "
-                    "skipped", source=run_dir / "run.json", field="run_id",
-                    hint="two directories hold the same run: pass --replace to take it from this one instead, or "
-                         "remove the stale copy")))
+                report.problems.append(
+                    Problem(
+                        "error",
+                        CodescaleError(
+                            f"run {run_id!r} is already in the store from {previous_dir}, which still holds it; this copy "
+                            "skipped",
+                            source=run_dir / "run.json",
+                            field="run_id",
+                            hint="two directories hold the same run: pass --replace to take it from this one instead, or "
+                            "remove the stale copy",
+                        ),
+                    )
+                )
                 continue
             why = "--replace" if replace else "that directory no longer holds it"
-            problems.append(Problem("warning", CodescaleError(
-                f"run {run_id!r} was ingested from {previous_dir}; replaced by this directory ({why})",
-                source=run_dir)))
+            problems.append(
+                Problem(
+                    "warning",
+                    CodescaleError(
+                        f"run {run_id!r} was ingested from {previous_dir}; replaced by this directory ({why})",
+                        source=run_dir,
+                    ),
+                )
+            )
         if status is not None and status.state == "completed" and not (run_dir / "metrics.jsonl").exists():
-            problems.append(Problem("warning", CodescaleError(
-                "the run is completed but has no metrics.jsonl", source=run_dir, hint="was the directory copied partly?")))
-        pending[run_id] = _PendingRun(run_dir, run_id, fp, record, language_rows(run, read_unique_tokens(run_dir)), seen_directions(run),
-                                      previous_dir is not None, problems)
+            problems.append(
+                Problem(
+                    "warning",
+                    CodescaleError(
+                        "the run is completed but has no metrics.jsonl",
+                        source=run_dir,
+                        hint="was the directory copied partly?",
+                    ),
+                )
+            )
+        pending[run_id] = _PendingRun(
+            run_dir,
+            run_id,
+            fp,
+            record,
+            language_rows(run, read_unique_tokens(run_dir)),
+            seen_directions(run),
+            previous_dir is not None,
+            problems,
+        )
     return list(pending.values())
 
 
@@ -276,28 +326,51 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[_PendingRun], report: I
             UPDATE runs SET step = coalesce(runs.step, m.step), tokens_seen = coalesce(runs.tokens_seen, m.tokens)
             FROM (SELECT run_id, max(step) AS step, CAST(max(tokens) AS BIGINT) AS tokens FROM _wide GROUP BY run_id) m
             WHERE runs.run_id = m.run_id""")
-        counts = dict(con.execute("""
-            SELECT run_id, count(*) FROM metrics WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall())
-        eval_counts = dict(con.execute("""
-            SELECT run_id, count(*) FROM evals WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall())
+        counts = dict(
+            con.execute("""
+            SELECT run_id, count(*) FROM metrics WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall()
+        )
+        eval_counts = dict(
+            con.execute("""
+            SELECT run_id, count(*) FROM evals WHERE run_id IN (SELECT run_id FROM _files) GROUP BY run_id""").fetchall()
+        )
         for run_id, run_dir in con.execute("""
                 SELECT r.run_id, r.run_dir FROM runs r JOIN _files f USING (run_id) WHERE r.status = 'completed'
                 AND NOT EXISTS (SELECT 1 FROM evals e WHERE e.run_id = r.run_id AND e.is_final)""").fetchall():
-            next(p for p in with_metrics if p.run_id == run_id).problems.append(Problem("warning", CodescaleError(
-                "the run is completed but metrics.jsonl has no eval line at its last step, so it has no final loss",
-                source=Path(run_dir) / "metrics.jsonl", hint="contracts §4: the runner writes a final eval line")))
+            next(p for p in with_metrics if p.run_id == run_id).problems.append(
+                Problem(
+                    "warning",
+                    CodescaleError(
+                        "the run is completed but metrics.jsonl has no eval line at its last step, so it has no final loss",
+                        source=Path(run_dir) / "metrics.jsonl",
+                        hint="contracts §4: the runner writes a final eval line",
+                    ),
+                )
+            )
         con.execute("DROP TABLE _wide")
         con.execute("DROP TABLE _files")
     else:
         counts, eval_counts = {}, {}
 
-    con.execute("DELETE FROM ingest_log WHERE run_dir IN (SELECT unnest(?::VARCHAR[])) OR run_id IN (SELECT unnest(?::VARCHAR[]))",
-                [[str(p.run_dir) for p in pending], [p.run_id for p in pending]])  # one log row per stored run
-    store.insert_rows(con, "ingest_log", [{
-        "run_dir": str(p.run_dir), "run_id": p.run_id, "fingerprint": p.fingerprint,
-        "metric_rows": counts.get(p.run_id, 0), "eval_rows": eval_counts.get(p.run_id, 0),
-        "problems": json.dumps([x.render() for x in p.problems]),
-    } for p in pending])
+    con.execute(
+        "DELETE FROM ingest_log WHERE run_dir IN (SELECT unnest(?::VARCHAR[])) OR run_id IN (SELECT unnest(?::VARCHAR[]))",
+        [[str(p.run_dir) for p in pending], [p.run_id for p in pending]],
+    )  # one log row per stored run
+    store.insert_rows(
+        con,
+        "ingest_log",
+        [
+            {
+                "run_dir": str(p.run_dir),
+                "run_id": p.run_id,
+                "fingerprint": p.fingerprint,
+                "metric_rows": counts.get(p.run_id, 0),
+                "eval_rows": eval_counts.get(p.run_id, 0),
+                "problems": json.dumps([x.render() for x in p.problems]),
+            }
+            for p in pending
+        ],
+    )
     con.execute("UPDATE ingest_log SET ingested_at = now() WHERE ingested_at IS NULL")
     for p in pending:
         (report.replaced if p.replaces else report.added).append(p.run_id)
@@ -306,18 +379,25 @@ def _write(con: duckdb.DuckDBPyConnection, pending: list[_PendingRun], report: I
 
 def _stage_metrics(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingRun]) -> None:
     """``_wide``: every line of every file as typed columns plus run_id, in file order (rowid)."""
-    files = [{"filename": f, "run_id": p.run_id, "planned_steps": p.record.get("steps"), "status": p.record["status"]}
-             for f, p in by_file.items()]
-    con.execute("CREATE OR REPLACE TEMP TABLE _files (filename VARCHAR, run_id VARCHAR, planned_steps BIGINT, status VARCHAR)")
+    files = [
+        {"filename": f, "run_id": p.run_id, "planned_steps": p.record.get("steps"), "status": p.record["status"]}
+        for f, p in by_file.items()
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _files (filename VARCHAR, run_id VARCHAR, planned_steps BIGINT, status VARCHAR)"
+    )
     store.insert_rows(con, "_files", files)
     languages = _batch_languages(by_file)
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _metric_columns(languages).items()) + "}"
-    con.execute(f"""
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE _wide AS
         SELECT f.run_id, w.* EXCLUDE (filename), w.filename
         FROM read_json(?, columns = {columns}, format = 'newline_delimited', filename = true,
                        ignore_errors = true, maximum_object_size = 67108864) w
-        JOIN _files f ON f.filename = w.filename""", [list(by_file)])
+        JOIN _files f ON f.filename = w.filename""",
+        [list(by_file)],
+    )
 
 
 def _drop_bad_lines(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingRun]) -> None:
@@ -333,22 +413,44 @@ def _drop_bad_lines(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingR
         path, run = Path(filename), by_file[filename]
         torn = torn_last_line(path)
         if bad == 1 and repeated == 0 and torn is not None:
-            run.problems.append(Problem("warning", CodescaleError(
-                "incomplete last line (the writer was stopped mid-line); skipped", source=path, line=torn,
-                hint="normal for a running or killed run; ingest again once it has written more")))
+            run.problems.append(
+                Problem(
+                    "warning",
+                    CodescaleError(
+                        "incomplete last line (the writer was stopped mid-line); skipped",
+                        source=path,
+                        line=torn,
+                        hint="normal for a running or killed run; ingest again once it has written more",
+                    ),
+                )
+            )
             continue
         bad_lines = scan_metrics(path)
         run.problems.extend(b.problem for b in bad_lines[:MAX_LINE_REPORTS])
         if len(bad_lines) > MAX_LINE_REPORTS:
-            run.problems.append(Problem("error", CodescaleError(
-                f"... and {len(bad_lines) - MAX_LINE_REPORTS} more bad lines, all skipped", source=path,
-                hint="is this file really a metrics.jsonl written by titan_runner?")))
-        keyed = [(b.kind, b.step) for b in bad_lines if b.kind is not None and b.step is not None and b.problem.level == "error"]
+            run.problems.append(
+                Problem(
+                    "error",
+                    CodescaleError(
+                        f"... and {len(bad_lines) - MAX_LINE_REPORTS} more bad lines, all skipped",
+                        source=path,
+                        hint="is this file really a metrics.jsonl written by titan_runner?",
+                    ),
+                )
+            )
+        keyed = [
+            (b.kind, b.step)
+            for b in bad_lines
+            if b.kind is not None and b.step is not None and b.problem.level == "error"
+        ]
         for kind, step in keyed:  # a handful per damaged file
             con.execute("DELETE FROM _wide WHERE filename = ? AND kind = ? AND step = ?", [filename, kind, step])
         if repeated:
-            con.execute("""DELETE FROM _wide WHERE filename = ? AND rowid NOT IN
-                           (SELECT max(rowid) FROM _wide WHERE filename = ? GROUP BY kind, step)""", [filename, filename])
+            con.execute(
+                """DELETE FROM _wide WHERE filename = ? AND rowid NOT IN
+                           (SELECT max(rowid) FROM _wide WHERE filename = ? GROUP BY kind, step)""",
+                [filename, filename],
+            )
     con.execute("""DELETE FROM _wide WHERE kind IS NULL OR step IS NULL OR kind NOT IN ('train', 'eval')
                    OR (kind = 'train' AND loss IS NULL)
                    OR (kind = 'eval' AND valid_loss IS NULL AND translation_loss IS NULL)""")
@@ -356,18 +458,29 @@ def _drop_bad_lines(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingR
 
 def _check_languages(con: duckdb.DuckDBPyConnection, by_file: dict[str, _PendingRun]) -> None:
     """Warn about evaluated languages outside the vocabulary (kept as written; SQL on them still works)."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT filename, list(DISTINCT language ORDER BY language) FROM (
             SELECT filename, unnest(map_keys(valid_loss)) AS language FROM _wide WHERE kind = 'eval'
             UNION ALL
             SELECT filename, unnest(flatten(list_transform(map_keys(translation_loss), lambda d: string_split(d, '->'))))
             FROM _wide WHERE kind = 'eval')
         WHERE NOT list_contains(?::VARCHAR[], language)
-        GROUP BY filename""", [list(LANGUAGE_IDS)]).fetchall()
+        GROUP BY filename""",
+        [list(LANGUAGE_IDS)],
+    ).fetchall()
     for filename, unknown in rows:
-        by_file[filename].problems.append(Problem("warning", CodescaleError(
-            f"evaluated language(s) {', '.join(unknown)} are not in the vocabulary ({', '.join(LANGUAGE_IDS)})",
-            source=filename, field="valid_loss", hint="kept as written; use canonical ids in the runner")))
+        by_file[filename].problems.append(
+            Problem(
+                "warning",
+                CodescaleError(
+                    f"evaluated language(s) {', '.join(unknown)} are not in the vocabulary ({', '.join(LANGUAGE_IDS)})",
+                    source=filename,
+                    field="valid_loss",
+                    hint="kept as written; use canonical ids in the runner",
+                ),
+            )
+        )
 
 
 def _batch_languages(by_file: dict[str, _PendingRun]) -> list[str]:
@@ -409,8 +522,9 @@ def _insert_evals(con: duckdb.DuckDBPyConnection, runs: list[_PendingRun]) -> in
     """Eval lines to rows; ``is_final`` marks the eval at the planned last step (or, for a completed run whose plan
     gives no step count, its last eval)."""
     con.execute("CREATE OR REPLACE TEMP TABLE _planned_seen (run_id VARCHAR, direction VARCHAR, seen BOOLEAN)")
-    store.insert_rows(con, "_planned_seen", [
-        {"run_id": p.run_id, "direction": d, "seen": s} for p in runs for d, s in p.seen.items()])
+    store.insert_rows(
+        con, "_planned_seen", [{"run_id": p.run_id, "direction": d, "seen": s} for p in runs for d, s in p.seen.items()]
+    )
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _final AS
         SELECT f.run_id,

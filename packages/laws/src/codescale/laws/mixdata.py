@@ -84,8 +84,11 @@ def load(con: duckdb.DuckDBPyConnection, where: str, eval_domains: list[str] | N
                       f"WHERE ({where}) AND language IS NOT NULL ORDER BY run_id, language")  # fmt: skip
     if not rows:
         unnamed = query(con, f"SELECT count(*) FROM final_loss WHERE ({where}) AND language IS NULL")[0][0]
-        hint = ("those runs have no evaluated domain: re-import them with --language NAME or --losses GLOB"
-                if unnamed else "check the predicate with `codescale sql \"SELECT * FROM final_loss LIMIT 5\"`")
+        hint = (
+            "those runs have no evaluated domain: re-import them with --language NAME or --losses GLOB"
+            if unnamed
+            else 'check the predicate with `codescale sql "SELECT * FROM final_loss LIMIT 5"`'
+        )
         raise CodescaleError(f"empty selection: no evaluated mixture runs match --where {where!r}", hint=hint)
     run_ids = list(dict.fromkeys(r[0] for r in rows))
     index = {r: i for i, r in enumerate(run_ids)}
@@ -129,4 +132,6 @@ def _check(run_ids, n, d, p, loss) -> None:
     nonfinite = np.isinf(loss) | (loss <= 0)
     if nonfinite.any():
         which = [run_ids[i] for i in np.flatnonzero(nonfinite.any(axis=1))[:5]]
-        raise CodescaleError(f"infinite or non-positive losses in runs {', '.join(which)}", hint="exclude them with --where")
+        raise CodescaleError(
+            f"infinite or non-positive losses in runs {', '.join(which)}", hint="exclude them with --where"
+        )

@@ -219,8 +219,10 @@ def _polish(problem: Problem, x0: np.ndarray, delta: float) -> tuple[np.ndarray,
             return 1e300, np.zeros_like(x)
         return f, g
 
-    bounds = [(float(lo) if np.isfinite(lo) else None, float(hi) if np.isfinite(hi) else None)
-              for lo, hi in zip(problem.lower, problem.upper)]
+    bounds = [
+        (float(lo) if np.isfinite(lo) else None, float(hi) if np.isfinite(hi) else None)
+        for lo, hi in zip(problem.lower, problem.upper)
+    ]
     res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"ftol": 1e-13, "gtol": 1e-10, "maxiter": 300, "maxcor": 20})  # fmt: skip
     f, g = fun(res.x)

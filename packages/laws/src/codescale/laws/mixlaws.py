@@ -480,7 +480,9 @@ class TransferLaw(Law):
     def log_predict(self, unit, theta, x):
         theta = np.atleast_2d(theta)
         kappa = theta[:, :1, None]  # (S, 1, 1)
-        law = {k: np.array([self.domain_laws[v][k] for v in self.eval_domains]) for k in ("A", "B", "E", "alpha", "beta")}
+        law = {
+            k: np.array([self.domain_laws[v][k] for v in self.eval_domains]) for k in ("A", "B", "E", "alpha", "beta")
+        }
         n_b = (x.n / 1e9)[None, :, None]
         own_tokens = x.effective(self.r_star) / 1e9  # (R, T)
         tau = self.tau[self.rows]  # (V, T)
@@ -489,9 +491,17 @@ class TransferLaw(Law):
         with np.errstate(all="ignore"):
             if self.name == "effective_data":
                 d_eff = own_tokens[:, self.rows][None] + kappa * (own_tokens @ tau.T)[None]
-                loss = law["E"] + law["A"] * n_b ** -law["alpha"] + law["B"] * np.where(d_eff > 0, d_eff, np.nan) ** -law["beta"]
+                loss = (
+                    law["E"]
+                    + law["A"] * n_b ** -law["alpha"]
+                    + law["B"] * np.where(d_eff > 0, d_eff, np.nan) ** -law["beta"]
+                )
             else:
-                own = law["E"] + law["A"] * n_b ** -law["alpha"] + law["B"] * own_tokens[:, self.rows][None] ** -law["beta"]
+                own = (
+                    law["E"]
+                    + law["A"] * n_b ** -law["alpha"]
+                    + law["B"] * own_tokens[:, self.rows][None] ** -law["beta"]
+                )
                 pi = p[:, self.rows][:, :, None]
                 s = 4 * pi * p[:, None, :] / (pi + p[:, None, :])
                 s = np.where(np.isfinite(s), s, 0.0)
@@ -512,7 +522,9 @@ def make_law(name: str, data: MixtureData, *, domain_laws=None, tau=None, r_star
     """A law of the family for these runs (the regression baseline is built by :mod:`.regression`)."""
     if name == "paper":
         ref_n, ref_d = _reference_scales(data)
-        return PaperLaw(data.train_domains, domain_laws or {}, _tau_or_zero(tau, data), n0 or ref_n, d0 or ref_d, r_star)
+        return PaperLaw(
+            data.train_domains, domain_laws or {}, _tau_or_zero(tau, data), n0 or ref_n, d0 or ref_d, r_star
+        )
     if name == "ye_exp":
         return YeExpLaw.for_data(data)
     if name in ("joint_additive", "joint"):

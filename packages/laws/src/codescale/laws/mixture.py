@@ -195,7 +195,15 @@ def _fit_scale_laws(data: MixtureData) -> NestedScales:
             rows = np.array([k == key for k in keys]) & np.isfinite(data.loss[:, j])
             n, d, loss = data.n[rows], data.d[rows], data.loss[rows, j]
             vary_n, vary_d = len(np.unique(n)) > 1, len(np.unique(d)) > 1
-            form = "chinchilla" if vary_n and vary_d and len(loss) >= 6 else "n_only" if vary_n else "d_only" if vary_d else None
+            form = (
+                "chinchilla"
+                if vary_n and vary_d and len(loss) >= 6
+                else "n_only"
+                if vary_n
+                else "d_only"
+                if vary_d
+                else None
+            )
             if form is None or len(loss) < 3 or np.ptp(loss) <= 0:
                 per_mixture.append(None)
                 continue
@@ -245,7 +253,9 @@ def fit_mixture(data: MixtureData, law_name: str, options: FitOptions | None = N
                                  f"({unit}); need more runs", hint="add runs, or use a law with fewer parameters")  # fmt: skip
         unit_counts = None
         if counts is not None:
-            unit_counts = counts if fit_data is data else bootstrap_counts(len(fit_data), options.bootstrap, options.seed)
+            unit_counts = (
+                counts if fit_data is data else bootstrap_counts(len(fit_data), options.bootstrap, options.seed)
+            )
         fitted = fit_problem(problem, options, unit_counts)
         units[unit] = fitted
         warnings += [f"{unit}: {w}" for w in fitted.warnings + problem.notes]

@@ -39,8 +39,15 @@ class PassRateFit:
     warnings: list[str]
 
 
-def fit_logistic(loss: np.ndarray, score: np.ndarray, *, ceiling: float | None = None, bootstrap: int = 0,
-                 seed: int = 0, ci: float = 0.95) -> PassRateFit:
+def fit_logistic(
+    loss: np.ndarray,
+    score: np.ndarray,
+    *,
+    ceiling: float | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    ci: float = 0.95,
+) -> PassRateFit:
     """Least-squares logistic of ``score`` (in [0, 1]) against ``loss``; ``ceiling`` fixes c."""
     from scipy.optimize import least_squares
 
@@ -48,14 +55,18 @@ def fit_logistic(loss: np.ndarray, score: np.ndarray, *, ceiling: float | None =
     free = 3 if ceiling is None else 2
     warnings = []
     if len(loss) < free:
-        raise CodescaleError(f"{len(loss)} point(s) cannot determine a {free}-parameter logistic",
-                             hint="evaluate more checkpoints or runs (codescale eval TARGET --step all), or fix the "
-                                  "ceiling with --ceiling 1")
+        raise CodescaleError(
+            f"{len(loss)} point(s) cannot determine a {free}-parameter logistic",
+            hint="evaluate more checkpoints or runs (codescale eval TARGET --step all), or fix the "
+            "ceiling with --ceiling 1",
+        )
     if len(loss) == free:
         warnings.append(f"only {len(loss)} points for {free} parameters: the curve passes through them exactly")
     if np.all(score <= 0):
-        warnings.append("pass@k is 0 at every point: the logistic is not identified (its midpoint lies beyond the "
-                        "lowest loss); the parameters are where the optimiser stopped, not estimates")
+        warnings.append(
+            "pass@k is 0 at every point: the logistic is not identified (its midpoint lies beyond the "
+            "lowest loss); the parameters are where the optimiser stopped, not estimates"
+        )
     spread = max(float(np.ptp(loss)), 1e-3)
 
     def solve(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, bool]:
@@ -69,7 +80,7 @@ def fit_logistic(loss: np.ndarray, score: np.ndarray, *, ceiling: float | None =
             return logistic(x, c, theta[0], theta[1]) - y
 
         result = least_squares(residuals, np.clip(theta0, lower, upper), bounds=(lower, upper))
-        return result.x, float(np.sum(result.fun ** 2)), bool(result.success)
+        return result.x, float(np.sum(result.fun**2)), bool(result.success)
 
     theta, residual, converged = solve(loss, score)
     params = {"c": float(ceiling if ceiling is not None else theta[2]), "s": float(theta[0]), "L0": float(theta[1])}
@@ -89,23 +100,40 @@ def fit_logistic(loss: np.ndarray, score: np.ndarray, *, ceiling: float | None =
             for i, name in enumerate(PARAMS):
                 if ceiling is not None and name == "c":
                     continue
-                intervals[name] = (float(np.percentile(table[:, i], tail)), float(np.percentile(table[:, i], 100 - tail)))
+                intervals[name] = (
+                    float(np.percentile(table[:, i], tail)),
+                    float(np.percentile(table[:, i], 100 - tail)),
+                )
     return PassRateFit(params, intervals, residual, converged, warnings)
 
 
-def fit_pass_rate(con, *, suite: str | None = None, k: int = 1, where: str = "true", ceiling: float | None = None,
-                  bootstrap: int = 0, seed: int = 0, batch: str = "") -> list[StoredFit]:
+def fit_pass_rate(
+    con,
+    *,
+    suite: str | None = None,
+    k: int = 1,
+    where: str = "true",
+    ceiling: float | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    batch: str = "",
+) -> list[StoredFit]:
     """One stored logistic per language over the ``pass_vs_loss`` rows matching the filters."""
     conditions = [f"({where.strip() or 'true'})", f"k = {int(k)}", "valid_loss IS NOT NULL", "pass_at_k IS NOT NULL"]
     if suite:
         conditions.append(f"suite = '{suite.replace(chr(39), chr(39) * 2)}'")
     selection = " AND ".join(conditions)
-    rows = query(con, f"SELECT language, run_id, step, valid_loss, pass_at_k FROM pass_vs_loss WHERE {selection} "
-                      "ORDER BY language, run_id, step")
+    rows = query(
+        con,
+        f"SELECT language, run_id, step, valid_loss, pass_at_k FROM pass_vs_loss WHERE {selection} "
+        "ORDER BY language, run_id, step",
+    )
     if not rows:
-        raise CodescaleError(f"no pass@{k} next to a validation loss matches {selection}",
-                             hint="evaluate checkpoints with `codescale eval`, ingest their runs, and check "
-                                  "`codescale sql \"SELECT * FROM pass_vs_loss\"`")
+        raise CodescaleError(
+            f"no pass@{k} next to a validation loss matches {selection}",
+            hint="evaluate checkpoints with `codescale eval`, ingest their runs, and check "
+            '`codescale sql "SELECT * FROM pass_vs_loss"`',
+        )
     fits = []
     for language in sorted({r[0] for r in rows}):
         points = [r for r in rows if r[0] == language]
@@ -118,16 +146,33 @@ def fit_pass_rate(con, *, suite: str | None = None, k: int = 1, where: str = "tr
         predicted = logistic(loss, law.params["c"], law.params["s"], law.params["L0"])
         group_selection = f"{selection} AND language = '{language}'"
         stored = StoredFit(
-            kind="pass_rate", form="logistic" if ceiling is None else "logistic_fixed_ceiling",
+            kind="pass_rate",
+            form="logistic" if ceiling is None else "logistic_fixed_ceiling",
             selection_sql=f"SELECT * FROM pass_vs_loss WHERE {group_selection}",
-            settings={"k": k, "suite": suite, "ceiling": ceiling, "bootstrap": bootstrap, "seed": seed,
-                      "form": "pass@k = c / (1 + exp(s (L - L0)))"},
-            n_runs=len({r[1] for r in points}), objective=law.residual, converged=law.converged, params=law.params,
+            settings={
+                "k": k,
+                "suite": suite,
+                "ceiling": ceiling,
+                "bootstrap": bootstrap,
+                "seed": seed,
+                "form": "pass@k = c / (1 + exp(s (L - L0)))",
+            },
+            n_runs=len({r[1] for r in points}),
+            objective=law.residual,
+            converged=law.converged,
+            params=law.params,
             intervals=law.intervals,
             predictions=[(f"{r[1]}@{r[2]}", language, float(o), float(p)) for r, o, p in zip(points, score, predicted)],
-            warnings=law.warnings, group_key="language", group_value=language,
-            provenance={"view": "pass_vs_loss", "where": where, "batch": batch, "selection_where": group_selection,
-                        "points": len(points)},
+            warnings=law.warnings,
+            group_key="language",
+            group_value=language,
+            provenance={
+                "view": "pass_vs_loss",
+                "where": where,
+                "batch": batch,
+                "selection_where": group_selection,
+                "points": len(points),
+            },
         )
         save_fit(con, stored)
         fits.append(stored)

@@ -50,8 +50,9 @@ def fit_language_laws(
     d_expr = "coalesce(language_tokens, tokens)" if tokens == "language" else "tokens"
     if repetition:
         if tokens != "language":
-            raise CodescaleError("--repetition discounts each language's own repeated tokens: "
-                                 "use it with --tokens language")
+            raise CodescaleError(
+                "--repetition discounts each language's own repeated tokens: use it with --tokens language"
+            )
         d_expr = sql_effective_tokens(d_expr, "language_unique_tokens", r_star or R_STAR)
     group = "language" if by_language else None
     return fit_groups(

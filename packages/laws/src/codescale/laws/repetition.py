@@ -48,5 +48,7 @@ def has_repetition(tokens, unique) -> bool:
 def sql_effective_tokens(tokens_sql: str, unique_sql: str, r_star: float = R_STAR) -> str:
     """The same D' as a SQL expression over two columns (so a per-language fit's selection stays pure SQL)."""
     d, u = f"({tokens_sql})", f"({unique_sql})"
-    return (f"CASE WHEN {u} IS NULL OR {u} <= 0 OR {d} <= {u} THEN {d} "
-            f"ELSE {u} + {u} * {r_star!r} * (1 - exp(-({d} / {u} - 1) / {r_star!r})) END")
+    return (
+        f"CASE WHEN {u} IS NULL OR {u} <= 0 OR {d} <= {u} THEN {d} "
+        f"ELSE {u} + {u} * {r_star!r} * (1 - exp(-({d} / {u} - 1) / {r_star!r})) END"
+    )

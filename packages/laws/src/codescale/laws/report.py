@@ -121,8 +121,11 @@ def _law_figure(plt, con, fits: dict[str, StoredFit], path: Path, along: str) ->
         p = fit.params
         flag = "" if fit.identified else " (not identified)"
         ax.set_title(f"{lang}: E = {p['E']:.3g}, α = {p['alpha']:.2f}, β = {p['beta']:.2f}{flag}", fontsize=9)
-        ax.set_xlabel({"N": "non-embedding parameters N", "D": "training tokens D",
-                       "C": "training compute C = 6ND (FLOPs)"}[along])
+        ax.set_xlabel(
+            {"N": "non-embedding parameters N", "D": "training tokens D", "C": "training compute C = 6ND (FLOPs)"}[
+                along
+            ]
+        )
         ax.set_ylabel("validation loss (nats/token)")
         ax.grid(alpha=0.3, which="both")
         if len(levels) <= 8:
@@ -168,16 +171,26 @@ def _synergy_figure(plt, con, fit: StoredFit, path: Path) -> None:
     for i in range(len(langs)):
         for j in range(len(langs)):
             if np.isfinite(paper[i, j]):
-                ax_paper.text(j, i, f"{'+' if paper[i, j] > 0 else '−'}\n{100 * paper[i, j]:+.1f}%", ha="center",
-                              va="center", fontsize=8, color="white" if abs(paper[i, j]) > 0.6 * plim else "black")
+                ax_paper.text(
+                    j,
+                    i,
+                    f"{'+' if paper[i, j] > 0 else '−'}\n{100 * paper[i, j]:+.1f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if abs(paper[i, j]) > 0.6 * plim else "black",
+                )
     for axis in (ax, ax_paper):
         axis.set_xticks(range(len(langs)), [display(x) for x in langs], rotation=30)
         axis.set_yticks(range(len(langs)), [display(x) for x in langs])
         axis.set_xlabel("auxiliary language (mixed in 50:50)")
         axis.set_ylabel("target language (evaluated)")
     n_ne, tokens = _synergy_point(con, fit)
-    ax.set_title(f"This study: gain of the 50:50 mix over self-repetition\n(N = {human(n_ne)} non-embedding, "
-                 f"D = {human(tokens)} tokens; 95% intervals over seeds)", fontsize=9)
+    ax.set_title(
+        f"This study: gain of the 50:50 mix over self-repetition\n(N = {human(n_ne)} non-embedding, "
+        f"D = {human(tokens)} tokens; 95% intervals over seeds)",
+        fontsize=9,
+    )
     ax_paper.set_title("Paper, Table 1 (reconstructed), same pairs:\nsign and relative gain", fontsize=9)
     fig.colorbar(im, ax=ax, label="relative gain, % (positive = mixing helps)", shrink=0.8)
     fig.tight_layout()
@@ -188,8 +201,10 @@ def _synergy_figure(plt, con, fit: StoredFit, path: Path) -> None:
 def _synergy_point(con, fit: StoredFit) -> tuple[float, float]:
     """(non-embedding N, D) of a synergy matrix's runs (the matrix is keyed by total parameters)."""
     run_ids = fit.provenance.get("run_ids") or []
-    row = con.execute("SELECT median(params_non_embedding), median(tokens) FROM runs WHERE run_id IN "
-                      "(SELECT unnest(?::VARCHAR[]))", [run_ids]).fetchone()
+    row = con.execute(
+        "SELECT median(params_non_embedding), median(tokens) FROM runs WHERE run_id IN (SELECT unnest(?::VARCHAR[]))",
+        [run_ids],
+    ).fetchone()
     if row is None or row[0] is None:
         return float(fit.settings.get("params", float("nan"))), float(fit.settings.get("tokens", float("nan")))
     return float(row[0]), float(row[1])
@@ -228,11 +243,26 @@ def _pairing_figure(plt, rows: list[tuple], path: Path) -> None:
                 continue
             _, _, mean, std, n, runs = hit[0]
             all_means.append(mean)
-            ax.bar(g + (k - (len(organisations) - 1) / 2) * width, mean, width * 0.92, yerr=std or 0,
-                   color=colours.get(organisation), capsize=3, label=organisation if g == 0 or not any(
-                       r[0] == organisation and r[1] == "seen" for r in rows) else None)
-            ax.text(g + (k - (len(organisations) - 1) / 2) * width, 0.82 * mean, f"{mean:.3f}", ha="center",
-                    va="bottom", fontsize=7, color="white")
+            ax.bar(
+                g + (k - (len(organisations) - 1) / 2) * width,
+                mean,
+                width * 0.92,
+                yerr=std or 0,
+                color=colours.get(organisation),
+                capsize=3,
+                label=organisation
+                if g == 0 or not any(r[0] == organisation and r[1] == "seen" for r in rows)
+                else None,
+            )
+            ax.text(
+                g + (k - (len(organisations) - 1) / 2) * width,
+                0.82 * mean,
+                f"{mean:.3f}",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="white",
+            )
     ax.set_xticks([0, 1], ["seen directions\n(pivot ↔ X, paired in training)", "unseen directions\n(X ↔ Y, zero-shot)"])
     ax.set_ylabel("final translation loss, target tokens (nats)")
     if all_means:
@@ -271,8 +301,13 @@ def _translation_figure(plt, con, fits: list[StoredFit], path: Path) -> bool:
         params = dict(fit.params)
         params.setdefault("B", 0.0)
         params.setdefault("beta", 1.0)
-        ax.plot(grid, forms.predict(params, grid / scale, dd / scale), color=colour, lw=1.2,
-                label=f"{fit.group_value}: L∞ = {fit.params['E']:.3g}, α = {fit.params['alpha']:.2f}")
+        ax.plot(
+            grid,
+            forms.predict(params, grid / scale, dd / scale),
+            color=colour,
+            lw=1.2,
+            label=f"{fit.group_value}: L∞ = {fit.params['E']:.3g}, α = {fit.params['alpha']:.2f}",
+        )
         drawn = True
     if drawn:
         lo, hi = min(all_loss), max(all_loss)
@@ -314,8 +349,10 @@ def _comparison_figure(plt, comp: StoredFit, path: Path) -> None:
 def allocation_checks(con) -> list[dict]:
     """The rows of the view ``allocation_check`` as dicts (newest allocation first); none on an older store."""
     try:
-        cur = con.execute("SELECT c.*, a.created FROM allocation_check c JOIN allocations a USING (allocation_id) "
-                          "ORDER BY a.created DESC, c.params_non_embedding, c.tokens")
+        cur = con.execute(
+            "SELECT c.*, a.created FROM allocation_check c JOIN allocations a USING (allocation_id) "
+            "ORDER BY a.created DESC, c.params_non_embedding, c.tokens"
+        )
     except duckdb.Error:
         return []
     names = [c[0] for c in cur.description]
@@ -324,24 +361,30 @@ def allocation_checks(con) -> list[dict]:
 
 def _loop_figure(plt, con, checks: list[dict], path: Path) -> None:
     check = checks[0]
-    shares = con.execute("SELECT domain, share FROM allocation_domains WHERE allocation_id = ? AND share IS NOT NULL "
-                         "ORDER BY domain", [check["allocation_id"]]).fetchall()
+    shares = con.execute(
+        "SELECT domain, share FROM allocation_domains WHERE allocation_id = ? AND share IS NOT NULL ORDER BY domain",
+        [check["allocation_id"]],
+    ).fetchall()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
     x = np.arange(len(shares))
     ax1.bar(x - 0.2, [100 / len(shares)] * len(shares), 0.4, label="uniform", color="#bbbbbb")
     ax1.bar(x + 0.2, [100 * s for _, s in shares], 0.4, label="law-guided allocation", color="#3a7dc9")
     ax1.set_xticks(x, [d for d, _ in shares])
     ax1.set_ylabel("share of training tokens (%)")
-    ax1.set_title(f"Allocation at N = {human(check['params_non_embedding'])}, D = {human(check['tokens'])}",
-                  fontsize=9)
+    ax1.set_title(f"Allocation at N = {human(check['params_non_embedding'])}, D = {human(check['tokens'])}", fontsize=9)
     ax1.legend(fontsize=7)
     ax1.grid(axis="y", alpha=0.3)
     labels, values, lows, highs, colours = [], [], [], [], []
-    for name, key, lo, hi, colour in (("predicted", "predicted_gain", "predicted_low", "predicted_high", "#e6a04b"),
-                                      ("realised", "realised_gain", "realised_low", "realised_high", "#3a7dc9")):
+    for name, key, lo, hi, colour in (
+        ("predicted", "predicted_gain", "predicted_low", "predicted_high", "#e6a04b"),
+        ("realised", "realised_gain", "realised_low", "realised_high", "#3a7dc9"),
+    ):
         v = check[key]
-        labels.append(f"{name}\n({check['n_allocated']} + {check['n_uniform']} runs)" if name == "realised"
-                      else f"{name}\n(the law's bootstrap)")
+        labels.append(
+            f"{name}\n({check['n_allocated']} + {check['n_uniform']} runs)"
+            if name == "realised"
+            else f"{name}\n(the law's bootstrap)"
+        )
         values.append(v if v is not None else np.nan)
         lows.append(check[lo] if check[lo] is not None else np.nan)
         highs.append(check[hi] if check[hi] is not None else np.nan)
@@ -420,8 +463,10 @@ def _prediction_figure(plt, con, path: Path, fit_ids: list[str]) -> int:
 def _pass_rate_section(plt, con, out: Path) -> list[str]:
     """pass@1 against validation loss per language, with the newest pass-rate fit of each language."""
     try:
-        rows = con.execute("SELECT language, valid_loss, pass_at_k, suite FROM pass_vs_loss "
-                           "WHERE k = 1 AND valid_loss IS NOT NULL ORDER BY language").fetchall()
+        rows = con.execute(
+            "SELECT language, valid_loss, pass_at_k, suite FROM pass_vs_loss "
+            "WHERE k = 1 AND valid_loss IS NOT NULL ORDER BY language"
+        ).fetchall()
     except duckdb.Error:  # a store without generation evals
         return []
     if not rows:
@@ -447,7 +492,7 @@ def _pass_rate_section(plt, con, out: Path) -> list[str]:
         ax.set_ylabel("pass@1")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(languages):]:
+    for ax in list(axes.flat)[len(languages) :]:
         ax.axis("off")
     fig.suptitle("pass@1 vs validation loss (lines: logistic fits)", fontsize=11)
     fig.tight_layout()
@@ -462,8 +507,9 @@ def _pass_rate_section(plt, con, out: Path) -> list[str]:
     return md + ["![pass@1 vs loss](pass_vs_loss.png)", ""]
 
 
-def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = None,
-                 extra: list[str] | None = None) -> Path:
+def write_report(
+    con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = None, extra: list[str] | None = None
+) -> Path:
     """Write the figures, ``summary.md`` and ``report.html`` into ``out``; returns the summary's path.
 
     ``extra``: Markdown lines appended as they are (the demo adds its reference check)."""
@@ -487,8 +533,15 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
                  "Languages by irreducible loss L∞ = E: " + " < ".join(
                      f"{lang} {fit.params.get('E', float('nan')):.3g}" for lang, fit in ranked) + ".", ""]  # fmt: skip
         body += fits_markdown(language_fits.values())
-        body += ["", "![loss vs N](loss_vs_n.png)", "", "![loss vs D](loss_vs_d.png)", "",
-                 "![loss vs compute](loss_vs_compute.png)", ""]
+        body += [
+            "",
+            "![loss vs N](loss_vs_n.png)",
+            "",
+            "![loss vs D](loss_vs_d.png)",
+            "",
+            "![loss vs compute](loss_vs_compute.png)",
+            "",
+        ]
     else:
         body += ["No per-language fits yet: run `codescale fit chinchilla`.", ""]
     synergy_id = latest_fit(con, "synergy")
@@ -505,7 +558,9 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
                  "programs, per data organisation and direction group (seen: paired in training).", "",
                  "| organisation | directions | mean loss | std | run × direction values | runs |",
                  "|---|---|---|---|---|---|"]  # fmt: skip
-        body += [f"| {o} | {g} | {m:.4f} | {0 if sd is None else sd:.4f} | {n} | {r} |" for o, g, m, sd, n, r in pairing]
+        body += [
+            f"| {o} | {g} | {m:.4f} | {0 if sd is None else sd:.4f} | {n} | {r} |" for o, g, m, sd, n, r in pairing
+        ]
         body += ["", "![pairing](pairing.png)", ""]
     translation = _newest_translation(con)
     if translation:
@@ -547,8 +602,10 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
                                                     if c["predicted_low"] is not None else "")  # fmt: skip
             real = f"{c['realised_gain']:+.4f}" + (f" [{c['realised_low']:+.4f}, {c['realised_high']:+.4f}]"
                                                    if c["realised_low"] is not None else "")  # fmt: skip
-            body.append(f"| `{c['allocation_id']}` | {c['law']} | {human(c['params_non_embedding'])} | "
-                        f"{human(c['tokens'])} | {pred} | {real} | {c['n_allocated']} + {c['n_uniform']} |")
+            body.append(
+                f"| `{c['allocation_id']}` | {c['law']} | {human(c['params_non_embedding'])} | "
+                f"{human(c['tokens'])} | {pred} | {real} | {c['n_allocated']} + {c['n_uniform']} |"
+            )
         body += ["", "![allocation check](allocation_check.png)", ""]
     mixture_id = latest_fit(con, "mixture")
     if mixture_id:
@@ -595,8 +652,14 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path, batch: str | None = 
     body += _pass_rate_section(plt, con, out)
     body += list(extra or [])
     found = directions(con, language_fits, synergy, pairing, translation, comparison, checks)
-    md = ["# codescale report", "", "## The paper's directions in this study", "",
-          "Each row is computed from the fits and views below (rules: `codescale.laws.directions`).", ""]
+    md = [
+        "# codescale report",
+        "",
+        "## The paper's directions in this study",
+        "",
+        "Each row is computed from the fits and views below (rules: `codescale.laws.directions`).",
+        "",
+    ]
     md += directions_markdown(found) + [""] + body
     path = out / "summary.md"
     atomic_write_text(path, "\n".join(md) + "\n")
@@ -619,9 +682,15 @@ def report_directions(con: duckdb.DuckDBPyConnection, batch: str | None = None) 
     ensure_tables(con)
     synergy_id = latest_fit(con, "synergy")
     comparison_id = latest_fit(con, "mixture_comparison")
-    return directions(con, _language_fits(con, batch), load_fit(con, synergy_id) if synergy_id else None,
-                      pairing_rows(con), _newest_translation(con),
-                      load_fit(con, comparison_id) if comparison_id else None, allocation_checks(con))
+    return directions(
+        con,
+        _language_fits(con, batch),
+        load_fit(con, synergy_id) if synergy_id else None,
+        pairing_rows(con),
+        _newest_translation(con),
+        load_fit(con, comparison_id) if comparison_id else None,
+        allocation_checks(con),
+    )
 
 
 def _generation_section(con) -> list[str]:
@@ -638,14 +707,23 @@ def _generation_section(con) -> list[str]:
         return []
     if not rows:
         return []
-    md = ["## Generation: pass@1", "", "| run | step | language | N | D | pass@1 | tasks | sandbox |",
-          "|---|---|---|---|---|---|---|---|"]
+    md = [
+        "## Generation: pass@1",
+        "",
+        "| run | step | language | N | D | pass@1 | tasks | sandbox |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for run_id, step, lang, value, tasks, isolation, n, d in rows:
-        md.append(f"| `{run_id}` | {step} | {lang} | {human(n) if n else '–'} | {human(d) if d else '–'} | "
-                  f"{value:.3f} | {tasks} | {isolation} |")
+        md.append(
+            f"| `{run_id}` | {step} | {lang} | {human(n) if n else '–'} | {human(d) if d else '–'} | "
+            f"{value:.3f} | {tasks} | {isolation} |"
+        )
     if all(not r[3] for r in rows):
-        md += ["", "Every pass@1 is 0: models of this size and training budget do not write passing programs (the "
-               "paper's smallest model has 0.2B parameters). The number shows the path end to end."]
+        md += [
+            "",
+            "Every pass@1 is 0: models of this size and training budget do not write passing programs (the "
+            "paper's smallest model has 0.2B parameters). The number shows the path end to end.",
+        ]
     return md + [""]
 
 
@@ -678,7 +756,7 @@ def render_html(md: list[str], folder: Path, title: str = "codescale report") ->
             j = i + 1
             while j < len(md) and not md[j].startswith("```"):
                 j += 1
-            body.append("<pre>" + html.escape("\n".join(md[i + 1:j])) + "</pre>")
+            body.append("<pre>" + html.escape("\n".join(md[i + 1 : j])) + "</pre>")
             i = j + 1
             continue
         if line.startswith("|"):
@@ -688,9 +766,13 @@ def render_html(md: list[str], folder: Path, title: str = "codescale report") ->
                 i += 1
             cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows]
             head, rest = cells[0], [r for r in cells[1:] if not all(set(c) <= set("-: ") for c in r)]
-            body.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>"
-                        + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in rest)
-                        + "</table>")
+            body.append(
+                "<table><tr>"
+                + "".join(f"<th>{_inline(c)}</th>" for c in head)
+                + "</tr>"
+                + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in rest)
+                + "</table>"
+            )
             continue
         image = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line.strip())
         if image:
@@ -712,5 +794,7 @@ def render_html(md: list[str], folder: Path, title: str = "codescale report") ->
         elif line.strip():
             body.append(f"<p>{_inline(line)}</p>")
         i += 1
-    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{_HTML_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{_HTML_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

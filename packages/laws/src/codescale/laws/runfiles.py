@@ -43,7 +43,9 @@ class BadLine:
 def read_run_json(path: Path) -> Run:
     """The run of ``run.json`` (the core contract's reader); a CodescaleError names the file, line or field."""
     if not path.is_file():
-        raise CodescaleError("run.json is missing", source=path, hint="a run directory is OUT/runs/<run_id>/ of `codescale compile`")
+        raise CodescaleError(
+            "run.json is missing", source=path, hint="a run directory is OUT/runs/<run_id>/ of `codescale compile`"
+        )
     return Run.read(path, hint="re-run `codescale compile` to rewrite it")
 
 
@@ -55,13 +57,28 @@ def read_status(path: Path, run_id: str) -> tuple[Status | None, list[Problem]]:
         status = Status.read(path)
     except CodescaleError as err:
         errors = getattr(err, "errors", [err])
-        return None, [Problem("warning", CodescaleError(f"unreadable, run state left unknown: {e.message}", source=path,
-                                                        field=e.field, hint=e.hint)) for e in errors]
+        return None, [
+            Problem(
+                "warning",
+                CodescaleError(
+                    f"unreadable, run state left unknown: {e.message}", source=path, field=e.field, hint=e.hint
+                ),
+            )
+            for e in errors
+        ]
     problems = []
     if status.run_id != run_id:
-        problems.append(Problem("warning", CodescaleError(
-            f"run_id {status.run_id!r} differs from run.json's {run_id!r}", source=path, field="run_id",
-            hint="a status file was copied between run directories")))
+        problems.append(
+            Problem(
+                "warning",
+                CodescaleError(
+                    f"run_id {status.run_id!r} differs from run.json's {run_id!r}",
+                    source=path,
+                    field="run_id",
+                    hint="a status file was copied between run directories",
+                ),
+            )
+        )
     return status, problems
 
 
@@ -110,9 +127,14 @@ def language_rows(run: Run, unique_tokens: dict[str, int] | None = None) -> list
     proportions, tokens = run.mixture.proportions, run.mixture.tokens_per_language
     unique_tokens = unique_tokens or {}
     return [
-        {"run_id": run.run_id, "language": lang, "position": i,
-         "proportion": finite_or_none(proportions.get(lang)), "tokens": tokens.get(lang),
-         "unique_tokens": unique_tokens.get(lang)}
+        {
+            "run_id": run.run_id,
+            "language": lang,
+            "position": i,
+            "proportion": finite_or_none(proportions.get(lang)),
+            "tokens": tokens.get(lang),
+            "unique_tokens": unique_tokens.get(lang),
+        }
         for i, lang in enumerate(run.languages)
     ]
 
@@ -153,7 +175,7 @@ def torn_last_line(path: Path) -> int | None:
         newlines, tail = 0, b""
         while chunk := f.read(1 << 22):
             newlines += chunk.count(b"\n")
-            tail = (tail + chunk)[-(1 << 16):]
+            tail = (tail + chunk)[-(1 << 16) :]
     last = tail.rsplit(b"\n", 1)[-1]
     try:
         json.loads(last)
@@ -177,30 +199,75 @@ def scan_metrics(path: Path) -> list[BadLine]:
             obj = json.loads(raw.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             if torn:
-                bad.append(BadLine(number, None, None, Problem("warning", CodescaleError(
-                    "incomplete last line (the writer was stopped mid-line); skipped", source=path, line=number,
-                    hint="normal for a running or killed run; ingest again once it has written more"))))
+                bad.append(
+                    BadLine(
+                        number,
+                        None,
+                        None,
+                        Problem(
+                            "warning",
+                            CodescaleError(
+                                "incomplete last line (the writer was stopped mid-line); skipped",
+                                source=path,
+                                line=number,
+                                hint="normal for a running or killed run; ingest again once it has written more",
+                            ),
+                        ),
+                    )
+                )
             else:
                 msg = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
-                bad.append(BadLine(number, None, None, _line_error(path, number, None, f"not valid JSON ({msg}); line skipped")))
+                bad.append(
+                    BadLine(
+                        number, None, None, _line_error(path, number, None, f"not valid JSON ({msg}); line skipped")
+                    )
+                )
             continue
         try:
             line = parse_metric_line(obj)
         except ValueError as err:  # breaks the metric-line contract
             field, message = err.args
             kind, step = (obj.get("kind"), obj.get("step")) if isinstance(obj, dict) else (None, None)
-            bad.append(BadLine(number, kind if isinstance(kind, str) else None, step if isinstance(step, int) else None,
-                               _line_error(path, number, field, f"{message}; line skipped")))
+            bad.append(
+                BadLine(
+                    number,
+                    kind if isinstance(kind, str) else None,
+                    step if isinstance(step, int) else None,
+                    _line_error(path, number, field, f"{message}; line skipped"),
+                )
+            )
             continue
         key = (line.kind, line.step)
         if key in seen:
-            bad.append(BadLine(seen[key], line.kind, line.step, Problem("warning", CodescaleError(
-                f"{line.kind} step {line.step} appears again on line {number}; the later line is kept", source=path,
-                line=seen[key], field="step", hint="steps must strictly increase per kind (contracts §4)"))))
+            bad.append(
+                BadLine(
+                    seen[key],
+                    line.kind,
+                    line.step,
+                    Problem(
+                        "warning",
+                        CodescaleError(
+                            f"{line.kind} step {line.step} appears again on line {number}; the later line is kept",
+                            source=path,
+                            line=seen[key],
+                            field="step",
+                            hint="steps must strictly increase per kind (contracts §4)",
+                        ),
+                    ),
+                )
+            )
         seen[key] = number
     return bad
 
 
 def _line_error(path: Path, line: int, field: str | None, message: str) -> Problem:
-    return Problem("error", CodescaleError(message, source=path, line=line, field=field,
-                                           hint="the rest of the file was ingested; fix or delete the line and ingest again"))
+    return Problem(
+        "error",
+        CodescaleError(
+            message,
+            source=path,
+            line=line,
+            field=field,
+            hint="the rest of the file was ingested; fix or delete the line and ingest again",
+        ),
+    )

@@ -174,51 +174,133 @@ def grid_plan(
     are 0), the schedule is a nominal 1,000 steps, FLOPs are 6ND. Run ids are ``<study>-<i>-<hash8>``.
     """
     runs = []
-    for i, (n, d, mix, seed) in enumerate(
-        (n, d, m, s) for n in sizes for d in tokens for m in mixtures for s in seeds
-    ):
+    for i, (n, d, mix, seed) in enumerate((n, d, m, s) for n in sizes for d in tokens for m in mixtures for s in seeds):
         total = sum(mix.values())
         proportions = {k: v / total for k, v in mix.items()}
-        run = synthetic_run(f"{study}-{i}", study, int(n), int(d), proportions, seed=seed,
-                            translation=translation or [], pairing_mode=pairing_mode, sweep={"model.size": n, "budget.tokens": d})
+        run = synthetic_run(
+            f"{study}-{i}",
+            study,
+            int(n),
+            int(d),
+            proportions,
+            seed=seed,
+            translation=translation or [],
+            pairing_mode=pairing_mode,
+            sweep={"model.size": n, "budget.tokens": d},
+        )
         runs.append(run)
-    return PlanFile(spec=f"{study}.yaml", spec_sha256="", study=study, created="", codescale_version="simulate",
-                    runs=runs, totals=totals_of(runs), budget=PlanBudget(gpu_hours_limit=None))
+    return PlanFile(
+        spec=f"{study}.yaml",
+        spec_sha256="",
+        study=study,
+        created="",
+        codescale_version="simulate",
+        runs=runs,
+        totals=totals_of(runs),
+        budget=PlanBudget(gpu_hours_limit=None),
+    )
 
 
 def synthetic_run(
-    name: str, study: str, params: int, tokens: int, proportions: dict[str, float], *, seed: int = 0,
-    translation: Sequence[tuple[str, str, bool]] = (), pairing_mode: str = "none", sweep: dict[str, Any] | None = None,
+    name: str,
+    study: str,
+    params: int,
+    tokens: int,
+    proportions: dict[str, float],
+    *,
+    seed: int = 0,
+    translation: Sequence[tuple[str, str, bool]] = (),
+    pairing_mode: str = "none",
+    sweep: dict[str, Any] | None = None,
 ) -> Run:
     """One complete synthetic run (see :func:`grid_plan`); its id hashes what the laws read."""
     steps = 1000
     languages = list(proportions)
     body = {
-        "format": FORMATS["run"], "run_id": "", "name": name, "study": study, "spec": f"{study}.yaml",
-        "sweep": sweep or {}, "languages": languages,
-        "model": {"size_label": f"{params / 1e9:g}B", "target_params": params, "n_layers": 0, "dim": 0, "n_heads": 0,
-                  "ffn_dim": 0, "vocab_size": 0, "params": int(params * 1.2), "params_non_embedding": params,
-                  "params_counted": "non_embedding"},
-        "training": {"seq_len": 0, "global_batch_tokens": max(1, tokens // steps), "global_batch_size": 0,
-                     "local_batch_size": 0, "steps": steps, "tokens": tokens, "requested_tokens": tokens, "lr": 0.0,
-                     "min_lr_ratio": 0.0, "warmup_steps": 0, "decay": "cosine", "decay_ratio": None,
-                     "weight_decay": 0.0, "seed": seed, "max_norm": 1.0, "checkpoint_interval": steps,
-                     "log_interval": steps},
-        "mixture": {"proportions": proportions, "tokens_per_language": {k: int(tokens * v) for k, v in proportions.items()},
-                    "max_epochs": {k: None for k in languages}, "kind": "explicit"},
-        "pairing": {"mode": pairing_mode, "template": "direct" if pairing_mode == "parallel" else None,
-                    "pivot": None, "directions": [], "fraction": 0.0, "both_orders": False},
-        "eval": {"interval_steps": steps, "languages": languages,
-                 "translation": [{"src": s, "tgt": t, "seen": seen} for s, t, seen in translation],
-                 "max_sequences": 0},
-        "cluster": {"gpu": "H800", "peak_flops": 9.89e14, "gpus_per_node": 8, "nodes": 1, "partition": None,
-                    "account": None, "qos": None, "constraint": None, "time_limit_min": 1, "mfu": 0.4,
-                    "cpus_per_task": None, "mem_gb": None, "extra_sbatch": []},
+        "format": FORMATS["run"],
+        "run_id": "",
+        "name": name,
+        "study": study,
+        "spec": f"{study}.yaml",
+        "sweep": sweep or {},
+        "languages": languages,
+        "model": {
+            "size_label": f"{params / 1e9:g}B",
+            "target_params": params,
+            "n_layers": 0,
+            "dim": 0,
+            "n_heads": 0,
+            "ffn_dim": 0,
+            "vocab_size": 0,
+            "params": int(params * 1.2),
+            "params_non_embedding": params,
+            "params_counted": "non_embedding",
+        },
+        "training": {
+            "seq_len": 0,
+            "global_batch_tokens": max(1, tokens // steps),
+            "global_batch_size": 0,
+            "local_batch_size": 0,
+            "steps": steps,
+            "tokens": tokens,
+            "requested_tokens": tokens,
+            "lr": 0.0,
+            "min_lr_ratio": 0.0,
+            "warmup_steps": 0,
+            "decay": "cosine",
+            "decay_ratio": None,
+            "weight_decay": 0.0,
+            "seed": seed,
+            "max_norm": 1.0,
+            "checkpoint_interval": steps,
+            "log_interval": steps,
+        },
+        "mixture": {
+            "proportions": proportions,
+            "tokens_per_language": {k: int(tokens * v) for k, v in proportions.items()},
+            "max_epochs": {k: None for k in languages},
+            "kind": "explicit",
+        },
+        "pairing": {
+            "mode": pairing_mode,
+            "template": "direct" if pairing_mode == "parallel" else None,
+            "pivot": None,
+            "directions": [],
+            "fraction": 0.0,
+            "both_orders": False,
+        },
+        "eval": {
+            "interval_steps": steps,
+            "languages": languages,
+            "translation": [{"src": s, "tgt": t, "seen": seen} for s, t, seen in translation],
+            "max_sequences": 0,
+        },
+        "cluster": {
+            "gpu": "H800",
+            "peak_flops": 9.89e14,
+            "gpus_per_node": 8,
+            "nodes": 1,
+            "partition": None,
+            "account": None,
+            "qos": None,
+            "constraint": None,
+            "time_limit_min": 1,
+            "mfu": 0.4,
+            "cpus_per_task": None,
+            "mem_gb": None,
+            "extra_sbatch": [],
+        },
         "parallelism": {"dp_shard": 8, "dp_replicate": 1, "world_size": 8},
-        "float8": False, "compile": False, "activation_checkpointing": "none",
-        "derived": {"tokens_per_step": max(1, tokens // steps), "flops_6nd": 6.0 * params * tokens,
-                    "flops": 6.0 * params * tokens, "gpu_hours": 6.0 * params * tokens / (9.89e14 * 0.4 * 3600),
-                    "flops_per_token": 6.0 * params},
+        "float8": False,
+        "compile": False,
+        "activation_checkpointing": "none",
+        "derived": {
+            "tokens_per_step": max(1, tokens // steps),
+            "flops_6nd": 6.0 * params * tokens,
+            "flops": 6.0 * params * tokens,
+            "gpu_hours": 6.0 * params * tokens / (9.89e14 * 0.4 * 3600),
+            "flops_per_token": 6.0 * params,
+        },
         "corpus": {"catalog": None, "prepared": None},
         "paths": {"run_dir": None, "job_module": None, "job_function": ""},
     }
@@ -240,7 +322,9 @@ def truth_from_fit(con: duckdb.DuckDBPyConnection, fit_id: str) -> dict[str, Any
 
     stored = load_fit(con, fit_id)
     if stored.kind != "mixture" or stored.form == "regression":
-        raise CodescaleError(f"fit {fit_id} is not a parametric mixture law", hint="pass a `codescale fit mixture` fit id")
+        raise CodescaleError(
+            f"fit {fit_id} is not a parametric mixture law", hint="pass a `codescale fit mixture` fit id"
+        )
     params: dict[str, dict[str, float]] = {}
     for name, value in stored.params.items():
         unit, _, pname = name.rpartition(".")

@@ -47,15 +47,16 @@ HELP = """.tables            list tables and views
 Statements end with ';'."""
 
 
-def open_store(db: str | None, *, write: bool = False, wait_s: float = store.LOCK_WAIT_S
-               ) -> duckdb.DuckDBPyConnection:
+def open_store(db: str | None, *, write: bool = False, wait_s: float = store.LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
     """The store for ``codescale sql``: read-only and sealed (see the module docstring) unless ``write``."""
     if write:
         return store.connect(db, read_only=False, wait_s=wait_s)
     return store.connect(db, read_only=True, wait_s=wait_s, config=READ_ONLY_CONFIG)
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple], bool]:
+def run_query(
+    con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None
+) -> tuple[list[str], list[tuple], bool]:
     """Execute ``sql``; return column names, rows (at most ``limit``) and whether rows were left out."""
     try:
         result = con.execute(sql)
@@ -163,7 +164,8 @@ def _dot_command(con: duckdb.DuckDBPyConnection, command: str, argument: str, fm
             raise CodescaleError(".schema needs a table or view name", hint="see .tables")
         rows = con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [argument]).fetchall()
+            [argument],
+        ).fetchall()
         if not rows:
             raise CodescaleError(f"no table or view {argument!r}", hint=f"one of: {', '.join(store.table_names(con))}")
         out.write(_table(["column", "type"], rows, False))
@@ -180,8 +182,11 @@ def _dot_command(con: duckdb.DuckDBPyConnection, command: str, argument: str, fm
 
 def _table(columns: Sequence[str], rows: Sequence[tuple], truncated: bool) -> str:
     cells = [[_table_cell(v) for v in row] for row in rows]
-    numeric = [all(isinstance(row[i], (int, float, decimal.Decimal)) or row[i] is None for row in rows) and
-               any(row[i] is not None for row in rows) for i in range(len(columns))]
+    numeric = [
+        all(isinstance(row[i], (int, float, decimal.Decimal)) or row[i] is None for row in rows)
+        and any(row[i] is not None for row in rows)
+        for i in range(len(columns))
+    ]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
     def line(values: Sequence[str]) -> str:
@@ -243,4 +248,3 @@ def _json_cell(value: Any) -> Any:
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     return row[0] if row and row[0] else "memory"
-

@@ -315,13 +315,23 @@ ASOF LEFT JOIN t975 t ON w.df >= t.df
 # ``_TABLES`` passes through them unchanged). A string is SQL; a callable gets the connection and the table names.
 MIGRATIONS: list[tuple[int, str, Any]] = [
     (2, "synergy_pairs: self baselines are runs trained on the target alone (view only; replaced on connect)", ""),
-    (3, "run_languages.unique_tokens: distinct tokens behind a domain's tokens, for the repetition term",
-     "ALTER TABLE run_languages ADD COLUMN IF NOT EXISTS unique_tokens BIGINT"),
-    (4, "validations: per-domain held-out errors of validate-law and fit mixture --compare; fits.unidentified",
-     lambda con, tables: _migrate_validations(con, tables)),
+    (
+        3,
+        "run_languages.unique_tokens: distinct tokens behind a domain's tokens, for the repetition term",
+        "ALTER TABLE run_languages ADD COLUMN IF NOT EXISTS unique_tokens BIGINT",
+    ),
+    (
+        4,
+        "validations: per-domain held-out errors of validate-law and fit mixture --compare; fits.unidentified",
+        lambda con, tables: _migrate_validations(con, tables),
+    ),
     (5, "generation_evals, generation_tasks: scores of `codescale eval` (tables from _TABLES; view pass_vs_loss)", ""),
-    (6, "allocations, allocation_domains: what `codescale allocate` recommended (tables from _TABLES; view "
-     "allocation_check)", ""),
+    (
+        6,
+        "allocations, allocation_domains: what `codescale allocate` recommended (tables from _TABLES; view "
+        "allocation_check)",
+        "",
+    ),
 ]
 
 
@@ -342,7 +352,10 @@ def default_db_path() -> Path:
 
 
 def connect(
-    path: str | Path | None = None, read_only: bool = False, *, wait_s: float = LOCK_WAIT_S,
+    path: str | Path | None = None,
+    read_only: bool = False,
+    *,
+    wait_s: float = LOCK_WAIT_S,
     config: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and create or migrate, unless ``read_only``) the results store at ``path``.
@@ -394,7 +407,11 @@ def connect(
 
 
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-_OTHER_FORMATS = {b"SQLite format 3\x00": "a SQLite database", b"PAR1": "a Parquet file", b"PK\x03\x04": "a zip archive"}
+_OTHER_FORMATS = {
+    b"SQLite format 3\x00": "a SQLite database",
+    b"PAR1": "a Parquet file",
+    b"PK\x03\x04": "a zip archive",
+}
 
 
 def _check_is_duckdb(path: Path) -> None:
@@ -410,9 +427,11 @@ def _check_is_duckdb(path: Path) -> None:
         return
     kind = next((name for magic, name in _OTHER_FORMATS.items() if head.startswith(magic)), "not a DuckDB database")
     raise CodescaleError(
-        f"is {kind}, not a codescale results store" if kind != "not a DuckDB database" else
-        "is not a DuckDB database, so not a codescale results store",
-        source=path, hint="point --db at a file written by `codescale ingest` or `codescale import`, or at a new path",
+        f"is {kind}, not a codescale results store"
+        if kind != "not a DuckDB database"
+        else "is not a DuckDB database, so not a codescale results store",
+        source=path,
+        hint="point --db at a file written by `codescale ingest` or `codescale import`, or at a new path",
     )
 
 
@@ -475,7 +494,9 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
     if not rows:
         return 0
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall())
+    types = dict(
+        con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()
+    )
     unknown = [c for c in columns if c not in types]
     if unknown:
         raise ValueError(f"table {table} has no column(s) {unknown}")
@@ -522,8 +543,13 @@ def replace_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], eva
     distinct tokens behind a domain's share where known). Call inside :func:`transaction`.
     """
     unique_tokens = unique_tokens or {}
-    rows = [{k: json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) and v is not None else v
-             for k, v in run.items()} for run in runs]
+    rows = [
+        {
+            k: json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) and v is not None else v
+            for k, v in run.items()
+        }
+        for run in runs
+    ]
     delete_runs(con, [r["run_id"] for r in rows])
     insert_rows(con, "runs", rows)
     con.execute("UPDATE runs SET ingested_at = now() WHERE ingested_at IS NULL")

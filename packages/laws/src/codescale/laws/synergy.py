@@ -58,7 +58,7 @@ def synergy_cells(con: duckdb.DuckDBPyConnection, where: str = "true", ci: float
         raise CodescaleError(
             "empty selection: no 50:50 two-language runs with matching single-language baselines",
             hint="the synergy matrix needs mix runs and self-repetition runs of the same study, N and D "
-            "(see specs/paper/synergy.yaml); check `codescale sql \"SELECT * FROM synergy_pairs\"`",
+            '(see specs/paper/synergy.yaml); check `codescale sql "SELECT * FROM synergy_pairs"`',
         )
     out: dict[tuple, list] = {}
     for study, params, tokens, target, aux, mixes, loss_self, self_std, n_self, mix_ids, self_ids in rows:
@@ -84,7 +84,9 @@ def synergy_cells(con: duckdb.DuckDBPyConnection, where: str = "true", ci: float
     return out
 
 
-def fit_synergy(con: duckdb.DuckDBPyConnection, where: str = "true", ci: float = 0.95, batch: str = "") -> list[StoredFit]:
+def fit_synergy(
+    con: duckdb.DuckDBPyConnection, where: str = "true", ci: float = 0.95, batch: str = ""
+) -> list[StoredFit]:
     """Compute and store one synergy matrix per (study, N, D)."""
     fits = []
     for (study, params, tokens), cells in synergy_cells(con, where, ci).items():

@@ -19,13 +19,19 @@ from codescale.core.errors import CodescaleError
 def register(command: str, parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
 
-    generate = sub.add_parser("generate", help="write a synthetic parallel corpus in all seven languages + catalog.yaml")
+    generate = sub.add_parser(
+        "generate", help="write a synthetic parallel corpus in all seven languages + catalog.yaml"
+    )
     generate.add_argument("-o", "--out", required=True, type=Path, help="output directory")
     generate.add_argument("--programs", type=int, default=1000, help="parallel programs (default 1000)")
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--languages", nargs="+", default=None, help="language ids (default: all seven)")
-    generate.add_argument("--functions", default="2-5", metavar="LO-HI",
-                          help="functions per program besides main (default 2-5; 1-1 makes short programs)")
+    generate.add_argument(
+        "--functions",
+        default="2-5",
+        metavar="LO-HI",
+        help="functions per program besides main (default 2-5; 1-1 makes short programs)",
+    )
     generate.add_argument("--vocab-size", type=int, default=4096, help="the catalog's BPE vocabulary (default 4096)")
     generate.add_argument("--translation-programs", type=int, default=0, metavar="N",
                           help="N held-out parallel programs as the translation eval set (default 0: the built-in "
@@ -37,17 +43,26 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
     tokenizer.add_argument("-o", "--out", required=True, type=Path, help="directory for tokenizer.json + config")
     tokenizer.set_defaults(func=_tokenizer)
 
-    scan = sub.add_parser("scan", help="what prepare would keep and drop per language (bad rows, filters, "
-                          "decontamination, duplicates), without tokenising")
+    scan = sub.add_parser(
+        "scan",
+        help="what prepare would keep and drop per language (bad rows, filters, "
+        "decontamination, duplicates), without tokenising",
+    )
     scan.add_argument("catalog", type=Path)
     scan.add_argument("--json", action="store_true", help="print JSON instead of the report")
-    scan.add_argument("--work-dir", type=Path, default=None, metavar="DIR",
-                      help="where the temporary work directory goes (default: $TMPDIR; beside the catalog with slurm)")
+    scan.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the temporary work directory goes (default: $TMPDIR; beside the catalog with slurm)",
+    )
     _work_options(scan)
     scan.set_defaults(func=_scan)
 
-    prepare = sub.add_parser("prepare", help="clean, deduplicate and tokenise a catalog into token shards, eval sets "
-                             "and a manifest")
+    prepare = sub.add_parser(
+        "prepare", help="clean, deduplicate and tokenise a catalog into token shards, eval sets and a manifest"
+    )
     prepare.add_argument("catalog", type=Path)
     prepare.add_argument("-o", "--out", required=True, type=Path, help="prepared corpus directory")
     prepare.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -56,24 +71,43 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
 
 
 def _work_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help=f"worker processes for the local executor (default: the CPUs here, {_cpus()})")
-    parser.add_argument("--executor", choices=("local", "slurm"), default="local",
-                        help="local: worker processes on this machine (default); slurm: a job array through "
-                        "submitit with the catalog's `cluster` settings (the work directory must be shared)")
-    parser.add_argument("--on-bad-row", choices=("fail", "skip"), default="fail",
-                        help="a row that is not a text: stop with its file and row (default), or skip it into "
-                        "quarantine.jsonl")
-    parser.add_argument("--unit-mb", type=float, default=64.0, metavar="MB",
-                        help="input per work unit (default 64): the grain of parallelism, resumption and array tasks")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"worker processes for the local executor (default: the CPUs here, {_cpus()})",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "slurm"),
+        default="local",
+        help="local: worker processes on this machine (default); slurm: a job array through "
+        "submitit with the catalog's `cluster` settings (the work directory must be shared)",
+    )
+    parser.add_argument(
+        "--on-bad-row",
+        choices=("fail", "skip"),
+        default="fail",
+        help="a row that is not a text: stop with its file and row (default), or skip it into quarantine.jsonl",
+    )
+    parser.add_argument(
+        "--unit-mb",
+        type=float,
+        default=64.0,
+        metavar="MB",
+        help="input per work unit (default 64): the grain of parallelism, resumption and array tasks",
+    )
 
 
 def _generate(args: argparse.Namespace) -> int:
     try:
         from codescale.mixtures.synthetic import write_corpus
     except ImportError:
-        raise CodescaleError("the synthetic corpus generator (codescale.mixtures.synthetic) is not installed",
-                             hint="write a catalog for your own corpus instead (docs/data.md)") from None
+        raise CodescaleError(
+            "the synthetic corpus generator (codescale.mixtures.synthetic) is not installed",
+            hint="write a catalog for your own corpus instead (docs/data.md)",
+        ) from None
     if args.programs < 1:
         raise CodescaleError(f"--programs must be at least 1, got {args.programs}", field="--programs")
     low, sep, high = args.functions.partition("-")
@@ -128,16 +162,31 @@ def _scan(args: argparse.Namespace) -> int:
     from codescale.mixtures.report import render
     from codescale.mixtures.scan import scan_catalog
 
-    report = scan_catalog(args.catalog, workers=_workers(args), executor=args.executor, progress=not args.json,
-                          unit_bytes=_unit_bytes(args), work_dir=args.work_dir)
+    report = scan_catalog(
+        args.catalog,
+        workers=_workers(args),
+        executor=args.executor,
+        progress=not args.json,
+        unit_bytes=_unit_bytes(args),
+        work_dir=args.work_dir,
+    )
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
-        print(render(load_catalog(args.catalog), report.cleaning, tokens=False, translation=report.translation,
-                     parallel=report.parallel))
+        print(
+            render(
+                load_catalog(args.catalog),
+                report.cleaning,
+                tokens=False,
+                translation=report.translation,
+                parallel=report.parallel,
+            )
+        )
         for row in report.bad_rows:
             where = f"line {row['line']}" if "line" in row else f"row {row['row']}"
-            print(f"bad row: {row['file']} {where}: {row['reason']}" + (f" ({row['excerpt']})" if row["excerpt"] else ""))
+            print(
+                f"bad row: {row['file']} {where}: {row['reason']}" + (f" ({row['excerpt']})" if row["excerpt"] else "")
+            )
     if report.first_error is not None and args.on_bad_row == "fail":
         print(f"prepare --on-bad-row fail would stop at: {report.first_error.render()}", file=sys.stderr)
         return 1
@@ -156,23 +205,39 @@ def _prepare(args: argparse.Namespace) -> int:
         before = PreparedManifest.read_dir(args.out).content_hash if existing.is_file() else None
     except CodescaleError:  # damaged: prepare rebuilds it
         before = None
-    manifest = PreparedManifest.from_dict(prepare(args.catalog, args.out, progress=not args.quiet,
-                                                  workers=_workers(args), executor=args.executor,
-                                                  on_bad_row=args.on_bad_row, unit_bytes=_unit_bytes(args),
-                                                  log_warnings=False))  # the report below shows them
+    manifest = PreparedManifest.from_dict(
+        prepare(
+            args.catalog,
+            args.out,
+            progress=not args.quiet,
+            workers=_workers(args),
+            executor=args.executor,
+            on_bad_row=args.on_bad_row,
+            unit_bytes=_unit_bytes(args),
+            log_warnings=False,
+        )
+    )  # the report below shows them
     if before == manifest.content_hash:
         print(f"{args.out}: up to date (content hash {manifest.content_hash[:16]})")
         return 0
     tokens = sum(split.tokens for splits in manifest.languages.values() for split in splits.values())
     elapsed = time.perf_counter() - start
-    print(f"{args.out}: {len(manifest.languages)} languages, {tokens:,} tokens, "
-          f"{len(manifest.translation)} translation directions in {elapsed:.1f}s")
+    print(
+        f"{args.out}: {len(manifest.languages)} languages, {tokens:,} tokens, "
+        f"{len(manifest.translation)} translation directions in {elapsed:.1f}s"
+    )
     if manifest.cleaning is not None:
         translation = {key: (t.examples, t.source) for key, t in manifest.translation.items()}
         parallel = None
         if manifest.parallel is not None:
-            parallel = (manifest.parallel.groups, manifest.cleaning.parallel_groups_decontaminated,
-                        manifest.parallel.train_groups)
-        print(render(load_catalog(args.catalog), manifest.cleaning, tokens=True, translation=translation,
-                     parallel=parallel))
+            parallel = (
+                manifest.parallel.groups,
+                manifest.cleaning.parallel_groups_decontaminated,
+                manifest.parallel.train_groups,
+            )
+        print(
+            render(
+                load_catalog(args.catalog), manifest.cleaning, tokens=True, translation=translation, parallel=parallel
+            )
+        )
     return 0

@@ -43,9 +43,12 @@ class PreparedCorpus:
     def eos_id(self) -> int:
         eos = self.prepared.tokenizer.eos_id
         if eos is None:  # every corpus `prepare` writes has one; documents are packed with it as the separator
-            raise CodescaleError("the prepared corpus's tokenizer has no end-of-document token",
-                                 source=self.path / "manifest.json", field="tokenizer.eos_id",
-                                 hint="prepare the corpus again with `codescale data prepare`")
+            raise CodescaleError(
+                "the prepared corpus's tokenizer has no end-of-document token",
+                source=self.path / "manifest.json",
+                field="tokenizer.eos_id",
+                hint="prepare the corpus again with `codescale data prepare`",
+            )
         return int(eos)
 
     @property
@@ -71,12 +74,16 @@ class PreparedCorpus:
         if lang not in self.prepared.languages:
             raise CodescaleError(
                 f"language {lang!r} is not in this prepared corpus (it has {', '.join(self.languages)})",
-                source=self.path, hint="add the language to the corpus catalog and prepare again, or drop it from the mixture",
+                source=self.path,
+                hint="add the language to the corpus catalog and prepare again, or drop it from the mixture",
             )
         shards = self.prepared.languages[lang][split].shards
         if len(shards) != 1:
-            raise CodescaleError(f"{lang}/{split} has {len(shards)} shards; this codescale reads one per split",
-                                 source=self.path, hint="prepare the corpus with this codescale")
+            raise CodescaleError(
+                f"{lang}/{split} has {len(shards)} shards; this codescale reads one per split",
+                source=self.path,
+                hint="prepare the corpus with this codescale",
+            )
         return self.shard(shards[0])
 
     def tokens(self, lang: str, split: str = "train") -> np.ndarray:
@@ -99,12 +106,15 @@ class PreparedCorpus:
         if rows == 0:
             raise CodescaleError(
                 f"{lang} has {len(stream)} validation tokens, fewer than one sequence of {seq_len + 1}",
-                source=self.path, field=f"languages.{lang}.valid",
+                source=self.path,
+                field=f"languages.{lang}.valid",
                 hint="raise validation.fraction in the catalog and prepare again, or use a shorter seq_len",
             )
         return np.asarray(stream[: rows * (seq_len + 1)], dtype=np.int64).reshape(rows, seq_len + 1)
 
-    def translation_examples(self, src: str, tgt: str, seq_len: int, max_examples: int) -> tuple[np.ndarray, np.ndarray]:
+    def translation_examples(
+        self, src: str, tgt: str, seq_len: int, max_examples: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs, labels)``, each ``int64[n, seq_len]``: source then target, loss on the target only.
 
         An example is the source program with the prompt naming the target language, then the target program and
@@ -116,8 +126,11 @@ class PreparedCorpus:
         facts = self.prepared.translation.get(key)
         if facts is None:
             known = ", ".join(self.prepared.translation) or "none"
-            raise CodescaleError(f"no translation eval set for {key} (this corpus has {known})", source=self.path,
-                                 hint="add both languages to the catalog (and the eval tasks) and prepare again")
+            raise CodescaleError(
+                f"no translation eval set for {key} (this corpus has {known})",
+                source=self.path,
+                hint="add both languages to the catalog (and the eval tasks) and prepare again",
+            )
         shard = self.shard(facts.file)
         n = min(max_examples, shard.documents // 2)
         inputs = np.full((n, seq_len), self.pad_id, dtype=np.int64)
@@ -127,7 +140,11 @@ class PreparedCorpus:
             target = shard.document(2 * i + 1)
             # a too-long example keeps at least half the window of source context (its end: the prompt)
             target = target[: seq_len + 1 - min(len(source), (seq_len + 1) // 2)]
-            source = source[len(source) - (seq_len + 1 - len(target)) :] if len(source) + len(target) > seq_len + 1 else source
+            source = (
+                source[len(source) - (seq_len + 1 - len(target)) :]
+                if len(source) + len(target) > seq_len + 1
+                else source
+            )
             example = np.concatenate([source, target]).astype(np.int64)
             width = len(example) - 1
             inputs[i, :width] = example[:-1]

@@ -40,8 +40,13 @@ def task_languages(row: dict, source: str | Path, number: int) -> dict[str, str]
         if value is None:
             continue
         if not isinstance(value, str):
-            raise CodescaleError(f"{key!r} is {type(value).__name__}, expected the program's text", source=source,
-                                 line=number, field=key, hint="each language key must hold a string of code")
+            raise CodescaleError(
+                f"{key!r} is {type(value).__name__}, expected the program's text",
+                source=source,
+                line=number,
+                field=key,
+                hint="each language key must hold a string of code",
+            )
         result[lang] = value
     return result
 
@@ -113,11 +118,15 @@ def evaluation_texts(catalog: Catalog, tasks: list[dict[str, str]], tasks_source
     for i, pattern in enumerate(settings.suites):
         import glob
 
-        matches = sorted(Path(p).resolve() for p in glob.glob(str(catalog.base_dir / pattern), recursive=True)
-                         if Path(p).is_file())
+        matches = sorted(
+            Path(p).resolve() for p in glob.glob(str(catalog.base_dir / pattern), recursive=True) if Path(p).is_file()
+        )
         if not matches:
-            raise catalog.error(("decontamination", "suites", i), f"no file matches {pattern!r}",
-                                hint="fix the glob (relative to the catalog) or remove it")
+            raise catalog.error(
+                ("decontamination", "suites", i),
+                f"no file matches {pattern!r}",
+                hint="fix the glob (relative to the catalog) or remove it",
+            )
         for path in matches:
             texts.extend(_suite_texts(path))
             sources.append(_relative(catalog, path))

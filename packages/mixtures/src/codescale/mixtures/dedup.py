@@ -35,8 +35,18 @@ def _sql_list(paths: list[Path]) -> str:
 class DuplicateFinder:
     """The duplicate verdicts of a corpus, from the candidates' metadata files."""
 
-    def __init__(self, meta_files: list[tuple[Path, int, int]], *, exact: bool, near: bool, bands: int,
-                 across_languages: bool, memory_gb: float, temp_dir: Path, threads: int) -> None:
+    def __init__(
+        self,
+        meta_files: list[tuple[Path, int, int]],
+        *,
+        exact: bool,
+        near: bool,
+        bands: int,
+        across_languages: bool,
+        memory_gb: float,
+        temp_dir: Path,
+        threads: int,
+    ) -> None:
         """``meta_files``: ``(t<k>.parquet, segment number, language index)`` of every segment."""
         import duckdb
 
@@ -58,20 +68,25 @@ class DuplicateFinder:
         self.con.execute(f"""
             CREATE TEMP TABLE docs AS
             SELECT (s.seg << {SEGMENT_SHIFT}) + m.file_row_number AS pos, s.lang, m.h1, m.h2
-                   {', m.has_sig' if near else ''}{', ' + band_columns if near else ''}
+                   {", m.has_sig" if near else ""}{", " + band_columns if near else ""}
             FROM read_parquet({_sql_list([f[0] for f in files])}, filename=true, file_row_number=true) m
             JOIN segments s ON s.filename = m.filename
             WHERE NOT m.contaminated""")
         # exact duplicates: not the first position of their content hash
-        self.con.execute(f"""
+        self.con.execute(
+            f"""
             CREATE TEMP TABLE exact AS
             SELECT d.pos FROM docs d
             JOIN (SELECT {scope}h1, h2, min(pos) AS first FROM docs GROUP BY ALL HAVING count(*) > 1) f
               USING ({scope}h1, h2)
-            WHERE d.pos <> f.first""" if exact else "CREATE TEMP TABLE exact (pos BIGINT)")
+            WHERE d.pos <> f.first"""
+            if exact
+            else "CREATE TEMP TABLE exact (pos BIGINT)"
+        )
         if near:
             unions = " UNION ALL ".join(
-                f"SELECT pos, {'lang, ' if scope else ''}{b} AS band, b{b} AS key FROM live" for b in range(bands))
+                f"SELECT pos, {'lang, ' if scope else ''}{b} AS band, b{b} AS key FROM live" for b in range(bands)
+            )
             self.con.execute(f"""
                 CREATE TEMP TABLE near AS
                 WITH live AS (SELECT * FROM docs WHERE has_sig AND pos NOT IN (SELECT pos FROM exact)),
@@ -90,8 +105,10 @@ class DuplicateFinder:
             SELECT pos, {EXACT}::TINYINT AS code FROM exact
             UNION ALL SELECT pos, {NEAR}::TINYINT FROM near ORDER BY pos""")
         for batch in result.to_arrow_reader(chunk):
-            yield (batch.column(0).to_numpy().astype(np.int64, copy=False),
-                   batch.column(1).to_numpy().astype(np.int8, copy=False))
+            yield (
+                batch.column(0).to_numpy().astype(np.int64, copy=False),
+                batch.column(1).to_numpy().astype(np.int8, copy=False),
+            )
 
     def close(self) -> None:
         self.con.close()

@@ -43,13 +43,13 @@ def excerpt(value: object, around: int | None = None) -> str:
     """A short, one-line quote of ``value`` (bytes or text), centred on ``around`` when given."""
     if isinstance(value, bytes | bytearray):
         start = max(0, (around or 0) - EXCERPT // 2) if around is not None else 0
-        piece = bytes(value[start:start + EXCERPT])
+        piece = bytes(value[start : start + EXCERPT])
         text = piece.decode("utf-8", "backslashreplace")
     else:
         text, start = str(value), 0
         if around is not None:
             start = max(0, around - EXCERPT // 2)
-        text = text[start:start + EXCERPT]
+        text = text[start : start + EXCERPT]
     text = text.encode("unicode_escape").decode("ascii")[:EXCERPT]
     more = len(value) > start + EXCERPT if hasattr(value, "__len__") else False
     return ("..." if start else "") + text + ("..." if more else "")
@@ -74,20 +74,45 @@ class BadRow:
     def to_error(self) -> CodescaleError:
         where = "" if self.unit == "line" else f"row {self.row}: "
         near = f" (near {self.quoted!r})" if self.quoted else ""
-        return CodescaleError(f"{where}{self.reason}{near}", source=self.path,
-                              line=self.row if self.unit == "line" else None, column=self.column, field=self.field,
-                              hint=self.hint)
+        return CodescaleError(
+            f"{where}{self.reason}{near}",
+            source=self.path,
+            line=self.row if self.unit == "line" else None,
+            column=self.column,
+            field=self.field,
+            hint=self.hint,
+        )
 
     def quarantine_line(self, relative: str) -> str:
         """One line of ``quarantine.jsonl``: file (relative to the catalog), line or row, reason, excerpt."""
-        return json.dumps({"file": relative, self.unit: self.row, "reason": self.reason, "excerpt": self.quoted or "",
-                           "field": self.field, "column": self.column, "hint": self.hint}) + "\n"
+        return (
+            json.dumps(
+                {
+                    "file": relative,
+                    self.unit: self.row,
+                    "reason": self.reason,
+                    "excerpt": self.quoted or "",
+                    "field": self.field,
+                    "column": self.column,
+                    "hint": self.hint,
+                }
+            )
+            + "\n"
+        )
 
     @classmethod
     def from_quarantine(cls, entry: dict, path: Path) -> BadRow:
         unit = "line" if "line" in entry else "row"
-        return cls(path, entry[unit], unit, entry["reason"], entry.get("field"), entry.get("column"),
-                   entry.get("hint"), entry.get("excerpt") or None)
+        return cls(
+            path,
+            entry[unit],
+            unit,
+            entry["reason"],
+            entry.get("field"),
+            entry.get("column"),
+            entry.get("hint"),
+            entry.get("excerpt") or None,
+        )
 
 
 @dataclass
@@ -187,15 +212,25 @@ class _Rows:
             try:
                 value = value.decode("utf-8")
             except UnicodeDecodeError as err:
-                self.bad(row, f"bytes {err.start}-{err.end} are not UTF-8", targets, field=column,
-                         hint="re-encode the text as UTF-8 or drop the row (--on-bad-row skip quarantines it)",
-                         quoted=excerpt(value, err.start))
+                self.bad(
+                    row,
+                    f"bytes {err.start}-{err.end} are not UTF-8",
+                    targets,
+                    field=column,
+                    hint="re-encode the text as UTF-8 or drop the row (--on-bad-row skip quarantines it)",
+                    quoted=excerpt(value, err.start),
+                )
                 return
         if not isinstance(value, str):
             kind = "null" if value is None else type(value).__name__
-            self.bad(row, f"{column!r} is {kind}, expected text", targets, field=column,
-                     hint="drop the row (--on-bad-row skip quarantines it) or point text_column at the code",
-                     quoted=None if value is None else excerpt(repr(value)))
+            self.bad(
+                row,
+                f"{column!r} is {kind}, expected text",
+                targets,
+                field=column,
+                hint="drop the row (--on-bad-row skip quarantines it) or point text_column at the code",
+                quoted=None if value is None else excerpt(repr(value)),
+            )
             return
         if not value:
             for target in targets:
@@ -205,9 +240,14 @@ class _Rows:
         try:
             encoded = value.encode("utf-8")
         except UnicodeEncodeError as err:
-            self.bad(row, f"characters {err.start}-{err.end} are unpaired surrogates, not Unicode text", targets,
-                     field=column, hint="fix the escapes (e.g. \\ud800) in the source or drop the row",
-                     quoted=excerpt(value, err.start))
+            self.bad(
+                row,
+                f"characters {err.start}-{err.end} are unpaired surrogates, not Unicode text",
+                targets,
+                field=column,
+                hint="fix the escapes (e.g. \\ud800) in the source or drop the row",
+                quoted=excerpt(value, err.start),
+            )
             return
         for target in targets:
             self.batch.rows_read[target] += 1
@@ -261,19 +301,30 @@ def _jsonl_batches(piece: Piece, labels: LabelMap, max_row_bytes: int) -> Iterat
     column, label_column = piece.text_column, piece.language_column
     for number, raw, length in _jsonl_lines(piece, max_row_bytes):
         if raw is None:
-            rows.bad(number, f"the line is {length:,} bytes, over the reader's limit of {max_row_bytes:,}",
-                     hint="raise filters.max_file_bytes (the limit is 8x it) or split the row")
+            rows.bad(
+                number,
+                f"the line is {length:,} bytes, over the reader's limit of {max_row_bytes:,}",
+                hint="raise filters.max_file_bytes (the limit is 8x it) or split the row",
+            )
         else:
             try:
                 row = json.loads(raw)
             except UnicodeDecodeError as err:
-                rows.bad(number, f"bytes {err.start}-{err.end} are not UTF-8 ({err.reason})",
-                         hint="re-encode the file as UTF-8 or drop the line (--on-bad-row skip quarantines it)",
-                         quoted=excerpt(raw, err.start))
+                rows.bad(
+                    number,
+                    f"bytes {err.start}-{err.end} are not UTF-8 ({err.reason})",
+                    hint="re-encode the file as UTF-8 or drop the line (--on-bad-row skip quarantines it)",
+                    quoted=excerpt(raw, err.start),
+                )
                 row = None
             except json.JSONDecodeError as err:
-                rows.bad(number, f"not a JSON object ({err.msg})", column=err.colno,
-                         hint="each line must be one JSON object", quoted=excerpt(raw))
+                rows.bad(
+                    number,
+                    f"not a JSON object ({err.msg})",
+                    column=err.colno,
+                    hint="each line must be one JSON object",
+                    quoted=excerpt(raw),
+                )
                 row = None
             if row is not None and not isinstance(row, dict):
                 rows.bad(number, "not a JSON object", hint="each line must be one JSON object", quoted=excerpt(raw))
@@ -282,9 +333,14 @@ def _jsonl_batches(piece: Piece, labels: LabelMap, max_row_bytes: int) -> Iterat
                 if targets:
                     value = row.get(column, _MISSING)
                     if value is _MISSING:
-                        rows.bad(number, f"no {column!r} key", targets, field=column,
-                                 hint="set text_column in the catalog to the key that holds the code",
-                                 quoted=excerpt(raw))
+                        rows.bad(
+                            number,
+                            f"no {column!r} key",
+                            targets,
+                            field=column,
+                            hint="set text_column in the catalog to the key that holds the code",
+                            quoted=excerpt(raw),
+                        )
                     else:
                         rows.text(number, value, targets)
         if rows.batch.full():
@@ -299,27 +355,39 @@ def _parquet_batches(piece: Piece, labels: LabelMap) -> Iterator[RowBatch]:
     try:
         parquet = pq.ParquetFile(piece.path)
     except (OSError, pa.ArrowException) as err:
-        raise CodescaleError(f"not a readable parquet file ({err})", source=piece.path,
-                             hint="check the file is complete") from None
+        raise CodescaleError(
+            f"not a readable parquet file ({err})", source=piece.path, hint="check the file is complete"
+        ) from None
     schema = parquet.schema_arrow
     columns = [piece.text_column] + ([piece.language_column] if piece.language_column else [])
     for column in columns:
         if column not in schema.names:
             raise CodescaleError(
-                f"no column {column!r}; the file has {', '.join(schema.names)}", source=piece.path, field=column,
+                f"no column {column!r}; the file has {', '.join(schema.names)}",
+                source=piece.path,
+                field=column,
                 hint="set text_column / language_column in the catalog to existing columns",
             )
     kind = schema.field(piece.text_column).type
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
-            or pa.types.is_large_binary(kind)):
-        raise CodescaleError(f"column {piece.text_column!r} holds {kind}, not text", source=piece.path,
-                             field=piece.text_column, hint="point text_column at the column holding the code")
+    if not (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    ):
+        raise CodescaleError(
+            f"column {piece.text_column!r} holds {kind}, not text",
+            source=piece.path,
+            field=piece.text_column,
+            hint="point text_column at the column holding the code",
+        )
     stop = parquet.num_row_groups if piece.stop is None else piece.stop
     rows = _Rows(piece, labels, "row")
     row = piece.first_row
     try:
-        for record_batch in parquet.iter_batches(batch_size=BATCH_DOCUMENTS, columns=columns,
-                                                 row_groups=list(range(piece.start, stop))):
+        for record_batch in parquet.iter_batches(
+            batch_size=BATCH_DOCUMENTS, columns=columns, row_groups=list(range(piece.start, stop))
+        ):
             texts = record_batch.column(0)
             if pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type):
                 try:
@@ -338,13 +406,17 @@ def _parquet_batches(piece: Piece, labels: LabelMap) -> Iterator[RowBatch]:
                     yield rows.take()
             row += len(values)
     except (OSError, pa.ArrowException) as err:
-        raise CodescaleError(f"cannot read parquet row group near row {row} ({err})", source=piece.path,
-                             hint="check the file is complete") from None
+        raise CodescaleError(
+            f"cannot read parquet row group near row {row} ({err})",
+            source=piece.path,
+            hint="check the file is complete",
+        ) from None
     yield rows.take()
 
 
-def read_jsonl_objects(path: Path, *, start: int = 0, stop: int | None = None,
-                       first_line: int = 1) -> Iterator[tuple[int, dict | BadRow]]:
+def read_jsonl_objects(
+    path: Path, *, start: int = 0, stop: int | None = None, first_line: int = 1
+) -> Iterator[tuple[int, dict | BadRow]]:
     """``(line number, object)`` of each non-blank line of a JSONL file (parallel groups, eval tasks) or of a byte
     range of it; a line that is not a JSON object is a :class:`BadRow` in its place."""
     piece = Piece(path, "", None, (), start, stop, first_line)
@@ -355,16 +427,44 @@ def read_jsonl_objects(path: Path, *, start: int = 0, stop: int | None = None,
         try:
             row = json.loads(raw)
         except UnicodeDecodeError as err:
-            yield number, BadRow(path, number, "line", f"bytes {err.start}-{err.end} are not UTF-8",
-                                 hint="re-encode the file as UTF-8", quoted=excerpt(raw, err.start))
+            yield (
+                number,
+                BadRow(
+                    path,
+                    number,
+                    "line",
+                    f"bytes {err.start}-{err.end} are not UTF-8",
+                    hint="re-encode the file as UTF-8",
+                    quoted=excerpt(raw, err.start),
+                ),
+            )
             continue
         except json.JSONDecodeError as err:
-            yield number, BadRow(path, number, "line", f"not a JSON object ({err.msg})", column=err.colno,
-                                 hint="each line must be one JSON object", quoted=excerpt(raw))
+            yield (
+                number,
+                BadRow(
+                    path,
+                    number,
+                    "line",
+                    f"not a JSON object ({err.msg})",
+                    column=err.colno,
+                    hint="each line must be one JSON object",
+                    quoted=excerpt(raw),
+                ),
+            )
             continue
         if not isinstance(row, dict):
-            yield number, BadRow(path, number, "line", "not a JSON object", hint="each line must be one JSON object",
-                                 quoted=excerpt(raw))
+            yield (
+                number,
+                BadRow(
+                    path,
+                    number,
+                    "line",
+                    "not a JSON object",
+                    hint="each line must be one JSON object",
+                    quoted=excerpt(raw),
+                ),
+            )
             continue
         yield number, row
 

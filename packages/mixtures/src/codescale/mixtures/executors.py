@@ -95,8 +95,16 @@ def _unit_task(unit: Unit, settings: WorkSettings, units_dir: str) -> dict:
     try:
         return {"ok": run_unit(unit, settings, Path(units_dir))}
     except CodescaleError as err:
-        return {"error": {"message": err.message, "source": err.source, "line": err.line, "column": err.column,
-                          "field": err.field, "hint": err.hint}}
+        return {
+            "error": {
+                "message": err.message,
+                "source": err.source,
+                "line": err.line,
+                "column": err.column,
+                "field": err.field,
+                "hint": err.hint,
+            }
+        }
 
 
 def _raise_if_error(result: dict) -> dict:
@@ -105,8 +113,13 @@ def _raise_if_error(result: dict) -> dict:
     return result["ok"]
 
 
-def run_local(units: list[Unit], settings: WorkSettings, units_dir: Path, workers: int,
-              on_done: Callable[[dict], object] = lambda summary: None) -> None:
+def run_local(
+    units: list[Unit],
+    settings: WorkSettings,
+    units_dir: Path,
+    workers: int,
+    on_done: Callable[[dict], object] = lambda summary: None,
+) -> None:
     """Run ``units`` on ``workers`` local processes; return when all are done or raise the first failure."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -119,8 +132,11 @@ def run_local(units: list[Unit], settings: WorkSettings, units_dir: Path, worker
             for unit in units:
                 on_done(run_unit(unit, settings, units_dir))
         return
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(units))),
-                               mp_context=multiprocessing.get_context("spawn"), initializer=_single_threaded)
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(units))),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_single_threaded,
+    )
     with _main_not_imported():  # every worker process starts inside submit()
         pending = {pool.submit(_unit_task, unit, settings, str(units_dir)) for unit in units}
     try:
@@ -132,7 +148,8 @@ def run_local(units: list[Unit], settings: WorkSettings, units_dir: Path, worker
         finished = sum(is_done(units_dir, u) for u in units)
         raise CodescaleError(
             f"a prepare worker died (killed by a signal or the out-of-memory killer?) with {len(units) - finished} "
-            f"of {len(units)} units unfinished", source=units_dir,
+            f"of {len(units)} units unfinished",
+            source=units_dir,
             hint="run the same command again: finished units are kept and only the others are redone",
         ) from None
     finally:
@@ -154,12 +171,30 @@ def run_unit_group(units: list[Unit], settings: WorkSettings, units_dir: str, wo
             return [{"ok": {"units": len(units)}}]
         return [_unit_task(unit, settings, units_dir) for unit in units]
     except CodescaleError as err:
-        return [{"error": {"message": err.message, "source": err.source, "line": err.line, "column": err.column,
-                           "field": err.field, "hint": err.hint}}]
+        return [
+            {
+                "error": {
+                    "message": err.message,
+                    "source": err.source,
+                    "line": err.line,
+                    "column": err.column,
+                    "field": err.field,
+                    "hint": err.hint,
+                }
+            }
+        ]
 
 
-def run_array(units: list[Unit], settings: WorkSettings, units_dir: Path, folder: Path, kind: str,
-              cluster: SlurmSettings, catalog_path: Path, on_done: Callable[[int], object] = lambda n: None) -> None:
+def run_array(
+    units: list[Unit],
+    settings: WorkSettings,
+    units_dir: Path,
+    folder: Path,
+    kind: str,
+    cluster: SlurmSettings,
+    catalog_path: Path,
+    on_done: Callable[[int], object] = lambda n: None,
+) -> None:
     """Run ``units`` as one submitit job array (``kind``: ``slurm`` or ``submitit-local``) and wait for it."""
     import submitit
 
@@ -174,9 +209,15 @@ def run_array(units: list[Unit], settings: WorkSettings, units_dir: Path, folder
     if kind == "slurm":
         executor = submitit.SlurmExecutor(folder=folder / "%j", max_num_timeout=0)
         params = executor_parameters(
-            time_limit_min=cluster.time_limit_min, cpus_per_task=cluster.cpus_per_task, mem_gb=cluster.mem_gb,
-            partition=cluster.partition, account=cluster.account, qos=cluster.qos, constraint=cluster.constraint,
-            extra_sbatch=cluster.extra_sbatch, source=catalog_path,
+            time_limit_min=cluster.time_limit_min,
+            cpus_per_task=cluster.cpus_per_task,
+            mem_gb=cluster.mem_gb,
+            partition=cluster.partition,
+            account=cluster.account,
+            qos=cluster.qos,
+            constraint=cluster.constraint,
+            extra_sbatch=cluster.extra_sbatch,
+            source=catalog_path,
         )
         if cluster.array_parallelism:
             params["array_parallelism"] = cluster.array_parallelism
@@ -188,12 +229,16 @@ def run_array(units: list[Unit], settings: WorkSettings, units_dir: Path, folder
         raise ValueError(f"unknown array executor {kind!r}")
     count = len(groups)
     try:
-        jobs = executor.map_array(run_unit_group, groups, [settings] * count, [str(units_dir)] * count,
-                                  [cluster.cpus_per_task] * count)
+        jobs = executor.map_array(
+            run_unit_group, groups, [settings] * count, [str(units_dir)] * count, [cluster.cpus_per_task] * count
+        )
     except submitit.core.utils.FailedJobError as err:
-        raise CodescaleError(f"sbatch refused the prepare array: {str(err).strip().splitlines()[-1]}",
-                             source=catalog_path, field="cluster",
-                             hint="fix the catalog's cluster section (partition, account, time...) and run again") from err
+        raise CodescaleError(
+            f"sbatch refused the prepare array: {str(err).strip().splitlines()[-1]}",
+            source=catalog_path,
+            field="cluster",
+            hint="fix the catalog's cluster section (partition, account, time...) and run again",
+        ) from err
     log.info("prepare: %d units in %d array tasks (job %s), logs in %s", len(units), count, jobs[0].job_id, folder)
     try:
         for job in submitit.helpers.as_completed(jobs):

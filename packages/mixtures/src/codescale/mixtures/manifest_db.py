@@ -24,12 +24,15 @@ def write_manifest_db(path: Path, manifest: PreparedManifest) -> None:
     root = path.parent
     con = duckdb.connect(str(path))
     try:
-        con.execute("CREATE TABLE splits (language VARCHAR, split VARCHAR, documents BIGINT, tokens BIGINT, shard VARCHAR)")
+        con.execute(
+            "CREATE TABLE splits (language VARCHAR, split VARCHAR, documents BIGINT, tokens BIGINT, shard VARCHAR)"
+        )
         for lang, splits in manifest.languages.items():
             for split, facts in splits.items():
                 for shard in facts.shards:
-                    con.execute("INSERT INTO splits VALUES (?, ?, ?, ?, ?)",
-                                [lang, split, facts.documents, facts.tokens, shard])
+                    con.execute(
+                        "INSERT INTO splits VALUES (?, ?, ?, ?, ?)", [lang, split, facts.documents, facts.tokens, shard]
+                    )
         con.execute("CREATE TABLE parallel (language VARCHAR, documents BIGINT, tokens BIGINT, shard VARCHAR)")
         shards = manifest.parallel.shards if manifest.parallel is not None else {}
         for lang, shard in shards.items():
@@ -38,14 +41,18 @@ def write_manifest_db(path: Path, manifest: PreparedManifest) -> None:
             con.execute("INSERT INTO parallel VALUES (?, ?, ?, ?)", [lang, documents, int(offsets[-1]), shard])
         con.execute("CREATE TABLE translation (direction VARCHAR, examples BIGINT, file VARCHAR, source VARCHAR)")
         for direction, facts in manifest.translation.items():
-            con.execute("INSERT INTO translation VALUES (?, ?, ?, ?)", [direction, facts.examples, facts.file,
-                                                                        facts.source])
-        con.execute("CREATE TABLE cleaning (language VARCHAR, stage VARCHAR, documents BIGINT, bytes BIGINT, "
-                    "tokens BIGINT)")
-        for lang, facts in (manifest.cleaning.languages.items() if manifest.cleaning else ()):
+            con.execute(
+                "INSERT INTO translation VALUES (?, ?, ?, ?)", [direction, facts.examples, facts.file, facts.source]
+            )
+        con.execute(
+            "CREATE TABLE cleaning (language VARCHAR, stage VARCHAR, documents BIGINT, bytes BIGINT, tokens BIGINT)"
+        )
+        for lang, facts in manifest.cleaning.languages.items() if manifest.cleaning else ():
             rows: list[tuple[str, str, int, int | None, int | None]] = [
-                (lang, "rows", facts.rows, None, None), (lang, "bad_rows", facts.bad_rows, None, None),
-                (lang, "empty", facts.empty, None, None)]
+                (lang, "rows", facts.rows, None, None),
+                (lang, "bad_rows", facts.bad_rows, None, None),
+                (lang, "empty", facts.empty, None, None),
+            ]
             rows += [(lang, name, c.documents, c.bytes, c.tokens) for name, c in facts.filtered.items()]
             for stage in ("decontaminated", "exact_duplicates", "near_duplicates", "kept"):
                 count = getattr(facts, stage)

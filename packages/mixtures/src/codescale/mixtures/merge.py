@@ -59,12 +59,13 @@ def _copy(writer, tokens: np.ndarray, offsets: np.ndarray, chosen: np.ndarray) -
             last = int(np.searchsorted(offsets[run[first:] + 1], offsets[run[first]] + COPY_TOKENS, side="right"))
             last = first + max(1, last)
             a, b = int(run[first]), int(run[last - 1]) + 1
-            writer.append(np.asarray(tokens[offsets[a]:offsets[b]]), np.diff(offsets[a:b + 1]))
+            writer.append(np.asarray(tokens[offsets[a] : offsets[b]]), np.diff(offsets[a : b + 1]))
             first = last
 
 
-def merge_documents(layout: Layout, units_dir: Path, verdicts: Verdicts, staging: Path | None,
-                    dtype: np.dtype, languages: list[str]) -> dict[str, LanguageOutput]:
+def merge_documents(
+    layout: Layout, units_dir: Path, verdicts: Verdicts, staging: Path | None, dtype: np.dtype, languages: list[str]
+) -> dict[str, LanguageOutput]:
     """Walk every segment in order; write shards under ``staging`` (None: count only)."""
     from codescale.mixtures.shards import ShardWriter
 
@@ -76,8 +77,11 @@ def merge_documents(layout: Layout, units_dir: Path, verdicts: Verdicts, staging
     outputs: dict[str, LanguageOutput] = {}
     for lang in languages:
         cleaning = LanguageCleaning(filtered={name: Count() for name in FILTERS})
-        writers = {split: ShardWriter(staging / lang / f"{split}-00000", dtype) for split in ("train", "valid")} \
-            if staging is not None else {}
+        writers = (
+            {split: ShardWriter(staging / lang / f"{split}-00000", dtype) for split in ("train", "valid")}
+            if staging is not None
+            else {}
+        )
         try:
             for segment in (s for s in layout.segments if s.language == lang):
                 unit, k = targets[segment.index]
@@ -99,14 +103,18 @@ def merge_documents(layout: Layout, units_dir: Path, verdicts: Verdicts, staging
         if staging is not None:  # counting only (no staging) has no writers
             for split, writer in writers.items():
                 writer.close()
-                splits[split] = {"documents": writer.documents, "tokens": writer.tokens,
-                                 "shards": [str(writer.bin_path.relative_to(staging))]}
+                splits[split] = {
+                    "documents": writer.documents,
+                    "tokens": writer.tokens,
+                    "shards": [str(writer.bin_path.relative_to(staging))],
+                }
         outputs[lang] = LanguageOutput(cleaning, splits)
     return outputs
 
 
-def _merge_segment(folder: Path, k: int, seg: int, candidates: int, verdicts: Verdicts, cleaning: LanguageCleaning,
-                   writers: dict) -> None:
+def _merge_segment(
+    folder: Path, k: int, seg: int, candidates: int, verdicts: Verdicts, cleaning: LanguageCleaning, writers: dict
+) -> None:
     meta = _read_columns(folder / f"t{k}.parquet", ["held_out", "contaminated", "bytes", "tokens"])
     verdict = verdicts.segment(seg, candidates)
     sizes = meta["bytes"]
@@ -140,8 +148,9 @@ class ParallelOutput:
     train_groups: np.ndarray
 
 
-def merge_parallel(units: list[Unit], units_dir: Path, staging: Path | None, dtype: np.dtype,
-                   languages: list[str]) -> ParallelOutput:
+def merge_parallel(
+    units: list[Unit], units_dir: Path, staging: Path | None, dtype: np.dtype, languages: list[str]
+) -> ParallelOutput:
     """Concatenate the parallel units' shards per language, leaving out contaminated groups."""
     from codescale.mixtures.shards import Shard, ShardWriter
 
@@ -164,5 +173,6 @@ def merge_parallel(units: list[Unit], units_dir: Path, staging: Path | None, dty
             writer.close()
             shards[lang] = str(writer.bin_path.relative_to(staging))
     kept_held = held[~dirty]
-    return ParallelOutput(int((~dirty).sum()), int(dirty.sum()), present, shards,
-                          np.flatnonzero(~kept_held).astype(np.int64))
+    return ParallelOutput(
+        int((~dirty).sum()), int(dirty.sum()), present, shards, np.flatnonzero(~kept_held).astype(np.int64)
+    )

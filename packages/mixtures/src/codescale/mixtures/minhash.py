@@ -57,11 +57,15 @@ def lsh_parameters(threshold: float, num_perm: int) -> LshParameters:
     try:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     except ValueError as err:  # e.g. a threshold so high that fewer than two bands fit
-        raise CodescaleError(f"no LSH banding for threshold {threshold} with {num_perm} permutations ({err})",
-                             field="dedup.threshold", hint="lower dedup.threshold or raise dedup.num_perm") from None
+        raise CodescaleError(
+            f"no LSH banding for threshold {threshold} with {num_perm} permutations ({err})",
+            field="dedup.threshold",
+            hint="lower dedup.threshold or raise dedup.num_perm",
+        ) from None
     a, b = MinHash(num_perm=num_perm, seed=SEED).permutations
-    return LshParameters(num_perm, int(lsh.b), int(lsh.r), np.asarray(a, dtype=np.uint32),
-                         np.asarray(b, dtype=np.uint32))
+    return LshParameters(
+        num_perm, int(lsh.b), int(lsh.r), np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    )
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:

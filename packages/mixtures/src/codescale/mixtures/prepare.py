@@ -86,9 +86,17 @@ def work_dir_of(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.work"
 
 
-def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = True, workers: int | None = None,
-            executor: str = "local", on_bad_row: str = "fail", unit_bytes: int = UNIT_BYTES,
-            log_warnings: bool = True) -> dict:
+def prepare(
+    catalog_path: str | Path,
+    out_dir: str | Path,
+    *,
+    progress: bool = True,
+    workers: int | None = None,
+    executor: str = "local",
+    on_bad_row: str = "fail",
+    unit_bytes: int = UNIT_BYTES,
+    log_warnings: bool = True,
+) -> dict:
     """Prepare the corpus of ``catalog_path`` into ``out_dir``; returns the manifest as written (a plain dict).
 
     ``workers``: local worker processes (default: the CPUs here); ``executor``: ``local``, ``slurm`` (the catalog's
@@ -114,15 +122,27 @@ def prepare(catalog_path: str | Path, out_dir: str | Path, *, progress: bool = T
                 return manifest.to_dict()
     elif out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise CodescaleError(
-            "exists and is not a prepared corpus (no manifest.json)", source=out_dir,
+            "exists and is not a prepared corpus (no manifest.json)",
+            source=out_dir,
             hint="choose a new output directory or empty this one",
         )
     work = work_dir_of(out_dir)
     with _locked(work):
         try:
-            manifest = _prepare(catalog, out_dir, work, layout, content_hash, tasks, tasks_source, evaluation,
-                                progress=progress, workers=workers or default_workers(), executor=executor,
-                                on_bad_row=on_bad_row)
+            manifest = _prepare(
+                catalog,
+                out_dir,
+                work,
+                layout,
+                content_hash,
+                tasks,
+                tasks_source,
+                evaluation,
+                progress=progress,
+                workers=workers or default_workers(),
+                executor=executor,
+                on_bad_row=on_bad_row,
+            )
             if log_warnings:
                 from codescale.mixtures.report import warn_about
 
@@ -142,8 +162,11 @@ def _locked(work: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CodescaleError("another prepare of this output directory is running", source=work,
-                                 hint="wait for it to finish (or stop it) and run again") from None
+            raise CodescaleError(
+                "another prepare of this output directory is running",
+                source=work,
+                hint="wait for it to finish (or stop it) and run again",
+            ) from None
         yield
 
 
@@ -153,8 +176,9 @@ def _keep_or_drop(work: Path) -> None:
     if finished:
         for stray in (work / "units").glob(".*.tmp-*"):
             shutil.rmtree(stray, ignore_errors=True)
-        log.warning("kept %d finished work units in %s; running the same prepare again reuses them",
-                    len(finished), work)
+        log.warning(
+            "kept %d finished work units in %s; running the same prepare again reuses them", len(finished), work
+        )
     else:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -169,15 +193,18 @@ def _content_hash(catalog: Catalog, layout: Layout, tasks: list[dict], evaluatio
         with open(path, "rb") as handle:
             files[path] = hashlib.file_digest(handle, "sha256").hexdigest()
     for path, sha in files.items():
-        digest.update(str(path.relative_to(catalog.base_dir) if path.is_relative_to(catalog.base_dir) else path).encode())
+        digest.update(
+            str(path.relative_to(catalog.base_dir) if path.is_relative_to(catalog.base_dir) else path).encode()
+        )
         digest.update(sha.encode())
     digest.update(json.dumps(tasks, sort_keys=True).encode())
     digest.update(evaluation.digest.encode())
     return digest.hexdigest()
 
 
-def work_settings(catalog: Catalog, work: Path, evaluation: EvalTexts, tokenizer: tok.TokenizerInfo | None,
-                  on_bad_row: str):
+def work_settings(
+    catalog: Catalog, work: Path, evaluation: EvalTexts, tokenizer: tok.TokenizerInfo | None, on_bad_row: str
+):
     """The settings every unit runs with, and the LSH parameters (None without near-dedup)."""
     from codescale.mixtures.minhash import lsh_parameters
 
@@ -192,17 +219,33 @@ def work_settings(catalog: Catalog, work: Path, evaluation: EvalTexts, tokenizer
         eval_path = work / "eval_ngrams.npy"
         build_ngrams(evaluation, catalog.decontamination.ngram, eval_path)
     return WorkSettings(
-        base_dir=str(catalog.base_dir), filters=catalog.filters, labels=catalog.label_map(),
-        fraction=catalog.validation.fraction, on_bad_row=on_bad_row, near=near, shingle_words=catalog.dedup.ngram,
-        decontam_words=catalog.decontamination.ngram, eval_ngrams=str(eval_path) if eval_path else None,
-        eval_digest=evaluation.digest, tokenizer=tokenizer,
+        base_dir=str(catalog.base_dir),
+        filters=catalog.filters,
+        labels=catalog.label_map(),
+        fraction=catalog.validation.fraction,
+        on_bad_row=on_bad_row,
+        near=near,
+        shingle_words=catalog.dedup.ngram,
+        decontam_words=catalog.decontamination.ngram,
+        eval_ngrams=str(eval_path) if eval_path else None,
+        eval_digest=evaluation.digest,
+        tokenizer=tokenizer,
         dtype=token_dtype(tokenizer.vocab_size).name if tokenizer else "uint16",
-        pivot=catalog.parallel.pivot if catalog.parallel else None, languages=tuple(catalog.languages),
+        pivot=catalog.parallel.pivot if catalog.parallel else None,
+        languages=tuple(catalog.languages),
     )
 
 
-def run_units(units: list[Unit], settings: WorkSettings, work: Path, catalog: Catalog, *, workers: int,
-              executor: str, progress: bool) -> None:
+def run_units(
+    units: list[Unit],
+    settings: WorkSettings,
+    work: Path,
+    catalog: Catalog,
+    *,
+    workers: int,
+    executor: str,
+    progress: bool,
+) -> None:
     """Run every unfinished unit with the chosen executor."""
     units_dir = work / "units"
     units_dir.mkdir(parents=True, exist_ok=True)
@@ -211,20 +254,46 @@ def run_units(units: list[Unit], settings: WorkSettings, work: Path, catalog: Ca
         log.info("resuming: %d of %d work units are already done", len(units) - len(pending), len(units))
     from tqdm import tqdm
 
-    with tqdm(total=len(units), initial=len(units) - len(pending), unit="unit", file=sys.stderr,
-              disable=None if progress else True, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=len(units),
+        initial=len(units) - len(pending),
+        unit="unit",
+        file=sys.stderr,
+        disable=None if progress else True,
+        dynamic_ncols=True,
+    ) as bar:
         if executor == "local":
             run_local(pending, settings, units_dir, workers, lambda summary: bar.update(1))
         elif executor in ("slurm", "submitit-local"):
-            run_array(pending, settings, units_dir, work / "slurm", executor, catalog.cluster, catalog.path,
-                      lambda done: bar.update(done - bar.n))
+            run_array(
+                pending,
+                settings,
+                units_dir,
+                work / "slurm",
+                executor,
+                catalog.cluster,
+                catalog.path,
+                lambda done: bar.update(done - bar.n),
+            )
         else:
             raise CodescaleError(f"unknown executor {executor!r}", field="--executor", hint="use local or slurm")
 
 
-def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, content_hash: str, tasks: list[dict],
-             tasks_source: str, evaluation: EvalTexts, *, progress: bool, workers: int, executor: str,
-             on_bad_row: str) -> PreparedManifest:
+def _prepare(
+    catalog: Catalog,
+    out_dir: Path,
+    work: Path,
+    layout: Layout,
+    content_hash: str,
+    tasks: list[dict],
+    tasks_source: str,
+    evaluation: EvalTexts,
+    *,
+    progress: bool,
+    workers: int,
+    executor: str,
+    on_bad_row: str,
+) -> PreparedManifest:
     from codescale.mixtures.report import cleaning_of
 
     info = build_tokenizer(catalog, work / "tokenizer", on_bad_row=on_bad_row)
@@ -250,9 +319,13 @@ def _prepare(catalog: Catalog, out_dir: Path, work: Path, layout: Layout, conten
             splits[lang] = {split: SplitInfo(**facts) for split, facts in output.splits.items()}
         parallel = _parallel_info(catalog, merged.parallel, encoder, staging) if catalog.parallel else None
         manifest = PreparedManifest(
-            catalog=str(catalog.path), content_hash=content_hash,
-            tokenizer=TokenizerInfo(**info.manifest(staging)), dtype=dtype.name,
-            validation=ValidationInfo(fraction=catalog.validation.fraction), languages=splits, parallel=parallel,
+            catalog=str(catalog.path),
+            content_hash=content_hash,
+            tokenizer=TokenizerInfo(**info.manifest(staging)),
+            dtype=dtype.name,
+            validation=ValidationInfo(fraction=catalog.validation.fraction),
+            languages=splits,
+            parallel=parallel,
             translation=_translation_sets(tasks, tasks_source, encoder, dtype, staging, languages),
             cleaning=cleaning_of(catalog, merged, settings, evaluation),
         )
@@ -273,8 +346,9 @@ class Merged:
         self.languages, self.parallel, self.quarantined, self.unmapped = languages, parallel, quarantined, unmapped
 
 
-def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettings, staging: Path | None,
-              workers: int) -> Merged:
+def merge_all(
+    catalog: Catalog, layout: Layout, work: Path, settings: WorkSettings, staging: Path | None, workers: int
+) -> Merged:
     """Duplicates, then the merge of every unit (``staging`` None: count only, for ``data scan``)."""
     from codescale.mixtures.dedup import DuplicateFinder, Verdicts
     from codescale.mixtures.merge import merge_documents, merge_parallel
@@ -282,12 +356,21 @@ def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettin
     units_dir = work / "units"
     languages = list(catalog.languages)
     documents = [u for u in layout.units if u.kind == "documents"]
-    meta = [(units_dir / u.key / f"t{k}.parquet", seg, languages.index(layout.segments[seg].language))
-            for u in documents for k, seg in enumerate(u.segments)]
-    finder = DuplicateFinder(meta, exact=catalog.dedup.exact, near=catalog.dedup.near,
-                             bands=settings.near.bands if settings.near else 0,
-                             across_languages=catalog.dedup.across_languages, memory_gb=catalog.dedup.memory_gb,
-                             temp_dir=work / "duckdb.tmp", threads=workers)
+    meta = [
+        (units_dir / u.key / f"t{k}.parquet", seg, languages.index(layout.segments[seg].language))
+        for u in documents
+        for k, seg in enumerate(u.segments)
+    ]
+    finder = DuplicateFinder(
+        meta,
+        exact=catalog.dedup.exact,
+        near=catalog.dedup.near,
+        bands=settings.near.bands if settings.near else 0,
+        across_languages=catalog.dedup.across_languages,
+        memory_gb=catalog.dedup.memory_gb,
+        temp_dir=work / "duckdb.tmp",
+        threads=workers,
+    )
     try:
         dtype = np.dtype(settings.dtype)  # of the shards written (none when counting only)
         outputs = merge_documents(layout, units_dir, Verdicts(finder.verdicts()), staging, dtype, languages)
@@ -315,10 +398,13 @@ def merge_all(catalog: Catalog, layout: Layout, work: Path, settings: WorkSettin
 
 def _no_training_documents(catalog: Catalog, lang: str, cleaning) -> CodescaleError:
     sources = ", ".join(s.path for s in catalog.languages[lang].sources)
-    dropped = {"bad": cleaning.bad_rows, "empty": cleaning.empty,
-               "filtered": sum(c.documents for c in cleaning.filtered.values()),
-               "decontaminated": cleaning.decontaminated.documents,
-               "duplicates": cleaning.exact_duplicates.documents + cleaning.near_duplicates.documents}
+    dropped = {
+        "bad": cleaning.bad_rows,
+        "empty": cleaning.empty,
+        "filtered": sum(c.documents for c in cleaning.filtered.values()),
+        "decontaminated": cleaning.decontaminated.documents,
+        "duplicates": cleaning.exact_duplicates.documents + cleaning.near_duplicates.documents,
+    }
     detail = ", ".join(f"{n} {what}" for what, n in dropped.items() if n)
     held = cleaning.valid_documents
     return catalog.error(
@@ -361,8 +447,11 @@ def _parallel_info(catalog: Catalog, parallel, encoder, staging: Path) -> Parall
         raise ValueError("_parallel_info is only called for a catalog with `parallel:`")
     if parallel.groups == 0:
         detail = f" ({parallel.contaminated} dropped by decontamination)" if parallel.contaminated else ""
-        raise catalog.error(("parallel", "path"), f"no parallel groups in {spec.path}{detail}",
-                            hint="fill the file or remove `parallel:` from the catalog")
+        raise catalog.error(
+            ("parallel", "path"),
+            f"no parallel groups in {spec.path}{detail}",
+            hint="fill the file or remove `parallel:` from the catalog",
+        )
     (staging / "parallel").mkdir(parents=True, exist_ok=True)
     np.save(staging / "parallel" / "train_groups.npy", parallel.train_groups)
     separators: dict[str, dict[str, list[int]]] = {}
@@ -372,20 +461,30 @@ def _parallel_info(catalog: Catalog, parallel, encoder, staging: Path) -> Parall
                 if src != tgt:
                     text = separator_text(template, src, tgt)
                     separators.setdefault(template, {})[direction_key(src, tgt)] = encoder.encode(
-                        text, add_special_tokens=False).ids
-    return ParallelInfo(groups=parallel.groups, train_groups=int(len(parallel.train_groups)),
-                        file="parallel/train_groups.npy", pivot=spec.pivot,
-                        languages=parallel.languages, shards=parallel.shards, separators=separators)
+                        text, add_special_tokens=False
+                    ).ids
+    return ParallelInfo(
+        groups=parallel.groups,
+        train_groups=int(len(parallel.train_groups)),
+        file="parallel/train_groups.npy",
+        pivot=spec.pivot,
+        languages=parallel.languages,
+        shards=parallel.shards,
+        separators=separators,
+    )
 
 
-def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, staging: Path,
-                      languages: list[str]) -> dict[str, TranslationSet]:
+def _translation_sets(
+    tasks: list[dict], source: str, encoder, dtype: np.dtype, staging: Path, languages: list[str]
+) -> dict[str, TranslationSet]:
     """One shard per direction: example i is documents 2i (source program + prompt) and 2i + 1 (target + EOS)."""
     as_source, as_target = {}, {}  # every task program is tokenised once, as a source (bare) and as a target (+EOS)
     for lang in languages:
         texts = [t[lang] for t in tasks if t.get(lang)]
         if texts:
-            as_source[lang] = dict(zip(texts, (e.ids for e in encoder.encode_batch_fast(texts, add_special_tokens=False))))
+            as_source[lang] = dict(
+                zip(texts, (e.ids for e in encoder.encode_batch_fast(texts, add_special_tokens=False)))
+            )
             as_target[lang] = dict(zip(texts, (e.ids for e in encoder.encode_batch_fast(texts))))
     result = {}
     for src in as_source:
@@ -399,8 +498,12 @@ def _translation_sets(tasks: list[dict], source: str, encoder, dtype: np.dtype, 
             prompt = encoder.encode(separator_text("prompt", src, tgt), add_special_tokens=False).ids
             documents = []
             for x, y in pairs:
-                documents += [np.asarray(as_source[src][x] + prompt, dtype=dtype), np.asarray(as_target[tgt][y], dtype=dtype)]
+                documents += [
+                    np.asarray(as_source[src][x] + prompt, dtype=dtype),
+                    np.asarray(as_target[tgt][y], dtype=dtype),
+                ]
             write_shard(staging / "translation" / f"{src}-{tgt}", documents, dtype)
-            result[direction_key(src, tgt)] = TranslationSet(examples=len(pairs), file=f"translation/{src}-{tgt}.bin",
-                                                             source=source)
+            result[direction_key(src, tgt)] = TranslationSet(
+                examples=len(pairs), file=f"translation/{src}-{tgt}.bin", source=source
+            )
     return result

@@ -27,8 +27,9 @@ def tokenizer_sample(catalog: Catalog, on_bad_row: str = "fail") -> list[str]:
     per_language = catalog.tokenizer.sample_documents_per_language
     evaluation = None
     if catalog.decontamination.enabled:
-        evaluation = text_ngrams(evaluation_texts(catalog, *translation_tasks(catalog)).texts,
-                                 catalog.decontamination.ngram)
+        evaluation = text_ngrams(
+            evaluation_texts(catalog, *translation_tasks(catalog)).texts, catalog.decontamination.ngram
+        )
     labels = LabelMap(catalog.label_map())
     max_row_bytes = 8 * catalog.filters.max_file_bytes + (1 << 16)
     samples: list[str] = []
@@ -56,8 +57,9 @@ def tokenizer_sample(catalog: Catalog, on_bad_row: str = "fail") -> list[str]:
     return samples
 
 
-def _usable(texts: list[str], encoded: list[bytes], catalog: Catalog, evaluation: np.ndarray | None,
-            seen: set[bytes]) -> list[str]:
+def _usable(
+    texts: list[str], encoded: list[bytes], catalog: Catalog, evaluation: np.ndarray | None, seen: set[bytes]
+) -> list[str]:
     if not texts:
         return []
     batch = TextBatch.of(encoded)

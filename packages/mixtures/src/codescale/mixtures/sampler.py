@@ -70,14 +70,16 @@ def apportion(weights: list[int], total: int) -> np.ndarray:
 def interleave(slots_per_stream: np.ndarray) -> np.ndarray:
     """int8 stream index of every slot, spreading each stream's slots evenly over the run."""
     keys = np.concatenate([(np.arange(n) + 0.5) / n for n in slots_per_stream if n > 0] or [np.zeros(0)])
-    owners = np.concatenate([np.full(n, s, dtype=np.int8) for s, n in enumerate(slots_per_stream) if n > 0]
-                            or [np.zeros(0, dtype=np.int8)])
+    owners = np.concatenate(
+        [np.full(n, s, dtype=np.int8) for s, n in enumerate(slots_per_stream) if n > 0] or [np.zeros(0, dtype=np.int8)]
+    )
     return owners[np.argsort(keys, kind="stable")]
 
 
 class MixtureSampler:
-    def __init__(self, manifest: MixtureManifest | dict, corpus: PreparedCorpus, dp_rank: int = 0,
-                 dp_world_size: int = 1) -> None:
+    def __init__(
+        self, manifest: MixtureManifest | dict, corpus: PreparedCorpus, dp_rank: int = 0, dp_world_size: int = 1
+    ) -> None:
         """``manifest`` is a run's ``mixture.json`` (a plain dict is validated as one)."""
         if not isinstance(manifest, MixtureManifest):
             manifest = MixtureManifest.from_dict(manifest)
@@ -100,7 +102,8 @@ class MixtureSampler:
             if lang not in corpus.languages:
                 raise CodescaleError(
                     f"mixture language {lang!r} is not in the prepared corpus (it has {', '.join(corpus.languages)})",
-                    source=corpus.path, field="languages",
+                    source=corpus.path,
+                    field="languages",
                     hint="add the language to the corpus catalog and prepare again, or drop it from the mixture",
                 )
         k = len(self.languages)
@@ -120,7 +123,8 @@ class MixtureSampler:
             if mono_quota[i] < 0:
                 raise CodescaleError(
                     f"paired documents alone hold {pair_tokens[i]:,} {lang} tokens, more than its quota of "
-                    f"{quotas[i]:,}", field="pairing.fraction",
+                    f"{quotas[i]:,}",
+                    field="pairing.fraction",
                     hint=f"lower pairing.fraction or raise {lang}'s proportion",
                 )
         mono_slots = apportion([int(q) for q in mono_quota], self.total_sequences - pair_slots)
@@ -137,8 +141,12 @@ class MixtureSampler:
     def _language_stream(self, index: int, lang: str) -> TokenStream:
         shard = self.corpus.split(lang, "train")
         if shard.documents == 0:
-            raise CodescaleError(f"{lang} has no training documents", source=self.corpus.path, field=lang,
-                                 hint="add data for the language and prepare again")
+            raise CodescaleError(
+                f"{lang} has no training documents",
+                source=self.corpus.path,
+                field=lang,
+                hint="add data for the language and prepare again",
+            )
         starts, lengths = shard.offsets[:-1], np.diff(shard.offsets)
         # keyed by the language itself, so its document order does not depend on the other languages of the mix
         seed_key = (self.seed, LANGUAGE_IDS.index(lang))
@@ -154,7 +162,9 @@ class MixtureSampler:
         if budget > available:
             raise CodescaleError(
                 f"{lang} is repeated from a pool of {budget:,} unique tokens, more than its {available:,} training "
-                "tokens", source=self.corpus.path, field=f"mixture.repeat.{lang}",
+                "tokens",
+                source=self.corpus.path,
+                field=f"mixture.repeat.{lang}",
                 hint=f"raise repeat, lower {lang}'s proportion or the total tokens, or add {lang} data",
             )
         order = np.random.default_rng((*seed_key, 0)).permutation(len(lengths))
@@ -166,13 +176,18 @@ class MixtureSampler:
             return None
         template = pairing.get("template") or "direct"
         if template not in TEMPLATES:
-            raise CodescaleError(f"unknown pairing template {template!r}", field="pairing.template",
-                                 hint=f"use one of {', '.join(TEMPLATES)}")
+            raise CodescaleError(
+                f"unknown pairing template {template!r}",
+                field="pairing.template",
+                hint=f"use one of {', '.join(TEMPLATES)}",
+            )
         parallel = self.corpus.prepared.parallel
         if parallel is None:
             raise CodescaleError(
-                "pairing.mode is parallel but the prepared corpus has no parallel corpus", source=self.corpus.path,
-                field="pairing.mode", hint="add a `parallel:` section to the corpus catalog and prepare again",
+                "pairing.mode is parallel but the prepared corpus has no parallel corpus",
+                source=self.corpus.path,
+                field="pairing.mode",
+                hint="add a `parallel:` section to the corpus catalog and prepare again",
             )
         directions = [tuple(d) for d in pairing.get("directions") or []]
         if pairing.get("both_orders"):
@@ -183,11 +198,15 @@ class MixtureSampler:
                     raise CodescaleError(
                         f"pairing direction {direction_key(src, tgt)} needs {lang}, which is not in "
                         + ("the parallel corpus" if lang not in parallel.languages else "the run's languages"),
-                        field="pairing.directions", hint="drop the direction or add the language",
+                        field="pairing.directions",
+                        hint="drop the direction or add the language",
                     )
         if not directions:
-            raise CodescaleError("pairing.mode is parallel but pairing.directions is empty",
-                                 field="pairing.directions", hint="list the training directions, e.g. [[python, java]]")
+            raise CodescaleError(
+                "pairing.mode is parallel but pairing.directions is empty",
+                field="pairing.directions",
+                hint="list the training directions, e.g. [[python, java]]",
+            )
         # one token array: every parallel shard, then the separators, then one EOS
         arrays, bases, position = [], {}, 0
         offsets = {}
@@ -206,12 +225,16 @@ class MixtureSampler:
         train_groups = np.load(self.corpus.path / parallel.file)
         pieces = build_pairs(offsets, bases, separator_bases, position, train_groups, directions, self.languages)
         if pieces.documents == 0:
-            raise CodescaleError("no parallel group holds both sides of any pairing direction",
-                                 source=self.corpus.path, field="pairing.directions",
-                                 hint="check the parallel corpus covers the directions")
+            raise CodescaleError(
+                "no parallel group holds both sides of any pairing direction",
+                source=self.corpus.path,
+                field="pairing.directions",
+                hint="check the parallel corpus covers the directions",
+            )
         self.pair_directions = directions
-        return TokenStream(np.concatenate(arrays), pieces.start, pieces.length, pieces.language, 4,
-                           (self.seed, _PAIRED_STREAM_KEY))
+        return TokenStream(
+            np.concatenate(arrays), pieces.start, pieces.length, pieces.language, 4, (self.seed, _PAIRED_STREAM_KEY)
+        )
 
     def _label_counts(self, stream: TokenStream, sequences: int) -> np.ndarray:
         """Tokens per language among the labels of a stream's first ``sequences`` sequences."""
@@ -232,27 +255,34 @@ class MixtureSampler:
                 repeat = self.quotas[lang] / max(self.unique_tokens[lang], 1)
                 if limit is not None and repeat > float(limit):
                     raise CodescaleError(
-                        f"{lang} is repeated {repeat:.2f} times, above max_epochs {limit}", source=self.corpus.path,
-                        field=f"mixture.repeat.{lang}", hint="lower repeat or raise max_epochs",
+                        f"{lang} is repeated {repeat:.2f} times, above max_epochs {limit}",
+                        source=self.corpus.path,
+                        field=f"mixture.repeat.{lang}",
+                        hint="lower repeat or raise max_epochs",
                     )
             elif limit is not None and epochs > float(limit):
                 raise CodescaleError(
                     f"{lang}'s quota of {self.quotas[lang]:,} tokens needs {epochs:.2f} epochs of its "
                     f"{stream.epoch_tokens:,} training tokens, above max_epochs {limit}",
-                    source=self.corpus.path, field=f"mixture.max_epochs.{lang}",
+                    source=self.corpus.path,
+                    field=f"mixture.max_epochs.{lang}",
                     hint=f"lower {lang}'s proportion or the total tokens, raise max_epochs, or add {lang} data",
                 )
         if paired:
             stream = self.streams[-1]
             epochs = stream.epochs(int(self.slots_per_stream[-1]) * self.seq_len + 1)
             self.planned_epochs["paired"] = epochs
-            limits = [cap for cap in (self.max_epochs[lang] for pair in self.pair_directions for lang in pair)
-                      if cap is not None]
+            limits = [
+                cap
+                for cap in (self.max_epochs[lang] for pair in self.pair_directions for lang in pair)
+                if cap is not None
+            ]
             if limits and epochs > min(limits):
                 raise CodescaleError(
                     f"paired documents need {epochs:.2f} epochs of the parallel corpus ({stream.epoch_tokens:,} "
                     f"tokens in the training directions), above max_epochs {min(limits)}",
-                    source=self.corpus.path, field="pairing.fraction",
+                    source=self.corpus.path,
+                    field="pairing.fraction",
                     hint="lower pairing.fraction, raise max_epochs, or add parallel groups",
                 )
 
@@ -271,7 +301,8 @@ class MixtureSampler:
         if self._slot + global_rows > self.total_sequences:
             raise CodescaleError(
                 f"the mixture plan has {self.total_sequences} sequences and {self._slot} are used; "
-                f"{global_rows} more were asked for", field="total_tokens",
+                f"{global_rows} more were asked for",
+                field="total_tokens",
                 hint="train for at most total_tokens / (seq_len * global_batch_size) steps",
             )
         slots = self.schedule[self._slot : self._slot + global_rows]
@@ -309,8 +340,9 @@ class MixtureSampler:
 
     def epochs_seen(self) -> dict[str, float]:
         """How many times each language's training data has been gone through so far."""
-        return {lang: self.streams[i].epochs(int(self._consumed[i]) * self.seq_len) for i, lang in
-                enumerate(self.languages)}
+        return {
+            lang: self.streams[i].epochs(int(self._consumed[i]) * self.seq_len) for i, lang in enumerate(self.languages)
+        }
 
     @property
     def sequences_left(self) -> int:
@@ -318,19 +350,27 @@ class MixtureSampler:
 
     # -- state ---------------------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        return {"format": STATE_FORMAT, "plan": self._plan_id, "slot": int(self._slot),
-                "consumed": [int(c) for c in self._consumed]}
+        return {
+            "format": STATE_FORMAT,
+            "plan": self._plan_id,
+            "slot": int(self._slot),
+            "consumed": [int(c) for c in self._consumed],
+        }
 
     def load_state_dict(self, state: dict) -> None:
         if state.get("format") != STATE_FORMAT or state.get("plan") != self._plan_id:
             raise CodescaleError(
-                "the sampler state comes from a different mixture plan or prepared corpus", field="state_dict",
+                "the sampler state comes from a different mixture plan or prepared corpus",
+                field="state_dict",
                 hint="resume with the same mixture.json and prepared corpus, or start the run afresh",
             )
         consumed = np.array(state["consumed"], dtype=np.int64)
         if len(consumed) != len(self.streams) or not 0 <= int(state["slot"]) <= self.total_sequences:
-            raise CodescaleError("the sampler state does not fit this plan", field="state_dict",
-                                 hint="resume with the same mixture.json and prepared corpus")
+            raise CodescaleError(
+                "the sampler state does not fit this plan",
+                field="state_dict",
+                hint="resume with the same mixture.json and prepared corpus",
+            )
         self._slot = int(state["slot"])
         self._consumed = consumed
 

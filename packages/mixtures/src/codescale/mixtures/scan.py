@@ -45,8 +45,15 @@ class LanguageScan:
     cleaning: LanguageCleaning
 
     def as_dict(self) -> dict:
-        return {"language": self.language, "files": self.files, "documents": self.documents, "empty": self.empty,
-                "bytes": self.bytes, "duplicates": self.duplicates, **self.cleaning.to_dict()}
+        return {
+            "language": self.language,
+            "files": self.files,
+            "documents": self.documents,
+            "empty": self.empty,
+            "bytes": self.bytes,
+            "duplicates": self.duplicates,
+            **self.cleaning.to_dict(),
+        }
 
 
 @dataclass
@@ -64,17 +71,29 @@ class ScanReport:
         return iter(self.languages)
 
     def as_dict(self) -> dict:
-        return {"languages": [row.as_dict() for row in self.languages],
-                "unmapped_labels": self.cleaning.unmapped_labels, "quarantine_rows": self.cleaning.quarantine.rows,
-                "bad_rows": self.bad_rows,
-                "translation": {k: {"examples": n, "source": s} for k, (n, s) in self.translation.items()},
-                "parallel": None if self.parallel is None else dict(zip(("groups", "decontaminated", "train_groups"),
-                                                                          self.parallel)),
-                "dedup": self.cleaning.dedup.to_dict(), "decontamination": self.cleaning.decontamination.to_dict()}
+        return {
+            "languages": [row.as_dict() for row in self.languages],
+            "unmapped_labels": self.cleaning.unmapped_labels,
+            "quarantine_rows": self.cleaning.quarantine.rows,
+            "bad_rows": self.bad_rows,
+            "translation": {k: {"examples": n, "source": s} for k, (n, s) in self.translation.items()},
+            "parallel": None
+            if self.parallel is None
+            else dict(zip(("groups", "decontaminated", "train_groups"), self.parallel)),
+            "dedup": self.cleaning.dedup.to_dict(),
+            "decontamination": self.cleaning.decontamination.to_dict(),
+        }
 
 
-def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, executor: str = "local",
-                 progress: bool = False, unit_bytes: int = UNIT_BYTES, work_dir: str | Path | None = None) -> ScanReport:
+def scan_catalog(
+    catalog_path: str | Path,
+    *,
+    workers: int | None = None,
+    executor: str = "local",
+    progress: bool = False,
+    unit_bytes: int = UNIT_BYTES,
+    work_dir: str | Path | None = None,
+) -> ScanReport:
     from codescale.mixtures.prepare import merge_all, run_units, work_settings
     from codescale.mixtures.report import cleaning_of
 
@@ -90,8 +109,9 @@ def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, execut
         settings = work_settings(catalog, work, evaluation, None, "skip")
         units = [u.with_key(settings.key(u.kind)) for u in layout.units]
         layout = Layout(layout.segments, units, layout.digests)
-        run_units(units, settings, work, catalog, workers=workers or default_workers(), executor=executor,
-                  progress=progress)
+        run_units(
+            units, settings, work, catalog, workers=workers or default_workers(), executor=executor, progress=progress
+        )
         merged = merge_all(catalog, layout, work, settings, None, workers or default_workers())
         cleaning = cleaning_of(catalog, merged, settings, evaluation)
         bad_rows, first_error = _bad_rows(layout, work)
@@ -101,8 +121,13 @@ def scan_catalog(catalog_path: str | Path, *, workers: int | None = None, execut
     for lang in catalog.languages:
         facts = cleaning.languages[lang]
         files = sum(len(paths) for _, paths in catalog.source_files(lang))
-        read = (sum(c.bytes for c in facts.filtered.values()) + facts.decontaminated.bytes
-                + facts.exact_duplicates.bytes + facts.near_duplicates.bytes + facts.kept.bytes)
+        read = (
+            sum(c.bytes for c in facts.filtered.values())
+            + facts.decontaminated.bytes
+            + facts.exact_duplicates.bytes
+            + facts.near_duplicates.bytes
+            + facts.kept.bytes
+        )
         rows.append(LanguageScan(lang, files, facts.rows, facts.empty, read, facts.exact_duplicates.documents, facts))
     translation = {}
     for src in catalog.languages:

@@ -80,14 +80,18 @@ class Shard:
         idx_path = bin_path.with_suffix(".idx")
         for path in (bin_path, idx_path):
             if not path.is_file():
-                raise CodescaleError("shard file missing", source=path,
-                                     hint="the prepared corpus is incomplete; run `codescale data prepare` again")
+                raise CodescaleError(
+                    "shard file missing",
+                    source=path,
+                    hint="the prepared corpus is incomplete; run `codescale data prepare` again",
+                )
         self.offsets = np.fromfile(idx_path, dtype=np.int64)
         size = bin_path.stat().st_size // dtype.itemsize
         if len(self.offsets) == 0 or self.offsets[-1] != size:
             raise CodescaleError(
                 f"offsets end at {self.offsets[-1] if len(self.offsets) else 'nothing'} but the shard has {size} tokens",
-                source=bin_path, hint="the prepared corpus is damaged; delete it and run `codescale data prepare` again",
+                source=bin_path,
+                hint="the prepared corpus is damaged; delete it and run `codescale data prepare` again",
             )
         self.tokens = np.memmap(bin_path, dtype=dtype, mode="r") if size else np.zeros(0, dtype=dtype)
 

@@ -104,8 +104,11 @@ def words(batch: TextBatch) -> Words:
     padded = np.concatenate([data, np.zeros(8, dtype=np.uint8)])
     with np.errstate(over="ignore"):
         short = lengths < 8
-        keep = np.where(short, (np.uint64(1) << (lengths.astype(np.uint64) * np.uint64(8) & np.uint64(63)))
-                        - np.uint64(1), np.uint64(0xFFFFFFFFFFFFFFFF))
+        keep = np.where(
+            short,
+            (np.uint64(1) << (lengths.astype(np.uint64) * np.uint64(8) & np.uint64(63))) - np.uint64(1),
+            np.uint64(0xFFFFFFFFFFFFFFFF),
+        )
         first = _window(padded, starts) & keep
         last = np.where(short, np.uint64(0), _window(padded, np.maximum(starts + lengths - 8, 0)))
         middle = np.where(lengths > 16, _window(padded, starts + (lengths - 8) // 2), np.uint64(0))
@@ -120,12 +123,12 @@ def ngrams(found: Words, n: int) -> tuple[np.ndarray, np.ndarray]:
     count = len(found.hashes) - n + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    same = found.document[:count] == found.document[n - 1:]
+    same = found.document[:count] == found.document[n - 1 :]
     with np.errstate(over="ignore"):
         folded = found.hashes[:count].copy()
         for k in range(1, n):
             folded *= _Q
-            folded += found.hashes[k:k + count]
+            folded += found.hashes[k : k + count]
     return fmix64(folded[same]), found.document[:count][same]
 
 

@@ -42,8 +42,14 @@ class TokenizerInfo:
     pad_id: int
 
     def manifest(self, root: Path) -> dict:
-        return {"dir": os.path.relpath(self.dir, root), "sha256": self.sha256, "vocab_size": self.vocab_size,
-                "bos_id": self.bos_id, "eos_id": self.eos_id, "pad_id": self.pad_id}
+        return {
+            "dir": os.path.relpath(self.dir, root),
+            "sha256": self.sha256,
+            "vocab_size": self.vocab_size,
+            "bos_id": self.bos_id,
+            "eos_id": self.eos_id,
+            "pad_id": self.pad_id,
+        }
 
 
 def train_tokenizer(samples: Iterable[str], vocab_size: int, out_dir: Path) -> TokenizerInfo:
@@ -70,8 +76,11 @@ def copy_tokenizer(tokenizer_json: Path, out_dir: Path) -> TokenizerInfo:
     try:
         tokenizer = Tokenizer.from_file(str(tokenizer_json))
     except Exception as err:  # tokenizers raises plain Exception for unreadable files
-        raise CodescaleError(f"not a tokenizers tokenizer.json ({err})", source=tokenizer_json,
-                             hint="point tokenizer.path at a Hugging Face tokenizer.json") from None
+        raise CodescaleError(
+            f"not a tokenizers tokenizer.json ({err})",
+            source=tokenizer_json,
+            hint="point tokenizer.path at a Hugging Face tokenizer.json",
+        ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tokenizer_json, out_dir / "tokenizer.json")
     config_path = tokenizer_json.parent / "tokenizer_config.json"
@@ -84,7 +93,8 @@ def copy_tokenizer(tokenizer_json: Path, out_dir: Path) -> TokenizerInfo:
                 config[key] = found
     if _token_name(config.get("eos_token")) not in vocab:
         raise CodescaleError(
-            "the tokenizer has no end-of-document token", source=tokenizer_json,
+            "the tokenizer has no end-of-document token",
+            source=tokenizer_json,
             hint=f"add eos_token to a tokenizer_config.json next to it, or use one with one of {', '.join(_EOS_NAMES)}",
         )
     config.setdefault("add_bos_token", False)
@@ -94,8 +104,13 @@ def copy_tokenizer(tokenizer_json: Path, out_dir: Path) -> TokenizerInfo:
 
 
 def _write_config(out_dir: Path, tokens: dict) -> None:
-    config = {"add_bos_token": False, "add_eos_token": False, "model_max_length": 1 << 20,
-              "tokenizer_class": "PreTrainedTokenizerFast", **tokens}
+    config = {
+        "add_bos_token": False,
+        "add_eos_token": False,
+        "model_max_length": 1 << 20,
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        **tokens,
+    }
     (out_dir / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
@@ -110,11 +125,18 @@ def describe(tokenizer_dir: Path) -> TokenizerInfo:
     tokenizer_json = tokenizer_dir / "tokenizer.json"
     tokenizer = Tokenizer.from_file(str(tokenizer_json))
     config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
-    ids = {key: tokenizer.token_to_id(_token_name(config.get(key)) or "") for key in ("bos_token", "eos_token", "pad_token")}
+    ids = {
+        key: tokenizer.token_to_id(_token_name(config.get(key)) or "")
+        for key in ("bos_token", "eos_token", "pad_token")
+    }
     eos = ids["eos_token"]
     if eos is None:
-        raise CodescaleError("the tokenizer has no end-of-text token", source=tokenizer_dir / "tokenizer_config.json",
-                             field="eos_token", hint="name a token of tokenizer.json's vocabulary as eos_token")
+        raise CodescaleError(
+            "the tokenizer has no end-of-text token",
+            source=tokenizer_dir / "tokenizer_config.json",
+            field="eos_token",
+            hint="name a token of tokenizer.json's vocabulary as eos_token",
+        )
     return TokenizerInfo(
         dir=tokenizer_dir,
         sha256=hashlib.sha256(tokenizer_json.read_bytes()).hexdigest(),
@@ -135,4 +157,3 @@ def document_encoder(info: TokenizerInfo) -> Tokenizer:
     eos = tokenizer.id_to_token(info.eos_id)
     tokenizer.post_processor = processors.TemplateProcessing(single=f"$A {eos}", special_tokens=[(eos, info.eos_id)])
     return tokenizer
-

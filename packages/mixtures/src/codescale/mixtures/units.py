@@ -53,10 +53,17 @@ class Unit:
     key: str = ""
 
     def with_key(self, settings: str) -> Unit:
-        identity = {"kind": self.kind, "digest": self.digest, "start": self.piece.start, "stop": self.piece.stop,
-                    "first_row": self.piece.first_row, "text_column": self.piece.text_column,
-                    "language_column": self.piece.language_column, "targets": list(self.piece.targets),
-                    "settings": settings}
+        identity = {
+            "kind": self.kind,
+            "digest": self.digest,
+            "start": self.piece.start,
+            "stop": self.piece.stop,
+            "first_row": self.piece.first_row,
+            "text_column": self.piece.text_column,
+            "language_column": self.piece.language_column,
+            "targets": list(self.piece.targets),
+            "settings": settings,
+        }
         key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
         return replace(self, key=key)
 
@@ -157,6 +164,9 @@ def plan_units(catalog: Catalog, unit_bytes: int = UNIT_BYTES) -> Layout:
     if catalog.parallel is not None:
         path = catalog.file_path(("parallel", "path"), catalog.parallel.path)
         for start, stop, first in file_plan(path).pieces:
-            units.append(Unit("parallel", Piece(path, "", None, tuple(catalog.languages), start, stop, first),
-                              files[path].digest))
+            units.append(
+                Unit(
+                    "parallel", Piece(path, "", None, tuple(catalog.languages), start, stop, first), files[path].digest
+                )
+            )
     return Layout(segments, units, {path: plan.digest for path, plan in files.items()})

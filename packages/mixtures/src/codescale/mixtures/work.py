@@ -85,14 +85,22 @@ class WorkSettings:
     def key(self, kind: str) -> str:
         """What a ``kind`` unit's output depends on besides its piece of file (``on_bad_row`` only decides whether
         to stop, so a unit finished under ``skip`` is reused under ``fail`` only if it quarantined nothing)."""
-        identity = {"format": WORK_FORMAT, "kind": kind, "fraction": self.fraction,
-                    "decontam": [self.decontam_words, self.eval_digest] if self.eval_ngrams else None,
-                    "tokenizer": getattr(self.tokenizer, "sha256", None), "dtype": self.dtype}
+        identity = {
+            "format": WORK_FORMAT,
+            "kind": kind,
+            "fraction": self.fraction,
+            "decontam": [self.decontam_words, self.eval_digest] if self.eval_ngrams else None,
+            "tokenizer": getattr(self.tokenizer, "sha256", None),
+            "dtype": self.dtype,
+        }
         if kind == "documents":
-            identity |= {"filters": self.filters.model_dump(mode="json"), "labels": self.labels,
-                         "shingles": self.shingle_words if self.near else None,
-                         "lsh": [self.near.num_perm, self.near.bands, self.near.rows] if self.near else None,
-                         "max_row_bytes": self.max_row_bytes}
+            identity |= {
+                "filters": self.filters.model_dump(mode="json"),
+                "labels": self.labels,
+                "shingles": self.shingle_words if self.near else None,
+                "lsh": [self.near.num_perm, self.near.bands, self.near.rows] if self.near else None,
+                "max_row_bytes": self.max_row_bytes,
+            }
         else:
             identity |= {"pivot": self.pivot, "languages": list(self.languages)}
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
@@ -239,11 +247,26 @@ def _documents(unit: Unit, settings: WorkSettings, out: Path) -> dict:
     for k, target in enumerate(targets):
         _write_meta(out / f"t{k}.parquet", target.meta, settings)
     clock.lap("write")
-    return {"format": WORK_FORMAT, "key": unit.key, "kind": unit.kind,
-            "targets": [{"language": t.language, "rows": t.rows, "bad_rows": t.bad_rows, "empty": t.empty,
-                         "filtered": t.filtered, "candidates": t.candidates, "bytes": t.bytes} for t in targets],
-            "unmapped": dict(sorted(unmapped.items())), "quarantined": quarantine.rows,
-            "cpu": {k: round(v, 4) for k, v in sorted(clock.seconds.items())}}
+    return {
+        "format": WORK_FORMAT,
+        "key": unit.key,
+        "kind": unit.kind,
+        "targets": [
+            {
+                "language": t.language,
+                "rows": t.rows,
+                "bad_rows": t.bad_rows,
+                "empty": t.empty,
+                "filtered": t.filtered,
+                "candidates": t.candidates,
+                "bytes": t.bytes,
+            }
+            for t in targets
+        ],
+        "unmapped": dict(sorted(unmapped.items())),
+        "quarantined": quarantine.rows,
+        "cpu": {k: round(v, 4) for k, v in sorted(clock.seconds.items())},
+    }
 
 
 def _count_rows(batch: RowBatch, targets: list[_Target], quarantine: _Quarantine, unmapped: Counter) -> None:
@@ -258,8 +281,16 @@ def _count_rows(batch: RowBatch, targets: list[_Target], quarantine: _Quarantine
     unmapped.update(batch.unmapped)
 
 
-def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target], writers: list, encoder,
-                 dtype: np.dtype, evaluation: np.ndarray | None, clock: _Clock) -> None:
+def _clean_batch(
+    batch: RowBatch,
+    settings: WorkSettings,
+    targets: list[_Target],
+    writers: list,
+    encoder,
+    dtype: np.dtype,
+    evaluation: np.ndarray | None,
+    clock: _Clock,
+) -> None:
     text_batch = TextBatch.of(batch.encoded)
     reasons = filter_batch(batch.texts, text_batch, settings.filters)
     owner = np.asarray(batch.targets, dtype=np.int64)
@@ -281,8 +312,11 @@ def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target]
     owner = owner[keep]
     n = len(texts)
     # no words when neither decontamination nor near-duplicate detection reads them
-    found = words(kept) if evaluation is not None or settings.near is not None else Words(
-        np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    found = (
+        words(kept)
+        if evaluation is not None or settings.near is not None
+        else Words(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    )
     dirty = np.zeros(n, dtype=bool)
     if evaluation is not None:
         from codescale.mixtures.decontam import contaminated
@@ -324,7 +358,7 @@ def _clean_batch(batch: RowBatch, settings: WorkSettings, targets: list[_Target]
             if len(mine) == n:
                 writers[k].append(flat, lengths)
             else:
-                pieces = [flat[ends[i] - lengths[i]: ends[i]] for i in mine]
+                pieces = [flat[ends[i] - lengths[i] : ends[i]] for i in mine]
                 writers[k].append(np.concatenate(pieces), lengths[mine])
     clock.lap("write")
 
@@ -333,8 +367,13 @@ def _write_meta(path: Path, meta: dict[str, list[np.ndarray]], settings: WorkSet
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"held_out": pa.bool_(), "contaminated": pa.bool_(), "h1": pa.uint64(), "h2": pa.uint64(),
-             "bytes": pa.int64()}
+    types = {
+        "held_out": pa.bool_(),
+        "contaminated": pa.bool_(),
+        "h1": pa.uint64(),
+        "h2": pa.uint64(),
+        "bytes": pa.int64(),
+    }
     if settings.tokenizer is not None:
         types["tokens"] = pa.int64()
     if settings.near is not None:
@@ -343,8 +382,9 @@ def _write_meta(path: Path, meta: dict[str, list[np.ndarray]], settings: WorkSet
     arrays = []
     for name, kind in types.items():
         parts = meta.get(name)
-        arrays.append(pa.array(np.concatenate(parts) if parts else np.zeros(0, dtype=kind.to_pandas_dtype()),
-                               type=kind))
+        arrays.append(
+            pa.array(np.concatenate(parts) if parts else np.zeros(0, dtype=kind.to_pandas_dtype()), type=kind)
+        )
     pq.write_table(pa.table(arrays, names=list(types)), path)
 
 
@@ -382,32 +422,52 @@ def _parallel(unit: Unit, settings: WorkSettings, out: Path) -> dict:
         dirty.append(group_dirty)
         for lang, writer in writers.items():
             flat, lengths = _token_arrays(
-                encoder.encode_batch_fast([g.get(lang, "") for g in groups], add_special_tokens=False), dtype)
+                encoder.encode_batch_fast([g.get(lang, "") for g in groups], add_special_tokens=False), dtype
+            )
             writer.append(flat, lengths)
 
     groups: list[dict[str, str]] = []
     try:
-        for number, row in read_jsonl_objects(piece.path, start=piece.start, stop=piece.stop,
-                                              first_line=piece.first_row):
+        for number, row in read_jsonl_objects(
+            piece.path, start=piece.start, stop=piece.stop, first_line=piece.first_row
+        ):
             if isinstance(row, BadRow):
                 quarantine.add(row)
                 continue
             try:
-                group = {lang: text for lang, text in task_languages(row, piece.path, number).items()
-                         if lang in languages and text}
+                group = {
+                    lang: text
+                    for lang, text in task_languages(row, piece.path, number).items()
+                    if lang in languages and text
+                }
                 for text in group.values():
                     text.encode("utf-8")
             except CodescaleError as err:
                 quarantine.add(BadRow(piece.path, number, "line", err.message, field=err.field, hint=err.hint))
                 continue
             except UnicodeEncodeError as err:
-                quarantine.add(BadRow(piece.path, number, "line", "a program holds unpaired surrogates, not Unicode",
-                                      hint="fix the escapes or drop the group", quoted=str(err)[:60]))
+                quarantine.add(
+                    BadRow(
+                        piece.path,
+                        number,
+                        "line",
+                        "a program holds unpaired surrogates, not Unicode",
+                        hint="fix the escapes or drop the group",
+                        quoted=str(err)[:60],
+                    )
+                )
                 continue
             if pivot not in group:
-                quarantine.add(BadRow(piece.path, number, "line",
-                                      f"group {row.get('id', number)!r} has no {pivot} program (the pivot)",
-                                      field=pivot, hint=f"add the {pivot} implementation or drop the group"))
+                quarantine.add(
+                    BadRow(
+                        piece.path,
+                        number,
+                        "line",
+                        f"group {row.get('id', number)!r} has no {pivot} program (the pivot)",
+                        field=pivot,
+                        hint=f"add the {pivot} implementation or drop the group",
+                    )
+                )
                 continue
             present.update(group)
             groups.append(group)
@@ -429,6 +489,12 @@ def _parallel(unit: Unit, settings: WorkSettings, out: Path) -> dict:
     held_all = np.concatenate(held) if held else np.zeros(0, dtype=bool)
     dirty_all = np.concatenate(dirty) if dirty else np.zeros(0, dtype=bool)
     pq.write_table(pa.table({"held_out": held_all, "contaminated": dirty_all}), out / "groups.parquet")
-    return {"format": WORK_FORMAT, "key": unit.key, "kind": unit.kind, "groups": int(len(held_all)),
-            "contaminated": int(dirty_all.sum()), "languages": [lang for lang in languages if lang in present],
-            "quarantined": quarantine.rows}
+    return {
+        "format": WORK_FORMAT,
+        "key": unit.key,
+        "kind": unit.kind,
+        "groups": int(len(held_all)),
+        "contaminated": int(dirty_all.sum()),
+        "languages": [lang for lang in languages if lang in present],
+        "quarantined": quarantine.rows,
+    }

@@ -98,12 +98,14 @@ class StatusFile(RunCallback):
             starts[-1].resumed_from_step = loaded_step  # the driver's record of this start
         else:  # started by torchtitan's entry point: no driver wrote a start record
             self.driverless = True
-            start = StartRecord(time=now_iso(), host=socket.gethostname(), pid=os.getpid(), job_id=None,
-                                resumed_from_step=loaded_step)
+            start = StartRecord(
+                time=now_iso(), host=socket.gethostname(), pid=os.getpid(), job_id=None, resumed_from_step=loaded_step
+            )
             starts = [*starts, start]
             fields.update(state="running", started_at=status.started_at or start.time, finished_at=None, error=None)
-        run_dir.update_status(keep_terminal=True, starts=starts, step=loaded_step,
-                              total_steps=self.recorder.total_steps, **fields)
+        run_dir.update_status(
+            keep_terminal=True, starts=starts, step=loaded_step, total_steps=self.recorder.total_steps, **fields
+        )
         self._finished = loaded_step >= self.recorder.total_steps
 
     def on_train_line(self, line: TrainLine) -> None:
@@ -112,8 +114,9 @@ class StatusFile(RunCallback):
         now = time.monotonic()
         final = line.step >= self.recorder.total_steps
         if final or now - self._last_write >= self.config.every_s:
-            self.recorder.run_dir.update_status(keep_terminal=True, durable=final, step=line.step,
-                                                tokens_seen=int(line.tokens or 0))
+            self.recorder.run_dir.update_status(
+                keep_terminal=True, durable=final, step=line.step, tokens_seen=int(line.tokens or 0)
+            )
             self._last_write = now
         if final and self.recorder.validator is None:
             self._finished = True
@@ -176,8 +179,9 @@ class StopOnCancel(RunCallback):
             if os.environ.get("SUBMITIT_EXECUTOR") != "slurm" or cancel_requested(self.recorder.run_dir.path):
                 stop = 1
             else:
-                log.warning("SIGTERM without a codescale cancel: left to Slurm and submitit (a preemption's USR2 "
-                            "follows)")
+                log.warning(
+                    "SIGTERM without a codescale cancel: left to Slurm and submitit (a preemption's USR2 follows)"
+                )
         if self.world_size > 1:
             flag = torch.tensor([stop], dtype=torch.int32)
             dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=self.group)

@@ -77,7 +77,12 @@ def cancel(targets: list[str | Path], *, all_runs: bool = False) -> list[dict[st
                     signalled.append((run_dir, int(local["job_id"])))
                     continue
         lease = run_dir.read_lease()
-        if lease is not None and RunDir.lease_is_live(lease) and lease.host == socket.gethostname() and _signal(lease.pid):
+        if (
+            lease is not None
+            and RunDir.lease_is_live(lease)
+            and lease.host == socket.gethostname()
+            and _signal(lease.pid)
+        ):
             record["reason"] = f"interrupted pid {lease.pid} at a step boundary"
             signalled.append((run_dir, lease.pid))
         elif not record["reason"]:

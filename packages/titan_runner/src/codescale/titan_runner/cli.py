@@ -13,13 +13,25 @@ from codescale.core import fmt
 
 def register(command: str, parser: argparse.ArgumentParser) -> None:
     if command == "submit":
-        parser.add_argument("target", nargs="+", help="a spec (.yaml, compiled first), a compiled output directory, "
-                            "its plan.json, or run directories")
-        parser.add_argument("--executor", choices=("local", "debug", "slurm"), default="local",
-                            help="local: submitit LocalExecutor, one process per rank (default); debug: in this "
-                            "process, one run after another; slurm: job arrays")
-        parser.add_argument("--max-parallel", type=int, default=None, metavar="K",
-                            help="at most K runs at once (local: default 1; slurm: array parallelism)")
+        parser.add_argument(
+            "target",
+            nargs="+",
+            help="a spec (.yaml, compiled first), a compiled output directory, its plan.json, or run directories",
+        )
+        parser.add_argument(
+            "--executor",
+            choices=("local", "debug", "slurm"),
+            default="local",
+            help="local: submitit LocalExecutor, one process per rank (default); debug: in this "
+            "process, one run after another; slurm: job arrays",
+        )
+        parser.add_argument(
+            "--max-parallel",
+            type=int,
+            default=None,
+            metavar="K",
+            help="at most K runs at once (local: default 1; slurm: array parallelism)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="say what would be submitted; start nothing")
         parser.add_argument("--out", default=None, help="where a spec is compiled (default runs/<study>)")
         parser.add_argument("--corpus", default=None, help="corpus catalog for compiling a spec")
@@ -45,13 +57,22 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
 def _submit(args: argparse.Namespace) -> int:
     from codescale.titan_runner.submit import submit
 
-    records = submit(args.target, executor=args.executor, max_parallel=args.max_parallel, dry_run=args.dry_run,
-                     out=args.out, corpus=args.corpus, prepared=args.prepared)
+    records = submit(
+        args.target,
+        executor=args.executor,
+        max_parallel=args.max_parallel,
+        dry_run=args.dry_run,
+        out=args.out,
+        corpus=args.corpus,
+        prepared=args.prepared,
+    )
     if args.json:
         print(json.dumps(records, indent=2))
     elif records:
-        rows = [(r["action"], r["run_id"], r.get("reason") or (f"job {r['job_id']}" if r.get("job_id") else ""))
-                for r in records]
+        rows = [
+            (r["action"], r["run_id"], r.get("reason") or (f"job {r['job_id']}" if r.get("job_id") else ""))
+            for r in records
+        ]
         print(fmt.table(("action", "run", "detail"), rows))
     return 0
 

@@ -115,11 +115,17 @@ class MixtureDataLoader(BaseDataLoader):
         self.dp_rank = int(dp_rank)
         self.dp_world_size = int(dp_world_size)
         if self.manifest.prepared is None:
-            raise CodescaleError("the mixture names no prepared corpus", source=self.manifest_path, field="prepared",
-                                 hint="compile the spec with --prepared DIR (or corpus.prepared in the spec)")
+            raise CodescaleError(
+                "the mixture names no prepared corpus",
+                source=self.manifest_path,
+                field="prepared",
+                hint="compile the spec with --prepared DIR (or corpus.prepared in the spec)",
+            )
         self.corpus = PreparedCorpus(self.manifest.prepared)
         self.eos_id, self.bos_id = special_token_ids(self.manifest.prepared)
-        self.sampler = MixtureSampler(self.manifest.to_dict(), self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size)
+        self.sampler = MixtureSampler(
+            self.manifest.to_dict(), self.corpus, dp_rank=self.dp_rank, dp_world_size=self.dp_world_size
+        )
         self.label_stride = config.language_label_stride
         recording.announce("data", self)
 
@@ -136,7 +142,10 @@ class MixtureDataLoader(BaseDataLoader):
             labels = np.asarray(batch.labels, dtype=np.int64)
             if self.label_stride is not None:
                 labels = encode_language_labels(labels, np.asarray(batch.language_ids), self.label_stride)
-            yield {"input": torch.from_numpy(input_ids), "positions": torch.from_numpy(positions)}, torch.from_numpy(labels)
+            yield (
+                {"input": torch.from_numpy(input_ids), "positions": torch.from_numpy(positions)},
+                torch.from_numpy(labels),
+            )
 
     def tokens_seen(self) -> dict[str, int]:
         """Tokens this rank has drawn per language so far (as the sampler counts them)."""

@@ -48,8 +48,9 @@ class EvalSet:
     seen: bool | None = None
 
 
-def build_eval_sets(corpus, seq_len: int, languages: list[str], translation: list[tuple[str, str, bool]],
-                    max_sequences: int) -> list[EvalSet]:
+def build_eval_sets(
+    corpus, seq_len: int, languages: list[str], translation: list[tuple[str, str, bool]], max_sequences: int
+) -> list[EvalSet]:
     """Load the evaluation sets from the prepared corpus: each language's validation text, and the examples of each
     ``(src, tgt, seen)`` translation direction."""
     sets: list[EvalSet] = []

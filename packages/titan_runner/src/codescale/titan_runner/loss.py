@@ -54,8 +54,9 @@ def decode_language_labels(labels: torch.Tensor, stride: int) -> tuple[torch.Ten
 
 def per_token_cross_entropy(pred: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Natural-log cross-entropy of every token ([B*L]; 0 where the label is -100), in float32 as torchtitan's."""
-    return F.cross_entropy(pred.flatten(0, 1).float(), labels.flatten(0, 1), reduction="none",
-                           ignore_index=IGNORE_INDEX)
+    return F.cross_entropy(
+        pred.flatten(0, 1).float(), labels.flatten(0, 1), reduction="none", ignore_index=IGNORE_INDEX
+    )
 
 
 class LanguageCrossEntropy(BaseLoss):
@@ -78,8 +79,9 @@ class LanguageCrossEntropy(BaseLoss):
         self.token_counts: torch.Tensor | None = None
         recording.announce("loss", self)
 
-    def __call__(self, pred: torch.Tensor, labels: torch.Tensor, global_valid_tokens: torch.Tensor | None = None,
-                 **kwargs: Any) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def __call__(
+        self, pred: torch.Tensor, labels: torch.Tensor, global_valid_tokens: torch.Tensor | None = None, **kwargs: Any
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         del kwargs
         token_labels, language = decode_language_labels(labels, self.stride)
         if isinstance(pred, DTensor) or isinstance(labels, DTensor):

@@ -142,8 +142,12 @@ class RunMetrics(MetricsProcessor):
         if self.data is None:
             log.warning("no codescale data loader: train lines have no per-language token counts")
         self._last_line = (time.perf_counter(), self.tokens()[1])
-        eval_again = (loaded_step > 0 and self.validator is not None and self.model_parts is not None
-                      and self.validator.should_validate(loaded_step))
+        eval_again = (
+            loaded_step > 0
+            and self.validator is not None
+            and self.model_parts is not None
+            and self.validator.should_validate(loaded_step)
+        )
         for callback in self.callbacks:
             callback.on_begin(loaded_step, eval_again=eval_again)
         if eval_again:
@@ -172,8 +176,14 @@ class RunMetrics(MetricsProcessor):
         return {lang: s / c for lang, s, c in zip(self.loss.languages, loss_sums, counts) if c > 0}
 
     # --- torchtitan's logging points ---------------------------------------------------------------------------
-    def log(self, step: int, global_avg_loss: float, global_max_loss: float, grad_norm: float,
-            extra_metrics: dict[str, Any] | None = None) -> None:
+    def log(
+        self,
+        step: int,
+        global_avg_loss: float,
+        global_max_loss: float,
+        grad_norm: float,
+        extra_metrics: dict[str, Any] | None = None,
+    ) -> None:
         extra = dict(extra_metrics or {})
         self._fallback_tokens = int(extra.get("n_tokens_seen", self._fallback_tokens))
         loss_per_language = self._language_losses()
@@ -182,10 +192,15 @@ class RunMetrics(MetricsProcessor):
         last_time, last_tokens = self._last_line
         self._last_line = (now, tokens)
         line = TrainLine(
-            step=step, time=time.time(), tokens=tokens, tokens_per_language=dict[str, int | float](tokens_per_language),
-            loss=float(global_avg_loss), loss_per_language=loss_per_language,
+            step=step,
+            time=time.time(),
+            tokens=tokens,
+            tokens_per_language=dict[str, int | float](tokens_per_language),
+            loss=float(global_avg_loss),
+            loss_per_language=loss_per_language,
             lr=next((float(v) for k, v in extra.items() if k.startswith("lr")), None),
-            tokens_per_second=(tokens - last_tokens) / max(now - last_time, 1e-9), grad_norm=float(grad_norm),
+            tokens_per_second=(tokens - last_tokens) / max(now - last_time, 1e-9),
+            grad_norm=float(grad_norm),
         )
         extra.update({f"loss_per_language/{lang}": value for lang, value in loss_per_language.items()})
         super().log(step, global_avg_loss, global_max_loss, grad_norm, extra_metrics=extra)
@@ -198,8 +213,13 @@ class RunMetrics(MetricsProcessor):
         "translation_seen": {dir: bool}}``."""
         line = EvalLine(step=step, time=time.time(), tokens=self.tokens()[1], **result)
         scalars = {f"validation/valid_loss/{k}": v for k, v in (line.valid_loss or {}).items() if math.isfinite(v)}
-        scalars.update({f"validation/translation_loss/{k}": v for k, v in (line.translation_loss or {}).items()
-                        if math.isfinite(v)})
+        scalars.update(
+            {
+                f"validation/translation_loss/{k}": v
+                for k, v in (line.translation_loss or {}).items()
+                if math.isfinite(v)
+            }
+        )
         self.logger.log(scalars, step)
         log.info("eval step %d: %s", step, ", ".join(f"{k} {v:.4f}" for k, v in scalars.items()))
         self.last_eval_step = step
@@ -216,4 +236,3 @@ class RunMetrics(MetricsProcessor):
         finally:
             _announced.clear()
             super().close()
-

@@ -220,8 +220,9 @@ class RunDir:
                     hint="wait for it, or `codescale cancel` it first",
                 )
             if holder or lease is None or lease.token != token:
-                mine = Lease(pid=os.getpid(), host=socket.gethostname(), job_id=job_id, token=token,
-                             heartbeat=time.time())
+                mine = Lease(
+                    pid=os.getpid(), host=socket.gethostname(), job_id=job_id, token=token, heartbeat=time.time()
+                )
                 write_json_atomic(self.lease_json, mine.to_dict(), durable=True)
         return LeaseHolder(self, token, holder=holder)
 
@@ -278,6 +279,13 @@ class LeaseHolder:
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:
     """Contract models inside ``fields`` as plain values, so one validation checks the whole status."""
-    return {k: (v.to_dict() if hasattr(v, "to_dict") else
-                [x.to_dict() if hasattr(x, "to_dict") else x for x in v] if isinstance(v, list) else v)
-            for k, v in fields.items()}
+    return {
+        k: (
+            v.to_dict()
+            if hasattr(v, "to_dict")
+            else [x.to_dict() if hasattr(x, "to_dict") else x for x in v]
+            if isinstance(v, list)
+            else v
+        )
+        for k, v in fields.items()
+    }

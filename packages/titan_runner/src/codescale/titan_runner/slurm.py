@@ -54,8 +54,17 @@ from codescale.titan_runner.rundir import RunDir
 from codescale.titan_runner.slurm_states import ACTIVE, cancel, explain_state, merge_state, poll, query
 from codescale.titan_runner.slurm_validate import load_run, validate_against_cluster
 
-__all__ = ["submit_runs", "poll", "merge_state", "explain_state", "cancel", "validate_against_cluster",
-           "read_submission", "mark_cancel_requested", "run_state"]
+__all__ = [
+    "submit_runs",
+    "poll",
+    "merge_state",
+    "explain_state",
+    "cancel",
+    "validate_against_cluster",
+    "read_submission",
+    "mark_cancel_requested",
+    "run_state",
+]
 
 SUBMISSION_FILE = "submission.json"
 SUBMISSION_FORMAT = FORMATS["submission"]
@@ -92,8 +101,12 @@ def run_state(run_dir: Path, scheduler_state: str | None) -> tuple[str, str]:
     submitted_at = record.get("submitted_at")
     age = (datetime.now(UTC) - datetime.fromisoformat(submitted_at)).total_seconds() if submitted_at else None
     started = status is not None and any(s.job_id == record.get("job_id") for s in status.starts)
-    state, reason = explain_state(status, scheduler_state, cancel_requested="cancel_requested_at" in record,
-                                  just_submitted=age is not None and age < JUST_SUBMITTED_S and not started)
+    state, reason = explain_state(
+        status,
+        scheduler_state,
+        cancel_requested="cancel_requested_at" in record,
+        just_submitted=age is not None and age < JUST_SUBMITTED_S and not started,
+    )
     if state == "failed" and scheduler_state and record.get("stderr") and Path(record["stderr"]).is_file():
         reason = f"{reason}; log: {record['stderr']}"  # a job that never started has no log to point at
     return state, reason
@@ -115,8 +128,11 @@ def _locked(run_dirs: list[Path]) -> Iterator[None]:
 
 def _executor_parameters(shape: RunShape, default_partition: str | None) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "nodes": shape.nodes, "ntasks_per_node": shape.tasks_per_node, "cpus_per_task": shape.cpus_per_task,
-        "time": shape.time_limit_min, "partition": shape.partition or default_partition,
+        "nodes": shape.nodes,
+        "ntasks_per_node": shape.tasks_per_node,
+        "cpus_per_task": shape.cpus_per_task,
+        "time": shape.time_limit_min,
+        "partition": shape.partition or default_partition,
     }
     if shape.gpus_per_node:
         params["gpus_per_node"] = shape.gpus_per_node
@@ -134,7 +150,7 @@ def _public(record: dict | None) -> dict:
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _default_job() -> Callable[[str], Any]:
@@ -190,13 +206,21 @@ def submit_runs(
             if prev and prev.get("job_id") in scheduler:
                 state, name = scheduler[prev["job_id"]]
                 if state in ACTIVE and name == prev.get("job_name"):
-                    records[run_dir] = {**base, **_public(prev), "action": "skipped",
-                                        "reason": f"already queued as job {prev['job_id']} ({state})"}
+                    records[run_dir] = {
+                        **base,
+                        **_public(prev),
+                        "action": "skipped",
+                        "reason": f"already queued as job {prev['job_id']} ({state})",
+                    }
                     continue
             lease = RunDir(run_dir).read_lease()
             if lease is not None and RunDir.lease_is_live(lease):  # e.g. `codescale train` or a local run has it now
-                records[run_dir] = {**base, **_public(prev), "action": "skipped",
-                                    "reason": f"running outside Slurm (pid {lease.pid} on {lease.host})"}
+                records[run_dir] = {
+                    **base,
+                    **_public(prev),
+                    "action": "skipped",
+                    "reason": f"running outside Slurm (pid {lease.pid} on {lease.host})",
+                }
                 continue
             key = (dataclasses.astuple(shape), tuple(sorted(sbatch.items())))
             todo.setdefault(key, []).append(run_dir)
@@ -207,14 +231,25 @@ def submit_runs(
             if sbatch_items:
                 params["additional_parameters"] = dict(sbatch_items)
             for chunk in _chunks(group, cluster.max_array_size):
-                records.update(_submit_array(chunk, folder, params, array_parallelism, extra, max_num_timeout,
-                                             dry_run, job, previous))
+                records.update(
+                    _submit_array(
+                        chunk, folder, params, array_parallelism, extra, max_num_timeout, dry_run, job, previous
+                    )
+                )
     return [records[d] for d in run_dirs]
 
 
-def _submit_array(chunk: list[Path], folder: Path, params: dict, array_parallelism: int | None, extra: dict,
-                  max_num_timeout: int, dry_run: bool, job: Callable[[str], Any] | None,
-                  previous: dict[Path, dict | None]) -> dict[Path, dict]:
+def _submit_array(
+    chunk: list[Path],
+    folder: Path,
+    params: dict,
+    array_parallelism: int | None,
+    extra: dict,
+    max_num_timeout: int,
+    dry_run: bool,
+    job: Callable[[str], Any] | None,
+    previous: dict[Path, dict | None],
+) -> dict[Path, dict]:
     import submitit
 
     job_name = f"codescale-{uuid.uuid4().hex[:8]}"
@@ -227,15 +262,27 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
     try:
         executor.update_parameters(**settings)
     except ValueError as err:
-        raise CodescaleError(f"invalid Slurm executor parameter: {str(err).splitlines()[0]}",
-                             hint="extra's keys are SlurmExecutor.update_parameters names") from err
+        raise CodescaleError(
+            f"invalid Slurm executor parameter: {str(err).splitlines()[0]}",
+            hint="extra's keys are SlurmExecutor.update_parameters names",
+        ) from err
     out: dict[Path, dict] = {}
     if dry_run:
         for run_dir in chunk:
-            out[run_dir] = {"run_id": load_run(run_dir).run_id, "run_dir": str(run_dir), "executor": "slurm",
-                            "action": "would_submit", "reason": f"array of {len(chunk)}", "job_id": None,
-                            "array_id": None, "array_index": None, "submitted_at": None, "folder": str(folder),
-                            "job_name": job_name, "parameters": dict(executor.parameters)}
+            out[run_dir] = {
+                "run_id": load_run(run_dir).run_id,
+                "run_dir": str(run_dir),
+                "executor": "slurm",
+                "action": "would_submit",
+                "reason": f"array of {len(chunk)}",
+                "job_id": None,
+                "array_id": None,
+                "array_index": None,
+                "submitted_at": None,
+                "folder": str(folder),
+                "job_name": job_name,
+                "parameters": dict(executor.parameters),
+            }
         return out
     callable_ = job if job is not None else _default_job()
     try:  # submitit also prints sbatch's stderr on failure; the error below carries it once
@@ -245,17 +292,29 @@ def _submit_array(chunk: list[Path], folder: Path, params: dict, array_paralleli
         names = ", ".join(d.name for d in chunk[:3]) + (", ..." if len(chunk) > 3 else "")
         raise CodescaleError(
             f"sbatch refused the array of {len(chunk)} run(s) ({names}): {str(err).strip().splitlines()[-1]}",
-            source=chunk[0] / "run.json", field="cluster",
+            source=chunk[0] / "run.json",
+            field="cluster",
             hint="fix the cluster section and submit again; runs queued before this one are not queued twice",
         ) from err
     submitted_at = _now()
     for index, (run_dir, submitted) in enumerate(zip(chunk, jobs)):
         array_id = str(submitted.job_id).split("_")[0]
-        record = {"format": SUBMISSION_FORMAT, "run_id": load_run(run_dir).run_id, "run_dir": str(run_dir),
-                  "executor": "slurm", "action": "submitted", "reason": "", "job_id": str(submitted.job_id),
-                  "array_id": array_id, "array_index": index if len(chunk) > 1 else None,
-                  "submitted_at": submitted_at, "folder": str(folder), "job_name": job_name,
-                  "stdout": str(submitted.paths.stdout), "stderr": str(submitted.paths.stderr)}
+        record = {
+            "format": SUBMISSION_FORMAT,
+            "run_id": load_run(run_dir).run_id,
+            "run_dir": str(run_dir),
+            "executor": "slurm",
+            "action": "submitted",
+            "reason": "",
+            "job_id": str(submitted.job_id),
+            "array_id": array_id,
+            "array_index": index if len(chunk) > 1 else None,
+            "submitted_at": submitted_at,
+            "folder": str(folder),
+            "job_name": job_name,
+            "stdout": str(submitted.paths.stdout),
+            "stderr": str(submitted.paths.stderr),
+        }
         prev = previous.get(run_dir)
         history = list((prev or {}).get("history", []))
         if prev:

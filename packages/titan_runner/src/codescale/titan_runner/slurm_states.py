@@ -38,20 +38,45 @@ from codescale.compiler.cluster import slurm_command
 from codescale.core.contracts import Status
 from codescale.core.errors import CodescaleError
 
-STATES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "REQUEUED",
-          "UNKNOWN")
+STATES = (
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "PREEMPTED",
+    "REQUEUED",
+    "UNKNOWN",
+)
 ACTIVE = frozenset({"PENDING", "RUNNING", "REQUEUED"})
 
 _SLURM_TO_STATE = {
-    "PENDING": "PENDING", "CONFIGURING": "PENDING", "REQUEUE_HOLD": "REQUEUED", "REQUEUE_FED": "REQUEUED",
-    "REQUEUED": "REQUEUED", "RESV_DEL_HOLD": "PENDING",
-    "RUNNING": "RUNNING", "COMPLETING": "RUNNING", "SUSPENDED": "RUNNING", "STOPPED": "RUNNING",
-    "SIGNALING": "RUNNING", "STAGE_OUT": "RUNNING", "RESIZING": "RUNNING",
+    "PENDING": "PENDING",
+    "CONFIGURING": "PENDING",
+    "REQUEUE_HOLD": "REQUEUED",
+    "REQUEUE_FED": "REQUEUED",
+    "REQUEUED": "REQUEUED",
+    "RESV_DEL_HOLD": "PENDING",
+    "RUNNING": "RUNNING",
+    "COMPLETING": "RUNNING",
+    "SUSPENDED": "RUNNING",
+    "STOPPED": "RUNNING",
+    "SIGNALING": "RUNNING",
+    "STAGE_OUT": "RUNNING",
+    "RESIZING": "RUNNING",
     "COMPLETED": "COMPLETED",
-    "FAILED": "FAILED", "OUT_OF_MEMORY": "FAILED", "SPECIAL_EXIT": "FAILED", "BOOT_FAIL": "NODE_FAIL",
-    "CANCELLED": "CANCELLED", "REVOKED": "CANCELLED",
-    "TIMEOUT": "TIMEOUT", "DEADLINE": "TIMEOUT",
-    "NODE_FAIL": "NODE_FAIL", "PREEMPTED": "PREEMPTED",
+    "FAILED": "FAILED",
+    "OUT_OF_MEMORY": "FAILED",
+    "SPECIAL_EXIT": "FAILED",
+    "BOOT_FAIL": "NODE_FAIL",
+    "CANCELLED": "CANCELLED",
+    "REVOKED": "CANCELLED",
+    "TIMEOUT": "TIMEOUT",
+    "DEADLINE": "TIMEOUT",
+    "NODE_FAIL": "NODE_FAIL",
+    "PREEMPTED": "PREEMPTED",
 }
 
 
@@ -121,8 +146,12 @@ def query(job_ids: list[str], *, live: bool = False) -> dict[str, tuple[str, str
     queue_lines = _squeue(mains, required=live)
     account_lines = None
     if not live and shutil.which("sacct"):
-        proc = subprocess.run(["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", mains],
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            ["sacct", "-n", "-P", "-X", "-o", "JobID,JobName,State", "-j", mains],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         account_lines = proc.stdout if proc.returncode == 0 else None
     if queue_lines is None and account_lines is None:  # neither answers: say why, as the queue would
         queue_lines = _squeue(mains, required=True)
@@ -136,8 +165,10 @@ def merge_records(ids: list[str], queue_lines: str, account_lines: str) -> dict[
     queue.update(queue_ranges)  # -r lists tasks one by one; a range here is still live
     accounted, account_ranges = _records(account_lines)
     live_arrays = {job_id.split("_")[0] for job_id in queue}
-    names = {job_id.split("_")[0]: name for job_id, (_, name) in (*accounted.items(), *account_ranges.items(),
-                                                                   *queue.items())}
+    names = {
+        job_id.split("_")[0]: name
+        for job_id, (_, name) in (*accounted.items(), *account_ranges.items(), *queue.items())
+    }
     found: dict[str, tuple[str, str]] = {}
     for job_id in ids:
         main = job_id.split("_")[0]
@@ -165,8 +196,13 @@ def cancel(job_ids: list[str]) -> None:
         slurm_command(["scancel", *ids])
 
 
-def explain_state(run_dir_status: Status | None, scheduler_state: str | None, *,
-                  cancel_requested: bool = False, just_submitted: bool = False) -> tuple[str, str]:
+def explain_state(
+    run_dir_status: Status | None,
+    scheduler_state: str | None,
+    *,
+    cancel_requested: bool = False,
+    just_submitted: bool = False,
+) -> tuple[str, str]:
     """``(state, reason)`` with state one of pending/running/completed/failed/cancelled (``status.json``'s words).
 
     ``scheduler_state`` is None when the run was never submitted to Slurm; ``UNKNOWN`` when it was but the

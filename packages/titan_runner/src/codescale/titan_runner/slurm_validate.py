@@ -49,8 +49,10 @@ def validate_against_cluster(run_dirs: list[Path], cluster: SlurmCluster | None 
         runs.append(run)
         run_json[run.run_id] = Path(run_dir) / "run.json"
     problems = [problem for run in runs for problem in (*static_problems(run), *live_problems(run, cluster))]
-    errors += sorted(located(problems, spec_maps(runs), fallback=lambda run_id: str(run_json[run_id])),
-                     key=lambda e: (e.line is None, () if e.line is None else (e.source or "", e.line, e.column or 0)))
+    errors += sorted(
+        located(problems, spec_maps(runs), fallback=lambda run_id: str(run_json[run_id])),
+        key=lambda e: (e.line is None, () if e.line is None else (e.source or "", e.line, e.column or 0)),
+    )
     if len(errors) == 1:
         raise errors[0]
     if errors:

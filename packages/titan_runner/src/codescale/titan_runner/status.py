@@ -116,8 +116,12 @@ def collect(target: str | Path | list[str | Path]) -> list[dict[str, Any]]:
     targets = target if isinstance(target, list) else [target]
     run_dirs = [RunDir(d) for d in resolve_targets(targets)]
     scheduler: dict[str, str] = {}
-    slurm_jobs = [sub["job_id"] for rd in run_dirs
-                  for ex, sub in [_latest_executor(rd)] if ex == "slurm" and sub and sub.get("job_id")]
+    slurm_jobs = [
+        sub["job_id"]
+        for rd in run_dirs
+        for ex, sub in [_latest_executor(rd)]
+        if ex == "slurm" and sub and sub.get("job_id")
+    ]
     if slurm_jobs:
         from codescale.titan_runner.slurm import poll
 
@@ -147,13 +151,15 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     cells = []
     for row in rows:
         total = row["total_steps"]
-        cells.append((
-            row["run_id"],
-            row["state"],
-            f"{row['step']}/{total}" if total else str(row["step"]),
-            f"{row['loss']:.4f}" if isinstance(row["loss"], (int, float)) else "-",
-            f"{row['tokens_per_second']:.0f}" if isinstance(row["tokens_per_second"], (int, float)) else "-",
-            str(row["job_id"] or "-"),
-            row["reason"] or "",
-        ))
+        cells.append(
+            (
+                row["run_id"],
+                row["state"],
+                f"{row['step']}/{total}" if total else str(row["step"]),
+                f"{row['loss']:.4f}" if isinstance(row["loss"], (int, float)) else "-",
+                f"{row['tokens_per_second']:.0f}" if isinstance(row["tokens_per_second"], (int, float)) else "-",
+                str(row["job_id"] or "-"),
+                row["reason"] or "",
+            )
+        )
     return fmt.table(header, cells)

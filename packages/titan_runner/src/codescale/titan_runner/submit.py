@@ -73,8 +73,14 @@ def submit(
 
 
 def _record(run_dir: RunDir, executor: str, action: str, reason: str = "", job_id: str | None = None) -> dict:
-    return {"run_id": run_dir.path.name, "run_dir": str(run_dir.path), "executor": executor, "action": action,
-            "reason": reason, "job_id": job_id}
+    return {
+        "run_id": run_dir.path.name,
+        "run_dir": str(run_dir.path),
+        "executor": executor,
+        "action": action,
+        "reason": reason,
+        "job_id": job_id,
+    }
 
 
 def _local_skip_reason(run_dir: RunDir) -> str | None:
@@ -104,8 +110,17 @@ def _submit_local(run_dirs: list[RunDir], max_parallel: int, dry_run: bool) -> l
         if todo:
             token = uuid.uuid4().hex
             for run_dir in todo:
-                write_local_job(run_dir.path, state="queued", queue_token=token, queue_pid=None, job_id=None,
-                                submitted_at=now_iso(), started_at=None, reason=None, cancel_requested_at=None)
+                write_local_job(
+                    run_dir.path,
+                    state="queued",
+                    queue_token=token,
+                    queue_pid=None,
+                    job_id=None,
+                    submitted_at=now_iso(),
+                    started_at=None,
+                    reason=None,
+                    cancel_requested_at=None,
+                )
             queue_pid = _spawn_queue(todo, max_parallel, token)
             for run_dir in todo:
                 write_local_job(run_dir.path, queue_pid=queue_pid)
@@ -118,10 +133,24 @@ def _spawn_queue(run_dirs: list[RunDir], max_parallel: int, token: str) -> int:
     logs = run_dirs[0].path.parent.parent / "logs"
     logs.mkdir(exist_ok=True)
     log = open(logs / f"local-queue-{token[:8]}.log", "a")
-    command = [sys.executable, "-m", "codescale.titan_runner.localqueue", "--max-parallel", str(max_parallel),
-               "--token", token, *[str(d.path) for d in run_dirs]]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True, env=os.environ.copy())
+    command = [
+        sys.executable,
+        "-m",
+        "codescale.titan_runner.localqueue",
+        "--max-parallel",
+        str(max_parallel),
+        "--token",
+        token,
+        *[str(d.path) for d in run_dirs],
+    ]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=os.environ.copy(),
+    )
     log.close()
     return process.pid
 
@@ -138,7 +167,9 @@ def _submit_debug(run_dir: RunDir, dry_run: bool) -> dict:
     if world_size > 1:
         raise CodescaleError(
             f"run {run_dir.path.name} needs {world_size} processes; the debug executor runs one",
-            source=run_dir.run_json, field="parallelism.world_size", hint="use --executor local",
+            source=run_dir.run_json,
+            field="parallelism.world_size",
+            hint="use --executor local",
         )
     if dry_run:
         return _record(run_dir, "debug", "would_submit")

@@ -62,17 +62,17 @@ def resolve_targets(
         elif path.is_file() and path.suffix in (".yaml", ".yml"):
             if not allow_spec:
                 raise CodescaleError(
-                    "is a spec; this command needs a compiled plan or run directory", source=path,
+                    "is a spec; this command needs a compiled plan or run directory",
+                    source=path,
                     hint="pass the compiled output directory (codescale compile SPEC -o OUT)",
                 )
-            found = plan_run_dirs(
-                compile_spec(path, Path(out) if out else None, corpus=corpus, prepared=prepared)
-            )
+            found = plan_run_dirs(compile_spec(path, Path(out) if out else None, corpus=corpus, prepared=prepared))
         elif not path.exists():
             raise CodescaleError("no such file or directory", source=path)
         else:
             raise CodescaleError(
-                "not a spec, plan or run directory", source=path,
+                "not a spec, plan or run directory",
+                source=path,
                 hint="pass a spec (.yaml), a compiled output directory (with plan.json) or OUT/runs/<run_id>",
             )
         run_dirs.extend(d for d in found if d not in run_dirs)

@@ -87,7 +87,11 @@ def ensure_distributed_env() -> dict[str, str | None]:
         submitit.helpers.TorchDistributedEnvironment().export(set_cuda_visible_devices=False, overwrite=True)
     else:
         os.environ.update(
-            RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
+            RANK="0",
+            WORLD_SIZE="1",
+            LOCAL_RANK="0",
+            LOCAL_WORLD_SIZE="1",
+            MASTER_ADDR="127.0.0.1",
             MASTER_PORT=str(free_port()),
         )
     return previous
@@ -226,11 +230,16 @@ def train_run(run_dir: str | Path) -> Status:
                 )
             if rank == 0:
                 status = run_dir.read_status()
-                start = StartRecord(time=now_iso(), host=socket.gethostname(), pid=os.getpid(), job_id=job_id,
-                                    resumed_from_step=None)
+                start = StartRecord(
+                    time=now_iso(), host=socket.gethostname(), pid=os.getpid(), job_id=job_id, resumed_from_step=None
+                )
                 run_dir.update_status(
-                    state="running", starts=[*status.starts, start], started_at=status.started_at or start.time,
-                    finished_at=None, error=None, total_steps=run.training.steps,
+                    state="running",
+                    starts=[*status.starts, start],
+                    started_at=status.started_at or start.time,
+                    finished_at=None,
+                    error=None,
+                    total_steps=run.training.steps,
                 )
             final_step, total_steps = _train(run, run_dir)
             if final_step < total_steps:
@@ -291,8 +300,11 @@ def _finish(run_dir: RunDir, state: str, started: float, error: ErrorRecord | No
             # `codescale cancel` marked it first; keep that, and add the run's own account of how it stopped
             return run_dir.update_status(error=error)
         return status  # the first recorded failure wins (e.g. another rank's)
-    fields: dict[str, Any] = {"state": state, "error": error,
-                              "wall_seconds": (status.wall_seconds or 0.0) + time.time() - started}
+    fields: dict[str, Any] = {
+        "state": state,
+        "error": error,
+        "wall_seconds": (status.wall_seconds or 0.0) + time.time() - started,
+    }
     if state in ("completed", "failed", "cancelled"):
         fields["finished_at"] = now_iso()
     return run_dir.update_status(**fields)

@@ -50,13 +50,29 @@ class LanguageValidator(Validator):
         max_sequences: int = 64
         """Validation sequences per language (and examples per direction)."""
 
-    def __init__(self, config: Config, *, parallelism: Any, dp_world_size: int, dp_rank: int, parallel_dims: Any,
-                 loss_fn: Any, validation_context: Any, metrics_processor: Any, seq_len: int, local_batch_size: int,
-                 pp_schedule: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        parallelism: Any,
+        dp_world_size: int,
+        dp_rank: int,
+        parallel_dims: Any,
+        loss_fn: Any,
+        validation_context: Any,
+        metrics_processor: Any,
+        seq_len: int,
+        local_batch_size: int,
+        pp_schedule: Any = None,
+        **kwargs: Any,
+    ) -> None:
         BaseValidator.__init__(self, config=config)  # not Validator's: it would build a text data loader
         if pp_schedule is not None:
-            raise CodescaleError("the codescale validator does not support pipeline parallelism",
-                                 field="parallelism.pipeline_parallel_degree", hint="codescale compiles FSDP/HSDP only")
+            raise CodescaleError(
+                "the codescale validator does not support pipeline parallelism",
+                field="parallelism.pipeline_parallel_degree",
+                hint="codescale compiles FSDP/HSDP only",
+            )
         self.parallelism = parallelism
         self.parallel_dims = parallel_dims
         self.loss_fn = loss_fn
@@ -101,8 +117,13 @@ class LanguageValidator(Validator):
     @torch.no_grad()
     def validate(self, model_parts: list[nn.Module], step: int) -> None:
         if self._evaluator is None:
-            self._evaluator = Evaluator(self._eval_sets(), batch_size=self.local_batch_size, dp_rank=self.dp_rank,
-                                        dp_world_size=self.dp_world_size, all_reduce=self._all_reduce)
+            self._evaluator = Evaluator(
+                self._eval_sets(),
+                batch_size=self.local_batch_size,
+                dp_rank=self.dp_rank,
+                dp_world_size=self.dp_world_size,
+                all_reduce=self._all_reduce,
+            )
         for model in model_parts:
             model.eval()
         try:
@@ -116,8 +137,9 @@ class LanguageValidator(Validator):
             losses = [v for v in result["valid_loss"].values()]
             self.metrics_processor.log_validation(loss=sum(losses) / max(len(losses), 1), step=step)
 
-    def _batch_loss(self, model_parts: list[nn.Module], inputs: torch.Tensor,
-                    labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _batch_loss(
+        self, model_parts: list[nn.Module], inputs: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Sum of token losses and the count of counted tokens of one batch, through the training input path."""
         from codescale.titan_runner.dataloader import document_positions
 

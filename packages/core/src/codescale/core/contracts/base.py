@@ -78,17 +78,33 @@ def check_format(value: Any, expected: str, source: str | Path | None) -> None:
     """Refuse a file of another artifact, or of a major version this codescale does not read."""
     name, _, major = expected.partition("/")
     if not isinstance(value, str) or value.partition("/")[0] != name:
-        raise CodescaleError(f"format is {value!r}, expected {expected!r}", source=source, field="format",
-                             hint=f"this is not a {name.removeprefix('codescale.')} file written by codescale")
+        raise CodescaleError(
+            f"format is {value!r}, expected {expected!r}",
+            source=source,
+            field="format",
+            hint=f"this is not a {name.removeprefix('codescale.')} file written by codescale",
+        )
     if value.partition("/")[2].split(".")[0] != major:
-        raise CodescaleError(f"format {value!r} is a version this codescale cannot read (it reads {expected})",
-                             source=source, field="format", hint="use the codescale version that wrote it, or upgrade")
+        raise CodescaleError(
+            f"format {value!r} is a version this codescale cannot read (it reads {expected})",
+            source=source,
+            field="format",
+            hint="use the codescale version that wrote it, or upgrade",
+        )
 
 
 _EXPECTED = {
-    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
-    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false", "bool_parsing": "true or false",
-    "string_type": "a string", "dict_type": "an object", "list_type": "a list", "model_type": "an object",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "dict_type": "an object",
+    "list_type": "a list",
+    "model_type": "an object",
     "model_attributes_type": "an object",
 }
 
@@ -101,7 +117,9 @@ def friendly_message(error: Mapping[str, Any]) -> str:
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
     if kind == "literal_error":
-        return f"{error['msg'].removeprefix('Input should be ').replace('should be', 'must be')}, got {_short(error.get('input'))}".replace("Input ", "")
+        return f"{error['msg'].removeprefix('Input should be ').replace('should be', 'must be')}, got {_short(error.get('input'))}".replace(
+            "Input ", ""
+        )
     return error["msg"].removeprefix("Value error, ")
 
 
@@ -116,8 +134,12 @@ def validation_errors(err: ValidationError, source: str | Path | None, *, what: 
     for e in err.errors(include_url=False):
         field = ".".join(str(p) for p in e["loc"]) or None
         message = friendly_message(e)
-        item = CodescaleError(f"{message} (in a {what} file)", source=source, field=field,
-                              hint="the file is damaged or from another tool; rewrite it with codescale")
+        item = CodescaleError(
+            f"{message} (in a {what} file)",
+            source=source,
+            field=field,
+            hint="the file is damaged or from another tool; rewrite it with codescale",
+        )
         errors.setdefault(item.render(), item)
     found = list(errors.values())
     return found[0] if len(found) == 1 else CodescaleErrors(found)

@@ -180,5 +180,14 @@ def read_lines(path: str | Path, model: type[Contract]) -> list[Any]:
     return lines
 
 
-__all__ = ["EVAL_FORMATS", "EvalResult", "EvalScore", "EvalSettingsRecord", "EvalStatus", "EvalTaskScore",
-           "SampleLine", "VerdictLine", "read_lines"]
+__all__ = [
+    "EVAL_FORMATS",
+    "EvalResult",
+    "EvalScore",
+    "EvalSettingsRecord",
+    "EvalStatus",
+    "EvalTaskScore",
+    "SampleLine",
+    "VerdictLine",
+    "read_lines",
+]

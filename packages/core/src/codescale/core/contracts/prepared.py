@@ -162,6 +162,7 @@ def _not_prepared(path: Path):
     from codescale.core.errors import CodescaleError
 
     return CodescaleError(
-        "not a prepared corpus (no manifest.json)", source=path,
+        "not a prepared corpus (no manifest.json)",
+        source=path,
         hint="run `codescale data prepare CATALOG -o DIR` first (an interrupted prepare leaves no manifest)",
     )

@@ -140,9 +140,16 @@ MetricLine = TrainLine | EvalLine
 LINE_MODELS: dict[str, type[_Line]] = {"train": TrainLine, "eval": EvalLine}
 
 METRIC_COLUMNS: dict[str, str] = {
-    "kind": "VARCHAR", "step": "BIGINT", "time": "DOUBLE", "tokens": "DOUBLE", "loss": "DOUBLE",
-    "lr": "DOUBLE", "tokens_per_second": "DOUBLE", "grad_norm": "DOUBLE",
-    "valid_loss": "MAP(VARCHAR, DOUBLE)", "translation_loss": "MAP(VARCHAR, DOUBLE)",
+    "kind": "VARCHAR",
+    "step": "BIGINT",
+    "time": "DOUBLE",
+    "tokens": "DOUBLE",
+    "loss": "DOUBLE",
+    "lr": "DOUBLE",
+    "tokens_per_second": "DOUBLE",
+    "grad_norm": "DOUBLE",
+    "valid_loss": "MAP(VARCHAR, DOUBLE)",
+    "translation_loss": "MAP(VARCHAR, DOUBLE)",
     "translation_seen": "MAP(VARCHAR, BOOLEAN)",
 }
 """DuckDB types of the metric-line fields ingest reads in bulk (per-language train maps are read separately)."""
@@ -201,7 +208,24 @@ def read_lease(path: str | Path) -> Lease | None:
 
 
 __all__ = [
-    "STATES", "TERMINAL_STATES", "State", "StartRecord", "ErrorRecord", "Status", "Lease", "TrainLine", "EvalLine",
-    "MetricLine", "METRIC_COLUMNS", "TRAIN_SCALARS", "TRAIN_MAPS", "EVAL_MAPS", "parse_metric_line",
-    "metric_line_json", "read_metric_lines", "read_lease", "finite_or_none", "validation_errors",
+    "STATES",
+    "TERMINAL_STATES",
+    "State",
+    "StartRecord",
+    "ErrorRecord",
+    "Status",
+    "Lease",
+    "TrainLine",
+    "EvalLine",
+    "MetricLine",
+    "METRIC_COLUMNS",
+    "TRAIN_SCALARS",
+    "TRAIN_MAPS",
+    "EVAL_MAPS",
+    "parse_metric_line",
+    "metric_line_json",
+    "read_metric_lines",
+    "read_lease",
+    "finite_or_none",
+    "validation_errors",
 ]

@@ -44,8 +44,11 @@ def _load() -> tuple[tuple[tuple[str, str], ...], ...]:
     index_file = tasks_dir / "index.yaml"
     index = yaml.safe_load(index_file.read_text(encoding="utf-8"))
     if index.get("format") != FORMAT:
-        raise CodescaleError(f"unknown evaluation-set format {index.get('format')!r}", source=str(index_file),
-                             hint=f"this codescale reads {FORMAT}")
+        raise CodescaleError(
+            f"unknown evaluation-set format {index.get('format')!r}",
+            source=str(index_file),
+            hint=f"this codescale reads {FORMAT}",
+        )
     loaded = []
     for entry in index["tasks"]:
         task_dir = tasks_dir / entry["id"]
@@ -54,8 +57,11 @@ def _load() -> tuple[tuple[tuple[str, str], ...], ...]:
         for lang in LANGUAGES:
             matches = sorted(name for name in files if name.endswith(lang.extension))
             if len(matches) != 1:
-                raise CodescaleError(f"task {entry['id']!r} has {len(matches)} {lang.display} files ({lang.extension})",
-                                     source=str(task_dir), hint="each task needs exactly one file per language")
+                raise CodescaleError(
+                    f"task {entry['id']!r} has {len(matches)} {lang.display} files ({lang.extension})",
+                    source=str(task_dir),
+                    hint="each task needs exactly one file per language",
+                )
             task.append((lang.id, files[matches[0]].read_text(encoding="utf-8")))
         loaded.append(tuple(task))
     return tuple(loaded)

@@ -76,21 +76,30 @@ class ProgramBuilder:
         return name
 
     def local(self, scope: set[Name], *candidates: Name) -> Name:
-        options = [c for c in candidates if c not in scope and c not in self.taken
-                   and not (len(c) == 1 and c[0] in RESERVED_WORDS)]
+        options = [
+            c
+            for c in candidates
+            if c not in scope and c not in self.taken and not (len(c) == 1 and c[0] in RESERVED_WORDS)
+        ]
         if options:
             name = self.rng.choice(options)
         else:
-            name = next((*candidates[0], str(n)) for n in range(2, 10_000)
-                        if (*candidates[0], str(n)) not in scope and (*candidates[0], str(n)) not in self.taken)
+            name = next(
+                (*candidates[0], str(n))
+                for n in range(2, 10_000)
+                if (*candidates[0], str(n)) not in scope and (*candidates[0], str(n)) not in self.taken
+            )
         scope.add(name)
         return name
 
     # -- values ---------------------------------------------------------------------------------------------------
 
     def field_of(self, t: Type) -> Name:
-        fields: dict[Type, tuple[Name, ...]] = {INT: self.domain.int_fields, FLOAT: self.domain.float_fields,
-                                                STR: self.domain.str_fields}
+        fields: dict[Type, tuple[Name, ...]] = {
+            INT: self.domain.int_fields,
+            FLOAT: self.domain.float_fields,
+            STR: self.domain.str_fields,
+        }
         kind = fields[t]
         return self.rng.choice(kind)
 

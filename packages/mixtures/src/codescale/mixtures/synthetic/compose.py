@@ -59,9 +59,23 @@ _SEPARATOR_NAMES = {("separator",), ("delimiter",), ("glue",)}  # the parameter 
 _SEPARATORS = (", ", " | ", "-", "/", "; ", " ")
 
 SHAPES: tuple[Callable[[ProgramBuilder], Function | None], ...] = (
-    filtered_total, count_matching, scaled_list, arithmetic, tiered_label, checked_ratio, validated_field,
-    describe_record, record_total, joined_labels, first_position, countdown, peak_or_mean, all_within,
-    record_is_usable, build_record, recovering_call,
+    filtered_total,
+    count_matching,
+    scaled_list,
+    arithmetic,
+    tiered_label,
+    checked_ratio,
+    validated_field,
+    describe_record,
+    record_total,
+    joined_labels,
+    first_position,
+    countdown,
+    peak_or_mean,
+    all_within,
+    record_is_usable,
+    build_record,
+    recovering_call,
 )
 
 
@@ -110,7 +124,8 @@ def build_program(rng: random.Random, functions: tuple[int, int] = DEFAULT_FUNCT
         if function is not None:
             b.functions.append(function)
     mentions_record = (b.record_type, ListOf(b.record_type))
-    uses_record = any(f.returns in mentions_record or any(p.type in mentions_record for p in f.params)
-                      for f in b.functions)
+    uses_record = any(
+        f.returns in mentions_record or any(p.type in mentions_record for p in f.params) for f in b.functions
+    )
     records = (b.record,) if uses_record else ()
     return Program(domain.container, records, tuple(b.functions), _main(b))

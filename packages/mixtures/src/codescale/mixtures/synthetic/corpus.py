@@ -127,8 +127,11 @@ def write_corpus(out_dir: Path, n_programs: int, seed: int = 0, languages: Seque
     """
     langs = canonical_languages(languages)
     if PIVOT not in langs:
-        raise CodescaleError(f"languages {list(langs)} lack the parallel pivot {PIVOT!r}", field="languages",
-                             hint=f"add {PIVOT}: every parallel group is keyed on it")
+        raise CodescaleError(
+            f"languages {list(langs)} lack the parallel pivot {PIVOT!r}",
+            field="languages",
+            hint=f"add {PIVOT}: every parallel group is keyed on it",
+        )
     if n_programs < 1:
         raise CodescaleError(f"n_programs is {n_programs}", field="n_programs", hint="ask for at least one program")
     functions = (int(functions[0]), int(functions[1]))
@@ -172,8 +175,10 @@ def write_corpus(out_dir: Path, n_programs: int, seed: int = 0, languages: Seque
     atomic_write_lines(out_dir / "synthetic.json", [json.dumps({**request, "files": files}, indent=2) + "\n"])
     catalog = catalog_document(f"synthetic-seed{seed}-n{n_programs}", langs, vocab_size,
                                "raw/translation_eval.jsonl" if translation_programs else None)  # fmt: skip
-    header = (f"# Synthetic corpus written by codescale.mixtures.synthetic.write_corpus(n_programs={n_programs}, "
-              f"seed={seed}).\n# Monolingual documents (stream <lang>) and parallel groups (stream "
-              f"{PARALLEL_STREAM!r}) are disjoint programs.\n")
+    header = (
+        f"# Synthetic corpus written by codescale.mixtures.synthetic.write_corpus(n_programs={n_programs}, "
+        f"seed={seed}).\n# Monolingual documents (stream <lang>) and parallel groups (stream "
+        f"{PARALLEL_STREAM!r}) are disjoint programs.\n"
+    )
     atomic_write_lines(catalog_path, [header, yaml.safe_dump(catalog, sort_keys=False)])
     return catalog_path

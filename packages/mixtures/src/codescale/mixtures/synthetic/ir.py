@@ -164,7 +164,9 @@ class Contains:
     type: Type = BOOL
 
 
-Expr = Lit | Var | Binary | Not | ToFloat | Length | Index | Field | Call | NewRecord | ListLit | Format | Upper | Contains
+Expr = (
+    Lit | Var | Binary | Not | ToFloat | Length | Index | Field | Call | NewRecord | ListLit | Format | Upper | Contains
+)
 
 
 # --- statements --------------------------------------------------------------------------------------------------

@@ -77,8 +77,9 @@ def missing_toolchain(language: str) -> str | None:
 
 def _run(command: Sequence[str | Path], cwd: Path, timeout: float, env: dict | None = None) -> tuple[int, str, str]:
     try:
-        done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                              env=env)
+        done = subprocess.run(
+            [str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+        )
     except subprocess.TimeoutExpired as expired:
         said = expired.stderr.decode(errors="replace") if isinstance(expired.stderr, bytes) else expired.stderr or ""
         return 124, "", f"timed out after {timeout:.0f}s: {' '.join(map(str, command))}\n{said}"
@@ -97,12 +98,20 @@ def _attribute(returncode: int, diagnostics: str, count: int) -> list[Checked]:
 
 def java_class(source: str) -> str:
     """The class a Java source file must be named after: its public class, else its first class, else ``Main``."""
-    match = re.search(r"public\s+(?:final\s+|abstract\s+)*class\s+(\w+)", source) or re.search(r"\bclass\s+(\w+)", source)
+    match = re.search(r"public\s+(?:final\s+|abstract\s+)*class\s+(\w+)", source) or re.search(
+        r"\bclass\s+(\w+)", source
+    )
     return match.group(1) if match else "Main"
 
 
-FILE_NAMES = {"python": "main.py", "javascript": "main.js", "typescript": "main.ts", "csharp": "Program.cs",
-              "go": "main.go", "rust": "main.rs"}
+FILE_NAMES = {
+    "python": "main.py",
+    "javascript": "main.js",
+    "typescript": "main.ts",
+    "csharp": "Program.cs",
+    "go": "main.go",
+    "rust": "main.rs",
+}
 
 
 def source_file_name(language: str, source: str) -> str:
@@ -123,8 +132,9 @@ class _Workspace:
         return _run(command, cwd or self.root, self.timeout, env)
 
 
-def check_programs(language: str, sources: Sequence[str], *, run: bool | Collection[int] = False,
-                   timeout: float = 300) -> list[Checked]:
+def check_programs(
+    language: str, sources: Sequence[str], *, run: bool | Collection[int] = False, timeout: float = 300
+) -> list[Checked]:
     """Compile each program of ``language``; one :class:`Checked` per source, in order.
 
     ``run`` runs every program that compiled (True) or those at the given indices, and keeps their stdout.
@@ -142,8 +152,10 @@ def check_programs(language: str, sources: Sequence[str], *, run: bool | Collect
             workspace.files.append(path)
         checked = _CHECKERS[language](workspace)
         to_run = set(range(len(sources))) if run is True else set(run or ())
-        checked = [_RUNNERS[language](workspace, i) if verdict.ok and i in to_run else verdict
-                   for i, verdict in enumerate(checked)]
+        checked = [
+            _RUNNERS[language](workspace, i) if verdict.ok and i in to_run else verdict
+            for i, verdict in enumerate(checked)
+        ]
         return checked
 
 
@@ -166,8 +178,23 @@ def _check_javascript(ws: _Workspace) -> list[Checked]:
 def _check_typescript(ws: _Workspace) -> list[Checked]:
     # One tsc for all programs, each its own module (equal function names in two programs must not collide); the
     # CommonJS output under js/ is what the runs execute.
-    code, out, err = ws.run(["tsc", "--strict", "--target", "es2020", "--module", "commonjs", "--moduleDetection",
-                             "force", "--rootDir", ws.root, "--outDir", ws.root / "js", *ws.files])
+    code, out, err = ws.run(
+        [
+            "tsc",
+            "--strict",
+            "--target",
+            "es2020",
+            "--module",
+            "commonjs",
+            "--moduleDetection",
+            "force",
+            "--rootDir",
+            ws.root,
+            "--outDir",
+            ws.root / "js",
+            *ws.files,
+        ]
+    )
     return _attribute(code, out + err, len(ws.files))
 
 
@@ -214,15 +241,29 @@ def _check_go(ws: _Workspace) -> list[Checked]:
     verdicts = _attribute(code, out + err, len(ws.files))
     _, unformatted, _ = ws.run(["gofmt", "-l", *ws.files])
     badly_formatted = {int(m) for m in re.findall(r"p(\d{5})", unformatted)}
-    return [Checked(False, diagnostics=f"{ws.files[i]}: not gofmt-formatted") if i in badly_formatted and v.ok else v
-            for i, v in enumerate(verdicts)]
+    return [
+        Checked(False, diagnostics=f"{ws.files[i]}: not gofmt-formatted") if i in badly_formatted and v.ok else v
+        for i, v in enumerate(verdicts)
+    ]
 
 
 def _check_rust(ws: _Workspace) -> list[Checked]:
     results = []
     for path in ws.files:  # --emit=metadata: parse, type and borrow check without code generation
-        code, out, err = ws.run(["rustc", "--edition", "2021", "--crate-type", "bin", "--emit=metadata", "-o",
-                                 path.with_suffix(".rmeta"), path], cwd=path.parent)
+        code, out, err = ws.run(
+            [
+                "rustc",
+                "--edition",
+                "2021",
+                "--crate-type",
+                "bin",
+                "--emit=metadata",
+                "-o",
+                path.with_suffix(".rmeta"),
+                path,
+            ],
+            cwd=path.parent,
+        )
         results.append(Checked(code == 0, diagnostics="" if code == 0 else out + err))
     return results
 
@@ -271,7 +312,21 @@ def _run_rust(ws: _Workspace, i: int) -> Checked:
     return _ran(ws.run([binary]))
 
 
-_CHECKERS = {"python": _check_python, "javascript": _check_javascript, "typescript": _check_typescript,
-             "java": _check_java, "csharp": _check_csharp, "go": _check_go, "rust": _check_rust}
-_RUNNERS = {"python": _run_python, "javascript": _run_javascript, "typescript": _run_typescript, "java": _run_java,
-            "csharp": _run_csharp, "go": _run_go, "rust": _run_rust}
+_CHECKERS = {
+    "python": _check_python,
+    "javascript": _check_javascript,
+    "typescript": _check_typescript,
+    "java": _check_java,
+    "csharp": _check_csharp,
+    "go": _check_go,
+    "rust": _check_rust,
+}
+_RUNNERS = {
+    "python": _run_python,
+    "javascript": _run_javascript,
+    "typescript": _run_typescript,
+    "java": _run_java,
+    "csharp": _run_csharp,
+    "go": _run_go,
+    "rust": _run_rust,
+}

@@ -37,7 +37,9 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], tokenize: 
     except Exception as err:  # sacrebleu raises plain exceptions for an unknown tokeniser
         from sacrebleu.metrics.bleu import _TOKENIZERS
 
-        raise CodescaleError(f"unknown BLEU tokenisation {tokenize!r} ({err})",
-                             hint=f"one of sacrebleu's: {', '.join(sorted(_TOKENIZERS))}") from None
+        raise CodescaleError(
+            f"unknown BLEU tokenisation {tokenize!r} ({err})",
+            hint=f"one of sacrebleu's: {', '.join(sorted(_TOKENIZERS))}",
+        ) from None
     result = metric.corpus_score(list(hypotheses), [list(references)])
     return BleuScore(float(result.score), str(metric.get_signature()), len(hypotheses))

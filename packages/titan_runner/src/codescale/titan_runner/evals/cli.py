@@ -36,12 +36,18 @@ def _list(text: str | None) -> list[str] | None:
 
 
 def _register_eval(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", nargs="+", help="run directories, compiled output directories or plan.json files "
-                        "(every completed run is evaluated)")
+    parser.add_argument(
+        "target",
+        nargs="+",
+        help="run directories, compiled output directories or plan.json files (every completed run is evaluated)",
+    )
     what = parser.add_argument_group("what to evaluate")
-    what.add_argument("--suite", default="builtin",
-                      help="builtin (22 tasks x 7 languages), translation (42 directions), or a MultiPL-E / "
-                           "translation .jsonl file (default builtin)")
+    what.add_argument(
+        "--suite",
+        default="builtin",
+        help="builtin (22 tasks x 7 languages), translation (42 directions), or a MultiPL-E / "
+        "translation .jsonl file (default builtin)",
+    )
     what.add_argument("--languages", default=None, help="comma list of languages to keep (e.g. python,java)")
     what.add_argument("--tasks", default=None, help="comma list of task names to keep")
     what.add_argument("--directions", default=None, help="translation: comma list such as python->java,go->rust")
@@ -54,23 +60,45 @@ def _register_eval(parser: argparse.ArgumentParser) -> None:
     sampling.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling (default 0.95)")
     sampling.add_argument("--max-new-tokens", type=int, default=512, help="default 512")
     sampling.add_argument("--seed", type=int, default=0)
-    sampling.add_argument("--backend", choices=("transformers", "vllm"), default="transformers",
-                          help="transformers (CPU or GPU, default) or vllm (GPU, optional extra)")
+    sampling.add_argument(
+        "--backend",
+        choices=("transformers", "vllm"),
+        default="transformers",
+        help="transformers (CPU or GPU, default) or vllm (GPU, optional extra)",
+    )
     sampling.add_argument("--bleu-tokenize", default="13a", help="sacrebleu tokeniser for translation BLEU (13a)")
     running = parser.add_argument_group("how it runs (never changes the numbers)")
-    running.add_argument("--executor", choices=("inline", "local", "slurm"), default="inline",
-                         help="inline: in this process (default); local: submitit processes; slurm: job arrays")
-    running.add_argument("--max-parallel", type=int, default=None, metavar="K",
-                         help="local: tasks at once (default 1); slurm: array parallelism")
+    running.add_argument(
+        "--executor",
+        choices=("inline", "local", "slurm"),
+        default="inline",
+        help="inline: in this process (default); local: submitit processes; slurm: job arrays",
+    )
+    running.add_argument(
+        "--max-parallel",
+        type=int,
+        default=None,
+        metavar="K",
+        help="local: tasks at once (default 1); slurm: array parallelism",
+    )
     running.add_argument("--device", default="auto", help="generation device: auto, cpu, cuda, cuda:1 ...")
-    running.add_argument("--dtype", choices=("auto", "float32", "bfloat16", "float16"), default="auto",
-                         help="auto: float32 on CPU, bfloat16 on GPU")
+    running.add_argument(
+        "--dtype",
+        choices=("auto", "float32", "bfloat16", "float16"),
+        default="auto",
+        help="auto: float32 on CPU, bfloat16 on GPU",
+    )
     running.add_argument("--batch-size", type=int, default=16, help="sequences per generation batch (default 16)")
     running.add_argument("--workers", type=int, default=None, help="harness workers (default: the CPU count)")
-    running.add_argument("--sandbox", choices=("auto", "namespaces", "rlimits"), default="auto",
-                         help="isolation of executed code (default: namespaces where bubblewrap works)")
-    running.add_argument("--java-classpath", default=None,
-                         help="extra Java class path, e.g. javatuples-1.2.jar for MultiPL-E's Java")
+    running.add_argument(
+        "--sandbox",
+        choices=("auto", "namespaces", "rlimits"),
+        default="auto",
+        help="isolation of executed code (default: namespaces where bubblewrap works)",
+    )
+    running.add_argument(
+        "--java-classpath", default=None, help="extra Java class path, e.g. javatuples-1.2.jar for MultiPL-E's Java"
+    )
     running.add_argument("--force", action="store_true", help="evaluate again from scratch, even if completed")
     running.add_argument("--dry-run", action="store_true", help="say what would be evaluated; run nothing")
     slurm = parser.add_argument_group("slurm (with --executor slurm; default: the run's cluster section)")
@@ -113,22 +141,52 @@ def _eval(args: argparse.Namespace) -> int:
     if args.step not in ("latest", "all") and not str(args.step).isdigit():
         raise CodescaleError(f"--step must be latest, all or a step number, got {args.step!r}")
     settings = make_settings(
-        args.suite, languages=_list(args.languages), tasks=_list(args.tasks), directions=_list(args.directions),
-        limit=args.limit, n=args.n, ks=_parse_ks(args.k), temperature=args.temperature, top_p=args.top_p,
-        max_new_tokens=args.max_new_tokens, seed=args.seed, backend=args.backend, bleu_tokenize=args.bleu_tokenize,
+        args.suite,
+        languages=_list(args.languages),
+        tasks=_list(args.tasks),
+        directions=_list(args.directions),
+        limit=args.limit,
+        n=args.n,
+        ks=_parse_ks(args.k),
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_new_tokens=args.max_new_tokens,
+        seed=args.seed,
+        backend=args.backend,
+        bleu_tokenize=args.bleu_tokenize,
     )
     suite = select_suite(settings)  # a bad suite or filter is reported before anything runs
-    options = ExecutionOptions(workers=args.workers, isolation=args.sandbox, batch_size=args.batch_size,
-                               device=args.device, dtype=args.dtype, java_classpath=_list(args.java_classpath))
+    options = ExecutionOptions(
+        workers=args.workers,
+        isolation=args.sandbox,
+        batch_size=args.batch_size,
+        device=args.device,
+        dtype=args.dtype,
+        java_classpath=_list(args.java_classpath),
+    )
     tasks, skipped = plan_tasks(args.target, settings, options, step=args.step, force=args.force)
     if not tasks and not skipped:
         raise CodescaleError("the targets name no run", source=args.target[0])
-    log.info("%s: %d problem(s) x %d sample(s) for %d checkpoint(s)", suite.name, len(suite.problems), args.n,
-             len(tasks))
-    slurm = {"partition": args.partition, "account": args.account, "qos": args.qos, "gpus_per_node": args.gpus,
-             "cpus_per_task": args.cpus, "mem_gb": args.mem_gb, "time": args.time_min}
-    records = skipped + run_tasks(tasks, executor=args.executor, max_parallel=args.max_parallel, slurm=slurm,
-                                  dry_run=args.dry_run, report=log.info)
+    log.info(
+        "%s: %d problem(s) x %d sample(s) for %d checkpoint(s)", suite.name, len(suite.problems), args.n, len(tasks)
+    )
+    slurm = {
+        "partition": args.partition,
+        "account": args.account,
+        "qos": args.qos,
+        "gpus_per_node": args.gpus,
+        "cpus_per_task": args.cpus,
+        "mem_gb": args.mem_gb,
+        "time": args.time_min,
+    }
+    records = skipped + run_tasks(
+        tasks,
+        executor=args.executor,
+        max_parallel=args.max_parallel,
+        slurm=slurm,
+        dry_run=args.dry_run,
+        report=log.info,
+    )
     results = _results(records)
     if results and not args.no_store and not args.dry_run:
         _store(args.db, results)
@@ -164,8 +222,10 @@ def _store(db: str | None, results: list) -> None:
     try:
         from codescale.laws import generation, store
     except ImportError:
-        log.warning("codescale-laws is not installed: the scores stay in the run directories (codescale ingest "
-                    "stores them later)")
+        log.warning(
+            "codescale-laws is not installed: the scores stay in the run directories (codescale ingest "
+            "stores them later)"
+        )
         return
     con = store.connect(db)
     try:
@@ -182,8 +242,18 @@ def score_table(results: list) -> str:
         for score in result.scores:
             metric = f"pass@{score.k}" if score.metric == "pass@k" else "BLEU"
             value = f"{score.value:.3f}" if score.metric == "pass@k" else f"{score.value:.2f}"
-            lines.append((result.run_id, str(result.step), result.suite, score.direction or score.language, metric,
-                          value, str(score.n), str(score.tasks)))
+            lines.append(
+                (
+                    result.run_id,
+                    str(result.step),
+                    result.suite,
+                    score.direction or score.language,
+                    metric,
+                    value,
+                    str(score.n),
+                    str(score.tasks),
+                )
+            )
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)
 

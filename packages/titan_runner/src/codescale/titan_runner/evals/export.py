@@ -63,16 +63,22 @@ def find_checkpoint(run_dir: str | Path, step: int | None = None) -> Checkpoint:
     """The checkpoint of ``step`` (default: the latest); a CodescaleError lists the steps there are."""
     available = checkpoints(run_dir)
     if not available:
-        raise CodescaleError("the run has no checkpoint", source=Path(run_dir) / "checkpoints",
-                             hint="train it first (codescale submit); checkpoints are written every "
-                                  "training.checkpoint_interval steps and at the last step")
+        raise CodescaleError(
+            "the run has no checkpoint",
+            source=Path(run_dir) / "checkpoints",
+            hint="train it first (codescale submit); checkpoints are written every "
+            "training.checkpoint_interval steps and at the last step",
+        )
     if step is None:
         return available[-1]
     for checkpoint in available:
         if checkpoint.step == step:
             return checkpoint
-    raise CodescaleError(f"the run has no checkpoint of step {step}", source=Path(run_dir) / "checkpoints",
-                         hint=f"steps with a checkpoint: {', '.join(str(c.step) for c in available)}")
+    raise CodescaleError(
+        f"the run has no checkpoint of step {step}",
+        source=Path(run_dir) / "checkpoints",
+        hint=f"steps with a checkpoint: {', '.join(str(c.step) for c in available)}",
+    )
 
 
 @dataclass(frozen=True)
@@ -87,19 +93,28 @@ def default_export_dir(checkpoint: Checkpoint) -> Path:
     return checkpoint.run_dir / "hf" / f"step-{checkpoint.step}"
 
 
-def export_checkpoint(run_dir: str | Path, out: str | Path | None = None, *, step: int | None = None,
-                      force: bool = False) -> Exported:
+def export_checkpoint(
+    run_dir: str | Path, out: str | Path | None = None, *, step: int | None = None, force: bool = False
+) -> Exported:
     """Export a run's checkpoint (default: the latest) as a Hugging Face model directory; reuse an existing export."""
     run_dir = Path(run_dir).resolve()
     run = Run.read(run_dir / "run.json")
     checkpoint = find_checkpoint(run_dir, step)
     out = Path(out).resolve() if out is not None else default_export_dir(checkpoint)
     record = _read_record(out)
-    if not force and record and record.get("checkpoint") == str(checkpoint.path) and record.get("step") == checkpoint.step:
+    if (
+        not force
+        and record
+        and record.get("checkpoint") == str(checkpoint.path)
+        and record.get("step") == checkpoint.step
+    ):
         return Exported(out, run.run_id, checkpoint.step, reused=True)
     if out.exists() and not record and any(out.iterdir()):
-        raise CodescaleError("the output directory exists and is not a codescale export", source=out,
-                             hint="choose an empty or new directory with -o")
+        raise CodescaleError(
+            "the output directory exists and is not a codescale export",
+            source=out,
+            hint="choose an empty or new directory with -o",
+        )
     model_config = _model_config(run, run_dir)
     weights = load_model_weights(checkpoint.path)
     tokenizer = _tokenizer(run, run_dir)
@@ -164,12 +179,21 @@ def load_model_weights(checkpoint: str | Path) -> dict[str, Any]:
 def _tokenizer(run: Run, run_dir: Path) -> dict[str, Any]:
     prepared = run.corpus.prepared
     if not prepared:
-        raise CodescaleError("the run names no prepared corpus, so its tokenizer is unknown", source=run_dir / "run.json",
-                             field="corpus.prepared", hint="compile the spec with --prepared DIR")
+        raise CodescaleError(
+            "the run names no prepared corpus, so its tokenizer is unknown",
+            source=run_dir / "run.json",
+            field="corpus.prepared",
+            hint="compile the spec with --prepared DIR",
+        )
     manifest = PreparedManifest.read_dir(prepared)
     folder = Path(prepared) / manifest.tokenizer.dir
-    return {"dir": folder, "bos_id": manifest.tokenizer.bos_id, "eos_id": manifest.tokenizer.eos_id,
-            "pad_id": manifest.tokenizer.pad_id, "vocab_size": manifest.tokenizer.vocab_size}
+    return {
+        "dir": folder,
+        "bos_id": manifest.tokenizer.bos_id,
+        "eos_id": manifest.tokenizer.eos_id,
+        "pad_id": manifest.tokenizer.pad_id,
+        "vocab_size": manifest.tokenizer.vocab_size,
+    }
 
 
 def hf_config(model_config: Any, weights: dict[str, Any], tokenizer: dict[str, Any]) -> dict[str, Any]:
@@ -180,8 +204,10 @@ def hf_config(model_config: Any, weights: dict[str, Any], tokenizer: dict[str, A
     head_dim = attention.head_dim or model_config.dim // n_heads
     rope = attention.rope
     if getattr(rope, "scaling", "none") not in (None, "none"):
-        raise CodescaleError(f"RoPE scaling {rope.scaling!r} has no Hugging Face Llama equivalent here",
-                             hint="export supports the unscaled RoPE codescale compiles")
+        raise CodescaleError(
+            f"RoPE scaling {rope.scaling!r} has no Hugging Face Llama equivalent here",
+            hint="export supports the unscaled RoPE codescale compiles",
+        )
     return {
         "architectures": ["LlamaForCausalLM"],
         "model_type": "llama",
@@ -210,8 +236,9 @@ def hf_config(model_config: Any, weights: dict[str, Any], tokenizer: dict[str, A
     }
 
 
-def _write(out: Path, model_config: Any, weights: dict[str, Any], tokenizer: dict[str, Any], run: Run,
-           checkpoint: Checkpoint) -> None:
+def _write(
+    out: Path, model_config: Any, weights: dict[str, Any], tokenizer: dict[str, Any], run: Run, checkpoint: Checkpoint
+) -> None:
     from safetensors.torch import save_file
     from torchtitan.models.llama3.state_dict_adapter import Llama3StateDictAdapter
 
@@ -219,15 +246,30 @@ def _write(out: Path, model_config: Any, weights: dict[str, Any], tokenizer: dic
     hf_weights = Llama3StateDictAdapter(model_config, None).to_hf(weights)
     expected = 2 + 9 * config["num_hidden_layers"] + (0 if config["tie_word_embeddings"] else 1)
     if len(hf_weights) != expected:
-        raise CodescaleError(f"the adapter produced {len(hf_weights)} tensors, a Llama of this shape has {expected}",
-                             source=checkpoint.path, hint="the checkpoint does not match the run's model config")
-    save_file({k: v.contiguous() for k, v in hf_weights.items()}, str(out / "model.safetensors"),
-              metadata={"format": "pt"})
+        raise CodescaleError(
+            f"the adapter produced {len(hf_weights)} tensors, a Llama of this shape has {expected}",
+            source=checkpoint.path,
+            hint="the checkpoint does not match the run's model config",
+        )
+    save_file(
+        {k: v.contiguous() for k, v in hf_weights.items()}, str(out / "model.safetensors"), metadata={"format": "pt"}
+    )
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    generation = {"bos_token_id": tokenizer["bos_id"], "eos_token_id": tokenizer["eos_id"],
-                  "pad_token_id": tokenizer["pad_id"]}
+    generation = {
+        "bos_token_id": tokenizer["bos_id"],
+        "eos_token_id": tokenizer["eos_id"],
+        "pad_token_id": tokenizer["pad_id"],
+    }
     (out / "generation_config.json").write_text(json.dumps(generation, indent=2) + "\n")
     for name in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copyfile(tokenizer["dir"] / name, out / name)
-    write_json_atomic(out / EXPORT_FILE, {"format": EXPORT_FORMAT, "run_id": run.run_id, "step": checkpoint.step,
-                                          "checkpoint": str(checkpoint.path), "run_dir": str(checkpoint.run_dir)})
+    write_json_atomic(
+        out / EXPORT_FILE,
+        {
+            "format": EXPORT_FORMAT,
+            "run_id": run.run_id,
+            "step": checkpoint.step,
+            "checkpoint": str(checkpoint.path),
+            "run_dir": str(checkpoint.run_dir),
+        },
+    )

@@ -87,10 +87,15 @@ class TransformersBackend:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        self.device = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
-                                   "cpu" if device == "auto" else device)
-        torch_dtype = {"auto": torch.bfloat16 if self.device.type == "cuda" else torch.float32,
-                       "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+        self.device = torch.device(
+            "cuda" if device == "auto" and torch.cuda.is_available() else "cpu" if device == "auto" else device
+        )
+        torch_dtype = {
+            "auto": torch.bfloat16 if self.device.type == "cuda" else torch.float32,
+            "float32": torch.float32,
+            "bfloat16": torch.bfloat16,
+            "float16": torch.float16,
+        }[dtype]
         model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch_dtype)
         # PreTrainedModel.to is decorated with functools.wraps(nn.Module.to), whose typeshed type takes the instance
         # as the first explicit argument: mypy reads the device as `self`
@@ -106,8 +111,14 @@ class TransformersBackend:
     def encode(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, add_special_tokens=False).ids
 
-    def generate(self, prompts: Sequence[str], stops: Sequence[Sequence[str]], settings: SamplingSettings,
-                 seed: int = 0, progress: Callable[[int], None] | None = None) -> list[list[Generation]]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        stops: Sequence[Sequence[str]],
+        settings: SamplingSettings,
+        seed: int = 0,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[list[Generation]]:
         """``n`` generations per prompt, in prompt order."""
         import torch
 
@@ -115,7 +126,7 @@ class TransformersBackend:
         rows = [(p, s) for p in range(len(prompts)) for s in range(draws)]
         out: list[list[Generation]] = [[] for _ in prompts]
         for number, start in enumerate(range(0, len(rows), self.batch_size)):
-            batch = rows[start:start + self.batch_size]
+            batch = rows[start : start + self.batch_size]
             torch.manual_seed(seed * 1_000_003 + number)
             generations = self._batch([prompts[p] for p, _ in batch], [stops[p] for p, _ in batch], settings)
             for (p, _), generation in zip(batch, generations):
@@ -131,16 +142,21 @@ class TransformersBackend:
         from transformers import StoppingCriteria, StoppingCriteriaList
 
         encoded = [self.encode(p) or [self.pad_id] for p in prompts]
-        if self.context and not self._warned_context and max(map(len, encoded)) + settings.max_new_tokens > self.context:
-            log.warning("a prompt plus --max-new-tokens exceeds the model's training context of %d tokens",
-                        self.context)
+        if (
+            self.context
+            and not self._warned_context
+            and max(map(len, encoded)) + settings.max_new_tokens > self.context
+        ):
+            log.warning(
+                "a prompt plus --max-new-tokens exceeds the model's training context of %d tokens", self.context
+            )
             self._warned_context = True
         width = max(map(len, encoded))
         input_ids = torch.full((len(encoded), width), self.pad_id, dtype=torch.long)
         attention = torch.zeros((len(encoded), width), dtype=torch.long)
         for i, ids in enumerate(encoded):  # left padding: every row's last prompt token is at the same column
-            input_ids[i, width - len(ids):] = torch.tensor(ids)
-            attention[i, width - len(ids):] = 1
+            input_ids[i, width - len(ids) :] = torch.tensor(ids)
+            attention[i, width - len(ids) :] = 1
         decode = self.tokenizer.decode
         # a stop sequence completes at the newest token, so only the tail needs decoding (every token is >= 1 byte)
         window = max((len(s.encode()) for row in stops for s in row), default=0) + 4
@@ -160,16 +176,21 @@ class TransformersBackend:
             sampling.update(temperature=settings.temperature, top_p=settings.top_p, top_k=0)
         with torch.no_grad():
             output = self.model.generate(
-                input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device),
-                max_new_tokens=settings.max_new_tokens, eos_token_id=self.eos_id, pad_token_id=self.pad_id,
-                stopping_criteria=StoppingCriteriaList([StopSequences()]), use_cache=True, **sampling,
+                input_ids=input_ids.to(self.device),
+                attention_mask=attention.to(self.device),
+                max_new_tokens=settings.max_new_tokens,
+                eos_token_id=self.eos_id,
+                pad_token_id=self.pad_id,
+                stopping_criteria=StoppingCriteriaList([StopSequences()]),
+                use_cache=True,
+                **sampling,
             )
         results = []
         for row in range(len(prompts)):
             new = output[row, width:].tolist()
             ended = self.eos_id in new
             if ended:
-                new = new[:new.index(self.eos_id)]
+                new = new[: new.index(self.eos_id)]
             while new and new[-1] == self.pad_id and self.pad_id != self.eos_id:
                 new.pop()
             text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops[row])
@@ -193,19 +214,44 @@ class VllmBackend:
             ) from None
         self.llm = LLM(model=str(model_dir), dtype=dtype if dtype != "auto" else "auto", seed=0)
 
-    def generate(self, prompts: Sequence[str], stops: Sequence[Sequence[str]], settings: SamplingSettings,
-                 seed: int = 0, progress: Callable[[int], None] | None = None) -> list[list[Generation]]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        stops: Sequence[Sequence[str]],
+        settings: SamplingSettings,
+        seed: int = 0,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[list[Generation]]:
         from vllm import SamplingParams
 
-        params = [SamplingParams(n=settings.n, temperature=settings.temperature, top_p=settings.top_p,
-                                 max_tokens=settings.max_new_tokens, stop=list(stop), seed=seed + i)
-                  for i, stop in enumerate(stops)]
+        params = [
+            SamplingParams(
+                n=settings.n,
+                temperature=settings.temperature,
+                top_p=settings.top_p,
+                max_tokens=settings.max_new_tokens,
+                stop=list(stop),
+                seed=seed + i,
+            )
+            for i, stop in enumerate(stops)
+        ]
         outputs = self.llm.generate(list(prompts), params, use_tqdm=False)
         result = []
         for output in outputs:
-            result.append([Generation(o.text, len(o.token_ids), "stop" if o.finish_reason == "stop" and o.stop_reason
-                                      is not None else "eos" if o.finish_reason == "stop" else "length")
-                           for o in output.outputs])
+            result.append(
+                [
+                    Generation(
+                        o.text,
+                        len(o.token_ids),
+                        "stop"
+                        if o.finish_reason == "stop" and o.stop_reason is not None
+                        else "eos"
+                        if o.finish_reason == "stop"
+                        else "length",
+                    )
+                    for o in output.outputs
+                ]
+            )
         if progress:
             progress(len(prompts) * settings.n)
         return result
@@ -217,8 +263,10 @@ def make_backend(name: str, model_dir: str | Path, **options: Any) -> Transforme
         try:
             import transformers  # noqa: F401
         except ImportError:
-            raise CodescaleError("the transformers backend needs Hugging Face transformers",
-                                 hint="pip install 'codescale-titan-runner[eval]'") from None
+            raise CodescaleError(
+                "the transformers backend needs Hugging Face transformers",
+                hint="pip install 'codescale-titan-runner[eval]'",
+            ) from None
         return TransformersBackend(model_dir, **options)
     if name == "vllm":
         return VllmBackend(model_dir, **options)

@@ -72,15 +72,43 @@ JAVA_CLASSPATH_ENV = "CODESCALE_JAVA_CLASSPATH"
 
 # Address space per language and step: runtimes that reserve large virtual areas (JVM, V8, Go) need more than they
 # use (measured minimum on x86-64: node 0.7 GiB, tsc 0.8, javac/java 1.0 with the flags below, go build 0.75).
-COMPILE_MEMORY_MB = {"python": 1024, "javascript": 4096, "typescript": 4096, "java": 4096, "csharp": 2048,
-                     "go": 4096, "rust": 4096}
-RUN_MEMORY_MB = {"python": 1024, "javascript": 4096, "typescript": 4096, "java": 3072, "csharp": 2048, "go": 2048,
-                 "rust": 1024}
+COMPILE_MEMORY_MB = {
+    "python": 1024,
+    "javascript": 4096,
+    "typescript": 4096,
+    "java": 4096,
+    "csharp": 2048,
+    "go": 4096,
+    "rust": 4096,
+}
+RUN_MEMORY_MB = {
+    "python": 1024,
+    "javascript": 4096,
+    "typescript": 4096,
+    "java": 3072,
+    "csharp": 2048,
+    "go": 2048,
+    "rust": 1024,
+}
 _JVM_COMMON = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:ErrorFile=/tmp/hs_err_%p.log", "-XX:-CreateCoredumpOnCrash")
-JVM_RUN_FLAGS = (*_JVM_COMMON, "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1", "-Xmx512m", "-Xss16m",
-                 "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m", "-XX:MaxMetaspaceSize=256m")
-JVM_COMPILE_FLAGS = (*_JVM_COMMON, "-XX:ActiveProcessorCount=2", "-Xmx1g", "-XX:ReservedCodeCacheSize=128m",
-                     "-XX:CompressedClassSpaceSize=128m", "-XX:MaxMetaspaceSize=512m")
+JVM_RUN_FLAGS = (
+    *_JVM_COMMON,
+    "-XX:TieredStopAtLevel=1",
+    "-XX:ActiveProcessorCount=1",
+    "-Xmx512m",
+    "-Xss16m",
+    "-XX:ReservedCodeCacheSize=64m",
+    "-XX:CompressedClassSpaceSize=64m",
+    "-XX:MaxMetaspaceSize=256m",
+)
+JVM_COMPILE_FLAGS = (
+    *_JVM_COMMON,
+    "-XX:ActiveProcessorCount=2",
+    "-Xmx1g",
+    "-XX:ReservedCodeCacheSize=128m",
+    "-XX:CompressedClassSpaceSize=128m",
+    "-XX:MaxMetaspaceSize=512m",
+)
 
 
 @dataclass(frozen=True)
@@ -112,8 +140,14 @@ class Verdict:
         return self.outcome == "passed"
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "language": self.language, "outcome": self.outcome, "detail": self.detail,
-                "compile_s": round(self.compile_s, 4), "run_s": round(self.run_s, 4)}
+        return {
+            "key": self.key,
+            "language": self.language,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "compile_s": round(self.compile_s, 4),
+            "run_s": round(self.run_s, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -167,8 +201,9 @@ def find_toolchain(language: str) -> Toolchain | None:
     """The toolchain of ``language`` on this machine, or None (:func:`toolchain_problem` says what is missing)."""
     if language == "python":  # this interpreter's own installation (the harness needs no venv packages)
         exe = Path(os.path.realpath(sys.executable))
-        return Toolchain(language, {"python": (str(exe), "-I", "-B")}, (Path(sys.base_prefix), _prefix(exe)),
-                         (str(exe.parent),))
+        return Toolchain(
+            language, {"python": (str(exe), "-I", "-B")}, (Path(sys.base_prefix), _prefix(exe)), (str(exe.parent),)
+        )
     if missing_toolchain(language) is not None:
         return None
     if language in ("javascript", "typescript"):
@@ -182,15 +217,23 @@ def find_toolchain(language: str) -> Toolchain | None:
         return Toolchain(language, tools, tuple(paths), (str(node.parent),))
     if language == "java":
         javac, java = _real("javac"), _real("java")
-        return Toolchain(language, {"javac": (str(javac),), "java": (str(java),)},
-                         (_prefix(javac), _prefix(java)), (str(javac.parent), str(java.parent)))
+        return Toolchain(
+            language,
+            {"javac": (str(javac),), "java": (str(java),)},
+            (_prefix(javac), _prefix(java)),
+            (str(javac.parent), str(java.parent)),
+        )
     if language == "csharp":
         found = tools_for("csharp")
         if found is None:  # removed from PATH since missing_toolchain looked
             return None
         compiler, mono = (_real(t) for t in found)
-        return Toolchain(language, {"compiler": (str(shutil.which(found[0])),), "mono": (str(mono),)},
-                         (_prefix(compiler), _prefix(mono)), (str(mono.parent),))
+        return Toolchain(
+            language,
+            {"compiler": (str(shutil.which(found[0])),), "mono": (str(mono),)},
+            (_prefix(compiler), _prefix(mono)),
+            (str(mono.parent),),
+        )
     if language == "go":
         go = _real("go")
         goroot = Path(_capture([str(go), "env", "GOROOT"]) or _prefix(go))
@@ -198,8 +241,9 @@ def find_toolchain(language: str) -> Toolchain | None:
     if language == "rust":
         sysroot = _capture(["rustc", "--print", "sysroot"])
         rustc = Path(sysroot) / "bin" / "rustc" if sysroot else _real("rustc")
-        return Toolchain(language, {"rustc": (str(rustc),)}, (Path(sysroot) if sysroot else _prefix(rustc),),
-                         (str(rustc.parent),))
+        return Toolchain(
+            language, {"rustc": (str(rustc),)}, (Path(sysroot) if sysroot else _prefix(rustc),), (str(rustc.parent),)
+        )
     raise ValueError(f"unknown language {language!r}")
 
 
@@ -237,8 +281,9 @@ class _Sample:
     verdict: Verdict | None = None
 
     def decide(self, outcome: str, detail: str = "", run_s: float = 0.0) -> None:
-        self.verdict = Verdict(self.program.key, self.program.language, outcome, detail[-DETAIL_CHARS:],
-                               self.compile_s, run_s)
+        self.verdict = Verdict(
+            self.program.key, self.program.language, outcome, detail[-DETAIL_CHARS:], self.compile_s, run_s
+        )
         self.compiled = False
 
     @property
@@ -275,9 +320,16 @@ _CSHARP_FAILURE = ("System.Diagnostics.DefaultTraceListener.Fail", "Unhandled Ex
 class Harness:
     """Judges programs; keeps a work directory and a sandbox for its lifetime (use as a context manager)."""
 
-    def __init__(self, *, workers: int | None = None, isolation: str = "auto", limits: HarnessLimits | None = None,
-                 work_dir: str | Path | None = None, keep: bool = False,
-                 java_classpath: Sequence[str | Path] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int | None = None,
+        isolation: str = "auto",
+        limits: HarnessLimits | None = None,
+        work_dir: str | Path | None = None,
+        keep: bool = False,
+        java_classpath: Sequence[str | Path] | None = None,
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or HarnessLimits()
         if java_classpath is None:  # MultiPL-E's Java imports org.javatuples: point this at javatuples-1.2.jar
@@ -322,8 +374,11 @@ class Harness:
             problem = toolchain_problem(sample.program.language)
             if problem:
                 sample.decide("sandbox_error", problem)
-        chunks = [chunk for lang in BATCHED for chunk in self._chunks([s for s in samples if s.compiled is None
-                                                                       and s.program.language == lang])]
+        chunks = [
+            chunk
+            for lang in BATCHED
+            for chunk in self._chunks([s for s in samples if s.compiled is None and s.program.language == lang])
+        ]
         chunked = {id(s) for chunk in chunks for s in chunk}
         remaining = len(samples)
         finished = threading.Condition()
@@ -338,6 +393,7 @@ class Harness:
 
         slots = itertools.count()
         with ThreadPoolExecutor(self.workers, initializer=lambda: self._take_slot(next(slots))) as pool:
+
             def start(sample: _Sample) -> None:
                 pool.submit(self._compile_and_run, sample).add_done_callback(judged)
 
@@ -348,8 +404,7 @@ class Harness:
             # batched compiles first (the longest steps); each chunk's programs run as soon as it is compiled,
             # while the other languages' programs compile and run alongside
             for chunk in chunks:
-                pool.submit(self._batch_compile, batch, chunk).add_done_callback(
-                    functools.partial(start_chunk, chunk))
+                pool.submit(self._batch_compile, batch, chunk).add_done_callback(functools.partial(start_chunk, chunk))
             for sample in samples:
                 if id(sample) not in chunked:
                     start(sample)
@@ -378,7 +433,7 @@ class Harness:
             return []
         count = -(-len(samples) // CHUNK)
         size = -(-len(samples) // count)
-        return [samples[i:i + size] for i in range(0, len(samples), size)]
+        return [samples[i : i + size] for i in range(0, len(samples), size)]
 
     def _write(self, index: int, program: Program, batch: Path) -> _Sample:
         directory = batch / f"s{index:06d}"
@@ -395,22 +450,40 @@ class Harness:
         # glibc reserves 64 MiB of address space per thread arena: two arenas keep JVMs inside their limit
         env = {"PATH": ":".join([*toolchain.bin_dirs, "/usr/local/bin", "/usr/bin", "/bin"]), "MALLOC_ARENA_MAX": "2"}
         if language == "go":
-            env.update(GOCACHE=str(self.go_caches / str(self.slot)), GOPATH="/tmp/gopath", GOFLAGS="-mod=mod",
-                       GO111MODULE="on", GOTOOLCHAIN="local", GOPROXY="off", GOSUMDB="off", CGO_ENABLED="0",
-                       GOTELEMETRY="off", GOMAXPROCS="2")
+            env.update(
+                GOCACHE=str(self.go_caches / str(self.slot)),
+                GOPATH="/tmp/gopath",
+                GOFLAGS="-mod=mod",
+                GO111MODULE="on",
+                GOTOOLCHAIN="local",
+                GOPROXY="off",
+                GOSUMDB="off",
+                CGO_ENABLED="0",
+                GOTELEMETRY="off",
+                GOMAXPROCS="2",
+            )
         if language in ("javascript", "typescript"):
             env["UV_THREADPOOL_SIZE"] = "2"
         if language == "csharp":
             env.update(MONO_TRACE_LISTENER="Console.Error", MONO_ENV_OPTIONS="--gc=sgen")
         return env
 
-    def _step(self, argv: Sequence[str | Path], cwd: Path, language: str, *, compile_step: bool,
-              writable: Sequence[Path] = (), readonly: Sequence[Path] = ()) -> Execution:
+    def _step(
+        self,
+        argv: Sequence[str | Path],
+        cwd: Path,
+        language: str,
+        *,
+        compile_step: bool,
+        writable: Sequence[Path] = (),
+        readonly: Sequence[Path] = (),
+    ) -> Execution:
         limits = self.limits.for_compile(language) if compile_step else self.limits.for_run(language)
         if language == "go" and compile_step:
             writable = [*writable, self.go_caches / str(self.slot)]
-        return self.sandbox.run(argv, cwd=cwd, limits=limits, env=self._env(language),
-                                writable=writable, readonly=readonly, slot=self.slot)
+        return self.sandbox.run(
+            argv, cwd=cwd, limits=limits, env=self._env(language), writable=writable, readonly=readonly, slot=self.slot
+        )
 
     # batched compile steps: one process per chunk; per-program verdicts from its per-line report
     def _batch_compile(self, batch: Path, chunk: list[_Sample]) -> None:
@@ -425,27 +498,63 @@ class Harness:
         started = time.monotonic()
         if language == "python":
             helper = _helper("syntax_check.py")
-            result = self._step([*tools["python"], helper, *(s.file for s in chunk)], batch, language,
-                                compile_step=True, readonly=[batch, helper])
+            result = self._step(
+                [*tools["python"], helper, *(s.file for s in chunk)],
+                batch,
+                language,
+                compile_step=True,
+                readonly=[batch, helper],
+            )
             reports = _line_reports(result.stdout)
         elif language == "javascript":
             helper = _helper("syntax_check.js")
-            result = self._step([*tools["node"], helper, *(s.file for s in chunk)], batch, language,
-                                compile_step=True, readonly=[batch, helper])
+            result = self._step(
+                [*tools["node"], helper, *(s.file for s in chunk)],
+                batch,
+                language,
+                compile_step=True,
+                readonly=[batch, helper],
+            )
             reports = _line_reports(result.stdout)
         elif language == "typescript":
-            result = self._step([*tools["tsc"], "--target", "es2020", "--module", "commonjs", "--moduleDetection",
-                                 "force", "--skipLibCheck", "--pretty", "false", "--newLine", "lf",
-                                 *(s.file.relative_to(batch) for s in chunk)], batch, language, compile_step=True,
-                                writable=[s.dir for s in chunk], readonly=[batch])
+            result = self._step(
+                [
+                    *tools["tsc"],
+                    "--target",
+                    "es2020",
+                    "--module",
+                    "commonjs",
+                    "--moduleDetection",
+                    "force",
+                    "--skipLibCheck",
+                    "--pretty",
+                    "false",
+                    "--newLine",
+                    "lf",
+                    *(s.file.relative_to(batch) for s in chunk),
+                ],
+                batch,
+                language,
+                compile_step=True,
+                writable=[s.dir for s in chunk],
+                readonly=[batch],
+            )
             reports = _tsc_reports(result, batch, chunk)
         else:  # java
             listing = batch / f"javac-{chunk[0].index:06d}.txt"
             listing.write_text("".join(f"{s.dir}\t{s.file}\n" for s in chunk), encoding="utf-8")
             helper = _helper("BatchCompile.java")
-            result = self._step([*tools["java"], *JVM_COMPILE_FLAGS, helper, listing, self._classpath("")], batch,
-                                language, compile_step=True, writable=[s.dir for s in chunk], readonly=[batch, helper])
-            reports = {i: (ok, _read(chunk[i].dir / "javac.log")) for i, (ok, _) in _line_reports(result.stdout).items()}
+            result = self._step(
+                [*tools["java"], *JVM_COMPILE_FLAGS, helper, listing, self._classpath("")],
+                batch,
+                language,
+                compile_step=True,
+                writable=[s.dir for s in chunk],
+                readonly=[batch, helper],
+            )
+            reports = {
+                i: (ok, _read(chunk[i].dir / "javac.log")) for i, (ok, _) in _line_reports(result.stdout).items()
+            }
         share = (time.monotonic() - started) / len(chunk)
         for i, sample in enumerate(chunk):
             sample.compile_s = share
@@ -473,8 +582,9 @@ class Harness:
             result = self._compile_one(sample)
             sample.compile_s += time.monotonic() - started
             if result is not None and not result.ok:
-                outcome = ("sandbox_error" if result.sandbox_error else "timeout" if result.timed_out
-                           else "compile_error")
+                outcome = (
+                    "sandbox_error" if result.sandbox_error else "timeout" if result.timed_out else "compile_error"
+                )
                 sample.decide(outcome, _last_words(result))
                 return
         started = time.monotonic()
@@ -495,23 +605,88 @@ class Harness:
             result = self._step([*tools["node"], helper, name], d, language, compile_step=True, readonly=[d, helper])
             return _as_compile(result, _line_reports(result.stdout).get(0))
         if language == "typescript":
-            return self._step([*tools["tsc"], "--target", "es2020", "--module", "commonjs", "--moduleDetection",
-                               "force", "--skipLibCheck", "--pretty", "false", name], d, language, compile_step=True,
-                              writable=[d])
+            return self._step(
+                [
+                    *tools["tsc"],
+                    "--target",
+                    "es2020",
+                    "--module",
+                    "commonjs",
+                    "--moduleDetection",
+                    "force",
+                    "--skipLibCheck",
+                    "--pretty",
+                    "false",
+                    name,
+                ],
+                d,
+                language,
+                compile_step=True,
+                writable=[d],
+            )
         if language == "java":
-            return self._step([*tools["javac"], *(f"-J{f}" for f in JVM_COMPILE_FLAGS), "-proc:none", "-encoding",
-                               "UTF-8", "-nowarn", "-cp", self._classpath("."), "-d", ".", name], d, language,
-                              compile_step=True, writable=[d])
+            return self._step(
+                [
+                    *tools["javac"],
+                    *(f"-J{f}" for f in JVM_COMPILE_FLAGS),
+                    "-proc:none",
+                    "-encoding",
+                    "UTF-8",
+                    "-nowarn",
+                    "-cp",
+                    self._classpath("."),
+                    "-d",
+                    ".",
+                    name,
+                ],
+                d,
+                language,
+                compile_step=True,
+                writable=[d],
+            )
         if language == "csharp":
-            return self._step([*tools["compiler"], "-d:DEBUG", "-r:System.Numerics.dll", "-nowarn:CS0219,CS0168",
-                               "-out:program.exe", name], d, language, compile_step=True, writable=[d])
+            return self._step(
+                [
+                    *tools["compiler"],
+                    "-d:DEBUG",
+                    "-r:System.Numerics.dll",
+                    "-nowarn:CS0219,CS0168",
+                    "-out:program.exe",
+                    name,
+                ],
+                d,
+                language,
+                compile_step=True,
+                writable=[d],
+            )
         if language == "go":
-            build = ["test", "-c", "-o", "program", "."] if _is_go_test(sample.program.source) else [
-                "build", "-o", "program", "."]
+            build = (
+                ["test", "-c", "-o", "program", "."]
+                if _is_go_test(sample.program.source)
+                else ["build", "-o", "program", "."]
+            )
             return self._step([*tools["go"], *build], d, language, compile_step=True, writable=[d])
         if language == "rust":
-            return self._step([*tools["rustc"], "--edition", "2021", "-C", "codegen-units=1", "-C", "debuginfo=0",
-                               "-A", "warnings", "-o", "program", name], d, language, compile_step=True, writable=[d])
+            return self._step(
+                [
+                    *tools["rustc"],
+                    "--edition",
+                    "2021",
+                    "-C",
+                    "codegen-units=1",
+                    "-C",
+                    "debuginfo=0",
+                    "-A",
+                    "warnings",
+                    "-o",
+                    "program",
+                    name,
+                ],
+                d,
+                language,
+                compile_step=True,
+                writable=[d],
+            )
         raise ValueError(f"unknown language {language!r}")
 
     def _classpath(self, first: str) -> str:
@@ -524,7 +699,14 @@ class Harness:
         if language in ("javascript", "typescript"):
             return [*tools["node"], "--v8-pool-size=2", sample.file.with_suffix(".js").name]
         if language == "java":
-            return [*tools["java"], "-ea", *JVM_RUN_FLAGS, "-cp", self._classpath("."), _java_main(sample.program.source)]
+            return [
+                *tools["java"],
+                "-ea",
+                *JVM_RUN_FLAGS,
+                "-cp",
+                self._classpath("."),
+                _java_main(sample.program.source),
+            ]
         if language == "csharp":
             return [*tools["mono"], "program.exe"]
         if language == "go":
@@ -558,7 +740,7 @@ def _read(path: Path) -> str:
 
 
 def _last_words(result: Execution) -> str:
-    text = (result.stderr.strip() or result.stdout.strip())
+    text = result.stderr.strip() or result.stdout.strip()
     return "\n".join(text.splitlines()[-12:])[-DETAIL_CHARS:]
 
 

@@ -76,8 +76,14 @@ class EvalJob(submitit.helpers.Checkpointable):
         from codescale.core.logging import setup
 
         setup()
-        result = evaluate_checkpoint(task.run_dir, task.step, EvalSettingsRecord.model_validate(task.settings),
-                                     ExecutionOptions(**task.options), force=task.force, report=log.info)
+        result = evaluate_checkpoint(
+            task.run_dir,
+            task.step,
+            EvalSettingsRecord.model_validate(task.settings),
+            ExecutionOptions(**task.options),
+            force=task.force,
+            report=log.info,
+        )
         return {"run_id": result.run_id, "step": result.step, "eval_id": result.eval_id}
 
     def checkpoint(self, task: EvalTask) -> submitit.helpers.DelayedSubmission:
@@ -85,8 +91,13 @@ class EvalJob(submitit.helpers.Checkpointable):
         return submitit.helpers.DelayedSubmission(EvalJob(), dataclasses.replace(task, force=False))
 
 
-def plan_tasks(targets: list[str | Path], settings: EvalSettingsRecord, options: ExecutionOptions,
-               step: str | int = "latest", force: bool = False) -> tuple[list[EvalTask], list[dict]]:
+def plan_tasks(
+    targets: list[str | Path],
+    settings: EvalSettingsRecord,
+    options: ExecutionOptions,
+    step: str | int = "latest",
+    force: bool = False,
+) -> tuple[list[EvalTask], list[dict]]:
     """The tasks for ``targets`` and a record for every run left out (and why)."""
     from codescale.titan_runner.evals.export import checkpoints
     from codescale.titan_runner.targets import resolve_targets
@@ -117,8 +128,15 @@ def plan_tasks(targets: list[str | Path], settings: EvalSettingsRecord, options:
 
 
 def _record(task: EvalTask, action: str, reason: str = "", job_id: str | None = None) -> dict:
-    return {"run_id": task.run_id, "run_dir": task.run_dir, "step": task.step, "eval_dir": str(task.directory),
-            "action": action, "reason": reason, "job_id": job_id}
+    return {
+        "run_id": task.run_id,
+        "run_dir": task.run_dir,
+        "step": task.step,
+        "eval_dir": str(task.directory),
+        "action": action,
+        "reason": reason,
+        "job_id": job_id,
+    }
 
 
 def _why_not(task: EvalTask) -> str | None:
@@ -149,16 +167,23 @@ def _status(directory: Path) -> EvalStatus | None:
 def _mark(task: EvalTask, executor: str, job_id: str | None, state: EvalState = "pending") -> None:
     directory = task.directory
     directory.mkdir(parents=True, exist_ok=True)
-    status = _status(directory) or EvalStatus(run_id=task.run_id, step=task.step, eval_id=directory.parent.name,
-                                              suite=task.settings["suite"])
+    status = _status(directory) or EvalStatus(
+        run_id=task.run_id, step=task.step, eval_id=directory.parent.name, suite=task.settings["suite"]
+    )
     status.executor, status.job_id, status.state = executor, job_id, state
     status.error = None
     status.write(directory / "status.json")
 
 
-def run_tasks(tasks: list[EvalTask], *, executor: str = "inline", max_parallel: int | None = None,
-              slurm: dict | None = None, dry_run: bool = False,
-              report: Callable[[str], None] | None = None) -> list[dict]:
+def run_tasks(
+    tasks: list[EvalTask],
+    *,
+    executor: str = "inline",
+    max_parallel: int | None = None,
+    slurm: dict | None = None,
+    dry_run: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> list[dict]:
     """Evaluate (or submit) every task that is not completed, running or queued; one record per task."""
     if executor not in EXECUTORS:
         raise CodescaleError(f"unknown executor {executor!r}", hint=f"use one of {', '.join(EXECUTORS)}")
@@ -184,8 +209,14 @@ def _inline(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
     records = {}
     for index, task in todo:
         try:
-            evaluate_checkpoint(task.run_dir, task.step, EvalSettingsRecord.model_validate(task.settings),
-                                ExecutionOptions(**task.options), force=task.force, report=report)
+            evaluate_checkpoint(
+                task.run_dir,
+                task.step,
+                EvalSettingsRecord.model_validate(task.settings),
+                ExecutionOptions(**task.options),
+                force=task.force,
+                report=report,
+            )
         except CodescaleError as err:
             records[index] = _record(task, "failed", err.render())
             continue
@@ -203,8 +234,9 @@ def _local(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
         while pending and len(active) < parallel:
             index, task = pending.pop(0)
             if task.options.get("workers") is None:  # share the cores between the concurrent tasks
-                task = dataclasses.replace(task, options={**task.options,
-                                                          "workers": max(1, (os.cpu_count() or 1) // parallel)})
+                task = dataclasses.replace(
+                    task, options={**task.options, "workers": max(1, (os.cpu_count() or 1) // parallel)}
+                )
             logs = task.directory / "logs"
             logs.mkdir(parents=True, exist_ok=True)
             executor = submitit.LocalExecutor(folder=str(logs))
@@ -223,8 +255,9 @@ def _local(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
                 job.result()
                 records[index] = _record(task, "evaluated", job_id=str(job.job_id))
             except Exception as err:  # the job's own status.json holds the error
-                records[index] = _record(task, "failed", str(err).strip().splitlines()[-1][:300],
-                                         job_id=str(job.job_id))
+                records[index] = _record(
+                    task, "failed", str(err).strip().splitlines()[-1][:300], job_id=str(job.job_id)
+                )
         active = still
         if active:
             time.sleep(POLL_S)
@@ -238,8 +271,13 @@ def slurm_parameters(task: EvalTask, overrides: dict) -> dict:
     cluster = run.cluster
     gpus = 0 if str(cluster.gpu).lower() == "cpu" else 1
     params: dict[str, Any] = {
-        "nodes": 1, "ntasks_per_node": 1, "cpus_per_task": cluster.cpus_per_task or 8, "time": 60,
-        "partition": cluster.partition, "account": cluster.account, "qos": cluster.qos,
+        "nodes": 1,
+        "ntasks_per_node": 1,
+        "cpus_per_task": cluster.cpus_per_task or 8,
+        "time": 60,
+        "partition": cluster.partition,
+        "account": cluster.account,
+        "qos": cluster.qos,
         "gpus_per_node": gpus,
     }
     params.update({k: v for k, v in overrides.items() if v is not None})
@@ -273,13 +311,15 @@ def _slurm(todo, *, max_parallel, slurm, report) -> dict[int, dict]:
         raise CodescaleError(f"invalid Slurm parameter: {str(err).splitlines()[0]}") from err
     records = {}
     for start in range(0, len(todo), cluster.max_array_size):
-        chunk = todo[start:start + cluster.max_array_size]
+        chunk = todo[start : start + cluster.max_array_size]
         try:
             with contextlib.redirect_stderr(io.StringIO()), executor.batch():
                 jobs = [executor.submit(EvalJob(), task) for _, task in chunk]
         except submitit.core.utils.FailedJobError as err:
-            raise CodescaleError(f"sbatch refused the evaluation array: {str(err).strip().splitlines()[-1]}",
-                                 hint="check --partition/--gpus/--time-min against the cluster") from err
+            raise CodescaleError(
+                f"sbatch refused the evaluation array: {str(err).strip().splitlines()[-1]}",
+                hint="check --partition/--gpus/--time-min against the cluster",
+            ) from err
         for (index, task), job in zip(chunk, jobs):
             _mark(task, "slurm", str(job.job_id))
             records[index] = _record(task, "submitted", f"Slurm job {job.job_id}", str(job.job_id))
@@ -295,8 +335,11 @@ def status_rows(run_dirs: list[Path]) -> list[dict]:
     """One row per evaluation found in these run directories: its state, progress and headline score."""
     directories = [d for run_dir in run_dirs for d in sorted(Path(run_dir).glob("evals/*/step-*")) if d.is_dir()]
     statuses = {d: _status(d) for d in directories}
-    slurm_ids = [s.job_id for s in statuses.values() if s and s.executor == "slurm" and s.job_id
-                 and s.state in ("pending", "running")]
+    slurm_ids = [
+        s.job_id
+        for s in statuses.values()
+        if s and s.executor == "slurm" and s.job_id and s.state in ("pending", "running")
+    ]
     scheduler: dict[str, str] = {}
     if slurm_ids:
         from codescale.titan_runner.slurm_states import poll
@@ -312,20 +355,28 @@ def status_rows(run_dirs: list[Path]) -> list[dict]:
                 result = EvalResult.read(directory / "result.json")
         state, reason = _state(directory, status, result, scheduler)
         pass_at_1 = [s.value for s in (result.scores if result else []) if s.metric == "pass@k" and s.k == 1]
-        rows.append({
-            "run_id": directory.parent.parent.parent.name, "step": int(directory.name.split("-")[1]),
-            "eval_id": directory.parent.name, "suite": (result.suite if result else status.suite if status else "?"),
-            "state": state, "reason": reason,
-            "generated": status.generated if status else 0, "judged": status.judged if status else 0,
-            "samples": status.samples_total if status else 0,
-            "pass_at_1": sum(pass_at_1) / len(pass_at_1) if pass_at_1 else None,
-            "executor": status.executor if status else None, "job_id": status.job_id if status else None,
-        })
+        rows.append(
+            {
+                "run_id": directory.parent.parent.parent.name,
+                "step": int(directory.name.split("-")[1]),
+                "eval_id": directory.parent.name,
+                "suite": (result.suite if result else status.suite if status else "?"),
+                "state": state,
+                "reason": reason,
+                "generated": status.generated if status else 0,
+                "judged": status.judged if status else 0,
+                "samples": status.samples_total if status else 0,
+                "pass_at_1": sum(pass_at_1) / len(pass_at_1) if pass_at_1 else None,
+                "executor": status.executor if status else None,
+                "job_id": status.job_id if status else None,
+            }
+        )
     return rows
 
 
-def _state(directory: Path, status: EvalStatus | None, result: EvalResult | None,
-           scheduler: dict[str, str]) -> tuple[str, str]:
+def _state(
+    directory: Path, status: EvalStatus | None, result: EvalResult | None, scheduler: dict[str, str]
+) -> tuple[str, str]:
     if result is not None:
         return "completed", ""
     if status is None:
@@ -351,9 +402,21 @@ def format_rows(rows: list[dict]) -> str:
     header = ("run", "step", "evaluation", "state", "progress", "pass@1", "job", "note")
     lines = [header]
     for row in rows:
-        progress = f"gen {row['generated']}/{row['samples']} run {row['judged']}/{row['samples']}" if row["samples"] else "-"
+        progress = (
+            f"gen {row['generated']}/{row['samples']} run {row['judged']}/{row['samples']}" if row["samples"] else "-"
+        )
         score = f"{row['pass_at_1']:.3f}" if row["pass_at_1"] is not None else "-"
-        lines.append((row["run_id"], str(row["step"]), row["eval_id"], row["state"], progress, score,
-                      str(row["job_id"] or "-"), row["reason"] or ""))
+        lines.append(
+            (
+                row["run_id"],
+                str(row["step"]),
+                row["eval_id"],
+                row["state"],
+                progress,
+                score,
+                str(row["job_id"] or "-"),
+                row["reason"] or "",
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)

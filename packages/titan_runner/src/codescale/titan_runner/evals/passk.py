@@ -45,8 +45,10 @@ def check_ks(ks: Sequence[int], n: int) -> list[int]:
     if not wanted or wanted[0] < 1:
         raise CodescaleError(f"--k values must be positive integers, got {list(ks)}")
     if wanted[-1] > n:
-        raise CodescaleError(f"pass@{wanted[-1]} needs at least {wanted[-1]} samples per task, but --n is {n}",
-                             hint=f"raise --n to {wanted[-1]} or more, or drop k={wanted[-1]}")
+        raise CodescaleError(
+            f"pass@{wanted[-1]} needs at least {wanted[-1]} samples per task, but --n is {n}",
+            hint=f"raise --n to {wanted[-1]} or more, or drop k={wanted[-1]}",
+        )
     return wanted
 
 
@@ -58,6 +60,7 @@ def suite_pass_at_k(results: Iterable[TaskResult], ks: Sequence[int]) -> dict[st
     scores: dict[str, dict[int, float]] = {}
     for group, tasks in by_group.items():
         smallest = min(t.n for t in tasks)
-        scores[group] = {k: sum(pass_at_k(t.n, t.passed, k) for t in tasks) / len(tasks)
-                         for k in sorted(set(ks)) if k <= smallest}
+        scores[group] = {
+            k: sum(pass_at_k(t.n, t.passed, k) for t in tasks) / len(tasks) for k in sorted(set(ks)) if k <= smallest
+        }
     return scores

@@ -70,9 +70,22 @@ class ExecutionOptions:
     java_classpath: list[str] | None = None
 
 
-def make_settings(suite: str = "builtin", *, languages=None, tasks=None, directions=None, limit=None, n: int = 20,
-                  ks=(1, 10), temperature: float = 0.2, top_p: float = 0.95, max_new_tokens: int = 512,
-                  seed: int = 0, backend: str = "transformers", bleu_tokenize: str = "13a") -> EvalSettings:
+def make_settings(
+    suite: str = "builtin",
+    *,
+    languages=None,
+    tasks=None,
+    directions=None,
+    limit=None,
+    n: int = 20,
+    ks=(1, 10),
+    temperature: float = 0.2,
+    top_p: float = 0.95,
+    max_new_tokens: int = 512,
+    seed: int = 0,
+    backend: str = "transformers",
+    bleu_tokenize: str = "13a",
+) -> EvalSettings:
     """Validated settings (a CodescaleError names the fix)."""
     from codescale.titan_runner.evals.generate import BACKENDS, SamplingSettings
 
@@ -83,10 +96,18 @@ def make_settings(suite: str = "builtin", *, languages=None, tasks=None, directi
         raise CodescaleError(f"--limit must be at least 1, got {limit}")
     return EvalSettings(
         suite=str(Path(suite).resolve()) if suite.endswith(".jsonl") else suite,
-        languages=sorted(languages) if languages else None, tasks=sorted(tasks) if tasks else None,
-        directions=sorted(directions) if directions else None, limit=limit, n=n, ks=check_ks(ks, n),
-        temperature=float(temperature), top_p=float(top_p), max_new_tokens=int(max_new_tokens), seed=int(seed),
-        backend=backend, bleu_tokenize=bleu_tokenize,
+        languages=sorted(languages) if languages else None,
+        tasks=sorted(tasks) if tasks else None,
+        directions=sorted(directions) if directions else None,
+        limit=limit,
+        n=n,
+        ks=check_ks(ks, n),
+        temperature=float(temperature),
+        top_p=float(top_p),
+        max_new_tokens=int(max_new_tokens),
+        seed=int(seed),
+        backend=backend,
+        bleu_tokenize=bleu_tokenize,
     )
 
 
@@ -104,8 +125,9 @@ def eval_dir(run_dir: str | Path, settings: EvalSettings, step: int) -> Path:
 def select_suite(settings: EvalSettings) -> Suite:
     suite = load_suite(settings.suite)
     if any((settings.languages, settings.tasks, settings.directions, settings.limit)):
-        suite = suite.select(languages=settings.languages, tasks=settings.tasks, directions=settings.directions,
-                             limit=settings.limit)
+        suite = suite.select(
+            languages=settings.languages, tasks=settings.tasks, directions=settings.directions, limit=settings.limit
+        )
     return suite
 
 
@@ -134,8 +156,11 @@ def _exclusive(directory: Path) -> Iterator[None]:
             with contextlib.suppress(CodescaleError):
                 status = EvalStatus.read(directory / "status.json")
                 holder = f" (pid {status.pid} on {status.host})"
-            raise CodescaleError(f"this checkpoint is being evaluated by another process{holder}", source=directory,
-                                 hint="wait for it; `codescale status` shows its progress") from None
+            raise CodescaleError(
+                f"this checkpoint is being evaluated by another process{holder}",
+                source=directory,
+                hint="wait for it; `codescale status` shows its progress",
+            ) from None
         try:
             yield
         finally:
@@ -172,9 +197,15 @@ class _Progress:
             self.last_write = now
 
 
-def evaluate_checkpoint(run_dir: str | Path, step: int | None, settings: EvalSettings,
-                        options: ExecutionOptions | None = None, *, force: bool = False,
-                        report: Callable[[str], None] | None = None) -> EvalResult:
+def evaluate_checkpoint(
+    run_dir: str | Path,
+    step: int | None,
+    settings: EvalSettings,
+    options: ExecutionOptions | None = None,
+    *,
+    force: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> EvalResult:
     """Evaluate one checkpoint of a run (``step=None``: the latest) and return its result (stored or new)."""
     from codescale.titan_runner.evals.export import find_checkpoint
 
@@ -193,10 +224,18 @@ def evaluate_checkpoint(run_dir: str | Path, step: int | None, settings: EvalSet
         elif result_path.is_file():  # finished by another process while we waited for nothing
             return EvalResult.read(result_path)
         previous = _read_status(directory)
-        status = EvalStatus(run_id=run.run_id, step=step, eval_id=directory.parent.name, suite=settings.suite,
-                            state="running", pid=os.getpid(), host=socket.gethostname(), started_at=_now(),
-                            executor=previous.executor if previous else None,
-                            job_id=previous.job_id if previous else None)
+        status = EvalStatus(
+            run_id=run.run_id,
+            step=step,
+            eval_id=directory.parent.name,
+            suite=settings.suite,
+            state="running",
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            started_at=_now(),
+            executor=previous.executor if previous else None,
+            job_id=previous.job_id if previous else None,
+        )
         progress = _Progress(directory, status, report)
         progress.update(force=True)
         try:
@@ -218,35 +257,60 @@ def _read_status(directory: Path) -> EvalStatus | None:
         return None
 
 
-def _evaluate(run: Run, run_dir: Path, step: int, settings: EvalSettings, options: ExecutionOptions,
-              directory: Path, progress: _Progress) -> EvalResult:
+def _evaluate(
+    run: Run,
+    run_dir: Path,
+    step: int,
+    settings: EvalSettings,
+    options: ExecutionOptions,
+    directory: Path,
+    progress: _Progress,
+) -> EvalResult:
     from codescale.titan_runner.evals.harness import Harness, toolchain_problem
 
     started, clock = _now(), time.monotonic()
     suite = select_suite(settings)
     executable = [p for p in suite.problems if p.executable]
-    missing = sorted({f"{p.language}: {toolchain_problem(p.language)}" for p in executable
-                      if toolchain_problem(p.language)})
+    missing = sorted(
+        {f"{p.language}: {toolchain_problem(p.language)}" for p in executable if toolchain_problem(p.language)}
+    )
     if missing:
-        raise CodescaleError(f"no toolchain to run the completions of {len(missing)} language(s): {'; '.join(missing)}",
-                             hint="install the toolchains, or leave those languages out with --languages")
+        raise CodescaleError(
+            f"no toolchain to run the completions of {len(missing)} language(s): {'; '.join(missing)}",
+            hint="install the toolchains, or leave those languages out with --languages",
+        )
     progress.update(force=True, problems=len(suite.problems), samples_total=len(suite.problems) * settings.n)
     samples, export_s, generate_s = _generate(run_dir, step, suite, settings, options, directory, progress)
     generated_tokens = sum(s.tokens for by_sample in samples.values() for s in by_sample.values())
     judged_clock = time.monotonic()
-    with Harness(workers=options.workers, isolation=options.isolation,
-                 java_classpath=options.java_classpath) as harness:
+    with Harness(
+        workers=options.workers, isolation=options.isolation, java_classpath=options.java_classpath
+    ) as harness:
         verdicts = _judge(harness, executable, samples, settings, directory, progress)
         isolation = harness.isolation
     execute_s = time.monotonic() - judged_clock
     scores, tasks = _score(suite, samples, verdicts, settings)
     return EvalResult(
-        run_id=run.run_id, run_dir=str(run_dir), step=step, eval_id=directory.parent.name,
-        suite=suite.name, suite_source=suite.source, settings=settings, isolation=isolation, scores=scores,
-        tasks=tasks, generated_tokens=generated_tokens,
-        timings={"export_s": round(export_s, 3), "generate_s": round(generate_s, 3), "execute_s": round(execute_s, 3),
-                 "total_s": round(time.monotonic() - clock, 3)},
-        started_at=started, finished_at=_now(), codescale_version=_version(),
+        run_id=run.run_id,
+        run_dir=str(run_dir),
+        step=step,
+        eval_id=directory.parent.name,
+        suite=suite.name,
+        suite_source=suite.source,
+        settings=settings,
+        isolation=isolation,
+        scores=scores,
+        tasks=tasks,
+        generated_tokens=generated_tokens,
+        timings={
+            "export_s": round(export_s, 3),
+            "generate_s": round(generate_s, 3),
+            "execute_s": round(execute_s, 3),
+            "total_s": round(time.monotonic() - clock, 3),
+        },
+        started_at=started,
+        finished_at=_now(),
+        codescale_version=_version(),
     )
 
 
@@ -264,8 +328,15 @@ def _append(path: Path, lines: list) -> None:
         os.fsync(handle.fileno())
 
 
-def _generate(run_dir: Path, step: int, suite: Suite, settings: EvalSettings, options: ExecutionOptions,
-              directory: Path, progress: _Progress) -> tuple[dict[str, dict[int, SampleLine]], float, float]:
+def _generate(
+    run_dir: Path,
+    step: int,
+    suite: Suite,
+    settings: EvalSettings,
+    options: ExecutionOptions,
+    directory: Path,
+    progress: _Progress,
+) -> tuple[dict[str, dict[int, SampleLine]], float, float]:
     from codescale.titan_runner.evals.generate import SamplingSettings
 
     samples = _samples_by_problem(directory)
@@ -280,27 +351,39 @@ def _generate(run_dir: Path, step: int, suite: Suite, settings: EvalSettings, op
     exported = export_checkpoint(run_dir, step=step)
     export_s = time.monotonic() - clock
     clock = time.monotonic()
-    backend = make_backend(settings.backend, exported.path, device=options.device, dtype=options.dtype,
-                           batch_size=options.batch_size)
-    sampling = SamplingSettings(n=settings.n, temperature=settings.temperature, top_p=settings.top_p,
-                                max_new_tokens=settings.max_new_tokens, seed=settings.seed)
+    backend = make_backend(
+        settings.backend, exported.path, device=options.device, dtype=options.dtype, batch_size=options.batch_size
+    )
+    sampling = SamplingSettings(
+        n=settings.n,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        max_new_tokens=settings.max_new_tokens,
+        seed=settings.seed,
+    )
     draws = 1 if sampling.greedy else settings.n
     per_chunk = max(1, options.batch_size // draws)
     problems = list(suite.problems)
     for number, start in enumerate(range(0, len(problems), per_chunk)):
-        chunk = [p for p in problems[start:start + per_chunk] if not done(p)]
+        chunk = [p for p in problems[start : start + per_chunk] if not done(p)]
         if not chunk:
             continue
         # the chunk's seed depends on its position in the suite, not on what a previous attempt finished
-        generations = backend.generate([p.prompt for p in chunk], [p.stop for p in chunk], sampling,
-                                       seed=settings.seed * 1_000_003 + number)
+        generations = backend.generate(
+            [p.prompt for p in chunk], [p.stop for p in chunk], sampling, seed=settings.seed * 1_000_003 + number
+        )
         lines = []
         for problem, drawn in zip(chunk, generations):
             have = samples.setdefault(problem.key, {})
             for index, generation in enumerate(drawn):
                 if index not in have:
-                    line = SampleLine(key=problem.key, sample=index, text=generation.text, tokens=generation.tokens,
-                                      finish=generation.finish)
+                    line = SampleLine(
+                        key=problem.key,
+                        sample=index,
+                        text=generation.text,
+                        tokens=generation.tokens,
+                        finish=generation.finish,
+                    )
                     have[index] = line
                     lines.append(line)
         _append(directory / "samples.jsonl", lines)
@@ -311,8 +394,14 @@ def _generate(run_dir: Path, step: int, suite: Suite, settings: EvalSettings, op
     return samples, export_s, time.monotonic() - clock
 
 
-def _judge(harness, problems: list[Problem], samples: dict[str, dict[int, SampleLine]], settings: EvalSettings,
-           directory: Path, progress: _Progress) -> dict[str, dict[int, VerdictLine]]:
+def _judge(
+    harness,
+    problems: list[Problem],
+    samples: dict[str, dict[int, SampleLine]],
+    settings: EvalSettings,
+    directory: Path,
+    progress: _Progress,
+) -> dict[str, dict[int, VerdictLine]]:
     from codescale.titan_runner.evals.harness import Program
 
     verdicts: dict[str, dict[int, VerdictLine]] = {}
@@ -328,7 +417,7 @@ def _judge(harness, problems: list[Problem], samples: dict[str, dict[int, Sample
     total = len(problems) * settings.n
     progress.update(judged=total - len(todo))
     for start in range(0, len(todo), JUDGE_CHUNK):
-        chunk = todo[start:start + JUDGE_CHUNK]
+        chunk = todo[start : start + JUDGE_CHUNK]
         unique: dict[tuple[str, str], Program] = {}
         for problem, _, source in chunk:  # identical programs of a problem (greedy, repeated samples): judge once
             key = (problem.key, source)
@@ -338,8 +427,14 @@ def _judge(harness, problems: list[Problem], samples: dict[str, dict[int, Sample
         lines = []
         for problem, index, source in chunk:
             verdict = judged[(problem.key, source)]
-            line = VerdictLine(key=problem.key, sample=index, outcome=verdict.outcome, detail=verdict.detail[:500],
-                               compile_s=round(verdict.compile_s, 4), run_s=round(verdict.run_s, 4))
+            line = VerdictLine(
+                key=problem.key,
+                sample=index,
+                outcome=verdict.outcome,
+                detail=verdict.detail[:500],
+                compile_s=round(verdict.compile_s, 4),
+                run_s=round(verdict.run_s, 4),
+            )
             verdicts.setdefault(problem.key, {})[index] = line
             lines.append(line)
         _append(directory / "verdicts.jsonl", lines)
@@ -350,8 +445,12 @@ def _judge(harness, problems: list[Problem], samples: dict[str, dict[int, Sample
     return verdicts
 
 
-def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: dict[str, dict[int, VerdictLine]],
-           settings: EvalSettings) -> tuple[list[EvalScore], list[EvalTaskScore]]:
+def _score(
+    suite: Suite,
+    samples: dict[str, dict[int, SampleLine]],
+    verdicts: dict[str, dict[int, VerdictLine]],
+    settings: EvalSettings,
+) -> tuple[list[EvalScore], list[EvalTaskScore]]:
     from codescale.titan_runner.evals.harness import OUTCOMES
 
     tasks: list[EvalTaskScore] = []
@@ -367,12 +466,21 @@ def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: di
                 outcomes[judged[index].outcome] += 1
             passed = outcomes["passed"]
             results.append(TaskResult(problem.task, group, settings.n, passed))
-            tasks.append(EvalTaskScore(task=problem.task, language=problem.language, direction=problem.direction,
-                                       n=settings.n, passed=passed, outcomes=outcomes,
-                                       pass_at_k={str(k): pass_at_k(settings.n, passed, k) for k in settings.ks}))
+            tasks.append(
+                EvalTaskScore(
+                    task=problem.task,
+                    language=problem.language,
+                    direction=problem.direction,
+                    n=settings.n,
+                    passed=passed,
+                    outcomes=outcomes,
+                    pass_at_k={str(k): pass_at_k(settings.n, passed, k) for k in settings.ks},
+                )
+            )
         else:
-            tasks.append(EvalTaskScore(task=problem.task, language=problem.language, direction=problem.direction,
-                                       n=settings.n))
+            tasks.append(
+                EvalTaskScore(task=problem.task, language=problem.language, direction=problem.direction, n=settings.n)
+            )
     scores = []
     counts: dict[str, int] = {}
     for result in results:
@@ -380,8 +488,18 @@ def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: di
     for group, by_k in suite_pass_at_k(results, settings.ks).items():
         problem = meta[group]
         for k, value in by_k.items():
-            scores.append(EvalScore(metric="pass@k", k=k, language=problem.language, src=problem.source_language,
-                                    direction=problem.direction, value=value, n=settings.n, tasks=counts[group]))
+            scores.append(
+                EvalScore(
+                    metric="pass@k",
+                    k=k,
+                    language=problem.language,
+                    src=problem.source_language,
+                    direction=problem.direction,
+                    value=value,
+                    n=settings.n,
+                    tasks=counts[group],
+                )
+            )
     # translation problems (they have a direction) with a reference target program, by direction
     by_direction: dict[str, list[tuple[Problem, str]]] = {}
     for problem in suite.problems:
@@ -391,10 +509,22 @@ def _score(suite: Suite, samples: dict[str, dict[int, SampleLine]], verdicts: di
         from codescale.titan_runner.evals.bleu import corpus_bleu
 
         for direction, pairs in by_direction.items():
-            bleu = corpus_bleu([samples[p.key][0].text for p, _ in pairs], [reference for _, reference in pairs],
-                               tokenize=settings.bleu_tokenize)
+            bleu = corpus_bleu(
+                [samples[p.key][0].text for p, _ in pairs],
+                [reference for _, reference in pairs],
+                tokenize=settings.bleu_tokenize,
+            )
             first = pairs[0][0]
-            scores.append(EvalScore(metric="bleu", language=first.language, src=first.source_language,
-                                    direction=direction, value=bleu.score, n=1, tasks=len(pairs),
-                                    signature=bleu.signature))
+            scores.append(
+                EvalScore(
+                    metric="bleu",
+                    language=first.language,
+                    src=first.source_language,
+                    direction=direction,
+                    value=bleu.score,
+                    n=1,
+                    tasks=len(pairs),
+                    signature=bleu.signature,
+                )
+            )
     return scores, tasks

@@ -132,8 +132,14 @@ def _prlimit(limits: Limits, nproc: bool) -> list[str]:
     """The rlimits as a ``prlimit`` prefix: set in the command's own process right before it execs (no
     ``preexec_fn``, which is unsafe in a threaded parent)."""
     cpu = max(1, int(limits.cpu_s))
-    args = ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.memory_mb << 20}", f"--fsize={limits.file_mb << 20}",
-            f"--nofile={limits.open_files}", "--core=0"]
+    args = [
+        "prlimit",
+        f"--cpu={cpu}:{cpu + 1}",
+        f"--as={limits.memory_mb << 20}",
+        f"--fsize={limits.file_mb << 20}",
+        f"--nofile={limits.open_files}",
+        "--core=0",
+    ]
     if nproc:
         args.append(f"--nproc={limits.processes}")
     return [*args, "--"]
@@ -186,8 +192,16 @@ def _bwrap_probe() -> str | None:
         return "prlimit (util-linux) is not installed"
     if not _bwrap_has("--json-status-fd"):
         return "this bwrap is too old (no --json-status-fd; bubblewrap 0.4 or newer is needed)"
-    argv = [bwrap, *_root_arguments(()), "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "true"]
+    argv = [
+        bwrap,
+        *_root_arguments(()),
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--die-with-parent",
+        "true",
+    ]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -206,11 +220,15 @@ def isolation_available() -> tuple[str, str | None]:
 def resolve_isolation(requested: str = "auto") -> str:
     """``auto`` -> the strongest available; ``namespaces`` when unavailable is a CodescaleError naming the fix."""
     if requested not in ISOLATION_LEVELS:
-        raise CodescaleError(f"unknown sandbox isolation {requested!r}", hint=f"use one of {', '.join(ISOLATION_LEVELS)}")
+        raise CodescaleError(
+            f"unknown sandbox isolation {requested!r}", hint=f"use one of {', '.join(ISOLATION_LEVELS)}"
+        )
     level, reason = isolation_available()
     if requested == "namespaces" and level != "namespaces":
-        raise CodescaleError(f"namespace isolation is not available: {reason}",
-                             hint="install bubblewrap (apt-get install bubblewrap) or pass --sandbox rlimits")
+        raise CodescaleError(
+            f"namespace isolation is not available: {reason}",
+            hint="install bubblewrap (apt-get install bubblewrap) or pass --sandbox rlimits",
+        )
     if requested == "rlimits":
         return "rlimits"
     return level
@@ -275,12 +293,17 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         if shutil.which("prlimit") is None:
-            raise CodescaleError("the sandbox needs prlimit (util-linux) to set the limits of executed code",
-                                 hint="install util-linux (it is part of every mainstream Linux distribution)")
+            raise CodescaleError(
+                "the sandbox needs prlimit (util-linux) to set the limits of executed code",
+                hint="install util-linux (it is part of every mainstream Linux distribution)",
+            )
         self.isolation = resolve_isolation(self.isolation)
         if self.isolation == "rlimits" and isolation_available()[1]:
-            log.warning("sandbox: only rlimits isolation (%s): completions can read your files and use the "
-                        "network; install bubblewrap to isolate them", isolation_available()[1])
+            log.warning(
+                "sandbox: only rlimits isolation (%s): completions can read your files and use the "
+                "network; install bubblewrap to isolate them",
+                isolation_available()[1],
+            )
 
     @property
     def drops_privileges(self) -> bool:
@@ -314,8 +337,14 @@ class Sandbox:
             full, popen_env, pass_fds = [*_prlimit(limits, nproc=False), *command], dict(env), ()
         try:
             process = subprocess.Popen(
-                full, cwd=cwd, env=popen_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, pass_fds=pass_fds, start_new_session=True,
+                full,
+                cwd=cwd,
+                env=popen_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=pass_fds,
+                start_new_session=True,
             )
         except OSError as err:
             if status_read is not None:
@@ -340,8 +369,14 @@ class Sandbox:
             capture.join(timeout=5)
         out, err = captures
         # what every outcome shares; each return below says how the command ended
-        ended = Execution(None, stdout=out.text(), stderr=err.text(), truncated=bool(out.dropped or err.dropped),
-                          wall_s=time.monotonic() - started, isolation=self.isolation)
+        ended = Execution(
+            None,
+            stdout=out.text(),
+            stderr=err.text(),
+            truncated=bool(out.dropped or err.dropped),
+            wall_s=time.monotonic() - started,
+            isolation=self.isolation,
+        )
         if timed_out:
             if status_read is not None:
                 os.close(status_read)
@@ -360,8 +395,17 @@ class Sandbox:
             return replace(ended, sandbox_error=err.text().strip().splitlines()[0][:300])
         return replace(ended, signal=-code) if code < 0 else replace(ended, exit_code=code)
 
-    def _bwrap_argv(self, argv: list[str], cwd: Path, limits: Limits, env: Mapping[str, str],
-                    writable: Sequence[Path], readonly: Sequence[Path], slot: int, status_fd: int) -> list[str]:
+    def _bwrap_argv(
+        self,
+        argv: list[str],
+        cwd: Path,
+        limits: Limits,
+        env: Mapping[str, str],
+        writable: Sequence[Path],
+        readonly: Sequence[Path],
+        slot: int,
+        status_fd: int,
+    ) -> list[str]:
         cwd = cwd.resolve()
         made: set[Path] = set()
         args = ["bwrap", *_root_arguments(self.toolchain_paths, made)]
@@ -375,16 +419,37 @@ class Sandbox:
         for path, how in sorted(binds, key=lambda bind: len(bind[0].parts)):
             args += _parents(path, made)
             args += [how, str(path), str(path)]
-        args += ["--chdir", str(cwd), "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                 "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv",
-                 "--json-status-fd", str(status_fd)]
+        args += [
+            "--chdir",
+            str(cwd),
+            "--unshare-net",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--hostname",
+            "sandbox",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--json-status-fd",
+            str(status_fd),
+        ]
         for key, value in env.items():
             args += ["--setenv", key, value]
         args.append("--")
         if self.drops_privileges:
             uid = str(self.user_id(slot))
-            args += ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps=-all",
-                     "--bounding-set=-all", "--"]
+            args += [
+                "setpriv",
+                "--reuid",
+                uid,
+                "--regid",
+                uid,
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                "--",
+            ]
         return args + _prlimit(limits, nproc=True) + argv
 
 

@@ -53,9 +53,21 @@ STOP_SEQUENCES: dict[str, tuple[str, ...]] = {
 """Where a completion of the built-in suite ends (MultiPL-E's stop tokens; Go's without ``struct``, which would cut
 a body that declares an anonymous struct)."""
 
-MULTIPL_E_LANGUAGES = {"py": "python", "python": "python", "js": "javascript", "javascript": "javascript",
-                       "ts": "typescript", "typescript": "typescript", "java": "java", "cs": "csharp",
-                       "csharp": "csharp", "go": "go", "go_test.go": "go", "rs": "rust", "rust": "rust"}
+MULTIPL_E_LANGUAGES = {
+    "py": "python",
+    "python": "python",
+    "js": "javascript",
+    "javascript": "javascript",
+    "ts": "typescript",
+    "typescript": "typescript",
+    "java": "java",
+    "cs": "csharp",
+    "csharp": "csharp",
+    "go": "go",
+    "go_test.go": "go",
+    "rs": "rust",
+    "rust": "rust",
+}
 SUITES = ("builtin", "translation")
 _MARKER = re.compile(r"^(?:#|//) codescale: (completion|tests)\n", re.M)
 
@@ -120,8 +132,14 @@ class Suite:
     def languages(self) -> list[str]:
         return [lang for lang in LANGUAGE_IDS if any(p.language == lang for p in self.problems)]
 
-    def select(self, *, languages: Sequence[str] | None = None, tasks: Sequence[str] | None = None,
-               directions: Sequence[str] | None = None, limit: int | None = None) -> Suite:
+    def select(
+        self,
+        *,
+        languages: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+        directions: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> Suite:
         """The problems matching every filter given (``limit``: the first N tasks of each language/direction)."""
         problems = list(self.problems)
         if languages:
@@ -130,8 +148,10 @@ class Suite:
         if tasks:
             unknown = set(tasks) - {p.task for p in self.problems}
             if unknown:
-                raise CodescaleError(f"suite {self.name!r} has no task(s) {', '.join(sorted(unknown))}",
-                                     hint=f"tasks: {', '.join(sorted({p.task for p in self.problems})[:30])}")
+                raise CodescaleError(
+                    f"suite {self.name!r} has no task(s) {', '.join(sorted(unknown))}",
+                    hint=f"tasks: {', '.join(sorted({p.task for p in self.problems})[:30])}",
+                )
             problems = [p for p in problems if p.task in set(tasks)]
         if directions:
             wanted_dirs = {_direction(d) for d in directions}
@@ -146,8 +166,10 @@ class Suite:
                     seen[group] = seen.get(group, 0) + 1
             problems = kept
         if not problems:
-            raise CodescaleError(f"nothing of suite {self.name!r} is left after the filters",
-                                 hint="check --languages / --tasks / --directions")
+            raise CodescaleError(
+                f"nothing of suite {self.name!r} is left after the filters",
+                hint="check --languages / --tasks / --directions",
+            )
         return replace(self, problems=tuple(problems))
 
 
@@ -165,8 +187,9 @@ def split_marked(text: str, source: str) -> tuple[str, str, str]:
     """(prompt, completion, tests) of a marked program file."""
     parts = _MARKER.split(text)
     if len(parts) != 5 or parts[1] != "completion" or parts[3] != "tests":
-        raise CodescaleError("a completion file needs a 'codescale: completion' line, then a 'codescale: tests' line",
-                             source=source)
+        raise CodescaleError(
+            "a completion file needs a 'codescale: completion' line, then a 'codescale: tests' line", source=source
+        )
     return parts[0], parts[2], parts[4]
 
 
@@ -182,8 +205,11 @@ def builtin_suite() -> Suite:
         for lang in LANGUAGE_IDS:
             path = folder / f"program{BY_ID[lang].extension}"
             if not path.is_file():
-                raise CodescaleError(f"task {task!r} has no {display(lang)} completion file", source=str(path),
-                                     hint="every built-in task needs completion/program.<ext> in all seven languages")
+                raise CodescaleError(
+                    f"task {task!r} has no {display(lang)} completion file",
+                    source=str(path),
+                    hint="every built-in task needs completion/program.<ext> in all seven languages",
+                )
             prompt, completion, tests = split_marked(path.read_text(encoding="utf-8"), str(path))
             problems.append(Problem("builtin", task, lang, prompt, tests, STOP_SEQUENCES[lang], reference=completion))
     return Suite("builtin", tuple(problems), "codescale.mixtures.evalsets")
@@ -199,8 +225,9 @@ def translation_prompt(source_program: str, src: str, tgt: str) -> str:
     return source_program + separator_text("prompt", src, tgt)
 
 
-def translation_suite(rows: Iterable[dict] | None = None, *, name: str = "translation",
-                      source: str = "codescale.mixtures.evalsets") -> Suite:
+def translation_suite(
+    rows: Iterable[dict] | None = None, *, name: str = "translation", source: str = "codescale.mixtures.evalsets"
+) -> Suite:
     """Every ordered pair of languages of every task (default: the hand-written tasks, which all have outputs)."""
     if rows is None:
         from codescale.mixtures.evalsets import expected_outputs, translation_tasks
@@ -222,12 +249,23 @@ def translation_suite(rows: Iterable[dict] | None = None, *, name: str = "transl
         for src in LANGUAGE_IDS:
             for tgt in LANGUAGE_IDS:
                 if src != tgt and src in programs and tgt in programs:
-                    problems.append(Problem(name, task, tgt, translation_prompt(programs[src], src, tgt),
-                                            expected_stdout=output if isinstance(output, str) else None,
-                                            reference=programs[tgt], source_language=src))
+                    problems.append(
+                        Problem(
+                            name,
+                            task,
+                            tgt,
+                            translation_prompt(programs[src], src, tgt),
+                            expected_stdout=output if isinstance(output, str) else None,
+                            reference=programs[tgt],
+                            source_language=src,
+                        )
+                    )
     if not problems:
-        raise CodescaleError("no translation problems: no row has programs in two languages", source=source,
-                             hint="each line is an object keyed by language, e.g. {\"python\": ..., \"java\": ...}")
+        raise CodescaleError(
+            "no translation problems: no row has programs in two languages",
+            source=source,
+            hint='each line is an object keyed by language, e.g. {"python": ..., "java": ...}',
+        )
     return Suite(name, tuple(problems), source)
 
 
@@ -250,8 +288,11 @@ def _jsonl_rows(path: Path) -> Iterable[tuple[int, dict]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise CodescaleError("suite file not found", source=path,
-                             hint=f"use a built-in suite ({', '.join(SUITES)}) or a MultiPL-E .jsonl file") from None
+        raise CodescaleError(
+            "suite file not found",
+            source=path,
+            hint=f"use a built-in suite ({', '.join(SUITES)}) or a MultiPL-E .jsonl file",
+        ) from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -269,17 +310,27 @@ def _multipl_e(path: Path, rows: list[tuple[int, dict]]) -> Suite:
     for number, row in rows:
         for field in ("name", "language", "prompt", "tests"):
             if not isinstance(row.get(field), str):
-                raise CodescaleError(f"a MultiPL-E problem needs a string {field!r}", source=path, line=number,
-                                     field=field, hint="fields: name, language, prompt, tests, stop_tokens")
+                raise CodescaleError(
+                    f"a MultiPL-E problem needs a string {field!r}",
+                    source=path,
+                    line=number,
+                    field=field,
+                    hint="fields: name, language, prompt, tests, stop_tokens",
+                )
         language = MULTIPL_E_LANGUAGES.get(row["language"].lower())
         if language is None:
-            raise CodescaleError(f"language {row['language']!r} is not one codescale evaluates", source=path,
-                                 line=number, field="language",
-                                 hint=f"one of {', '.join(sorted(MULTIPL_E_LANGUAGES))}")
+            raise CodescaleError(
+                f"language {row['language']!r} is not one codescale evaluates",
+                source=path,
+                line=number,
+                field="language",
+                hint=f"one of {', '.join(sorted(MULTIPL_E_LANGUAGES))}",
+            )
         stop = row.get("stop_tokens") or list(STOP_SEQUENCES[language])
         if not isinstance(stop, list) or not all(isinstance(s, str) and s for s in stop):
-            raise CodescaleError("stop_tokens must be a list of non-empty strings", source=path, line=number,
-                                 field="stop_tokens")
+            raise CodescaleError(
+                "stop_tokens must be a list of non-empty strings", source=path, line=number, field="stop_tokens"
+            )
         if row["name"] in names:
             raise CodescaleError(f"problem {row['name']!r} appears twice", source=path, line=number, field="name")
         names.add(row["name"])
@@ -295,5 +346,6 @@ def load_suite(name: str) -> Suite:
         return translation_suite()
     if name.endswith(".jsonl") or Path(name).is_file():
         return read_jsonl_suite(name)
-    raise CodescaleError(f"unknown suite {name!r}",
-                         hint=f"use {' or '.join(SUITES)}, or a MultiPL-E / translation .jsonl file")
+    raise CodescaleError(
+        f"unknown suite {name!r}", hint=f"use {' or '.join(SUITES)}, or a MultiPL-E / translation .jsonl file"
+    )

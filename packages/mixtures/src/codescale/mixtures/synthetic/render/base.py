@@ -33,8 +33,21 @@ _EXPR_NODES = get_args(Expr)
 _STMT_NODES = get_args(Stmt)
 
 # Binding strength of binary operators; atoms (literals, names, calls) bind tightest.
-PRECEDENCE = {"or": 1, "and": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
-              "+": 4, "-": 4, "*": 5, "/": 5, "%": 5}
+PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "==": 3,
+    "!=": 3,
+    "<": 3,
+    "<=": 3,
+    ">": 3,
+    ">=": 3,
+    "+": 4,
+    "-": 4,
+    "*": 5,
+    "/": 5,
+    "%": 5,
+}
 ATOM = 10
 
 
@@ -53,8 +66,14 @@ def needs_parentheses(e: Expr, parent_precedence: int, right_side: bool = False,
 
 def is_empty_test(e: Expr) -> Expr | None:
     """The list in ``len(list) == 0``, which every language has a more idiomatic spelling for."""
-    if (isinstance(e, Binary) and e.op == "==" and isinstance(e.left, Length)
-            and isinstance(e.left.operand.type, ListOf) and isinstance(e.right, Lit) and e.right.value == 0):
+    if (
+        isinstance(e, Binary)
+        and e.op == "=="
+        and isinstance(e.left, Length)
+        and isinstance(e.left.operand.type, ListOf)
+        and isinstance(e.right, Lit)
+        and e.right.value == 0
+    ):
         return e.left.operand
     return None
 

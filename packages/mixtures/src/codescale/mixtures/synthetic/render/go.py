@@ -215,7 +215,7 @@ class GoRenderer(PrintfRenderer):
         element = e.type.element
         items = [self.at(1, item) for item in e.items]
         if isinstance(element, RecordType):  # the element type is implied inside a composite literal
-            items = [item[len(go_pascal(element.name)):] for item in items]
+            items = [item[len(go_pascal(element.name)) :] for item in items]
         return f"{self.type_name(e.type)}{{{', '.join(items)}}}"
 
     def format_values(self, values: list[Expr]) -> list[str]:

@@ -43,10 +43,20 @@ def checked_ratio(b: ProgramBuilder) -> Function:
     zero = b.zero(t)
     as_float = (lambda e: ToFloat(e)) if t == INT else (lambda e: e)
     body = (
-        If(Binary("==", Var(denominator, t), zero, BOOL), (
-            Fail(Format((f"cannot divide {' '.join(numerator)} ", Var(numerator, t),
-                         f" by a zero {' '.join(denominator)}"))),
-        )),
+        If(
+            Binary("==", Var(denominator, t), zero, BOOL),
+            (
+                Fail(
+                    Format(
+                        (
+                            f"cannot divide {' '.join(numerator)} ",
+                            Var(numerator, t),
+                            f" by a zero {' '.join(denominator)}",
+                        )
+                    )
+                ),
+            ),
+        ),
         Return(Binary("/", as_float(Var(numerator, t)), as_float(Var(denominator, t)), FLOAT)),
     )
     name = b.function_name(("ratio", "share"), (*top, "per", *bottom))
@@ -63,8 +73,14 @@ def validated_field(b: ProgramBuilder) -> Function:
     scope: set[Name] = set()
     item = b.local(scope, b.domain.item)
     value: Expr = Field(Var(item, b.record_type), field, t)
-    message = Format((f"{' '.join(b.domain.item)} ", Field(Var(item, b.record_type), label, STR),
-                      f": {' '.join(field)} must not be negative, got ", value))
+    message = Format(
+        (
+            f"{' '.join(b.domain.item)} ",
+            Field(Var(item, b.record_type), label, STR),
+            f": {' '.join(field)} must not be negative, got ",
+            value,
+        )
+    )
     factor = b.number(t, 2, 6)
     body: list[Stmt] = [If(Binary("<", value, b.zero(t), BOOL), (Fail(message),))]
     if b.rng.random() < 0.5:
@@ -84,16 +100,17 @@ def peak_or_mean(b: ProgramBuilder) -> Function:
     values = b.local(scope, plural(field), ("values",))
     item = b.local(scope, field, ("value",))
     listed = Var(values, ListOf(t))
-    empty_check = If(Binary("==", Length(listed), Lit(0, INT), BOOL),
-                     (Fail(Format((f"no {' '.join(plural(field))} to compare",))),))
+    empty_check = If(
+        Binary("==", Length(listed), Lit(0, INT), BOOL), (Fail(Format((f"no {' '.join(plural(field))} to compare",))),)
+    )
     if b.rng.random() < 0.5:
         best = b.local(scope, ("best",), ("peak",), ("largest",))
         body: tuple[Stmt, ...] = (
             empty_check,
             Let(best, t, Index(listed, Lit(0, INT), t), mutable=True),
-            ForEach(item, t, listed, (
-                If(Binary(">", Var(item, t), Var(best, t), BOOL), (Assign(best, Var(item, t)),)),
-            )),
+            ForEach(
+                item, t, listed, (If(Binary(">", Var(item, t), Var(best, t), BOOL), (Assign(best, Var(item, t)),)),)
+            ),
             Return(Var(best, t)),
         )
         name, returns = b.function_name(("peak", "highest", "max"), field), t

@@ -64,10 +64,17 @@ def record_total(b: ProgramBuilder) -> Function:
         weighted = Binary("*", weighted, ToFloat(Field(rec, gate, INT)), FLOAT)
     body = (
         Let(total, FLOAT, Lit(0.0, FLOAT), mutable=True),
-        ForEach(item, b.record_type, Var(items, ListOf(b.record_type)), (
-            If(Binary(b.rng.choice((">=", "<")), Field(rec, gate, INT), Var(minimum, INT), BOOL),
-               (Assign(total, weighted, "+"),)),
-        )),
+        ForEach(
+            item,
+            b.record_type,
+            Var(items, ListOf(b.record_type)),
+            (
+                If(
+                    Binary(b.rng.choice((">=", "<")), Field(rec, gate, INT), Var(minimum, INT), BOOL),
+                    (Assign(total, weighted, "+"),),
+                ),
+            ),
+        ),
         Return(Var(total, FLOAT)),
     )
     name = b.function_name(("total", "sum"), (*amount, "by", *gate))
@@ -89,8 +96,10 @@ def record_is_usable(b: ProgramBuilder) -> Function:
     body = (Return(Binary("and", positive, text_test, BOOL)),)
     quality = "usable" if b.rng.random() < 0.5 else "valid"
     name = b.function_name(("is", "has"), (quality, *b.domain.item))
-    doc = (f"Reports whether {article(b.domain.item)} has a positive {' '.join(number_field.name)} "
-           f"and an acceptable {' '.join(text_field.name)}.")
+    doc = (
+        f"Reports whether {article(b.domain.item)} has a positive {' '.join(number_field.name)} "
+        f"and an acceptable {' '.join(text_field.name)}."
+    )
     return Function(name, (Param(item, b.record_type),), BOOL, body, doc)
 
 

@@ -35,8 +35,12 @@ from codescale.mixtures.synthetic.ir import (
 )
 
 _TIER_LABELS = (
-    ("critical", "elevated", "normal"), ("gold", "silver", "bronze"), ("high", "medium", "low"),
-    ("excellent", "fair", "poor"), ("full", "partial", "empty"), ("rush", "standard", "economy"),
+    ("critical", "elevated", "normal"),
+    ("gold", "silver", "bronze"),
+    ("high", "medium", "low"),
+    ("excellent", "fair", "poor"),
+    ("full", "partial", "empty"),
+    ("rush", "standard", "economy"),
 )
 
 
@@ -54,9 +58,12 @@ def filtered_total(b: ProgramBuilder) -> Function:
         added = Binary(b.rng.choice("*+"), added, b.number(t, 2, 9), t)
     body = (
         Let(total, t, b.zero(t), mutable=True),
-        ForEach(item, t, Var(values, ListOf(t)), (
-            If(Binary(op, Var(item, t), Var(cutoff, t), BOOL), (Assign(total, added, "+"),)),
-        )),
+        ForEach(
+            item,
+            t,
+            Var(values, ListOf(t)),
+            (If(Binary(op, Var(item, t), Var(cutoff, t), BOOL), (Assign(total, added, "+"),)),),
+        ),
         Return(Var(total, t)),
     )
     adjective = b.rng.choice(b.domain.adjectives)
@@ -173,9 +180,11 @@ def tiered_label(b: ProgramBuilder) -> Function:
     tiers = b.rng.choice(_TIER_LABELS)
     high, low = sorted(b.rng.sample(range(5, 90), 2), reverse=True)
     high_bound, low_bound = (Lit(n if t == INT else float(n), t) for n in (high, low))
-    chain = If(Binary(">=", Var(value, t), high_bound, BOOL), (Return(Lit(tiers[0], STR)),), (
-        If(Binary(">=", Var(value, t), low_bound, BOOL), (Return(Lit(tiers[1], STR)),)),
-    ))
+    chain = If(
+        Binary(">=", Var(value, t), high_bound, BOOL),
+        (Return(Lit(tiers[0], STR)),),
+        (If(Binary(">=", Var(value, t), low_bound, BOOL), (Return(Lit(tiers[1], STR)),)),),
+    )
     name = b.function_name(("classify", "rate", "grade"), field)
     doc = f"Sorts {article(field)} into {', '.join(tiers)} tiers."
     return Function(name, (Param(value, t),), STR, (chain, Return(Lit(tiers[2], STR))), doc)
@@ -193,10 +202,15 @@ def joined_labels(b: ProgramBuilder) -> Function:
         element = Upper(element)
     body = (
         Let(joined, STR, Lit("", STR), mutable=True),
-        ForRange(index, Lit(0, INT), Length(Var(texts, ListOf(STR))), (
-            If(Binary(">", Var(index, INT), Lit(0, INT), BOOL), (Assign(joined, Var(separator, STR), "+"),)),
-            Assign(joined, element, "+"),
-        )),
+        ForRange(
+            index,
+            Lit(0, INT),
+            Length(Var(texts, ListOf(STR))),
+            (
+                If(Binary(">", Var(index, INT), Lit(0, INT), BOOL), (Assign(joined, Var(separator, STR), "+"),)),
+                Assign(joined, element, "+"),
+            ),
+        ),
         Return(Var(joined, STR)),
     )
     name = b.function_name(("join", "concat"), plural(field))
@@ -213,15 +227,24 @@ def first_position(b: ProgramBuilder) -> Function:
     index = b.local(scope, ("i",), ("position",), ("index",))
     op = b.rng.choice(COMPARISONS)
     body = (
-        ForRange(index, Lit(0, INT), Length(Var(values, ListOf(t))), (
-            If(Binary(op, Index(Var(values, ListOf(t)), Var(index, INT), t), Var(target, t), BOOL),
-               (Return(Var(index, INT)),)),
-        )),
+        ForRange(
+            index,
+            Lit(0, INT),
+            Length(Var(values, ListOf(t))),
+            (
+                If(
+                    Binary(op, Index(Var(values, ListOf(t)), Var(index, INT), t), Var(target, t), BOOL),
+                    (Return(Var(index, INT)),),
+                ),
+            ),
+        ),
         Return(Lit(-1, INT)),
     )
     name = b.function_name(("find", "locate"), ("first", *field))
-    doc = (f"Finds the position of the first {' '.join(field)} that is {op} the {' '.join(target)}, "
-           "or -1 when there is none.")
+    doc = (
+        f"Finds the position of the first {' '.join(field)} that is {op} the {' '.join(target)}, "
+        "or -1 when there is none."
+    )
     return Function(name, (Param(values, ListOf(t)), Param(target, t)), INT, body, doc)
 
 
@@ -236,10 +259,13 @@ def countdown(b: ProgramBuilder) -> Function:
     body = (
         Let(remaining, t, Var(start, t), mutable=True),
         Let(steps, INT, Lit(0, INT), mutable=True),
-        While(Binary(">", Var(remaining, t), Var(floor, t), BOOL), (
-            Assign(remaining, b.number(t, 1, 9), "-"),
-            Assign(steps, Lit(1, INT), "+"),
-        )),
+        While(
+            Binary(">", Var(remaining, t), Var(floor, t), BOOL),
+            (
+                Assign(remaining, b.number(t, 1, 9), "-"),
+                Assign(steps, Lit(1, INT), "+"),
+            ),
+        ),
         Return(Var(steps, INT)),
     )
     name = b.function_name(("rounds", "steps"), ("to", "drain", *field))
