@@ -5,8 +5,7 @@ from pathlib import Path
 
 from codescale.core.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = str(ROOT / "specs/demo/pairing.yaml")
+DEMO = str(Path(__file__).parent / "fixtures" / "cli_pairing.yaml")  # three runs, independent of the demo
 
 
 def test_plan_prints_a_row_per_run_and_totals(capsys):

@@ -5,8 +5,8 @@ from pathlib import Path
 from codescale.core.cli import main
 from codescale.core.contracts import PreparedManifest
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_PAIRING = ROOT / "specs/demo/pairing.yaml"
+FIXTURES = Path(__file__).parent / "fixtures"
+DEMO_PAIRING = FIXTURES / "cli_pairing.yaml"  # tiny study specs, independent of the demo
 
 
 def _catalog(tmp_path: Path, languages: tuple[str, ...], parallel: bool) -> Path:
@@ -58,7 +58,7 @@ def test_check_data_accepts_a_catalog_that_covers_the_plan(tmp_path, capsys):
 def test_check_data_refuses_quotas_beyond_the_repetition_cap(tmp_path, capsys):
     catalog = _catalog(tmp_path, ("python", "java", "go"), parallel=True)
     prepared = _prepared(tmp_path, tokens=1000)
-    spec = ROOT / "specs/demo/synergy.yaml"
+    spec = FIXTURES / "cli_synergy.yaml"
     assert main(["validate", str(spec), "--corpus", str(catalog), "--prepared", str(prepared), "--check-data"]) == 2
     err = capsys.readouterr().err
     assert (

@@ -71,7 +71,7 @@ def built(tmp_path_factory):
 def test_every_run_builds_a_trainer_config(built):
     rows, runs = built
     assert set(rows) == set(runs)
-    assert len(runs) == 27 + 6 + 3 + 2 + 28 + 45 + 2
+    assert len(runs) == 27 + 12 + 12 + 6 + 28 + 45 + 2
 
 
 def test_built_config_matches_the_resolved_run(built):
