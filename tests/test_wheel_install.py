@@ -128,7 +128,21 @@ def test_a_packaged_demo_spec_validates_and_plans(installed):
 def test_data_compile_train_and_ingest_one_run_with_the_installed_wheels(installed):
     _, _, env, work = installed
     _run(
-        ["codescale", "data", "generate", "-o", "corpus", "--programs", "100", "--languages", "python", "java", "go"],
+        [
+            "codescale",
+            "data",
+            "generate",
+            "-o",
+            "corpus",
+            "--programs",
+            "100",
+            "--languages",
+            "python",
+            "java",
+            "go",
+            "--vocab-size",
+            "1024",  # the demo specs train with a 1,024-token vocabulary
+        ],
         env=env,
         cwd=work,
     )
@@ -145,13 +159,14 @@ def test_data_compile_train_and_ingest_one_run_with_the_installed_wheels(install
         cwd=work,
     )
     (run_dir,) = (work / "out/runs").glob("pairing-none-*")
+    steps = json.loads((run_dir / "run.json").read_text())["training"]["steps"]
     trained = _run(["codescale", "train", str(run_dir)], env=env, cwd=work)
-    assert "completed at step 20/20" in trained.stdout
+    assert f"completed at step {steps}/{steps}" in trained.stdout
     status = json.loads((run_dir / "status.json").read_text())
     assert status["state"] == "completed"
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert {line["kind"] for line in lines} == {"train", "eval"}
-    assert lines[-1]["step"] == 20
+    assert lines[-1]["step"] == steps
     _run(["codescale", "ingest", "out", "--db", "study.duckdb"], env=env, cwd=work)
     stored = _run(
         ["codescale", "sql", "--db", "study.duckdb", "--format", "json", "SELECT run_id, status FROM runs"],
