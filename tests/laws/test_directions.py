@@ -40,10 +40,24 @@ def _law(lang: str, e: float, alpha: float = 0.3, beta: float = 0.6, unidentifie
 
 
 def test_identified_laws_with_positive_e_reproduce_and_are_ranked_by_e():
-    found = _per_language({"python": _law("python", 1.2), "java": _law("java", 0.9)})
-    assert found[0].verdict == REPRODUCED and "java 0.9 < python 1.2" in found[0].evidence
+    found = _per_language({"python": _law("python", 1.5), "java": _law("java", 0.9)})
+    assert found[0].verdict == REPRODUCED and "java 0.9 < python 1.5" in found[0].evidence
     assert found[1].verdict == REPRODUCED  # β > α everywhere
-    assert found[2].verdict == REPRODUCED  # java below python, as in the paper's Fig. 2
+    assert found[2].verdict == REPRODUCED  # java below python, as in the paper's Fig. 2, intervals apart
+
+
+def test_the_l_inf_order_counts_only_when_the_e_intervals_resolve_it():
+    overlapping = {"python": _law("python", 1.2), "java": _law("java", 0.9)}
+    overlapping["java"].intervals["E"] = (0.0, 1.1)  # reaches into python's (0.96, 1.44)
+    found = _per_language(overlapping)
+    assert found[0].verdict == REPRODUCED
+    assert found[2].verdict == NOT_TESTABLE and "the E intervals overlap (java [0, 1.1] vs python" in found[2].evidence
+    reversed_order = _per_language({"python": _law("python", 0.5), "java": _law("java", 1.5)})
+    assert reversed_order[2].verdict == NOT_REPRODUCED  # resolved, and the other way round from the paper
+    unidentified = _per_language(
+        {"python": _law("python", 1.2, unidentified=["E on its bound"]), "java": _law("java", 0.9)}
+    )
+    assert unidentified[2].verdict == NOT_TESTABLE and "not every law is identified" in unidentified[2].evidence
 
 
 def test_an_unidentified_law_is_not_reproduced_and_says_why():

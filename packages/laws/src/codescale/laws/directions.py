@@ -10,7 +10,9 @@ Rules (a claim is tested on the newest fits of each kind; intervals are 95%):
 - per-language law: every language's fit converged, is identified (no ``unidentified`` reason) and has E > 0 with a
   finite interval; languages are listed by L∞ = E;
 - data helps more than parameters (the paper's Fig. 2 has β > α for every language): β > α for every language;
-- L∞ ordering: the order of E over the languages the study shares with the paper's Fig. 2 equals the paper's;
+- L∞ ordering: the order of E over the languages the study shares with the paper's Fig. 2 equals the paper's; not
+  testable when a law is not identified or when the E intervals of two neighbours in the order overlap (the data do
+  not resolve the order, whichever way the point estimates fall);
 - synergy (Table 1: mixing helps for most pairs): more than half of the (target, auxiliary) cells have a positive
   relative gain; the evidence counts the cells whose interval excludes zero, and the cells whose sign agrees with
   Table 1;
@@ -107,15 +109,31 @@ def _per_language(fits: dict[str, StoredFit]) -> list[Direction]:
     else:
         ours = sorted(shared, key=lambda x: fits[x].params.get("E", np.inf))
         theirs = sorted(shared, key=lambda x: PAPER_PER_LANGUAGE[x][2])
-        out.append(
-            Direction(
-                "languages order by irreducible loss as in Fig. 2",
-                "Fig. 2",
-                REPRODUCED if ours == theirs else NOT_REPRODUCED,
-                f"this study {' < '.join(ours)}; paper {' < '.join(theirs)} (synthetic corpus: "
-                "its languages differ from real code in what is predictable)",
+        evidence = (f"this study {' < '.join(ours)}; paper {' < '.join(theirs)} (synthetic corpus: its languages "
+                    "differ from real code in what is predictable)")  # fmt: skip
+        unresolved = _overlapping_e(ours, fits)
+        if problems:
+            verdict, evidence = NOT_TESTABLE, evidence + "; not every law is identified"
+        elif unresolved:
+            verdict = NOT_TESTABLE
+            evidence += (
+                "; the E intervals overlap (" + ", ".join(unresolved) + "), so the data do not resolve the order"
             )
-        )
+        else:
+            verdict = REPRODUCED if ours == theirs else NOT_REPRODUCED
+        out.append(Direction("languages order by irreducible loss as in Fig. 2", "Fig. 2", verdict, evidence))
+    return out
+
+
+def _overlapping_e(ordered: list[str], fits: dict[str, StoredFit]) -> list[str]:
+    """Neighbours in ``ordered`` (sorted by E) whose E intervals overlap, as "a/b [lo, hi] [lo, hi]" strings; a
+    language without an interval counts as overlapping everything."""
+    out = []
+    for low, high in zip(ordered, ordered[1:], strict=False):
+        a, b = fits[low].intervals.get("E"), fits[high].intervals.get("E")
+        if a is None or b is None or a[1] >= b[0]:
+            shown = [f"[{ci[0]:.2g}, {ci[1]:.2g}]" if ci else "no interval" for ci in (a, b)]
+            out.append(f"{low} {shown[0]} vs {high} {shown[1]}")
     return out
 
 
