@@ -50,3 +50,22 @@ def test_a_job_loaded_on_the_cpu_is_adapted_by_its_own_function(tmp_path, prepar
     assert list(on_gpu.model_spec.model.traverse(FlexAttention.Config))
     assert on_gpu.parallelism.spmd_backend != "partial_dtensor"
     assert not getattr(on_gpu.model_spec.parallelize_fn, "_codescale_sum_reduction", False)
+
+
+def test_a_one_process_run_skips_torchtitans_wait_for_other_ranks(monkeypatch):
+    import time
+
+    import torchtitan.trainer as titan_trainer
+
+    cpu_compat.skip_rank_wait()
+    cpu_compat.skip_rank_wait()  # idempotent: wrapped once
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    assert not torch.distributed.is_initialized()
+    titan_trainer.time.sleep(2)  # the end of Trainer.train on rank 0
+    assert slept == []
+    assert titan_trainer.time.perf_counter is time.perf_counter  # the rest is the real module
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_world_size", lambda group=None: 2)
+    titan_trainer.time.sleep(2)  # with other ranks it still waits for them
+    assert slept == [2]

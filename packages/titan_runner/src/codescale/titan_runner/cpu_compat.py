@@ -42,6 +42,11 @@ machine it is loaded on and runs as it is: ``codescale train`` builds it with to
 CPU, torchtitan's own entry point imports ``torchtitan.trainer`` before it loads any job module, which needs
 :func:`apply` first: ``python -m codescale.titan_runner.titan_train`` is ``python -m torchtitan.train`` with it.
 
+One process (everywhere, :func:`skip_rank_wait`, once the Trainer is built): at the end of ``Trainer.train`` rank 0
+sleeps 2 s "for other ranks to complete". A one-process run has no other rank, and the demo's and the tests' runs
+are short, so those 2 s were a fifth of a small run's wall time. ``torchtitan.trainer`` gets a ``time`` whose
+``sleep`` waits only when the process group has more than one rank; everything else is the real ``time`` module.
+
 Checkpoint policy (everywhere): the final checkpoint keeps the full training state
 (``checkpoint.last_save_model_only = False``) so a run killed after its last save still resumes as "finished" and not
 as a fresh run from a weights-only checkpoint.
@@ -52,6 +57,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+import time
 import types
 from typing import Any
 
@@ -78,6 +84,28 @@ def apply() -> None:
         _use_cpu_device()
         _float8_emulation_on_cpu()
     _applied = True
+
+
+class _RankWaitTime:
+    """The ``time`` module for ``torchtitan.trainer``, with a ``sleep`` that waits only for other ranks."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            time.sleep(seconds)
+
+
+def skip_rank_wait() -> None:
+    """Drop torchtitan's end-of-training wait for other ranks in a one-process run (see the module docstring)."""
+    import torchtitan.trainer as titan_trainer
+
+    if not isinstance(titan_trainer.time, _RankWaitTime):
+        titan_trainer.time = _RankWaitTime()
 
 
 def _shim_set_timeout() -> None:

@@ -283,6 +283,7 @@ def _train(run: Run, run_dir: RunDir) -> tuple[int, int]:
     if int(os.environ["RANK"]) == 0:
         write_json_atomic(run_dir.resolved_config_json, config_as_json(config), durable=True)
     trainer = config.build()  # torchtitan's own Trainer; the job's components record the run
+    cpu_compat.skip_rank_wait()
     try:
         trainer.train()
         recorder = trainer.metrics_processor
