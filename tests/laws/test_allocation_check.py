@@ -98,6 +98,17 @@ def test_runs_at_another_size_paired_or_repeating_data_are_not_counted(con):
     assert rows == [(N, 1, 1, ["uni-s0"], None)]  # one run a side: a gain but no interval
 
 
+def test_the_same_training_recorded_twice_counts_once(con):
+    runs = [_run(f"alloc-s{i}", ALLOCATED, losses, seed=i) for i, losses in enumerate(ALLOCATED_LOSSES)]
+    runs += [_run(f"uni-s{i}", UNIFORM, losses, seed=i) for i, losses in enumerate(UNIFORM_LOSSES)]
+    runs.append(_run("another-study-s0", UNIFORM, UNIFORM_LOSSES[0], seed=0))  # uni-s0 again: same seed, same losses
+    runs.append(_run("uni-s0-other-recipe", UNIFORM, {"python": 2.01, "java": 2.21}, seed=0))  # same seed, new losses
+    _write(con, runs)
+    record(con, _allocation(ALLOCATED, WEIGHTS))
+    (uniform_ids,) = con.execute("SELECT uniform_run_ids FROM allocation_check").fetchone()
+    assert uniform_ids == ["another-study-s0", "uni-s0-other-recipe", "uni-s1"]  # uni-s0 counted once, by its twin
+
+
 def test_recording_the_same_allocation_again_replaces_it(con):
     first = record(con, _allocation(ALLOCATED, WEIGHTS))
     again = record(con, _allocation(ALLOCATED, WEIGHTS))

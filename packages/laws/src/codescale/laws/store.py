@@ -245,7 +245,9 @@ WHERE g.metric = 'pass@k' AND g.direction IS NULL;
 # with the same non-embedding parameters and tokens. A run's realised objective is the allocation's objective
 # evaluated on it: the weighted mean of its final validation losses over the evaluated domains. The realised gain is
 # mean(uniform) - mean(allocated) over seeds, with a Welch t interval (95%; t quantiles from the table below, at the
-# Welch degrees of freedom rounded down), NULL when either side has a single run.
+# Welch degrees of freedom rounded down), NULL when either side has a single run. Replicates are seeds: runs of one
+# side with the same seed and the same objective are one training recorded twice (say, another study's shuffled run
+# of the same mixture, N and D) and count once; counting both would narrow the interval with no new information.
 _ALLOCATION_CHECK = """
 CREATE OR REPLACE VIEW allocation_check AS
 WITH t975(df, q) AS (VALUES (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (6, 2.447), (7, 2.365),
@@ -258,7 +260,7 @@ shares AS (
     SELECT allocation_id, domain, weight, count(*) OVER (PARTITION BY allocation_id) AS n_targets
     FROM allocation_domains WHERE weight > 0
 ), candidates AS (
-    SELECT s.allocation_id, r.run_id, r.params_non_embedding, r.tokens,
+    SELECT s.allocation_id, r.run_id, r.params_non_embedding, r.tokens, any_value(r.seed) AS seed,
            bool_and(abs(rl.proportion - s.share) < 1e-6) AS is_allocated,
            bool_and(abs(rl.proportion - 1.0 / s.k) < 1e-6) AS is_uniform
     FROM shares s
@@ -274,8 +276,11 @@ shares AS (
     JOIN targets t ON t.allocation_id = c.allocation_id
     JOIN final_loss f ON f.run_id = c.run_id AND f.language = t.domain
     WHERE c.is_allocated OR c.is_uniform
-    GROUP BY c.allocation_id, c.run_id, c.params_non_embedding, c.tokens, c.is_allocated, c.is_uniform
+    GROUP BY c.allocation_id, c.run_id, c.params_non_embedding, c.tokens, c.is_allocated, c.is_uniform, c.seed
     HAVING count(*) = any_value(t.n_targets)
+    QUALIFY row_number() OVER (PARTITION BY c.allocation_id, c.params_non_embedding, c.tokens, c.is_allocated,
+                                            c.is_uniform, c.seed, sum(t.weight * f.loss) / sum(t.weight)
+                               ORDER BY c.run_id) = 1
 ), sides AS (
     SELECT allocation_id, params_non_embedding, tokens,
            count(*) FILTER (WHERE is_allocated) AS n_allocated,
