@@ -314,6 +314,7 @@ def _translation_figure(plt, con, fits: list[StoredFit], path: Path) -> bool:
         pad = 0.2 * (hi - lo or hi * 0.1)
         ax.set_ylim(lo - pad, hi + pad)
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())  # minor labels collide below a decade
         ax.set_xlabel("non-embedding parameters N")
         ax.set_ylabel("mean translation loss (nats)")
         ax.set_title("Translation laws per setting (pairing mode / seen or unseen directions)", fontsize=9)
