@@ -110,7 +110,7 @@ def test_help_version_and_the_demo_spec_discovery_work_from_any_directory(instal
     assert "validate" in _run(["codescale", "--help"], env=env, cwd=work).stdout
     assert _run(["codescale", "--version"], env=env, cwd=work).stdout.strip() == "codescale 0.1.0"
     listed = _run(["codescale", "demo", "--quick", "--list-specs"], env=env, cwd=work).stdout.split()
-    assert [Path(p).name for p in listed] == ["pairing.yaml", "per_language.yaml", "synergy.yaml"]
+    assert [Path(p).name for p in listed] == ["mixtures.yaml", "pairing.yaml", "per_language.yaml", "synergy.yaml"]
     assert all(Path(p).is_relative_to(venv) and Path(p).is_file() for p in listed)
 
 

@@ -56,8 +56,8 @@ def test_demo_studies_fit_a_cpu_budget():
         for s in ("per_language", "synergy", "pairing", "mixtures")
         for r in plan_spec(ROOT / f"specs/demo/{s}.yaml").runs
     ]
-    # the full demo's design (bench/RESULTS.md): many small steps of 1,024 tokens, about 20 CPU-minutes on 2 cores
-    assert 50 <= len(steps) <= 70 and 8_000 <= sum(steps) <= 12_000 and max(steps) <= 400
+    # the full demo's design (bench/RESULTS.md): many small steps of 1,024 tokens, about 25 CPU-minutes on 2 cores
+    assert 50 <= len(steps) <= 70 and 11_000 <= sum(steps) <= 14_000 and max(steps) <= 400
     run = plan_spec(ROOT / "specs/demo/synergy.yaml").runs[0]
     assert 1e5 <= run.model.params <= 2e6 and run.model.vocab_size == 1024
     assert run.training.global_batch_tokens == run.training.seq_len == 1024

@@ -25,7 +25,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-MAIN_RUNS = 26  # per_language 18, synergy 6, pairing 2
+MAIN_RUNS = 30  # per_language 18, synergy 6, pairing 2, mixtures 4
 LOOP_RUNS = 4  # the allocation and the uniform mixture, 2 seeds each
 VERDICTS = ("reproduced", "not reproduced", "not testable at this scale")
 

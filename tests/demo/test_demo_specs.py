@@ -17,7 +17,12 @@ def test_packaged_specs_are_the_repository_specs_demo():
 
 def test_default_spec_files_are_every_yaml_of_the_folder_in_order():
     assert [p.name for p in spec_files()] == ["mixtures.yaml", "pairing.yaml", "per_language.yaml", "synergy.yaml"]
-    assert [p.name for p in spec_files(quick=True)] == ["pairing.yaml", "per_language.yaml", "synergy.yaml"]
+    assert [p.name for p in spec_files(quick=True)] == [
+        "mixtures.yaml",
+        "pairing.yaml",
+        "per_language.yaml",
+        "synergy.yaml",
+    ]
 
 
 def test_list_specs_prints_the_paths_the_demo_would_run(capsys):

@@ -27,7 +27,7 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
         help="print the paths of the spec files the demo would run (to copy or edit) and exit",
     )
     parser.add_argument(
-        "--programs", type=int, default=None, help="parallel programs to generate (default 2000; 1000 with --quick)"
+        "--programs", type=int, default=None, help="parallel programs to generate (default 2500; 1000 with --quick)"
     )
     parser.add_argument("--max-parallel", type=int, default=2, help="runs trained at once (default 2)")
     parser.add_argument("--timeout", type=float, default=None, help="give up training after this many seconds")
@@ -45,7 +45,7 @@ def _main(args: argparse.Namespace) -> int:
     missing = [s for s in specs if not s.is_file()]
     if missing:
         raise CodescaleError("spec file not found", source=missing[0], field="--specs", hint="pass existing YAML files")
-    programs = args.programs or (1000 if args.quick else 2000)
+    programs = args.programs or (1000 if args.quick else 2500)
     cfg = DemoConfig(
         out=Path(args.out).resolve(),
         specs=specs,

@@ -54,7 +54,7 @@ LOOP_SEEDS = [0, 1]
 class DemoConfig:
     out: Path
     specs: list[Path]
-    programs: int = 2000
+    programs: int = 2500
     max_parallel: int = 2
     progress: bool = True
     timeout_s: float | None = None
