@@ -97,7 +97,10 @@ def print_summary(result: DemoResult, seconds: float) -> None:
     if synergy:
         from codescale.laws.present import synergy_table
 
-        print("\nSynergy (relative gain of a 50:50 mix over the self-repetition baseline; positive = mixing helps):")
+        print(
+            "\nSynergy (relative gain of a 50:50 mix over the self-repetition baseline, ± one standard error over "
+            "seeds; positive = mixing helps):"
+        )
         print("  " + synergy_table(synergy[0]).replace("\n", "\n  "))
     pairing = a.get("pairing") or []
     if pairing:

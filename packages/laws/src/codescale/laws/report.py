@@ -550,8 +550,8 @@ def write_report(
     if synergy is not None:
         _synergy_figure(plt, con, synergy, out / "synergy.png")
         body += ["## Synergy (paper Table 1 definition)", "", f"`{synergy_id}`, {synergy.group_value}: relative gain "
-                 "of the 50:50 mixture over the self-repetition baseline (positive = mixing helps), 95% Welch "
-                 "intervals over seeds.", "", "```", synergy_table(synergy), "```", "", "![synergy](synergy.png)", ""]  # fmt: skip
+                 "of the 50:50 mixture over the self-repetition baseline (positive = mixing helps), ± one standard "
+                 "error over seeds; the heatmap gives the 95% Welch intervals.", "", "```", synergy_table(synergy), "```", "", "![synergy](synergy.png)", ""]  # fmt: skip
     pairing = pairing_rows(con)
     if pairing:
         _pairing_figure(plt, pairing, out / "pairing.png")
