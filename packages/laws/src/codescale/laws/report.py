@@ -306,7 +306,8 @@ def _translation_figure(plt, con, fits: list[StoredFit], path: Path) -> bool:
             forms.predict(params, grid / scale, dd / scale),
             color=colour,
             lw=1.2,
-            label=f"{fit.group_value}: L∞ = {fit.params['E']:.3g}, α = {fit.params['alpha']:.2f}",
+            label=f"{fit.group_value}: L∞ = {fit.params['E']:.3g}, α = {fit.params['alpha']:.2f}"
+            + ("" if fit.identified else " (not identified)"),
         )
         drawn = True
     if drawn:
