@@ -122,3 +122,36 @@ def test_a_sigkilled_run_resumes_with_the_same_data_and_ends_with_the_same_loss(
     expected = [r["loss"] for r in _lines(whole, "train")]
     assert [r["loss"] for r in _lines(killed, "train")] == pytest.approx(expected, rel=1e-5)
     assert _lines(killed, "eval")[-1]["valid_loss"] == pytest.approx(_lines(whole, "eval")[-1]["valid_loss"], rel=1e-5)
+
+
+def _slurm_task_env(monkeypatch, ntasks: int) -> None:
+    """The variables a Slurm task of job 4242 sees (what submitit's JobEnvironment reads), rank 0 of ``ntasks``."""
+    for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.setenv(key, "")  # recorded, so that what the function exports is undone after the test
+        monkeypatch.delenv(key)
+    env = {"SUBMITIT_EXECUTOR": "slurm", "SLURM_JOB_ID": "4242", "SLURM_NTASKS": str(ntasks), "SLURM_PROCID": "0",
+           "SLURM_LOCALID": "0", "SLURM_NODEID": "0", "SLURM_JOB_NUM_NODES": "1", "SLURM_JOB_NODELIST": "vm",
+           "SLURM_STEP_NODELIST": "vm"}  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
+def test_a_one_task_slurm_job_takes_a_free_port_and_a_multi_task_job_the_shared_one(monkeypatch):
+    import os
+
+    import submitit
+
+    from codescale.titan_runner.train import ensure_distributed_env
+
+    _slurm_task_env(monkeypatch, ntasks=2)
+    shared = submitit.helpers.TorchDistributedEnvironment().master_port  # what every rank derives from the job id
+    ensure_distributed_env()
+    assert (os.environ["WORLD_SIZE"], os.environ["MASTER_PORT"]) == ("2", str(shared))
+
+    _slurm_task_env(monkeypatch, ntasks=1)
+    ports = set()
+    for _ in range(3):
+        monkeypatch.delenv("MASTER_PORT", raising=False)
+        ensure_distributed_env()
+        ports.add(int(os.environ["MASTER_PORT"]))
+    assert os.environ["WORLD_SIZE"] == "1" and ports != {shared}  # asked of the OS, not derived from the job id

@@ -85,6 +85,11 @@ def ensure_distributed_env() -> dict[str, str | None]:
     previous = {key: os.environ.get(key) for key in DIST_ENV}
     if in_submitit_task() and os.environ.get("SUBMITIT_EXECUTOR") != "debug":
         submitit.helpers.TorchDistributedEnvironment().export(set_cuda_visible_devices=False, overwrite=True)
+        if os.environ["WORLD_SIZE"] == "1":
+            # submitit derives the port from the job id, so every rank agrees on it without talking; a one-task job
+            # has nobody to agree with, and a port the OS hands out cannot already be taken (a derived one can:
+            # it lies in the ephemeral range, and a CI run lost an array task to EADDRINUSE that way).
+            os.environ["MASTER_PORT"] = str(free_port())
     else:
         os.environ.update(
             RANK="0",
