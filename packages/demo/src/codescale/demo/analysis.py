@@ -82,7 +82,7 @@ def _multilingual(con, out: dict[str, Any], batch: str | None, synergy_id: str |
     from codescale.laws.compare import compare_laws
 
     # every shuffled mixture of fresh data (the mixtures study and the closing-the-loop runs). Not the pairing study
-    # (paired documents) and not the synergy study: its mixes see a 20k-token pool 8 times, a repetition no law
+    # (paired documents) and not the synergy study: its mixes see a 10k-token pool 8 times, a repetition no law
     # here models (the per-language laws are fitted on tokens seen once).
     where = (
         "n_languages > 1 AND coalesce(pairing_mode, 'none') = 'none' AND study NOT IN ('demo_pairing', 'demo_synergy')"
