@@ -35,7 +35,7 @@ def register(command: str, parser: argparse.ArgumentParser) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from codescale.demo.study import DemoConfig, run_demo, spec_files
+    from codescale.demo.study import PROGRAMS, QUICK_PROGRAMS, DemoConfig, run_demo, spec_files
 
     specs = [Path(s) for s in args.specs] if args.specs else spec_files(quick=args.quick)
     if args.list_specs:
@@ -45,7 +45,7 @@ def _main(args: argparse.Namespace) -> int:
     missing = [s for s in specs if not s.is_file()]
     if missing:
         raise CodescaleError("spec file not found", source=missing[0], field="--specs", hint="pass existing YAML files")
-    programs = args.programs or (1000 if args.quick else 2500)
+    programs = args.programs or (QUICK_PROGRAMS if args.quick else PROGRAMS)
     cfg = DemoConfig(
         out=Path(args.out).resolve(),
         specs=specs,

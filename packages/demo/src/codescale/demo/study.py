@@ -48,13 +48,15 @@ FUNCTIONS = (1, 1)
 TRANSLATION_PROGRAMS = 32
 LOOP_STUDY = "demo_allocation"
 LOOP_SEEDS = [0, 1]
+PROGRAMS = 2500
+QUICK_PROGRAMS = 1000
 
 
 @dataclass
 class DemoConfig:
     out: Path
     specs: list[Path]
-    programs: int = 2500
+    programs: int = PROGRAMS
     max_parallel: int = 2
     progress: bool = True
     timeout_s: float | None = None

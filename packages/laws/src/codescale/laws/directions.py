@@ -126,8 +126,8 @@ def _per_language(fits: dict[str, StoredFit]) -> list[Direction]:
 
 
 def _overlapping_e(ordered: list[str], fits: dict[str, StoredFit]) -> list[str]:
-    """Neighbours in ``ordered`` (sorted by E) whose E intervals overlap, as "a/b [lo, hi] [lo, hi]" strings; a
-    language without an interval counts as overlapping everything."""
+    """Neighbours in ``ordered`` (sorted by E) whose E intervals overlap, as "a [lo, hi] vs b [lo, hi]" strings; a
+    language without an interval counts as overlapping its neighbours."""
     out = []
     for low, high in zip(ordered, ordered[1:], strict=False):
         a, b = fits[low].intervals.get("E"), fits[high].intervals.get("E")
